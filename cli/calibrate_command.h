@@ -1,0 +1,37 @@
+// `growthcast calibrate`: fit cobb_douglas_rd to a panel and write
+// /calibration to an HDF5 file.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "calibrate/calibration.h"
+#include "cli/common.h"
+
+namespace growthcast::cli {
+
+struct CalibrateFlags {
+  PanelFlags panel;
+  calibrate::ModelColumns columns;
+  int from = 2010;
+  int to = 2019;
+  std::vector<std::string> fix, free, bound, prior, start;
+  bool variable_returns = false;
+  calibrate::SolverOptions solver;
+  std::string loss = "none";
+  bool full_report = false;
+  std::string out;
+
+  // Adds the flags a calibration needs (used by other commands too).
+  void add_model_flags(CLI::App& app);
+  // Turns the parameter flags into model options.
+  Result<calibrate::ModelOptions> model_options() const;
+};
+
+void add_calibrate_command(CLI::App& app, CalibrateFlags& flags);
+
+// Loads the panel, calibrates, and returns the result (for other commands).
+Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags);
+
+int calibrate_main(CalibrateFlags& flags, const std::string& command_line);
+
+}  // namespace growthcast::cli

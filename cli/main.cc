@@ -1,0 +1,34 @@
+// growthcast: calibrated regional growth forecasts. One file per command;
+// this one parses the command line and dispatches.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/accounting_command.h"
+#include "cli/calibrate_command.h"
+#include "common/version.h"
+
+int main(int argc, char** argv) {
+  using namespace growthcast::cli;
+  CLI::App app{"growthcast: calibrated regional growth forecasts and scenarios"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(growthcast::version()) + " (" +
+                                        growthcast::git_commit() + ")");
+  CalibrateFlags calibrate_flags;
+  AccountingFlags accounting_flags;
+  add_calibrate_command(app, calibrate_flags);
+  add_accounting_command(app, accounting_flags);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 returns 0 for --help and --version; every real usage error is 2.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  const std::string command_line = joined_command_line(argc, argv);
+  if (app.got_subcommand("calibrate"))
+    return calibrate_main(calibrate_flags, command_line);
+  if (app.got_subcommand("accounting"))
+    return accounting_main(accounting_flags, command_line);
+  return 2;
+}

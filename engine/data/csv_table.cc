@@ -1,0 +1,171 @@
+#include "data/csv_table.h"
+
+#include <csv.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+namespace growthcast::data {
+namespace {
+
+// State shared with libcsv's callbacks while one file is parsed.
+struct ParseState {
+  std::vector<CsvRecord> records;
+  CsvRecord current;
+  long line = 1;  // physical line of the chunk being fed
+};
+
+void on_field(void* text, std::size_t length, void* user) {
+  auto* state = static_cast<ParseState*>(user);
+  CsvField field;
+  if (text != nullptr) field.text.assign(static_cast<const char*>(text), length);
+  // A field that spans lines ends on `line`; the record starts on the line
+  // of its first field minus the newlines inside that field.
+  field.line = state->line;
+  if (state->current.fields.empty()) {
+    long embedded = 0;
+    for (char c : field.text) embedded += (c == '\n');
+    state->current.line = state->line - embedded;
+  }
+  state->current.fields.push_back(std::move(field));
+}
+
+void on_record_end(int /*terminator*/, void* user) {
+  auto* state = static_cast<ParseState*>(user);
+  state->records.push_back(std::move(state->current));
+  state->current = CsvRecord{};
+}
+
+// Index just past the first invalid UTF-8 sequence, or npos if valid.
+std::size_t first_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
+      extra = 1;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return i;
+    }
+    if (i + extra >= s.size()) return i;  // truncated sequence
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += extra + 1;
+  }
+  return std::string_view::npos;
+}
+
+long line_of_offset(std::string_view text, std::size_t offset) {
+  long line = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    line += (text[i] == '\n');
+  return line;
+}
+
+}  // namespace
+
+int CsvTable::column(const std::string& name) const {
+  for (std::size_t i = 0; i < header.fields.size(); ++i)
+    if (header.fields[i].text == name) return static_cast<int>(i);
+  return -1;
+}
+
+Result<CsvTable> parse_csv(std::string_view text, const std::string& file) {
+  if (text.size() >= 2 &&
+      ((text[0] == '\xFF' && text[1] == '\xFE') ||
+       (text[0] == '\xFE' && text[1] == '\xFF')))
+    return fail("the file is UTF-16 (or UTF-32) encoded; save it as UTF-8",
+                file, 1);
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (text.substr(0, 3) == kBom) text.remove_prefix(3);
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    return fail("the file is empty", file);
+  if (text.find('\0') != std::string_view::npos)
+    return fail("the file contains NUL bytes: it is binary, not a CSV file",
+                file, line_of_offset(text, text.find('\0')));
+  if (auto bad = first_invalid_utf8(text); bad != std::string_view::npos)
+    return fail("invalid UTF-8 byte sequence", file, line_of_offset(text, bad));
+  if (auto bom = text.find(kBom); bom != std::string_view::npos)
+    return fail("a byte-order mark in the middle of the file (two files joined?)",
+                file, line_of_offset(text, bom));
+
+  csv_parser parser;
+  if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+    return fail("could not initialise the CSV parser", file);
+  ParseState state;
+  // Feed one physical line at a time so the callbacks know the line number.
+  std::size_t start = 0;
+  Status status = ok();
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    end = (end == std::string_view::npos) ? text.size() : end + 1;
+    const std::size_t len = end - start;
+    if (csv_parse(&parser, text.data() + start, len, on_field, on_record_end,
+                  &state) != len) {
+      status = fail(std::string("malformed CSV: ") +
+                        csv_strerror(csv_error(&parser)),
+                    file, state.line);
+      break;
+    }
+    ++state.line;
+    start = end;
+  }
+  if (status && csv_fini(&parser, on_field, on_record_end, &state) != 0) {
+    status = fail(std::string("malformed CSV at end of file: ") +
+                      csv_strerror(csv_error(&parser)) +
+                      " (an unterminated quoted field?)",
+                  file, state.line - 1);
+  }
+  csv_free(&parser);
+  if (!status) return tl::unexpected(status.error());
+  if (state.records.empty()) return fail("the file is empty", file);
+
+  CsvTable table;
+  table.file = file;
+  table.header = std::move(state.records.front());
+  for (std::size_t i = 0; i < table.header.fields.size(); ++i) {
+    const auto& name = table.header.fields[i].text;
+    if (name.empty())
+      return fail("empty column name in the header (column " +
+                      std::to_string(i + 1) + ")",
+                  file, table.header.line);
+    for (std::size_t j = 0; j < i; ++j)
+      if (table.header.fields[j].text == name)
+        return fail("duplicate column name in the header", file,
+                    table.header.line, name);
+  }
+  const std::size_t width = table.header.fields.size();
+  for (std::size_t r = 1; r < state.records.size(); ++r) {
+    auto& record = state.records[r];
+    if (record.fields.size() != width)
+      return fail("row has " + std::to_string(record.fields.size()) +
+                      " fields but the header has " + std::to_string(width),
+                  file, record.line);
+    table.rows.push_back(std::move(record));
+  }
+  return table;
+}
+
+Result<CsvTable> read_csv(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return fail("no such file", path.string());
+  if (std::filesystem::is_directory(path, ec))
+    return fail("is a directory, not a CSV file", path.string());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("cannot open the file for reading", path.string());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return fail("error while reading the file", path.string());
+  return parse_csv(buffer.str(), path.string());
+}
+
+}  // namespace growthcast::data

@@ -1,0 +1,69 @@
+// Long-format panels: one row per region and year, value columns chosen by
+// the user. Reading checks the file; select() checks what a computation
+// needs from it (regions, a window of years, complete positive values) and
+// names the file, line and column of the first problem.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace growthcast::data {
+
+struct ColumnMapping {
+  std::string region = "region";
+  std::string year = "year";
+  std::vector<std::string> values;  // value columns to read
+};
+
+// All values of one column, [region][year index]; NaN where missing.
+struct PanelColumn {
+  std::string name;
+  std::vector<std::vector<double>> values;
+  std::vector<std::vector<long>> lines;  // source line per cell, 0 if absent
+};
+
+struct Panel {
+  std::string file;
+  std::vector<std::string> regions;  // in order of first appearance
+  std::vector<int> years;            // sorted, the union over regions
+  std::vector<PanelColumn> columns;  // in the order of ColumnMapping::values
+
+  // Which years each region has a row for, [region][year index].
+  std::vector<std::vector<bool>> present;
+
+  const PanelColumn* column(const std::string& name) const;
+  int region_index(const std::string& name) const;  // -1 if absent
+  int year_index(int year) const;                   // -1 if absent
+};
+
+Result<Panel> read_panel(const std::filesystem::path& path,
+                         const ColumnMapping& mapping);
+
+// What a computation needs: these regions (empty = all, in file order),
+// years first..last, and for each named column complete values (and positive
+// ones where `positive` lists it, because a log is taken).
+struct Selection {
+  std::vector<std::string> regions;
+  int first_year = 0;
+  int last_year = 0;
+  std::vector<std::string> required;  // must be present, finite
+  std::vector<std::string> positive;  // must also be > 0
+};
+
+// A dense block cut out of a panel: [region][year - first_year].
+struct PanelWindow {
+  std::string file;
+  std::vector<std::string> regions;
+  std::vector<int> years;
+  std::map<std::string, std::vector<std::vector<double>>> values;
+
+  const std::vector<std::vector<double>>& at(const std::string& column) const;
+};
+
+Result<PanelWindow> select(const Panel& panel, const Selection& selection);
+
+}  // namespace growthcast::data

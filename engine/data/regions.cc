@@ -1,0 +1,57 @@
+#include "data/regions.h"
+
+#include <algorithm>
+
+#include "data/csv_table.h"
+
+namespace growthcast::data {
+
+std::vector<RegionGroup> RegionTable::groups(
+    const std::vector<std::string>& present) const {
+  std::vector<RegionGroup> out;
+  for (const auto& info : regions) {
+    if (info.group.empty()) continue;
+    if (std::find(present.begin(), present.end(), info.region) == present.end())
+      continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const RegionGroup& g) {
+      return g.name == info.group;
+    });
+    if (it == out.end()) {
+      out.push_back({info.group, {}});
+      it = out.end() - 1;
+    }
+    it->members.push_back(info.region);
+  }
+  return out;
+}
+
+Result<RegionTable> read_regions(const std::filesystem::path& path) {
+  auto table = read_csv(path);
+  if (!table) return tl::unexpected(table.error());
+  const int region = table->column("region");
+  const int group = table->column("group");
+  const int code = table->column("code");
+  const int name = table->column("name_zh");
+  if (region < 0)
+    return fail("missing column", table->file, table->header.line, "region");
+  if (group < 0)
+    return fail("missing column", table->file, table->header.line, "group");
+  RegionTable out;
+  for (const auto& row : table->rows) {
+    RegionInfo info;
+    info.region = row.fields[region].text;
+    info.group = row.fields[group].text;
+    if (code >= 0) info.code = row.fields[code].text;
+    if (name >= 0) info.name_local = row.fields[name].text;
+    if (info.region.empty())
+      return fail("empty region name", table->file, row.line, "region");
+    for (const auto& seen : out.regions)
+      if (seen.region == info.region)
+        return fail("region '" + info.region + "' listed twice", table->file,
+                    row.line, "region");
+    out.regions.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace growthcast::data

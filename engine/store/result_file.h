@@ -1,0 +1,123 @@
+// Writing result files in HDF5 that h5py, xarray (h5netcdf) and ncdump open
+// with named dimensions. Only this library touches the HDF5 C API.
+//
+// A ResultFile is created under a temporary name beside the final path and
+// renamed into place by commit(); if it is destroyed without a successful
+// commit the temporary file is removed, so the final path holds either what it
+// held before or a complete file, never a partial one.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace growthcast::store {
+
+// Provenance written as attributes on the root group of every file.
+struct Provenance {
+  std::string command_line;
+  std::vector<std::filesystem::path> input_files;  // each gets a SHA-256
+  std::int64_t seed = -1;                          // -1: not applicable
+};
+
+class ResultFile {
+ public:
+  // Fails (without creating anything at final_path) when the directory is
+  // missing or not writable.
+  static Result<ResultFile> create(const std::filesystem::path& final_path);
+
+  ResultFile(ResultFile&&) noexcept;
+  ResultFile& operator=(ResultFile&&) noexcept;
+  ~ResultFile();  // removes the temporary file unless committed
+
+  // Groups are created on demand; `group` is an absolute path such as
+  // "/calibration" or "/accounting".
+  //
+  // Dimension scales: a 1-D dataset `group/name` made an HDF5 dimension scale
+  // whose dimension name is `name`.
+  Status add_scale(const std::string& group, const std::string& name,
+                   const std::vector<std::string>& labels);
+  Status add_scale(const std::string& group, const std::string& name,
+                   const std::vector<std::int32_t>& values,
+                   const std::string& units);
+  Status add_scale(const std::string& group, const std::string& name,
+                   const std::vector<double>& values, const std::string& units);
+
+  // A row-major double dataset `group/name` whose dimensions are the scales
+  // named in `dims` (each a scale name in `group`, or an absolute path to a
+  // scale elsewhere). The shape is taken from the scales; data.size() must
+  // equal their product. Gets attributes `units` and, if given, `long_name`.
+  // A scale must live in `group` or one of its parent groups: netCDF readers
+  // (ncdump, xarray) cannot resolve a dimension from a sibling group, so
+  // e.g. "/calibration/region" used from "/accounting" is an error.
+  Status add_dataset(const std::string& group, const std::string& name,
+                     std::span<const double> data,
+                     const std::vector<std::string>& dims,
+                     const std::string& units,
+                     const std::string& long_name = {});
+
+  // Attributes on a group or dataset (absolute path, created on demand if a
+  // group).
+  Status set_attribute(const std::string& object, const std::string& name,
+                       const std::string& value);
+  Status set_attribute(const std::string& object, const std::string& name,
+                       double value);
+  Status set_attribute(const std::string& object, const std::string& name,
+                       std::int64_t value);
+
+  // Root attributes: program version, git commit, command line, input files
+  // with SHA-256, seed, creation time (UTC, ISO 8601).
+  Status write_provenance(const Provenance& provenance);
+
+  // Flush, close, fsync and rename into place.
+  Status commit();
+
+  const std::filesystem::path& final_path() const;
+
+ private:
+  struct Impl;
+  explicit ResultFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// SHA-256 of a file as lowercase hex.
+Result<std::string> sha256_file(const std::filesystem::path& path);
+
+}  // namespace growthcast::store
+
+namespace growthcast::store {
+
+// Reading back what ResultFile wrote (a calibration used by accounting or a
+// forecast, shards being merged). Paths are absolute dataset paths.
+class ResultReader {
+ public:
+  static Result<ResultReader> open(const std::filesystem::path& path);
+  ResultReader(ResultReader&&) noexcept;
+  ResultReader& operator=(ResultReader&&) noexcept;
+  ~ResultReader();
+
+  bool exists(const std::string& object) const;
+  // Row-major data; `shape` (if given) receives the dimensions.
+  Result<std::vector<double>> read_doubles(
+      const std::string& dataset, std::vector<std::size_t>* shape = nullptr) const;
+  Result<std::vector<std::int32_t>> read_ints(const std::string& dataset) const;
+  Result<std::vector<std::string>> read_strings(const std::string& dataset) const;
+  Result<std::string> string_attribute(const std::string& object,
+                                       const std::string& name) const;
+  Result<double> double_attribute(const std::string& object,
+                                  const std::string& name) const;
+  Result<std::int64_t> int_attribute(const std::string& object,
+                                     const std::string& name) const;
+
+ private:
+  struct Impl;
+  explicit ResultReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace growthcast::store

@@ -1,0 +1,291 @@
+#include "store/result_io.h"
+
+#include <cmath>
+
+namespace growthcast::store {
+namespace {
+
+using calibrate::CalibrationResult;
+
+std::vector<double> flatten(const std::vector<std::vector<double>>& grid) {
+  std::vector<double> out;
+  for (const auto& row : grid) out.insert(out.end(), row.begin(), row.end());
+  return out;
+}
+
+std::vector<std::vector<double>> unflatten(const std::vector<double>& flat,
+                                           std::size_t rows) {
+  std::vector<std::vector<double>> out(rows);
+  const std::size_t cols = rows ? flat.size() / rows : 0;
+  for (std::size_t r = 0; r < rows; ++r)
+    out[r].assign(flat.begin() + static_cast<std::ptrdiff_t>(r * cols),
+                  flat.begin() + static_cast<std::ptrdiff_t>((r + 1) * cols));
+  return out;
+}
+
+// Runs each step in order and stops at the first error.
+class Steps {
+ public:
+  Status status = ok();
+  template <class F>
+  Steps& then(F&& step) {
+    if (status) status = step();
+    return *this;
+  }
+};
+
+}  // namespace
+
+Status write_calibration(ResultFile& f, const CalibrationResult& r) {
+  const std::string g = "/calibration";
+  std::vector<std::int32_t> years(r.years.begin(), r.years.end());
+  std::vector<double> is_free;
+  for (const auto& s : r.parameter_status) is_free.push_back(s == "free");
+  std::vector<double> covariance(r.covariance.data(),
+                                 r.covariance.data() + r.covariance.size());
+  // Eigen is column-major; the covariance is symmetric so the bytes are the
+  // same row-major.
+  const auto& fit = r.fit;
+  const auto& solve = r.solve;
+  const std::string data_units = "as the input column";
+  Steps steps;
+  steps.then([&] { return f.add_scale(g, "parameter", r.parameter_names); })
+      .then([&] { return f.add_scale(g, "region", r.regions); })
+      .then([&] { return f.add_scale(g, "year", years, "year"); })
+      .then([&] {
+        return f.add_dataset(g, "estimate",
+                             {r.estimate.data(), std::size_t(r.estimate.size())},
+                             {"parameter"}, "1", "parameter estimate");
+      })
+      .then([&] {
+        return f.add_dataset(
+            g, "std_error", {r.std_error.data(), std::size_t(r.std_error.size())},
+            {"parameter"}, "1", "standard error, sqrt of the covariance diagonal");
+      })
+      .then([&] {
+        return f.add_dataset(g, "t_stat",
+                             {r.t_stat.data(), std::size_t(r.t_stat.size())},
+                             {"parameter"}, "1", "estimate / std_error");
+      })
+      .then([&] {
+        return f.add_dataset(g, "is_free", is_free, {"parameter"}, "1",
+                             "1 if estimated, 0 if fixed or 1 - alpha");
+      })
+      .then([&] {
+        return f.add_dataset(g, "covariance", covariance,
+                             {"parameter", "parameter"}, "1",
+                             "sigma^2 (J'J)^-1 over the free parameters");
+      })
+      .then([&] {
+        return f.add_dataset(g, "gdp", flatten(r.gdp), {"region", "year"},
+                             data_units, "real output Y");
+      })
+      .then([&] {
+        return f.add_dataset(g, "capital", flatten(r.capital),
+                             {"region", "year"}, data_units, "capital stock K");
+      })
+      .then([&] {
+        return f.add_dataset(g, "labour", flatten(r.labour), {"region", "year"},
+                             data_units, "labour L");
+      })
+      .then([&] {
+        return f.add_dataset(g, "rd", flatten(r.rd), {"region", "year"},
+                             data_units, "real R&D spending R");
+      })
+      .then([&] {
+        return f.add_dataset(g, "knowledge", flatten(r.knowledge),
+                             {"region", "year"}, data_units,
+                             "knowledge stock S at the estimated delta_S");
+      })
+      .then([&] {
+        return f.add_dataset(g, "fitted", flatten(r.fitted), {"region", "year"},
+                             "log of output units", "ln Yhat");
+      })
+      .then([&] {
+        return f.add_dataset(g, "residual", flatten(r.residual),
+                             {"region", "year"}, "log points",
+                             "ln Y - ln Yhat");
+      });
+  auto attr = [&](const char* name, auto value) {
+    steps.then([&] { return f.set_attribute(g, name, value); });
+  };
+  attr("model", r.model);
+  attr("data_file", r.source);
+  attr("first_year", std::int64_t{r.years.front()});
+  attr("last_year", std::int64_t{r.years.back()});
+  attr("beta_is_one_minus_alpha",
+       std::int64_t{r.model_options.beta_is_one_minus_alpha});
+  attr("spillover", std::int64_t{r.model_options.spillover()});
+  attr("spillover_weights", std::string("row-normalised equal weights"));
+  attr("observations", std::int64_t{fit.observations});
+  attr("free_parameters", std::int64_t{fit.free_parameters});
+  attr("ssr", fit.ssr);
+  attr("sigma2", fit.sigma2);
+  attr("r_squared", fit.r_squared);
+  attr("rmse", fit.rmse);
+  attr("log_likelihood", fit.log_likelihood);
+  attr("aic", fit.aic);
+  attr("bic", fit.bic);
+  attr("shock_rho", fit.shock_rho);
+  attr("shock_sigma", fit.shock_sigma);
+  attr("shock_pairs", std::int64_t{fit.shock_pairs});
+  attr("covariance_ok", std::int64_t{r.covariance_ok});
+  attr("termination", solve.termination);
+  attr("solver_message", solve.message);
+  attr("converged", std::int64_t{solve.converged});
+  attr("iterations", std::int64_t{solve.iterations});
+  attr("residual_evaluations", std::int64_t{solve.residual_evaluations});
+  attr("jacobian_evaluations", std::int64_t{solve.jacobian_evaluations});
+  attr("initial_cost", solve.initial_cost);
+  attr("final_cost", solve.final_cost);
+  attr("preprocessor_seconds", solve.preprocessor_seconds);
+  attr("minimizer_seconds", solve.minimizer_seconds);
+  attr("total_seconds", solve.total_seconds);
+  attr("brief_report", solve.brief_report);
+  attr("full_report", solve.full_report);
+  attr("linear_solver", r.solver_options.linear_solver);
+  attr("trust_region", r.solver_options.trust_region);
+  attr("loss", calibrate::LossKindToString(r.solver_options.loss));
+  attr("loss_scale", r.solver_options.loss_scale);
+  return steps.status;
+}
+
+Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
+  auto reader = ResultReader::open(path);
+  if (!reader) return tl::unexpected(reader.error());
+  const std::string g = "/calibration/";
+  if (!reader->exists("/calibration"))
+    return fail("not a calibration result (no /calibration group)",
+                path.string());
+  CalibrationResult r;
+  auto model = reader->string_attribute("/calibration", "model");
+  if (!model) return tl::unexpected(model.error());
+  r.model = *model;
+  if (r.model != "cobb_douglas_rd")
+    return fail("unknown model '" + r.model + "'", path.string(), 0, "model");
+  auto names = reader->read_strings(g + "parameter");
+  auto regions = reader->read_strings(g + "region");
+  auto years = reader->read_ints(g + "year");
+  auto estimate = reader->read_doubles(g + "estimate");
+  auto std_error = reader->read_doubles(g + "std_error");
+  auto is_free = reader->read_doubles(g + "is_free");
+  auto covariance = reader->read_doubles(g + "covariance");
+  for (const Error* e :
+       {names ? nullptr : &names.error(), regions ? nullptr : &regions.error(),
+        years ? nullptr : &years.error(), estimate ? nullptr : &estimate.error(),
+        std_error ? nullptr : &std_error.error(),
+        is_free ? nullptr : &is_free.error(),
+        covariance ? nullptr : &covariance.error()})
+    if (e) return tl::unexpected(*e);
+  r.parameter_names = *names;
+  r.regions = *regions;
+  r.years.assign(years->begin(), years->end());
+  const auto n = static_cast<Eigen::Index>(estimate->size());
+  if (n != static_cast<Eigen::Index>(2 * r.regions.size() + models::kSharedCount) ||
+      covariance->size() != std::size_t(n * n))
+    return fail("calibration datasets have inconsistent sizes", path.string());
+  r.estimate = Eigen::Map<const Eigen::VectorXd>(estimate->data(), n);
+  r.std_error = Eigen::Map<const Eigen::VectorXd>(std_error->data(), n);
+  r.t_stat = r.estimate.cwiseQuotient(r.std_error);
+  r.covariance = Eigen::Map<const Eigen::MatrixXd>(covariance->data(), n, n);
+  auto beta_tied =
+      reader->int_attribute("/calibration", "beta_is_one_minus_alpha");
+  if (!beta_tied) return tl::unexpected(beta_tied.error());
+  r.model_options.beta_is_one_minus_alpha = *beta_tied != 0;
+  for (Eigen::Index k = 0; k < n; ++k) {
+    const bool tied = k == n - models::kSharedCount + 1 &&
+                      r.model_options.beta_is_one_minus_alpha;
+    r.parameter_status.push_back(tied ? "1-alpha"
+                                      : ((*is_free)[k] != 0 ? "free" : "fixed"));
+  }
+  for (int k = 0; k < models::kSharedCount; ++k) {
+    auto& s = r.model_options.shared[k];
+    s.value = r.estimate[n - models::kSharedCount + k];
+    s.free = r.parameter_status[n - models::kSharedCount + k] == "free";
+  }
+  const std::size_t rows = r.regions.size();
+  for (auto [name, grid] :
+       {std::pair{"gdp", &r.gdp}, {"capital", &r.capital}, {"labour", &r.labour},
+        {"rd", &r.rd}, {"knowledge", &r.knowledge}, {"fitted", &r.fitted},
+        {"residual", &r.residual}}) {
+    auto values = reader->read_doubles(g + name);
+    if (!values) return tl::unexpected(values.error());
+    if (values->size() != rows * r.years.size())
+      return fail(std::string("dataset has the wrong size"), path.string(), 0,
+                  g + name);
+    *grid = unflatten(*values, rows);
+  }
+  auto rho = reader->double_attribute("/calibration", "shock_rho");
+  auto sigma = reader->double_attribute("/calibration", "shock_sigma");
+  auto source = reader->string_attribute("/calibration", "data_file");
+  if (!rho) return tl::unexpected(rho.error());
+  if (!sigma) return tl::unexpected(sigma.error());
+  if (!source) return tl::unexpected(source.error());
+  r.fit.shock_rho = *rho;
+  r.fit.shock_sigma = *sigma;
+  r.source = *source;
+  r.covariance_ok = std::isfinite(r.covariance.sum());
+  return r;
+}
+
+Status write_accounting(ResultFile& f, const accounting::AccountingResult& r) {
+  const std::string g = "/accounting";
+  std::vector<std::int32_t> years(r.years.begin(), r.years.end());
+  std::vector<std::string> periods;
+  for (const auto& p : r.periods) periods.push_back(p.label());
+  std::vector<double> is_group(r.is_group.begin(), r.is_group.end());
+  auto flatten3 = [](const std::vector<accounting::Grid>& cube) {
+    std::vector<double> out;
+    for (const auto& grid : cube)
+      for (const auto& row : grid) out.insert(out.end(), row.begin(), row.end());
+    return out;
+  };
+  auto shares = [&](bool rd) {
+    std::vector<double> out;
+    for (std::size_t u = 0; u < r.units.size(); ++u)
+      for (std::size_t p = 0; p < r.periods.size(); ++p)
+        out.push_back(r.technology_share(u, p, rd));
+    return out;
+  };
+  Steps steps;
+  steps.then([&] { return f.add_scale(g, "region", r.units); })
+      .then([&] { return f.add_scale(g, "year", years, "year"); })
+      .then([&] { return f.add_scale(g, "period", periods); })
+      .then([&] { return f.add_scale(g, "factor", accounting::kFactors); })
+      .then([&] {
+        return f.add_dataset(g, "is_group", is_group, {"region"}, "1",
+                             "1 for a region group (summed members)");
+      })
+      .then([&] {
+        return f.add_dataset(g, "tfp_growth", flatten(r.tfp_growth),
+                             {"region", "year"}, "log points per year",
+                             "Tornqvist TFP growth");
+      })
+      .then([&] {
+        return f.add_dataset(
+            g, "contribution", flatten3(r.contribution),
+            {"region", "period", "factor"}, "log points per year",
+            "Tornqvist contributions, mean over the period's years");
+      })
+      .then([&] {
+        return f.add_dataset(g, "technology_share", shares(false),
+                             {"region", "period"}, "1",
+                             "TFP growth / output growth");
+      });
+  if (r.has_rd)
+    steps
+        .then([&] {
+          return f.add_dataset(
+              g, "contribution_rd", flatten3(r.contribution_rd),
+              {"region", "period", "factor"}, "log points per year",
+              "contributions in the calibrated R&D model");
+        })
+        .then([&] {
+          return f.add_dataset(g, "technology_share_rd", shares(true),
+                               {"region", "period"}, "1",
+                               "(TFP + knowledge) growth / output growth");
+        });
+  return steps.status;
+}
+
+}  // namespace growthcast::store

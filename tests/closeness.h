@@ -1,0 +1,31 @@
+// The one place for numeric closeness in tests, and the tolerances they use.
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace growthcast::testing {
+
+struct Tolerance {
+  // Noise-free recovery and two exact solvers of the same problem.
+  static constexpr double kSolverAgreement = 1e-8;
+  // Two independent computations of the same closed-form quantity.
+  static constexpr double kRoundoff = 1e-10;
+};
+
+// |computed - expected| <= tol * max(1, |expected|): relative for large
+// values, absolute near zero.
+inline ::testing::AssertionResult IsClose(double computed, double expected,
+                                          double tol) {
+  const double scale = std::max(1.0, std::fabs(expected));
+  const double diff = std::fabs(computed - expected);
+  if (std::isfinite(computed) && diff <= tol * scale)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "computed " << computed << ", expected " << expected
+         << ", |diff| " << diff << " > " << tol << " * " << scale;
+}
+
+}  // namespace growthcast::testing

@@ -1,0 +1,85 @@
+// Writes a small result file to argv[1] for check_netcdf_compat.py: a
+// /calibration group with a string scale `parameter`, estimates and a
+// covariance over it, a [region, year] dataset with a string and an int32
+// scale, group attributes and root provenance.
+#include <cstdio>
+#include <vector>
+
+#include "store/result_file.h"
+
+namespace {
+
+using growthcast::Status;
+using growthcast::store::ResultFile;
+
+// Values the Python check compares against (keep the two in step).
+Status write_example(ResultFile& file) {
+  const std::string group = "/calibration";
+  if (auto s = file.add_scale(group, "parameter", {"alpha", "beta", "delta"});
+      !s) {
+    return s;
+  }
+  if (auto s = file.add_scale(group, "region", {"north", "south"}); !s) return s;
+  if (auto s = file.add_scale(group, "year",
+                              std::vector<std::int32_t>{2000, 2001, 2002, 2003},
+                              "year");
+      !s) {
+    return s;
+  }
+  const std::vector<double> estimate = {0.3, 0.05, 0.07};
+  if (auto s = file.add_dataset(group, "estimate", estimate, {"parameter"}, "1",
+                                "parameter estimate");
+      !s) {
+    return s;
+  }
+  const std::vector<double> covariance = {1.0, 0.1, 0.2,  //
+                                          0.1, 2.0, 0.3,  //
+                                          0.2, 0.3, 3.0};
+  if (auto s = file.add_dataset(group, "covariance", covariance,
+                                {"parameter", "parameter"}, "1");
+      !s) {
+    return s;
+  }
+  std::vector<double> fitted;
+  for (int r = 0; r < 2; ++r) {
+    for (int y = 0; y < 4; ++y) fitted.push_back(10.0 * r + y + 0.5);
+  }
+  if (auto s = file.add_dataset(group, "fitted", fitted,
+                                {"/calibration/region", "year"},
+                                "log USD per worker", "fitted log output");
+      !s) {
+    return s;
+  }
+  if (auto s = file.set_attribute(group, "model", std::string("solow")); !s) {
+    return s;
+  }
+  if (auto s = file.set_attribute(group, "final_cost", 0.125); !s) return s;
+  if (auto s = file.set_attribute(group, "iterations", std::int64_t{17}); !s) {
+    return s;
+  }
+  growthcast::store::Provenance provenance;
+  provenance.command_line = "store_write_example out.h5";
+  provenance.seed = 42;
+  return file.write_provenance(provenance);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUTPUT.h5\n", argv[0]);
+    return 2;
+  }
+  auto file = ResultFile::create(argv[1]);
+  if (!file) {
+    std::fprintf(stderr, "%s\n", file.error().to_string().c_str());
+    return 1;
+  }
+  Status status = write_example(*file);
+  if (status) status = file->commit();
+  if (!status) {
+    std::fprintf(stderr, "%s\n", status.error().to_string().c_str());
+    return 1;
+  }
+  return 0;
+}
