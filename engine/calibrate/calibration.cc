@@ -102,6 +102,8 @@ struct CalibrationProblem::Impl {
   std::array<double, kShared> shared{};
   ceres::Problem problem;
   SolveSummary summary;
+  // Free shared parameters held on a binding bound (see solve()).
+  std::vector<bool> pinned = std::vector<bool>(kShared, false);
 
   double* shared_block(Shared p) { return &shared[static_cast<int>(p)]; }
   bool shared_free(int k) const {
@@ -109,6 +111,8 @@ struct CalibrationProblem::Impl {
       return false;
     return model.shared[k].free;
   }
+  // Estimated and strictly inside its bounds: counted in p, in the covariance.
+  bool shared_interior(int k) const { return shared_free(k) && !pinned[k]; }
   void sync_tied_beta() {
     if (model.beta_is_one_minus_alpha)
       shared[static_cast<int>(Shared::beta)] =
@@ -200,6 +204,45 @@ Result<CalibrationProblem> CalibrationProblem::build(
   return CalibrationProblem(std::move(impl));
 }
 
+namespace {
+
+// Ceres keeps bounds by projecting steps onto the box, which converges
+// slowly once a bound is active. These helpers implement an active-set
+// refinement around it: pin a parameter that ends on its bound, solve the
+// rest exactly, and release it again if the cost gradient points inwards.
+enum class BoundSide { none, lower, upper };
+
+BoundSide side_at(double x, const ParameterSetting& s) {
+  auto at = [&](double b) {
+    return std::fabs(x - b) <= 1e-10 * std::max(1.0, std::fabs(b));
+  };
+  if (s.lower > -1e300 && at(s.lower)) return BoundSide::lower;
+  if (s.upper < 1e300 && at(s.upper)) return BoundSide::upper;
+  return BoundSide::none;
+}
+
+void accumulate(const ceres::Solver::Summary& run, bool first,
+                SolveSummary& out) {
+  if (first) {
+    out = SolveSummary{};
+    out.initial_cost = run.initial_cost;
+  }
+  out.brief_report = run.BriefReport();
+  out.full_report = run.FullReport();
+  out.termination = ceres::TerminationTypeToString(run.termination_type);
+  out.message = run.message;
+  out.converged = run.termination_type == ceres::CONVERGENCE;
+  out.iterations += static_cast<int>(run.iterations.size()) - 1;
+  out.residual_evaluations += run.num_residual_evaluations;
+  out.jacobian_evaluations += run.num_jacobian_evaluations;
+  out.final_cost = run.final_cost;
+  out.preprocessor_seconds += run.preprocessor_time_in_seconds;
+  out.minimizer_seconds += run.minimizer_time_in_seconds;
+  out.total_seconds += run.total_time_in_seconds;
+}
+
+}  // namespace
+
 const SolveSummary& CalibrationProblem::solve() {
   Impl& m = *impl_;
   ceres::Solver::Options options;
@@ -212,26 +255,55 @@ const SolveSummary& CalibrationProblem::solve() {
   options.gradient_tolerance = m.solver.gradient_tolerance;
   options.parameter_tolerance = m.solver.parameter_tolerance;
   options.num_threads = m.solver.threads;
+  options.initial_trust_region_radius = m.solver.initial_trust_region_radius;
   options.logging_type = ceres::SILENT;
-  ceres::Solver::Summary summary;
-  ceres::Solve(options, &m.problem, &summary);
-  m.sync_tied_beta();
 
-  SolveSummary& out = m.summary;
-  out.brief_report = summary.BriefReport();
-  out.full_report = summary.FullReport();
-  out.termination = ceres::TerminationTypeToString(summary.termination_type);
-  out.message = summary.message;
-  out.converged = summary.termination_type == ceres::CONVERGENCE;
-  out.iterations = static_cast<int>(summary.iterations.size()) - 1;
-  out.residual_evaluations = summary.num_residual_evaluations;
-  out.jacobian_evaluations = summary.num_jacobian_evaluations;
-  out.initial_cost = summary.initial_cost;
-  out.final_cost = summary.final_cost;
-  out.preprocessor_seconds = summary.preprocessor_time_in_seconds;
-  out.minimizer_seconds = summary.minimizer_time_in_seconds;
-  out.total_seconds = summary.total_time_in_seconds;
-  return out;
+  auto run = [&](bool first) {
+    ceres::Solver::Summary summary;
+    ceres::Solve(options, &m.problem, &summary);
+    accumulate(summary, first, m.summary);
+  };
+  run(true);
+  m.pinned.assign(kShared, false);
+  // Each pass pins or releases at least one parameter; kShared passes
+  // bound the work.
+  for (int pass = 0; pass < 2 * kShared && m.summary.converged; ++pass) {
+    bool changed = false;
+    for (int k = 0; k < kShared; ++k) {
+      if (!m.shared_free(k) || m.pinned[k]) continue;
+      const BoundSide side = side_at(m.shared[k], m.model.shared[k]);
+      if (side == BoundSide::none) continue;
+      m.shared[k] = side == BoundSide::lower ? m.model.shared[k].lower
+                                             : m.model.shared[k].upper;
+      m.problem.SetParameterBlockConstant(&m.shared[k]);
+      m.pinned[k] = true;
+      changed = true;
+    }
+    if (!changed) break;
+    run(false);
+    // Release a pinned parameter whose cost gradient points into the box.
+    bool released = false;
+    for (int k = 0; k < kShared; ++k) {
+      if (!m.pinned[k]) continue;
+      m.problem.SetParameterBlockVariable(&m.shared[k]);
+      ceres::Problem::EvaluateOptions evaluate;
+      evaluate.parameter_blocks = {&m.shared[k]};
+      double cost = 0.0;
+      std::vector<double> gradient;
+      m.problem.Evaluate(evaluate, &cost, nullptr, &gradient, nullptr);
+      const bool at_lower = m.shared[k] == m.model.shared[k].lower;
+      const bool inward = at_lower ? gradient[0] < 0.0 : gradient[0] > 0.0;
+      if (inward) {
+        m.pinned[k] = false;
+        released = true;
+      } else {
+        m.problem.SetParameterBlockConstant(&m.shared[k]);
+      }
+    }
+    if (released) run(false);
+  }
+  m.sync_tied_beta();
+  return m.summary;
 }
 
 CalibrationResult CalibrationProblem::infer() {
@@ -264,8 +336,12 @@ CalibrationResult CalibrationProblem::infer() {
     r.parameter_names.emplace_back(models::kSharedNames[k]);
     const bool tied = k == static_cast<int>(Shared::beta) &&
                       m.model.beta_is_one_minus_alpha;
-    r.parameter_status.push_back(tied ? "1-alpha"
-                                      : (m.model.shared[k].free ? "free" : "fixed"));
+    std::string status = m.model.shared[k].free ? "free" : "fixed";
+    if (tied) status = "1-alpha";
+    if (m.pinned[k])
+      status = m.shared[k] == m.model.shared[k].lower ? "at lower bound"
+                                                      : "at upper bound";
+    r.parameter_status.push_back(status);
     r.estimate[shared0 + k] = m.shared[k];
   }
 
@@ -292,7 +368,9 @@ CalibrationResult CalibrationProblem::infer() {
   FitStatistics& f = r.fit;
   f.observations = static_cast<long>(n_regions * n_years);
   f.free_parameters = static_cast<long>(2 * n_regions);
-  for (int k = 0; k < kShared; ++k) f.free_parameters += m.shared_free(k);
+  // A parameter held on a binding bound is not counted: the constraint, not
+  // the data, determines it.
+  for (int k = 0; k < kShared; ++k) f.free_parameters += m.shared_interior(k);
   double mean_ln_y = 0.0;
   for (const auto& s : m.series)
     for (double v : s.ln_gdp) mean_ln_y += v;
@@ -344,7 +422,7 @@ CalibrationResult CalibrationProblem::infer() {
     block_size.push_back(2);
   }
   for (int k = 0; k < kShared; ++k)
-    if (m.shared_free(k)) {
+    if (m.shared_interior(k)) {
       blocks.push_back(&m.shared[k]);
       block_offset.push_back(shared0 + k);
       block_size.push_back(1);
@@ -354,8 +432,9 @@ CalibrationResult CalibrationProblem::infer() {
 
   r.covariance = Eigen::MatrixXd::Zero(n_params, n_params);
   ceres::Covariance::Options cov_options;
-  cov_options.algorithm_type = ceres::DENSE_SVD;
-  cov_options.null_space_rank = 0;
+  // SPARSE_QR (Ceres' default) factors J itself; in our checks against an
+  // independent SVD it agrees to 1e-10 where DENSE_SVD drifted to 1e-6.
+  cov_options.algorithm_type = ceres::SPARSE_QR;
   cov_options.num_threads = m.solver.threads;
   ceres::Covariance covariance(cov_options);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> free_cov(
@@ -385,7 +464,9 @@ CalibrationResult CalibrationProblem::infer() {
   }
   r.std_error = r.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
   for (Eigen::Index k = 0; k < n_params; ++k)
-    if (r.parameter_status[k] == "fixed") r.std_error[k] = std::nan("");
+    if (r.parameter_status[k] == "fixed" ||
+        r.parameter_status[k].starts_with("at "))
+      r.std_error[k] = std::nan("");
   r.t_stat = r.estimate.cwiseQuotient(r.std_error);
   return r;
 }

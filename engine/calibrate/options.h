@@ -58,10 +58,15 @@ struct SolverOptions {
   std::string trust_region = "levenberg_marquardt";  // or "dogleg"
   LossKind loss = LossKind::none;
   double loss_scale = 1.0;
+  // A large first radius makes the first step a near-undamped Gauss-Newton
+  // step: the model is linear in logs when delta_S is fixed, and a damped
+  // start leaves errors in weakly identified directions that cost-based
+  // steps cannot remove once the cost change is below rounding.
+  double initial_trust_region_radius = 1e16;
   int max_iterations = 500;
   double function_tolerance = 1e-14;
   double gradient_tolerance = 1e-14;
-  double parameter_tolerance = 1e-12;
+  double parameter_tolerance = 1e-14;
   int threads = 1;
   bool allow_no_convergence = false;
 

@@ -139,9 +139,9 @@ Handle dataset_creation_properties() {
 Status fsync_path(const fs::path& path, int flags, const std::string& file) {
   const int fd = ::open(path.c_str(), flags);
   if (fd < 0) {
-    return fail("cannot open '" + path.string() +
-                    "' to sync it: " + errno_text(errno),
-                file);
+    return fail(
+        "cannot open '" + path.string() + "' to sync it: " + errno_text(errno),
+        file);
   }
   const int synced = ::fsync(fd);
   const int error = errno;
@@ -233,9 +233,9 @@ struct ResultFile::Impl {
   // A new dataset `group/name` of `file_type` over `space`, written from
   // `data` in `memory_type`.
   Result<Handle> write_dataset(const std::string& group_path,
-                               const std::string& dataset_name,
-                               hid_t file_type, hid_t memory_type,
-                               hid_t space, const void* data) {
+                               const std::string& dataset_name, hid_t file_type,
+                               hid_t memory_type, hid_t space,
+                               const void* data) {
     if (auto status = check_name(dataset_name, name()); !status) {
       return tl::unexpected(status.error());
     }
@@ -246,10 +246,9 @@ struct ResultFile::Impl {
       return tl::unexpected(status.error());
     }
     Handle dcpl = dataset_creation_properties();
-    Handle dataset(
-        H5Dcreate2(parent->get(), dataset_name.c_str(), file_type, space,
-                   H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        H5Dclose);
+    Handle dataset(H5Dcreate2(parent->get(), dataset_name.c_str(), file_type,
+                              space, H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                   H5Dclose);
     if (!dataset.valid()) {
       return hdf5_fail("cannot create dataset", path, name());
     }
@@ -286,8 +285,8 @@ struct ResultFile::Impl {
     // Replacing keeps set_attribute idempotent (a value set twice wins).
     if (H5Aexists(target, attribute.c_str()) > 0 &&
         H5Adelete(target, attribute.c_str()) < 0) {
-      return hdf5_fail("cannot replace attribute '" + attribute + "' of",
-                       path, name());
+      return hdf5_fail("cannot replace attribute '" + attribute + "' of", path,
+                       name());
     }
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
     Handle attr(H5Acreate2(target, attribute.c_str(), file_type, space.get(),
@@ -316,8 +315,9 @@ struct ResultFile::Impl {
                                           std::vector<hsize_t>& shape) {
     std::vector<Handle> scales;
     for (const std::string& dim : dims) {
-      const std::string path =
-          !dim.empty() && dim.front() == '/' ? dim : child_path(group_path, dim);
+      const std::string path = !dim.empty() && dim.front() == '/'
+                                   ? dim
+                                   : child_path(group_path, dim);
       if (!exists(path)) {
         return fail("dimension scale '" + path + "' does not exist", name());
       }
@@ -366,13 +366,13 @@ struct ResultFile::Impl {
                   name());
     }
     // No dimensions: a scalar, which netCDF reads as a 0-d variable.
-    Handle space(shape.empty() ? H5Screate(H5S_SCALAR)
-                               : H5Screate_simple(static_cast<int>(shape.size()),
-                                                  shape.data(), nullptr),
+    Handle space(shape.empty()
+                     ? H5Screate(H5S_SCALAR)
+                     : H5Screate_simple(static_cast<int>(shape.size()),
+                                        shape.data(), nullptr),
                  H5Sclose);
-    auto dataset =
-        write_dataset(group_path, dataset_name, H5T_IEEE_F64LE,
-                      H5T_NATIVE_DOUBLE, space.get(), data.data());
+    auto dataset = write_dataset(group_path, dataset_name, H5T_IEEE_F64LE,
+                                 H5T_NATIVE_DOUBLE, space.get(), data.data());
     if (!dataset) return tl::unexpected(dataset.error());
     for (std::size_t axis = 0; axis < scales->size(); ++axis) {
       if (H5DSattach_scale(dataset->get(), (*scales)[axis].get(),
@@ -439,8 +439,8 @@ Result<ResultFile> ResultFile::create(const fs::path& final_path) {
 
   const fs::path temp = temporary_path(final_path);
   // H5F_ACC_EXCL: never truncate a file we did not create.
-  Handle file(
-      H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), H5Fclose);
+  Handle file(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),
+              H5Fclose);
   if (!file.valid()) {
     return hdf5_fail("cannot create temporary file", temp.string(),
                      final_path.string());

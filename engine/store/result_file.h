@@ -104,9 +104,11 @@ class ResultReader {
   bool exists(const std::string& object) const;
   // Row-major data; `shape` (if given) receives the dimensions.
   Result<std::vector<double>> read_doubles(
-      const std::string& dataset, std::vector<std::size_t>* shape = nullptr) const;
+      const std::string& dataset,
+      std::vector<std::size_t>* shape = nullptr) const;
   Result<std::vector<std::int32_t>> read_ints(const std::string& dataset) const;
-  Result<std::vector<std::string>> read_strings(const std::string& dataset) const;
+  Result<std::vector<std::string>> read_strings(
+      const std::string& dataset) const;
   Result<std::string> string_attribute(const std::string& object,
                                        const std::string& name) const;
   Result<double> double_attribute(const std::string& object,

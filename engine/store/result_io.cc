@@ -109,7 +109,12 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   auto attr = [&](const char* name, auto value) {
     steps.then([&] { return f.set_attribute(g, name, value); });
   };
+  std::string statuses;
+  for (const auto& status : r.parameter_status)
+    statuses += (statuses.empty() ? "" : ",") + status;
   attr("model", r.model);
+  // One per parameter, in order: free, fixed, 1-alpha, at lower/upper bound.
+  attr("parameter_status", statuses);
   attr("data_file", r.source);
   attr("first_year", std::int64_t{r.years.front()});
   attr("last_year", std::int64_t{r.years.back()});

@@ -89,9 +89,9 @@ struct ResultReader::Impl {
                            const std::string& attr) const {
     if (!exists(object)) {
       detail::hdf5_message();
-      return fail("no object '" + object + "' (looking for attribute '" +
-                      attr + "')",
-                  name());
+      return fail(
+          "no object '" + object + "' (looking for attribute '" + attr + "')",
+          name());
     }
     if (H5Aexists_by_name(file.get(), object.c_str(), attr.c_str(),
                           H5P_DEFAULT) <= 0) {
@@ -109,8 +109,7 @@ struct ResultReader::Impl {
 
   // The attribute if it holds exactly one value of class `expected`.
   Result<Handle> single_attribute(const std::string& object,
-                                  const std::string& attr,
-                                  H5T_class_t expected,
+                                  const std::string& attr, H5T_class_t expected,
                                   const std::string& kind) const {
     auto opened = attribute(object, attr);
     if (!opened) return opened;
@@ -190,8 +189,8 @@ Result<std::vector<std::int32_t>> ResultReader::read_ints(
     const std::string& dataset) const {
   auto opened = impl_->dataset(dataset);
   if (!opened) return tl::unexpected(opened.error());
-  if (auto status = impl_->check_class(opened->get(), dataset, H5T_INTEGER,
-                                       "integers");
+  if (auto status =
+          impl_->check_class(opened->get(), dataset, H5T_INTEGER, "integers");
       !status) {
     return tl::unexpected(status.error());
   }
@@ -235,8 +234,7 @@ Result<std::vector<std::string>> ResultReader::read_strings(
 
 Result<std::string> ResultReader::string_attribute(
     const std::string& object, const std::string& name) const {
-  auto opened =
-      impl_->single_attribute(object, name, H5T_STRING, "a string");
+  auto opened = impl_->single_attribute(object, name, H5T_STRING, "a string");
   if (!opened) return tl::unexpected(opened.error());
   Handle type(H5Aget_type(opened->get()), H5Tclose);
   const hid_t id = opened->get();

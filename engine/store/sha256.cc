@@ -2,9 +2,10 @@
 // (the low-level SHA256_* functions are deprecated in OpenSSL 3).
 #include <openssl/evp.h>
 
-#include <cstdio>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "store/result_file.h"
 
@@ -32,9 +33,11 @@ std::string to_hex(const unsigned char* bytes, unsigned size) {
 
 Result<std::string> sha256_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot open file to compute its SHA-256", path.string());
+  if (!in)
+    return fail("cannot open file to compute its SHA-256", path.string());
   DigestContext context(EVP_MD_CTX_new());
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
+  if (!context ||
+      EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
     return fail("cannot initialise SHA-256 (OpenSSL)", path.string());
   }
   // Streamed in blocks so large input files need no more memory.
@@ -42,13 +45,13 @@ Result<std::string> sha256_file(const std::filesystem::path& path) {
   while (in) {
     in.read(block.data(), static_cast<std::streamsize>(block.size()));
     const std::streamsize got = in.gcount();
-    if (got > 0 &&
-        EVP_DigestUpdate(context.get(), block.data(),
-                         static_cast<std::size_t>(got)) != 1) {
+    if (got > 0 && EVP_DigestUpdate(context.get(), block.data(),
+                                    static_cast<std::size_t>(got)) != 1) {
       return fail("SHA-256 update failed (OpenSSL)", path.string());
     }
   }
-  if (in.bad()) return fail("read error while computing SHA-256", path.string());
+  if (in.bad())
+    return fail("read error while computing SHA-256", path.string());
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned size = 0;
   if (EVP_DigestFinal_ex(context.get(), digest, &size) != 1) {

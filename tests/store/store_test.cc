@@ -1,5 +1,6 @@
 // ResultFile / ResultReader round trips, the temporary-file-and-rename
 // contract, and error values for bad input.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,8 +9,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "closeness.h"
 #include "common/version.h"
@@ -68,8 +67,8 @@ class StoreTest : public ::testing::Test {
 
 // A /calibration group as the calibrate stage writes it.
 void write_calibration(ResultFile& file) {
-  ASSERT_TRUE(file.add_scale("/calibration", "parameter",
-                             {"alpha", "beta", "delta"}));
+  ASSERT_TRUE(
+      file.add_scale("/calibration", "parameter", {"alpha", "beta", "delta"}));
   ASSERT_TRUE(file.add_scale("/calibration", "region", {"north", "south"}));
   ASSERT_TRUE(file.add_scale("/calibration", "year",
                              std::vector<std::int32_t>{2000, 2001, 2002},
@@ -87,8 +86,8 @@ void write_calibration(ResultFile& file) {
                                {"/calibration/region", "year"}, "log USD"));
   ASSERT_TRUE(file.set_attribute("/calibration", "model", "solow"));
   ASSERT_TRUE(file.set_attribute("/calibration", "final_cost", 0.125));
-  ASSERT_TRUE(file.set_attribute("/calibration", "iterations",
-                                 std::int64_t{1} << 40));
+  ASSERT_TRUE(
+      file.set_attribute("/calibration", "iterations", std::int64_t{1} << 40));
 }
 
 TEST_F(StoreTest, RoundTripThroughReader) {
@@ -303,8 +302,8 @@ TEST_F(StoreTest, DataSizeMismatchIsAnError) {
   ASSERT_TRUE(file);
   ASSERT_TRUE(file->add_scale("/calibration", "parameter", {"a", "b"}));
   const std::vector<double> three = {1, 2, 3};
-  auto status = file->add_dataset("/calibration", "estimate", three,
-                                  {"parameter"}, "1");
+  auto status =
+      file->add_dataset("/calibration", "estimate", three, {"parameter"}, "1");
   ASSERT_FALSE(status);
   EXPECT_NE(status.error().message.find("/calibration/estimate"),
             std::string::npos)
@@ -325,12 +324,11 @@ TEST_F(StoreTest, MissingOrUnreachableScaleIsAnError) {
             std::string::npos);
   // A plain dataset is not a dimension.
   ASSERT_TRUE(file->add_scale("/calibration", "region", {"n", "s"}));
-  ASSERT_TRUE(
-      file->add_dataset("/calibration", "plain", two, {"region"}, "1"));
+  ASSERT_TRUE(file->add_dataset("/calibration", "plain", two, {"region"}, "1"));
   EXPECT_FALSE(file->add_dataset("/calibration", "x", two, {"plain"}, "1"));
   // Sibling groups cannot see each other's dimensions in netCDF.
-  auto sibling = file->add_dataset("/accounting", "x", two,
-                                   {"/calibration/region"}, "1");
+  auto sibling =
+      file->add_dataset("/accounting", "x", two, {"/calibration/region"}, "1");
   ASSERT_FALSE(sibling);
   EXPECT_NE(sibling.error().message.find("parent group"), std::string::npos);
   // Parent groups can.
@@ -386,8 +384,7 @@ TEST_F(StoreTest, ReaderErrorsNameFileAndObject) {
   expect_error(reader->string_attribute("/calibration", "final_cost"),
                "final_cost");
   expect_error(reader->double_attribute("/calibration", "model"), "model");
-  expect_error(reader->int_attribute("/calibration", "final_cost"),
-               "integer");
+  expect_error(reader->int_attribute("/calibration", "final_cost"), "integer");
   expect_error(reader->string_attribute("/calibration", "absent"), "absent");
   expect_error(reader->string_attribute("/nowhere", "units"), "/nowhere");
 }

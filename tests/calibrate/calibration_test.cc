@@ -1,0 +1,355 @@
+// Calibration against independent computations. With delta_S fixed the
+// model is linear in logs, so the Ceres optimum must equal an ordinary least
+// squares solve (Eigen QR) built here from DESIGN.md's equations, and the
+// covariance must equal sigma^2 (X'X)^-1 with sigma^2 = SSR / (n - p).
+#include "calibrate/calibration.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "calibrate/synthetic.h"
+#include "closeness.h"
+
+namespace growthcast::calibrate {
+namespace {
+
+using growthcast::testing::IsClose;
+using growthcast::testing::Tolerance;
+using models::Shared;
+
+// The knowledge stock written out again from DESIGN.md (not the model's
+// template), for the independent design matrix.
+std::vector<double> stock_by_hand(const std::vector<double>& r, double delta) {
+  const double g = (std::log(r.back()) - std::log(r.front())) / double(r.size() - 1);
+  std::vector<double> s(r.size());
+  s[0] = r[0] / (g + delta);
+  for (std::size_t t = 1; t < r.size(); ++t) s[t] = (1 - delta) * s[t - 1] + r[t];
+  return s;
+}
+
+// An OLS problem equivalent to the calibration with delta_S fixed:
+// columns a_i, lambda_i per region, then the shared columns in use.
+struct LinearProblem {
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  std::vector<Eigen::Index> shared_column;  // index into the full parameter
+                                            // vector of each shared column
+};
+
+struct LinearOptions {
+  bool constant_returns = true;
+  double delta = 0.15;
+  std::optional<double> gamma_fixed;  // subtract gamma ln S from y
+  bool spillover = false;             // phi column, equal weights
+};
+
+LinearProblem linear_problem(const CalibrationData& d, const LinearOptions& o) {
+  const Eigen::Index n_regions = Eigen::Index(d.regions.size());
+  const Eigen::Index n_years = Eigen::Index(d.years.size());
+  std::vector<std::vector<double>> stocks;
+  for (const auto& r : d.rd) stocks.push_back(stock_by_hand(r, o.delta));
+  LinearProblem p;
+  const Eigen::Index shared0 = 2 * n_regions;
+  p.shared_column.push_back(shared0 + int(Shared::alpha));
+  if (!o.constant_returns) p.shared_column.push_back(shared0 + int(Shared::beta));
+  if (!o.gamma_fixed) p.shared_column.push_back(shared0 + int(Shared::gamma));
+  if (o.spillover) p.shared_column.push_back(shared0 + int(Shared::phi));
+  const Eigen::Index cols = 2 * n_regions + Eigen::Index(p.shared_column.size());
+  p.x = Eigen::MatrixXd::Zero(n_regions * n_years, cols);
+  p.y.resize(n_regions * n_years);
+  for (Eigen::Index i = 0; i < n_regions; ++i)
+    for (Eigen::Index t = 0; t < n_years; ++t) {
+      const Eigen::Index row = i * n_years + t;
+      const double lk = std::log(d.capital[i][t]), ll = std::log(d.labour[i][t]);
+      const double ls = std::log(stocks[i][t]);
+      double spill = 0;
+      for (Eigen::Index j = 0; j < n_regions; ++j)
+        if (j != i) spill += stocks[j][t] / double(n_regions - 1);
+      p.y[row] = std::log(d.gdp[i][t]);
+      p.x(row, 2 * i) = 1.0;
+      p.x(row, 2 * i + 1) = double(t);
+      Eigen::Index c = 2 * n_regions;
+      if (o.constant_returns) {
+        p.y[row] -= ll;
+        p.x(row, c++) = lk - ll;
+      } else {
+        p.x(row, c++) = lk;
+        p.x(row, c++) = ll;
+      }
+      if (o.gamma_fixed)
+        p.y[row] -= *o.gamma_fixed * ls;
+      else
+        p.x(row, c++) = ls;
+      if (o.spillover) p.x(row, c++) = std::log(spill);
+    }
+  return p;
+}
+
+Eigen::VectorXd qr_solve(const LinearProblem& p) {
+  return p.x.colPivHouseholderQr().solve(p.y);
+}
+
+// Full-vector index of column c of the linear problem.
+Eigen::Index full_index(const LinearProblem& p, Eigen::Index c) {
+  const Eigen::Index region_cols = p.x.cols() - Eigen::Index(p.shared_column.size());
+  return c < region_cols ? c : p.shared_column[c - region_cols];
+}
+
+CalibrationResult run(const CalibrationData& d, const ModelOptions& m,
+                      SolverOptions s = {}) {
+  auto r = calibrate(d, m, s);
+  // GoogleTest reports an exception as this test's failure.
+  if (!r) throw std::runtime_error(r.error().to_string());
+  return *r;
+}
+
+SyntheticSpec noisy() {
+  SyntheticSpec spec;
+  spec.noise_sd = 0.02;
+  spec.seed = 7;
+  return spec;
+}
+
+TEST(Calibration, RecoversNoiseFreeParameters) {
+  SyntheticSpec spec;  // noise-free, known parameters
+  auto panel = make_synthetic_panel(spec);
+  auto r = run(panel.data, ModelOptions{});
+  EXPECT_TRUE(IsClose(r.shared(Shared::alpha), spec.alpha, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::beta), 1 - spec.alpha, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::gamma), spec.gamma, Tolerance::kSolverAgreement));
+  for (int i = 0; i < spec.regions; ++i) {
+    EXPECT_TRUE(IsClose(r.estimate[2 * i], panel.a[i], Tolerance::kSolverAgreement));
+    EXPECT_TRUE(IsClose(r.estimate[2 * i + 1], panel.lambda[i], Tolerance::kSolverAgreement));
+  }
+}
+
+TEST(Calibration, RecoversNoiseFreeParametersWithDeltaFree) {
+  SyntheticSpec spec;
+  spec.delta_s = 0.12;
+  auto panel = make_synthetic_panel(spec);
+  ModelOptions m;
+  m[Shared::delta_S].free = true;
+  m[Shared::delta_S].value = 0.2;  // start away from the truth
+  auto r = run(panel.data, m);
+  EXPECT_TRUE(IsClose(r.shared(Shared::delta_S), spec.delta_s, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::alpha), spec.alpha, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::gamma), spec.gamma, Tolerance::kSolverAgreement));
+}
+
+void expect_matches_ols(const CalibrationResult& r, const LinearProblem& p) {
+  const Eigen::VectorXd b = qr_solve(p);
+  for (Eigen::Index c = 0; c < b.size(); ++c)
+    EXPECT_TRUE(IsClose(r.estimate[full_index(p, c)], b[c], Tolerance::kSolverAgreement))
+        << "parameter " << r.parameter_names[full_index(p, c)];
+}
+
+TEST(Calibration, EqualsOlsWithDeltaFixed) {
+  auto panel = make_synthetic_panel(noisy());
+  auto r = run(panel.data, ModelOptions{});
+  auto p = linear_problem(panel.data, {});
+  expect_matches_ols(r, p);
+}
+
+TEST(Calibration, CovarianceEqualsSigma2InverseXtX) {
+  auto panel = make_synthetic_panel(noisy());
+  auto r = run(panel.data, ModelOptions{});
+  auto p = linear_problem(panel.data, {});
+  const Eigen::VectorXd b = qr_solve(p);
+  const Eigen::VectorXd e = p.y - p.x * b;
+  const double n = double(p.x.rows()), k = double(p.x.cols());
+  const double sigma2 = e.squaredNorm() / (n - k);
+  // (X'X)^-1 = V S^-2 V' from the SVD of X, which avoids squaring X's
+  // condition number.
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(p.x, Eigen::ComputeThinV);
+  const Eigen::MatrixXd v = svd.matrixV();
+  const Eigen::VectorXd s2 = svd.singularValues().array().square().inverse();
+  const Eigen::MatrixXd cov = sigma2 * v * s2.asDiagonal() * v.transpose();
+  EXPECT_TRUE(IsClose(r.fit.sigma2, sigma2, Tolerance::kSolverAgreement));
+  EXPECT_EQ(r.fit.free_parameters, long(k));
+  for (Eigen::Index a = 0; a < cov.rows(); ++a) {
+    const Eigen::Index fa = full_index(p, a);
+    // Relative: standard errors are small numbers.
+    const double se = std::sqrt(cov(a, a));
+    EXPECT_NEAR(r.std_error[fa], se, Tolerance::kSolverAgreement * se) << r.parameter_names[fa];
+    for (Eigen::Index c = 0; c < cov.cols(); ++c)
+      EXPECT_NEAR(r.covariance(fa, full_index(p, c)), cov(a, c),
+                  Tolerance::kSolverAgreement * std::sqrt(cov(a, a) * cov(c, c)));
+  }
+  // beta = 1 - alpha: the same standard error, perfectly negatively correlated.
+  const Eigen::Index ia = 2 * Eigen::Index(r.regions.size());
+  EXPECT_DOUBLE_EQ(r.std_error[ia + 1], r.std_error[ia]);
+  EXPECT_DOUBLE_EQ(r.covariance(ia, ia + 1), -r.covariance(ia, ia));
+}
+
+TEST(Calibration, FitStatisticsFollowTheirDefinitions) {
+  auto panel = make_synthetic_panel(noisy());
+  auto r = run(panel.data, ModelOptions{});
+  auto p = linear_problem(panel.data, {});
+  const Eigen::VectorXd e = p.y - p.x * qr_solve(p);
+  const double n = double(e.size()), k = double(p.x.cols()), ssr = e.squaredNorm();
+  // R^2 is about ln Y itself, not the constant-returns transform.
+  double mean = 0, sst = 0;
+  for (const auto& row : panel.data.gdp)
+    for (double v : row) mean += std::log(v) / n;
+  for (const auto& row : panel.data.gdp)
+    for (double v : row) sst += std::pow(std::log(v) - mean, 2);
+  const double ll = -0.5 * n * (1 + std::log(2 * M_PI) + std::log(ssr / n));
+  EXPECT_TRUE(IsClose(r.fit.ssr, ssr, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.fit.r_squared, 1 - ssr / sst, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.fit.rmse, std::sqrt(ssr / n), Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.fit.log_likelihood, ll, 1e-7));
+  EXPECT_TRUE(IsClose(r.fit.aic, 2 * k - 2 * ll, 1e-7));
+  EXPECT_TRUE(IsClose(r.fit.bic, k * std::log(n) - 2 * ll, 1e-7));
+  // Pooled AR(1) of the OLS residuals, DESIGN.md's formulas.
+  const Eigen::Index years = Eigen::Index(panel.data.years.size());
+  double num = 0, den = 0, pairs = 0;
+  for (Eigen::Index i = 0; i < Eigen::Index(panel.data.regions.size()); ++i)
+    for (Eigen::Index t = 1; t < years; ++t) {
+      num += e[i * years + t] * e[i * years + t - 1];
+      den += e[i * years + t - 1] * e[i * years + t - 1];
+      ++pairs;
+    }
+  const double rho = num / den;
+  double innov = 0;
+  for (Eigen::Index i = 0; i < Eigen::Index(panel.data.regions.size()); ++i)
+    for (Eigen::Index t = 1; t < years; ++t)
+      innov += std::pow(e[i * years + t] - rho * e[i * years + t - 1], 2);
+  EXPECT_TRUE(IsClose(r.fit.shock_rho, rho, 1e-7));
+  EXPECT_TRUE(IsClose(r.fit.shock_sigma, std::sqrt(innov / (pairs - 1)), 1e-7));
+}
+
+TEST(Calibration, FreeBetaEqualsOlsWithSeparateColumns) {
+  auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m.beta_is_one_minus_alpha = false;
+  m[Shared::beta].free = true;
+  m[Shared::beta].lower = -1e300;
+  m[Shared::beta].upper = 1e300;
+  auto r = run(panel.data, m);
+  expect_matches_ols(r, linear_problem(panel.data, {.constant_returns = false}));
+}
+
+TEST(Calibration, SpilloverEqualsOlsWithSpillColumn) {
+  auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m[Shared::phi].free = true;
+  m[Shared::phi].lower = -1e300;
+  m[Shared::phi].upper = 1e300;
+  auto r = run(panel.data, m);
+  expect_matches_ols(r, linear_problem(panel.data, {.spillover = true}));
+}
+
+TEST(Calibration, FixedParameterStaysAndOthersReoptimise) {
+  auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m[Shared::gamma].free = false;
+  m[Shared::gamma].value = 0.05;
+  auto r = run(panel.data, m);
+  EXPECT_EQ(r.shared(Shared::gamma), 0.05);
+  EXPECT_TRUE(std::isnan(r.shared_std_error(Shared::gamma)));
+  EXPECT_EQ(r.fit.free_parameters, 2 * 31 + 1);
+  expect_matches_ols(r, linear_problem(panel.data, {.gamma_fixed = 0.05}));
+}
+
+TEST(Calibration, BindingBoundHoldsAtTheBound) {
+  auto panel = make_synthetic_panel(noisy());
+  // The unconstrained gamma is near its true 0.08; an upper bound of 0.05
+  // binds, and the constrained optimum is the OLS fit with gamma = 0.05.
+  ASSERT_GT(qr_solve(linear_problem(panel.data, {}))[2 * 31 + 1], 0.06);
+  ModelOptions m;
+  m[Shared::gamma].upper = 0.05;
+  m[Shared::gamma].value = 0.03;  // a start inside the bounds
+  auto r = run(panel.data, m);
+  EXPECT_EQ(r.shared(Shared::gamma), 0.05);
+  EXPECT_EQ(r.parameter_status[2 * 31 + 2], "at upper bound");
+  EXPECT_EQ(r.fit.free_parameters, 2 * 31 + 1);
+  expect_matches_ols(r, linear_problem(panel.data, {.gamma_fixed = 0.05}));
+}
+
+TEST(Calibration, NonBindingBoundIsReleased) {
+  auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m[Shared::gamma].lower = 0.0;
+  m[Shared::gamma].upper = 0.5;
+  m[Shared::gamma].value = 0.5;  // start on the bound; the optimum is inside
+  auto r = run(panel.data, m);
+  EXPECT_EQ(r.parameter_status[2 * 31 + 2], "free");
+  expect_matches_ols(r, linear_problem(panel.data, {}));
+}
+
+TEST(Calibration, GaussianPriorIsAnAugmentedLeastSquaresRow) {
+  auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m[Shared::gamma].prior = GaussianPrior{0.2, 0.01};
+  auto r = run(panel.data, m);
+  // The prior adds the row (gamma - mean) / sd = 0 to the OLS problem.
+  auto p = linear_problem(panel.data, {});
+  const Eigen::Index gamma_col = p.x.cols() - 1;
+  p.x.conservativeResize(p.x.rows() + 1, Eigen::NoChange);
+  p.y.conservativeResize(p.y.size() + 1);
+  p.x.row(p.x.rows() - 1).setZero();
+  p.x(p.x.rows() - 1, gamma_col) = 1.0 / 0.01;
+  p.y[p.y.size() - 1] = 0.2 / 0.01;
+  expect_matches_ols(r, p);
+  // The prior pulls gamma towards 0.2, away from the data's 0.08.
+  EXPECT_GT(r.shared(Shared::gamma), 0.1);
+}
+
+TEST(Calibration, NonConvergenceIsAnErrorUnlessAllowed) {
+  auto panel = make_synthetic_panel(noisy());
+  SolverOptions s;
+  s.max_iterations = 1;
+  auto r = calibrate(panel.data, ModelOptions{}, s);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("did not converge"), std::string::npos);
+  s.allow_no_convergence = true;
+  auto kept = calibrate(panel.data, ModelOptions{}, s);
+  ASSERT_TRUE(kept);
+  EXPECT_FALSE(kept->solve.converged);
+}
+
+TEST(Calibration, InvalidOptionsNameTheField) {
+  auto panel = make_synthetic_panel(SyntheticSpec{});
+  ModelOptions m;
+  m[Shared::alpha].value = 2.0;  // outside [0.05, 0.95]
+  auto r = calibrate(panel.data, m, {});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("alpha"), std::string::npos);
+  SolverOptions s;
+  s.linear_solver = "magic";
+  std::string why;
+  EXPECT_FALSE(s.IsValid(&why));
+  EXPECT_NE(why.find("linear_solver"), std::string::npos);
+}
+
+TEST(Calibration, HuberWithAScaleAboveAllResidualsIsLeastSquares) {
+  // Huber's rho(s) = s for s <= scale^2: with residuals near 0.02 and a
+  // scale of 10 the problem is exactly least squares.
+  auto panel = make_synthetic_panel(noisy());
+  SolverOptions s;
+  s.loss = LossKind::huber;
+  s.loss_scale = 10.0;
+  expect_matches_ols(run(panel.data, ModelOptions{}, s),
+                     linear_problem(panel.data, {}));
+}
+
+TEST(Calibration, CauchyLossResistsAnOutlier) {
+  auto panel = make_synthetic_panel(noisy());
+  const double clean_alpha =
+      qr_solve(linear_problem(panel.data, {}))[2 * 31];
+  panel.data.gdp[3][4] *= std::exp(1.0);  // one observation 1 log point off
+  const double ols_alpha = run(panel.data, ModelOptions{}).shared(Shared::alpha);
+  SolverOptions s;
+  s.loss = LossKind::cauchy;
+  s.loss_scale = 0.05;
+  const double cauchy_alpha = run(panel.data, ModelOptions{}, s).shared(Shared::alpha);
+  EXPECT_LT(std::fabs(cauchy_alpha - clean_alpha),
+            0.25 * std::fabs(ols_alpha - clean_alpha))
+      << "clean " << clean_alpha << " ols " << ols_alpha << " cauchy "
+      << cauchy_alpha;
+}
+
+}  // namespace
+}  // namespace growthcast::calibrate
