@@ -11,15 +11,16 @@ namespace growthcast::cli {
 namespace {
 
 bool parse_constant(const std::string& text, double* value) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  auto [ptr, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), *value);
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
 // The R&D decomposition needs S and the calibrated elasticities for exactly
 // the accounting's regions and years.
-Result<accounting::RdModel> rd_model_from(const std::string& path,
-                                          const std::vector<std::string>& regions,
-                                          const std::vector<int>& years) {
+Result<accounting::RdModel> rd_model_from(
+    const std::string& path, const std::vector<std::string>& regions,
+    const std::vector<int>& years) {
   auto calibration = store::read_calibration(path);
   if (!calibration) return tl::unexpected(calibration.error());
   accounting::RdModel rd;
@@ -31,7 +32,8 @@ Result<accounting::RdModel> rd_model_from(const std::string& path,
     return fail("the accounting years " + std::to_string(years.front()) + "-" +
                     std::to_string(years.back()) +
                     " lie outside the calibration window " +
-                    std::to_string(cy.front()) + "-" + std::to_string(cy.back()),
+                    std::to_string(cy.front()) + "-" +
+                    std::to_string(cy.back()),
                 path, 0, "--calibration");
   for (const auto& region : regions) {
     auto it = std::find(calibration->regions.begin(),
@@ -39,10 +41,10 @@ Result<accounting::RdModel> rd_model_from(const std::string& path,
     if (it == calibration->regions.end())
       return fail("region '" + region + "' is not in the calibration", path, 0,
                   "--calibration");
-    const auto& stock = calibration->knowledge[it - calibration->regions.begin()];
-    rd.knowledge.emplace_back(
-        stock.begin() + (years.front() - cy.front()),
-        stock.begin() + (years.back() - cy.front() + 1));
+    const auto& stock =
+        calibration->knowledge[it - calibration->regions.begin()];
+    rd.knowledge.emplace_back(stock.begin() + (years.front() - cy.front()),
+                              stock.begin() + (years.back() - cy.front() + 1));
   }
   return rd;
 }
@@ -66,14 +68,17 @@ void add_accounting_command(CLI::App& app, AccountingFlags& flags) {
   cmd->add_option("--labor-share,--labour-share", flags.labour_share,
                   "Labour share: a column name or a constant in (0, 1)")
       ->capture_default_str();
-  cmd->add_option("--from", flags.from,
-                  "First data year (default: the year before the first period)");
-  cmd->add_option("--to", flags.to, "Last data year (default: end of the last period)");
+  cmd->add_option(
+      "--from", flags.from,
+      "First data year (default: the year before the first period)");
+  cmd->add_option("--to", flags.to,
+                  "Last data year (default: end of the last period)");
   cmd->add_option("--periods", flags.periods,
                   "Periods of growth years, e.g. 2011-2015,2016-2019")
       ->capture_default_str();
-  cmd->add_option("--calibration", flags.calibration,
-                  "A calibration result (HDF5) for the R&D model decomposition");
+  cmd->add_option(
+      "--calibration", flags.calibration,
+      "A calibration result (HDF5) for the R&D model decomposition");
   cmd->add_option("--out", flags.out, "Output HDF5 file (optional)");
 }
 
@@ -85,12 +90,14 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
   if (!periods) return report(periods.error());
   int from = flags.from, to = flags.to;
   for (const auto& p : *periods) {
-    if (flags.from == 0) from = (from == 0) ? p.first - 1 : std::min(from, p.first - 1);
+    if (flags.from == 0)
+      from = (from == 0) ? p.first - 1 : std::min(from, p.first - 1);
     if (flags.to == 0) to = std::max(to, p.last);
   }
 
   double share_constant = 0.0;
-  const bool share_is_constant = parse_constant(flags.labour_share, &share_constant);
+  const bool share_is_constant =
+      parse_constant(flags.labour_share, &share_constant);
   data::ColumnMapping mapping;
   mapping.region = flags.panel.region_col;
   mapping.year = flags.panel.year_col;
@@ -98,7 +105,8 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
   for (const auto& c : flags.labour) mapping.values.push_back(c);
   if (!share_is_constant) mapping.values.push_back(flags.labour_share);
   if (flags.labour.empty())
-    return report(usage_error("at least one labour column is needed", "--labor").value());
+    return report(
+        usage_error("at least one labour column is needed", "--labor").value());
 
   auto panel = data::read_panel(flags.panel.data, mapping);
   if (!panel) return report(panel.error());
@@ -126,8 +134,9 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
         input.labour[r][t] *= factor[r][t];
   }
   if (share_is_constant)
-    input.labour_share.assign(input.regions.size(),
-                              std::vector<double>(input.years.size(), share_constant));
+    input.labour_share.assign(
+        input.regions.size(),
+        std::vector<double>(input.years.size(), share_constant));
   else
     input.labour_share = window->at(flags.labour_share);
   input.periods = *periods;
@@ -156,9 +165,10 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
   }
   std::cout << accounting::format_accounting_table(*result);
   if (!flags.out.empty()) {
-    auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {
-      return store::write_accounting(f, *result);
-    });
+    auto written =
+        write_result(flags.out, provenance, [&](store::ResultFile& f) {
+          return store::write_accounting(f, *result);
+        });
     if (!written) return report(written.error());
     std::cout << "Wrote " << flags.out << "\n";
   }

@@ -12,7 +12,8 @@ using calibrate::SharedParameterIndex;
 
 Result<double> parse_double(const std::string& text, const std::string& flag) {
   double value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  auto [ptr, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size())
     return usage_error("'" + text + "' is not a number", flag);
   return value;
@@ -25,9 +26,9 @@ Result<std::pair<int, std::string>> split_setting(const std::string& text,
   const std::string name = text.substr(0, eq);
   const int index = SharedParameterIndex(name);
   if (index < 0)
-    return usage_error("unknown parameter '" + name +
-                           "' (alpha, beta, gamma, delta_S, phi)",
-                       flag);
+    return usage_error(
+        "unknown parameter '" + name + "' (alpha, beta, gamma, delta_S, phi)",
+        flag);
   if (eq == std::string::npos)
     return usage_error("expected NAME=VALUE, got '" + text + "'", flag);
   return std::pair{index, text.substr(eq + 1)};
@@ -52,7 +53,8 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
   panel.add_to(app);
   app.add_option("--gdp", columns.gdp, "Column with real output Y")
       ->capture_default_str();
-  app.add_option("--capital", columns.capital, "Column with the capital stock K")
+  app.add_option("--capital", columns.capital,
+                 "Column with the capital stock K")
       ->capture_default_str();
   app.add_option("--labour,--labor", columns.labour, "Column with labour L")
       ->capture_default_str();
@@ -62,7 +64,8 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--to", to, "Last year of the calibration window")
       ->capture_default_str();
-  app.add_option("--fix", fix, "Fix a shared parameter: NAME=VALUE (repeatable)");
+  app.add_option("--fix", fix,
+                 "Fix a shared parameter: NAME=VALUE (repeatable)");
   app.add_option("--free", free,
                  "Estimate a shared parameter that is fixed by default "
                  "(delta_S, phi; beta frees it from 1 - alpha)");
@@ -78,10 +81,12 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
   app.add_option("--trust-region", solver.trust_region,
                  "levenberg_marquardt or dogleg")
       ->capture_default_str();
-  app.add_option("--loss", loss, "none, huber or cauchy")->capture_default_str();
+  app.add_option("--loss", loss, "none, huber or cauchy")
+      ->capture_default_str();
   app.add_option("--loss-scale", solver.loss_scale, "Scale of the robust loss")
       ->capture_default_str();
-  app.add_option("--max-iterations", solver.max_iterations)->capture_default_str();
+  app.add_option("--max-iterations", solver.max_iterations)
+      ->capture_default_str();
   app.add_option("--function-tolerance", solver.function_tolerance)
       ->capture_default_str();
   app.add_option("--gradient-tolerance", solver.gradient_tolerance)
@@ -132,7 +137,8 @@ Result<calibrate::ModelOptions> CalibrateFlags::model_options() const {
     if (!s) return tl::unexpected(s.error());
     auto b = parse_pair(s->second, "--prior");
     if (!b) return tl::unexpected(b.error());
-    model.shared[s->first].prior = calibrate::GaussianPrior{b->first, b->second};
+    model.shared[s->first].prior =
+        calibrate::GaussianPrior{b->first, b->second};
   }
   std::string why;
   if (!model.IsValid(&why)) return usage_error(why, "parameters");
@@ -153,8 +159,8 @@ void add_calibrate_command(CLI::App& app, CalibrateFlags& flags) {
 Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags) {
   flags.panel.resolve();
   if (!calibrate::StringToLossKind(flags.loss, &flags.solver.loss))
-    return usage_error("unknown loss '" + flags.loss + "' (none, huber, cauchy)",
-                       "--loss");
+    return usage_error(
+        "unknown loss '" + flags.loss + "' (none, huber, cauchy)", "--loss");
   std::string why;
   if (!flags.solver.IsValid(&why)) return usage_error(why, "solver options");
   auto model = flags.model_options();

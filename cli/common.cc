@@ -11,7 +11,8 @@ std::filesystem::path shipped_data_dir() {
   if (const char* env = std::getenv("GROWTHCAST_DATA_DIR")) return env;
   const std::filesystem::path source = GROWTHCAST_SOURCE_DATA_DIR;
   std::error_code ec;
-  if (std::filesystem::exists(source / "china_provinces.csv", ec)) return source;
+  if (std::filesystem::exists(source / "china_provinces.csv", ec))
+    return source;
   return GROWTHCAST_INSTALLED_DATA_DIR;
 }
 
@@ -26,7 +27,8 @@ void PanelFlags::add_to(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--year-col", year_col, "Column holding the year")
       ->capture_default_str();
-  app.add_option("--regions", regions, "Regions to use, comma separated (default: all)")
+  app.add_option("--regions", regions,
+                 "Regions to use, comma separated (default: all)")
       ->delimiter(',');
 }
 
@@ -67,7 +69,8 @@ Status check_output_path(const std::string& out) {
   if (dir.empty()) dir = ".";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    return fail("the output directory does not exist", dir.string(), 0, "--out");
+    return fail("the output directory does not exist", dir.string(), 0,
+                "--out");
   if (::access(dir.c_str(), W_OK) != 0)
     return fail("the output directory is not writable", dir.string(), 0,
                 "--out");

@@ -50,12 +50,12 @@ bool knowledge_stock(std::span<const double> rd, double growth, const T& delta,
 // The production equation for one region-year, in logs. `ln_spill` is
 // ignored unless `spillover` is set.
 template <typename T, typename Input>
-T log_output(const T& a, const T& lambda, double years_since_t0,
-             const T& alpha, const T& beta, const T& gamma, const T& phi,
-             const Input& ln_k, const Input& ln_l, const T& ln_s,
-             const T& ln_spill, bool spillover) {
-  T value = a + lambda * years_since_t0 + alpha * ln_k + beta * ln_l +
-            gamma * ln_s;
+T log_output(const T& a, const T& lambda, double years_since_t0, const T& alpha,
+             const T& beta, const T& gamma, const T& phi, const Input& ln_k,
+             const Input& ln_l, const T& ln_s, const T& ln_spill,
+             bool spillover) {
+  T value =
+      a + lambda * years_since_t0 + alpha * ln_k + beta * ln_l + gamma * ln_s;
   if (spillover) value += phi * ln_spill;
   return value;
 }
@@ -104,13 +104,12 @@ class CobbDouglasRdResidual {
     for (std::size_t t = 0; t < years; ++t) {
       using std::log;
       const T ln_spill = spillover ? log(spill[t]) : T(0.0);
-      residuals[t] =
-          own.ln_gdp[t] -
-          log_output<T, double>(region_params[0], region_params[1],
-                                static_cast<double>(t), *alpha, beta_used,
-                                *gamma, *phi, own.ln_capital[t],
-                                own.ln_labour[t], log(stock[t]), ln_spill,
-                                spillover);
+      residuals[t] = own.ln_gdp[t] -
+                     log_output<T, double>(region_params[0], region_params[1],
+                                           static_cast<double>(t), *alpha,
+                                           beta_used, *gamma, *phi,
+                                           own.ln_capital[t], own.ln_labour[t],
+                                           log(stock[t]), ln_spill, spillover);
     }
     return true;
   }

@@ -1,10 +1,10 @@
 // The one place for numeric closeness in tests, and the tolerances they use.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace growthcast::testing {
 
@@ -24,8 +24,8 @@ inline ::testing::AssertionResult IsClose(double computed, double expected,
   if (std::isfinite(computed) && diff <= tol * scale)
     return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
-         << "computed " << computed << ", expected " << expected
-         << ", |diff| " << diff << " > " << tol << " * " << scale;
+         << "computed " << computed << ", expected " << expected << ", |diff| "
+         << diff << " > " << tol << " * " << scale;
 }
 
 }  // namespace growthcast::testing

@@ -64,9 +64,9 @@ Result<std::vector<Period>> parse_periods(const std::string& text) {
       good = r2.ec == std::errc() && r2.ptr == e && p.first <= p.last;
     }
     if (!good)
-      return usage_error("'" + item +
-                             "' is not a period FIRST-LAST such as 2011-2015",
-                         "--periods");
+      return usage_error(
+          "'" + item + "' is not a period FIRST-LAST such as 2011-2015",
+          "--periods");
     out.push_back(p);
     start = end + 1;
   }
@@ -83,7 +83,8 @@ double AccountingResult::technology_share(std::size_t unit, std::size_t period,
 
 Result<AccountingResult> account(const AccountingInput& in) {
   const std::size_t years = in.years.size();
-  if (years < 2) return fail("growth accounting needs at least two years", in.source);
+  if (years < 2)
+    return fail("growth accounting needs at least two years", in.source);
   for (const Period& p : in.periods)
     if (p.first - 1 < in.years.front() || p.last > in.years.back())
       return usage_error("period " + p.label() + " needs data from " +
@@ -146,8 +147,8 @@ Result<AccountingResult> account(const AccountingInput& in) {
         annual_rd[t][kCapital] = in.rd->alpha * dk;
         annual_rd[t][kLabour] = in.rd->beta * dl;
         annual_rd[t][kKnowledge] = in.rd->gamma * ds;
-        annual_rd[t][kTfp] = dy - in.rd->alpha * dk - in.rd->beta * dl -
-                             in.rd->gamma * ds;
+        annual_rd[t][kTfp] =
+            dy - in.rd->alpha * dk - in.rd->beta * dl - in.rd->gamma * ds;
       }
     }
     auto period_means = [&](const Grid& a) {
@@ -155,7 +156,8 @@ Result<AccountingResult> account(const AccountingInput& in) {
       for (const Period& p : in.periods) {
         std::vector<double> mean(kFactors.size(), 0.0);
         for (int year = p.first; year <= p.last; ++year) {
-          const std::size_t t = static_cast<std::size_t>(year - in.years.front());
+          const std::size_t t =
+              static_cast<std::size_t>(year - in.years.front());
           for (std::size_t f = 0; f < kFactors.size(); ++f) mean[f] += a[t][f];
         }
         for (double& v : mean) v /= double(p.last - p.first + 1);
@@ -186,7 +188,8 @@ std::string format_accounting_table(const AccountingResult& r) {
     for (std::size_t p = 0; p < r.periods.size(); ++p) {
       const auto& row = rd ? r.contribution_rd[u][p] : r.contribution[u][p];
       char kbuf[16] = "";
-      if (rd) std::snprintf(kbuf, sizeof kbuf, "%7.2f", 100.0 * row[kKnowledge]);
+      if (rd)
+        std::snprintf(kbuf, sizeof kbuf, "%7.2f", 100.0 * row[kKnowledge]);
       std::snprintf(buffer, sizeof buffer,
                     "  %-30s %-9s %7.2f %7.2f %7.2f %7s %7.2f %7.1f%%\n",
                     p == 0 ? r.units[u].c_str() : "",

@@ -41,8 +41,8 @@ struct AccountingInput {
 };
 
 // The factors along the last axis of a contribution table.
-inline const std::vector<std::string> kFactors = {"output", "capital",
-                                                  "labour", "knowledge", "tfp"};
+inline const std::vector<std::string> kFactors = {"output", "capital", "labour",
+                                                  "knowledge", "tfp"};
 
 struct AccountingResult {
   std::vector<std::string> units;  // the regions, then the groups

@@ -193,13 +193,14 @@ Result<CalibrationProblem> CalibrationProblem::build(
       continue;
     }
     const ParameterSetting& setting = model.shared[k];
-    if (setting.lower > -1e300) problem.SetParameterLowerBound(block, 0, setting.lower);
-    if (setting.upper < 1e300) problem.SetParameterUpperBound(block, 0, setting.upper);
+    if (setting.lower > -1e300)
+      problem.SetParameterLowerBound(block, 0, setting.lower);
+    if (setting.upper < 1e300)
+      problem.SetParameterUpperBound(block, 0, setting.upper);
     if (setting.prior)
-      problem.AddResidualBlock(
-          new PriorCost(new models::GaussianPriorResidual{setting.prior->mean,
-                                                          setting.prior->sd}),
-          nullptr, block);
+      problem.AddResidualBlock(new PriorCost(new models::GaussianPriorResidual{
+                                   setting.prior->mean, setting.prior->sd}),
+                               nullptr, block);
   }
   return CalibrationProblem(std::move(impl));
 }
@@ -310,7 +311,8 @@ CalibrationResult CalibrationProblem::infer() {
   Impl& m = *impl_;
   const std::size_t n_regions = m.data.regions.size();
   const std::size_t n_years = m.data.years.size();
-  const Eigen::Index n_params = static_cast<Eigen::Index>(2 * n_regions) + kShared;
+  const Eigen::Index n_params =
+      static_cast<Eigen::Index>(2 * n_regions) + kShared;
   const Eigen::Index shared0 = static_cast<Eigen::Index>(2 * n_regions);
 
   CalibrationResult r;
@@ -334,8 +336,8 @@ CalibrationResult CalibrationProblem::infer() {
   }
   for (int k = 0; k < kShared; ++k) {
     r.parameter_names.emplace_back(models::kSharedNames[k]);
-    const bool tied = k == static_cast<int>(Shared::beta) &&
-                      m.model.beta_is_one_minus_alpha;
+    const bool tied =
+        k == static_cast<int>(Shared::beta) && m.model.beta_is_one_minus_alpha;
     std::string status = m.model.shared[k].free ? "free" : "fixed";
     if (tied) status = "1-alpha";
     if (m.pinned[k])
@@ -356,8 +358,8 @@ CalibrationResult CalibrationProblem::infer() {
         spillover ? equal_spill_weights(n_regions, i) : std::vector<double>{},
         m.model.beta_is_one_minus_alpha);
     std::vector<double> e(n_years);
-    functor(m.region_params[i].data(), &m.shared[0], &m.shared[1],
-            &m.shared[2], &m.shared[3], &m.shared[4], e.data());
+    functor(m.region_params[i].data(), &m.shared[0], &m.shared[1], &m.shared[2],
+            &m.shared[3], &m.shared[4], e.data());
     for (std::size_t t = 0; t < n_years; ++t) {
       r.residual[i][t] = e[t];
       r.fitted[i][t] = m.series[i].ln_gdp[t] - e[t];
@@ -437,19 +439,21 @@ CalibrationResult CalibrationProblem::infer() {
   cov_options.algorithm_type = ceres::SPARSE_QR;
   cov_options.num_threads = m.solver.threads;
   ceres::Covariance covariance(cov_options);
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> free_cov(
-      free_dim, free_dim);
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
+      free_cov(free_dim, free_dim);
   if (covariance.Compute(blocks, &m.problem) &&
       covariance.GetCovarianceMatrix(blocks, free_cov.data())) {
     r.covariance_ok = true;
     for (std::size_t a = 0, ra = 0; a < blocks.size(); ra += block_size[a], ++a)
-      for (std::size_t b = 0, rb = 0; b < blocks.size(); rb += block_size[b], ++b)
+      for (std::size_t b = 0, rb = 0; b < blocks.size();
+           rb += block_size[b], ++b)
         for (int x = 0; x < block_size[a]; ++x)
           for (int y = 0; y < block_size[b]; ++y)
             r.covariance(block_offset[a] + x, block_offset[b] + y) =
                 f.sigma2 * free_cov(Eigen::Index(ra) + x, Eigen::Index(rb) + y);
     if (m.model.beta_is_one_minus_alpha) {
-      // beta = 1 - alpha: cov(beta, .) = -cov(alpha, .), var(beta) = var(alpha).
+      // beta = 1 - alpha: cov(beta, .) = -cov(alpha, .), var(beta) =
+      // var(alpha).
       const Eigen::Index ia = shared0 + static_cast<int>(Shared::alpha);
       const Eigen::Index ib = shared0 + static_cast<int>(Shared::beta);
       r.covariance.row(ib) = -r.covariance.row(ia);
@@ -517,7 +521,8 @@ std::string format_calibration_table(const CalibrationResult& r) {
   mean_lambda /= double(r.regions.size());
   const FitStatistics& f = r.fit;
   std::snprintf(buffer, sizeof buffer,
-                "  regions' TFP trend lambda_i: mean %.4f per year", mean_lambda);
+                "  regions' TFP trend lambda_i: mean %.4f per year",
+                mean_lambda);
   line(buffer);
   std::snprintf(buffer, sizeof buffer,
                 "Fit: n = %ld, free parameters = %ld, R^2 = %.6f, RMSE = %.5f, "

@@ -2,11 +2,10 @@
 // the fit (DESIGN.md, "Inference"). Only this stage touches Ceres.
 #pragma once
 
+#include <Eigen/Dense>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "calibrate/options.h"
 #include "common/error.h"
@@ -52,16 +51,16 @@ struct SolveSummary {
 };
 
 struct FitStatistics {
-  long observations = 0;      // n = regions x years
-  long free_parameters = 0;   // p
-  double ssr = 0.0;           // sum of squared data residuals
-  double sigma2 = 0.0;        // SSR / (n - p)
-  double r_squared = 0.0;     // 1 - SSR / SST of ln Y (pooled)
-  double rmse = 0.0;          // sqrt(SSR / n)
+  long observations = 0;        // n = regions x years
+  long free_parameters = 0;     // p
+  double ssr = 0.0;             // sum of squared data residuals
+  double sigma2 = 0.0;          // SSR / (n - p)
+  double r_squared = 0.0;       // 1 - SSR / SST of ln Y (pooled)
+  double rmse = 0.0;            // sqrt(SSR / n)
   double log_likelihood = 0.0;  // Gaussian, at sigma^2 = SSR / n
   double aic = 0.0;
   double bic = 0.0;
-  double shock_rho = 0.0;     // pooled AR(1) of the residuals
+  double shock_rho = 0.0;  // pooled AR(1) of the residuals
   double shock_sigma = 0.0;
   long shock_pairs = 0;
 };

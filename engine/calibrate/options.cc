@@ -98,10 +98,14 @@ std::string LossKindToString(LossKind kind) {
 }
 
 bool StringToLossKind(const std::string& text, LossKind* kind) {
-  if (text == "none") *kind = LossKind::none;
-  else if (text == "huber") *kind = LossKind::huber;
-  else if (text == "cauchy") *kind = LossKind::cauchy;
-  else return false;
+  if (text == "none")
+    *kind = LossKind::none;
+  else if (text == "huber")
+    *kind = LossKind::huber;
+  else if (text == "cauchy")
+    *kind = LossKind::cauchy;
+  else
+    return false;
   return true;
 }
 

@@ -19,7 +19,8 @@ struct ParseState {
 void on_field(void* text, std::size_t length, void* user) {
   auto* state = static_cast<ParseState*>(user);
   CsvField field;
-  if (text != nullptr) field.text.assign(static_cast<const char*>(text), length);
+  if (text != nullptr)
+    field.text.assign(static_cast<const char*>(text), length);
   // A field that spans lines ends on `line`; the record starts on the line
   // of its first field minus the newlines inside that field.
   field.line = state->line;
@@ -79,9 +80,8 @@ int CsvTable::column(const std::string& name) const {
 }
 
 Result<CsvTable> parse_csv(std::string_view text, const std::string& file) {
-  if (text.size() >= 2 &&
-      ((text[0] == '\xFF' && text[1] == '\xFE') ||
-       (text[0] == '\xFE' && text[1] == '\xFF')))
+  if (text.size() >= 2 && ((text[0] == '\xFF' && text[1] == '\xFE') ||
+                           (text[0] == '\xFE' && text[1] == '\xFF')))
     return fail("the file is UTF-16 (or UTF-32) encoded; save it as UTF-8",
                 file, 1);
   constexpr std::string_view kBom = "\xEF\xBB\xBF";
@@ -94,8 +94,9 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& file) {
   if (auto bad = first_invalid_utf8(text); bad != std::string_view::npos)
     return fail("invalid UTF-8 byte sequence", file, line_of_offset(text, bad));
   if (auto bom = text.find(kBom); bom != std::string_view::npos)
-    return fail("a byte-order mark in the middle of the file (two files joined?)",
-                file, line_of_offset(text, bom));
+    return fail(
+        "a byte-order mark in the middle of the file (two files joined?)", file,
+        line_of_offset(text, bom));
 
   csv_parser parser;
   if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
@@ -110,9 +111,9 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& file) {
     const std::size_t len = end - start;
     if (csv_parse(&parser, text.data() + start, len, on_field, on_record_end,
                   &state) != len) {
-      status = fail(std::string("malformed CSV: ") +
-                        csv_strerror(csv_error(&parser)),
-                    file, state.line);
+      status = fail(
+          std::string("malformed CSV: ") + csv_strerror(csv_error(&parser)),
+          file, state.line);
       break;
     }
     ++state.line;

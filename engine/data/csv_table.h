@@ -23,8 +23,8 @@ struct CsvRecord {
 };
 
 struct CsvTable {
-  std::string file;          // as given by the user, for messages
-  CsvRecord header;          // first record
+  std::string file;  // as given by the user, for messages
+  CsvRecord header;  // first record
   std::vector<CsvRecord> rows;
 
   // Index of a header column, or -1.

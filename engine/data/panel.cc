@@ -77,7 +77,8 @@ Result<Panel> read_panel(const std::filesystem::path& path,
     if (!index) return tl::unexpected(index.error());
     value_cols.push_back(*index);
   }
-  if (table->rows.empty()) return fail("the file has a header but no rows", file);
+  if (table->rows.empty())
+    return fail("the file has a header but no rows", file);
 
   // First pass: regions and years, so the value arrays can be dense.
   Panel panel;
@@ -111,8 +112,9 @@ Result<Panel> read_panel(const std::filesystem::path& path,
                                           std::vector<long>(n_years, 0));
   for (const auto& name : mapping.values) {
     panel.columns.push_back(
-        {name, std::vector<std::vector<double>>(
-                   n_regions, std::vector<double>(n_years, kMissing)),
+        {name,
+         std::vector<std::vector<double>>(
+             n_regions, std::vector<double>(n_years, kMissing)),
          std::vector<std::vector<long>>(n_regions,
                                         std::vector<long>(n_years, 0))});
   }
@@ -146,10 +148,9 @@ Result<Panel> read_panel(const std::filesystem::path& path,
 
 Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
   if (selection.first_year > selection.last_year)
-    return usage_error("the first year " +
-                       std::to_string(selection.first_year) +
-                       " is after the last year " +
-                       std::to_string(selection.last_year));
+    return usage_error(
+        "the first year " + std::to_string(selection.first_year) +
+        " is after the last year " + std::to_string(selection.last_year));
   PanelWindow window;
   window.file = panel.file;
   std::vector<int> region_rows;

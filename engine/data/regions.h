@@ -27,7 +27,8 @@ struct RegionTable {
 
   // Groups in order of first appearance, restricted to members in `present`
   // (a group none of whose members is present is left out).
-  std::vector<RegionGroup> groups(const std::vector<std::string>& present) const;
+  std::vector<RegionGroup> groups(
+      const std::vector<std::string>& present) const;
 };
 
 // Columns: region, group (required); code, name_zh (optional).

@@ -53,14 +53,16 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
       .then([&] { return f.add_scale(g, "region", r.regions); })
       .then([&] { return f.add_scale(g, "year", years, "year"); })
       .then([&] {
-        return f.add_dataset(g, "estimate",
-                             {r.estimate.data(), std::size_t(r.estimate.size())},
-                             {"parameter"}, "1", "parameter estimate");
+        return f.add_dataset(
+            g, "estimate", {r.estimate.data(), std::size_t(r.estimate.size())},
+            {"parameter"}, "1", "parameter estimate");
       })
       .then([&] {
         return f.add_dataset(
-            g, "std_error", {r.std_error.data(), std::size_t(r.std_error.size())},
-            {"parameter"}, "1", "standard error, sqrt of the covariance diagonal");
+            g, "std_error",
+            {r.std_error.data(), std::size_t(r.std_error.size())},
+            {"parameter"}, "1",
+            "standard error, sqrt of the covariance diagonal");
       })
       .then([&] {
         return f.add_dataset(g, "t_stat",
@@ -177,7 +179,8 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   auto covariance = reader->read_doubles(g + "covariance");
   for (const Error* e :
        {names ? nullptr : &names.error(), regions ? nullptr : &regions.error(),
-        years ? nullptr : &years.error(), estimate ? nullptr : &estimate.error(),
+        years ? nullptr : &years.error(),
+        estimate ? nullptr : &estimate.error(),
         std_error ? nullptr : &std_error.error(),
         is_free ? nullptr : &is_free.error(),
         covariance ? nullptr : &covariance.error()})
@@ -186,7 +189,8 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   r.regions = *regions;
   r.years.assign(years->begin(), years->end());
   const auto n = static_cast<Eigen::Index>(estimate->size());
-  if (n != static_cast<Eigen::Index>(2 * r.regions.size() + models::kSharedCount) ||
+  if (n != static_cast<Eigen::Index>(2 * r.regions.size() +
+                                     models::kSharedCount) ||
       covariance->size() != std::size_t(n * n))
     return fail("calibration datasets have inconsistent sizes", path.string());
   r.estimate = Eigen::Map<const Eigen::VectorXd>(estimate->data(), n);
@@ -200,8 +204,8 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   for (Eigen::Index k = 0; k < n; ++k) {
     const bool tied = k == n - models::kSharedCount + 1 &&
                       r.model_options.beta_is_one_minus_alpha;
-    r.parameter_status.push_back(tied ? "1-alpha"
-                                      : ((*is_free)[k] != 0 ? "free" : "fixed"));
+    r.parameter_status.push_back(
+        tied ? "1-alpha" : ((*is_free)[k] != 0 ? "free" : "fixed"));
   }
   for (int k = 0; k < models::kSharedCount; ++k) {
     auto& s = r.model_options.shared[k];
@@ -209,10 +213,13 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
     s.free = r.parameter_status[n - models::kSharedCount + k] == "free";
   }
   const std::size_t rows = r.regions.size();
-  for (auto [name, grid] :
-       {std::pair{"gdp", &r.gdp}, {"capital", &r.capital}, {"labour", &r.labour},
-        {"rd", &r.rd}, {"knowledge", &r.knowledge}, {"fitted", &r.fitted},
-        {"residual", &r.residual}}) {
+  for (auto [name, grid] : {std::pair{"gdp", &r.gdp},
+                            {"capital", &r.capital},
+                            {"labour", &r.labour},
+                            {"rd", &r.rd},
+                            {"knowledge", &r.knowledge},
+                            {"fitted", &r.fitted},
+                            {"residual", &r.residual}}) {
     auto values = reader->read_doubles(g + name);
     if (!values) return tl::unexpected(values.error());
     if (values->size() != rows * r.years.size())
@@ -242,7 +249,8 @@ Status write_accounting(ResultFile& f, const accounting::AccountingResult& r) {
   auto flatten3 = [](const std::vector<accounting::Grid>& cube) {
     std::vector<double> out;
     for (const auto& grid : cube)
-      for (const auto& row : grid) out.insert(out.end(), row.begin(), row.end());
+      for (const auto& row : grid)
+        out.insert(out.end(), row.begin(), row.end());
     return out;
   };
   auto shares = [&](bool rd) {

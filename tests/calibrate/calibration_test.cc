@@ -22,10 +22,12 @@ using models::Shared;
 // The knowledge stock written out again from DESIGN.md (not the model's
 // template), for the independent design matrix.
 std::vector<double> stock_by_hand(const std::vector<double>& r, double delta) {
-  const double g = (std::log(r.back()) - std::log(r.front())) / double(r.size() - 1);
+  const double g =
+      (std::log(r.back()) - std::log(r.front())) / double(r.size() - 1);
   std::vector<double> s(r.size());
   s[0] = r[0] / (g + delta);
-  for (std::size_t t = 1; t < r.size(); ++t) s[t] = (1 - delta) * s[t - 1] + r[t];
+  for (std::size_t t = 1; t < r.size(); ++t)
+    s[t] = (1 - delta) * s[t - 1] + r[t];
   return s;
 }
 
@@ -53,16 +55,19 @@ LinearProblem linear_problem(const CalibrationData& d, const LinearOptions& o) {
   LinearProblem p;
   const Eigen::Index shared0 = 2 * n_regions;
   p.shared_column.push_back(shared0 + int(Shared::alpha));
-  if (!o.constant_returns) p.shared_column.push_back(shared0 + int(Shared::beta));
+  if (!o.constant_returns)
+    p.shared_column.push_back(shared0 + int(Shared::beta));
   if (!o.gamma_fixed) p.shared_column.push_back(shared0 + int(Shared::gamma));
   if (o.spillover) p.shared_column.push_back(shared0 + int(Shared::phi));
-  const Eigen::Index cols = 2 * n_regions + Eigen::Index(p.shared_column.size());
+  const Eigen::Index cols =
+      2 * n_regions + Eigen::Index(p.shared_column.size());
   p.x = Eigen::MatrixXd::Zero(n_regions * n_years, cols);
   p.y.resize(n_regions * n_years);
   for (Eigen::Index i = 0; i < n_regions; ++i)
     for (Eigen::Index t = 0; t < n_years; ++t) {
       const Eigen::Index row = i * n_years + t;
-      const double lk = std::log(d.capital[i][t]), ll = std::log(d.labour[i][t]);
+      const double lk = std::log(d.capital[i][t]),
+                   ll = std::log(d.labour[i][t]);
       const double ls = std::log(stocks[i][t]);
       double spill = 0;
       for (Eigen::Index j = 0; j < n_regions; ++j)
@@ -93,7 +98,8 @@ Eigen::VectorXd qr_solve(const LinearProblem& p) {
 
 // Full-vector index of column c of the linear problem.
 Eigen::Index full_index(const LinearProblem& p, Eigen::Index c) {
-  const Eigen::Index region_cols = p.x.cols() - Eigen::Index(p.shared_column.size());
+  const Eigen::Index region_cols =
+      p.x.cols() - Eigen::Index(p.shared_column.size());
   return c < region_cols ? c : p.shared_column[c - region_cols];
 }
 
@@ -116,12 +122,17 @@ TEST(Calibration, RecoversNoiseFreeParameters) {
   SyntheticSpec spec;  // noise-free, known parameters
   auto panel = make_synthetic_panel(spec);
   auto r = run(panel.data, ModelOptions{});
-  EXPECT_TRUE(IsClose(r.shared(Shared::alpha), spec.alpha, Tolerance::kSolverAgreement));
-  EXPECT_TRUE(IsClose(r.shared(Shared::beta), 1 - spec.alpha, Tolerance::kSolverAgreement));
-  EXPECT_TRUE(IsClose(r.shared(Shared::gamma), spec.gamma, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::alpha), spec.alpha,
+                      Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::beta), 1 - spec.alpha,
+                      Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::gamma), spec.gamma,
+                      Tolerance::kSolverAgreement));
   for (int i = 0; i < spec.regions; ++i) {
-    EXPECT_TRUE(IsClose(r.estimate[2 * i], panel.a[i], Tolerance::kSolverAgreement));
-    EXPECT_TRUE(IsClose(r.estimate[2 * i + 1], panel.lambda[i], Tolerance::kSolverAgreement));
+    EXPECT_TRUE(
+        IsClose(r.estimate[2 * i], panel.a[i], Tolerance::kSolverAgreement));
+    EXPECT_TRUE(IsClose(r.estimate[2 * i + 1], panel.lambda[i],
+                        Tolerance::kSolverAgreement));
   }
 }
 
@@ -133,15 +144,19 @@ TEST(Calibration, RecoversNoiseFreeParametersWithDeltaFree) {
   m[Shared::delta_S].free = true;
   m[Shared::delta_S].value = 0.2;  // start away from the truth
   auto r = run(panel.data, m);
-  EXPECT_TRUE(IsClose(r.shared(Shared::delta_S), spec.delta_s, Tolerance::kSolverAgreement));
-  EXPECT_TRUE(IsClose(r.shared(Shared::alpha), spec.alpha, Tolerance::kSolverAgreement));
-  EXPECT_TRUE(IsClose(r.shared(Shared::gamma), spec.gamma, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::delta_S), spec.delta_s,
+                      Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::alpha), spec.alpha,
+                      Tolerance::kSolverAgreement));
+  EXPECT_TRUE(IsClose(r.shared(Shared::gamma), spec.gamma,
+                      Tolerance::kSolverAgreement));
 }
 
 void expect_matches_ols(const CalibrationResult& r, const LinearProblem& p) {
   const Eigen::VectorXd b = qr_solve(p);
   for (Eigen::Index c = 0; c < b.size(); ++c)
-    EXPECT_TRUE(IsClose(r.estimate[full_index(p, c)], b[c], Tolerance::kSolverAgreement))
+    EXPECT_TRUE(IsClose(r.estimate[full_index(p, c)], b[c],
+                        Tolerance::kSolverAgreement))
         << "parameter " << r.parameter_names[full_index(p, c)];
 }
 
@@ -172,10 +187,12 @@ TEST(Calibration, CovarianceEqualsSigma2InverseXtX) {
     const Eigen::Index fa = full_index(p, a);
     // Relative: standard errors are small numbers.
     const double se = std::sqrt(cov(a, a));
-    EXPECT_NEAR(r.std_error[fa], se, Tolerance::kSolverAgreement * se) << r.parameter_names[fa];
+    EXPECT_NEAR(r.std_error[fa], se, Tolerance::kSolverAgreement * se)
+        << r.parameter_names[fa];
     for (Eigen::Index c = 0; c < cov.cols(); ++c)
-      EXPECT_NEAR(r.covariance(fa, full_index(p, c)), cov(a, c),
-                  Tolerance::kSolverAgreement * std::sqrt(cov(a, a) * cov(c, c)));
+      EXPECT_NEAR(
+          r.covariance(fa, full_index(p, c)), cov(a, c),
+          Tolerance::kSolverAgreement * std::sqrt(cov(a, a) * cov(c, c)));
   }
   // beta = 1 - alpha: the same standard error, perfectly negatively correlated.
   const Eigen::Index ia = 2 * Eigen::Index(r.regions.size());
@@ -188,7 +205,8 @@ TEST(Calibration, FitStatisticsFollowTheirDefinitions) {
   auto r = run(panel.data, ModelOptions{});
   auto p = linear_problem(panel.data, {});
   const Eigen::VectorXd e = p.y - p.x * qr_solve(p);
-  const double n = double(e.size()), k = double(p.x.cols()), ssr = e.squaredNorm();
+  const double n = double(e.size()), k = double(p.x.cols()),
+               ssr = e.squaredNorm();
   // R^2 is about ln Y itself, not the constant-returns transform.
   double mean = 0, sst = 0;
   for (const auto& row : panel.data.gdp)
@@ -197,8 +215,10 @@ TEST(Calibration, FitStatisticsFollowTheirDefinitions) {
     for (double v : row) sst += std::pow(std::log(v) - mean, 2);
   const double ll = -0.5 * n * (1 + std::log(2 * M_PI) + std::log(ssr / n));
   EXPECT_TRUE(IsClose(r.fit.ssr, ssr, Tolerance::kSolverAgreement));
-  EXPECT_TRUE(IsClose(r.fit.r_squared, 1 - ssr / sst, Tolerance::kSolverAgreement));
-  EXPECT_TRUE(IsClose(r.fit.rmse, std::sqrt(ssr / n), Tolerance::kSolverAgreement));
+  EXPECT_TRUE(
+      IsClose(r.fit.r_squared, 1 - ssr / sst, Tolerance::kSolverAgreement));
+  EXPECT_TRUE(
+      IsClose(r.fit.rmse, std::sqrt(ssr / n), Tolerance::kSolverAgreement));
   EXPECT_TRUE(IsClose(r.fit.log_likelihood, ll, 1e-7));
   EXPECT_TRUE(IsClose(r.fit.aic, 2 * k - 2 * ll, 1e-7));
   EXPECT_TRUE(IsClose(r.fit.bic, k * std::log(n) - 2 * ll, 1e-7));
@@ -228,7 +248,8 @@ TEST(Calibration, FreeBetaEqualsOlsWithSeparateColumns) {
   m[Shared::beta].lower = -1e300;
   m[Shared::beta].upper = 1e300;
   auto r = run(panel.data, m);
-  expect_matches_ols(r, linear_problem(panel.data, {.constant_returns = false}));
+  expect_matches_ols(r,
+                     linear_problem(panel.data, {.constant_returns = false}));
 }
 
 TEST(Calibration, SpilloverEqualsOlsWithSpillColumn) {
@@ -337,14 +358,15 @@ TEST(Calibration, HuberWithAScaleAboveAllResidualsIsLeastSquares) {
 
 TEST(Calibration, CauchyLossResistsAnOutlier) {
   auto panel = make_synthetic_panel(noisy());
-  const double clean_alpha =
-      qr_solve(linear_problem(panel.data, {}))[2 * 31];
+  const double clean_alpha = qr_solve(linear_problem(panel.data, {}))[2 * 31];
   panel.data.gdp[3][4] *= std::exp(1.0);  // one observation 1 log point off
-  const double ols_alpha = run(panel.data, ModelOptions{}).shared(Shared::alpha);
+  const double ols_alpha =
+      run(panel.data, ModelOptions{}).shared(Shared::alpha);
   SolverOptions s;
   s.loss = LossKind::cauchy;
   s.loss_scale = 0.05;
-  const double cauchy_alpha = run(panel.data, ModelOptions{}, s).shared(Shared::alpha);
+  const double cauchy_alpha =
+      run(panel.data, ModelOptions{}, s).shared(Shared::alpha);
   EXPECT_LT(std::fabs(cauchy_alpha - clean_alpha),
             0.25 * std::fabs(ols_alpha - clean_alpha))
       << "clean " << clean_alpha << " ols " << ols_alpha << " cauchy "

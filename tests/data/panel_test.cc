@@ -15,7 +15,8 @@ namespace {
 
 class PanelTest : public ::testing::Test {
  protected:
-  std::filesystem::path write(const std::string& name, const std::string& text) {
+  std::filesystem::path write(const std::string& name,
+                              const std::string& text) {
     auto dir = std::filesystem::temp_directory_path() /
                ("growthcast_panel_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
@@ -91,12 +92,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "year", 3, "duplicate row"},
         BadCase{"ragged", "region,year,y,k\nA,2000,1\n", "", 2, "fields"},
         BadCase{"utf16", "\xFF\xFEr\0e\0", "", 1, "UTF-16"},
-        BadCase{"bom_inside", "region,year,y,k\nA,2000,1,2\n\xEF\xBB\xBFregion\n",
-                "", 3, "byte-order mark"},
+        BadCase{"bom_inside",
+                "region,year,y,k\nA,2000,1,2\n\xEF\xBB\xBFregion\n", "", 3,
+                "byte-order mark"},
         BadCase{"open_quote", "region,year,y,k\nA,2000,\"1,2\n", "", 2,
                 "unterminated"},
-        BadCase{"duplicate_header", "region,year,y,y,k\nA,2000,1,1,2\n", "y",
-                1, "duplicate column"}),
+        BadCase{"duplicate_header", "region,year,y,y,k\nA,2000,1,1,2\n", "y", 1,
+                "duplicate column"}),
     [](const ::testing::TestParamInfo<BadCase>& param) {
       return std::string(param.param.name);
     });

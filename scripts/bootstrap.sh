@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (as root) and for CI:
+#   bash scripts/bootstrap.sh main   install, build, run the main job
+#   bash scripts/bootstrap.sh test   install, build, run the whole test suite
+# Packages come from Debian only; the build is Release with warnings as
+# errors. BUILD_DIR (default build/) and JOBS (default: nproc) can be set.
+set -euo pipefail
+
+mode="${1:-main}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${BUILD_DIR:-$here/build}"
+jobs="${JOBS:-$(nproc)}"
+
+packages=(
+  build-essential cmake pkg-config git
+  libceres-dev libeigen3-dev libhdf5-dev hdf5-tools
+  libcli11-dev libtomlplusplus-dev librandom123-dev libcsv-dev
+  libexpected-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-numpy python3-scipy python3-xarray python3-h5netcdf
+  python3-h5py netcdf-bin clang-format
+)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "bootstrap: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+configure_and_build() {
+  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+    -DGROWTHCAST_WERROR=ON -DBUILD_TESTING=ON >/dev/null
+  cmake --build "$build" -j "$jobs"
+}
+
+main_job() {
+  local gc="$build/cli/growthcast" out="$here/out"
+  mkdir -p "$out"
+  "$gc" calibrate --out "$out/calibration.h5"
+  echo
+  "$gc" accounting --calibration "$out/calibration.h5" --out "$out/accounting.h5"
+}
+
+case "$mode" in
+  main)
+    install_missing
+    configure_and_build
+    main_job
+    ;;
+  test)
+    install_missing
+    configure_and_build
+    cd "$build"
+    ctest --output-on-failure -j "$jobs"
+    ;;
+  *)
+    echo "usage: bash scripts/bootstrap.sh main|test" >&2
+    exit 2
+    ;;
+esac
