@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -81,7 +82,7 @@ cal::CalibrationProblem build_or_die(cal::CalibrationData data,
 void report_solve(benchmark::State& state, const cal::SolveSummary& s,
                   std::size_t regions) {
   state.counters["regions"] = static_cast<double>(regions);
-  state.counters["iterations"] = s.iterations;
+  state.counters["solver_iterations"] = s.iterations;
   state.counters["residual_evaluations"] = s.residual_evaluations;
   state.counters["jacobian_evaluations"] = s.jacobian_evaluations;
   state.counters["initial_cost"] = s.initial_cost;
@@ -89,6 +90,20 @@ void report_solve(benchmark::State& state, const cal::SolveSummary& s,
   state.counters["converged"] = s.converged ? 1.0 : 0.0;
   state.counters["ceres_total_seconds"] = s.total_seconds;
   if (!s.converged) state.SkipWithError("the solver did not converge");
+}
+
+// Ceres linear solvers (SolverOptions::linear_solver) the alternative
+// benchmarks compare; index 0 is the default.
+constexpr const char* kLinearSolvers[] = {
+    "dense_qr", "dense_normal_cholesky", "dense_schur", "sparse_schur",
+    "sparse_normal_cholesky", "iterative_schur"};
+constexpr int kLinearSolverCount =
+    static_cast<int>(sizeof kLinearSolvers / sizeof kLinearSolvers[0]);
+
+cal::SolverOptions solver_named(std::int64_t index) {
+  cal::SolverOptions solver;
+  solver.linear_solver = kLinearSolvers[index];
+  return solver;
 }
 
 // --- the shipped panel, default options -------------------------------
@@ -144,6 +159,26 @@ BENCHMARK(BM_CalibrationCovariance)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 
+// The solve with another Ceres linear solver (state.range(0) indexes
+// kLinearSolvers): what changing SolverOptions' default would give.
+void BM_CalibrationSolveLinearSolver(benchmark::State& state) {
+  const cal::CalibrationData& data = shipped_panel();
+  const cal::SolverOptions solver = solver_named(state.range(0));
+  state.SetLabel(solver.linear_solver);
+  cal::SolveSummary last;
+  for (auto _ : state) {
+    auto problem = build_or_die(data, {}, solver);
+    const auto start = Clock::now();
+    last = problem.solve();
+    state.SetIterationTime(seconds_since(start));
+  }
+  report_solve(state, last, data.regions.size());
+}
+BENCHMARK(BM_CalibrationSolveLinearSolver)
+    ->DenseRange(0, kLinearSolverCount - 1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
 // calibrate(): build + solve + infer, from data in memory.
 void BM_CalibrationTotal(benchmark::State& state) {
   const cal::CalibrationData& data = shipped_panel();
@@ -189,16 +224,19 @@ cal::CalibrationData synthetic(int regions) {
   return cal::make_synthetic_panel(spec).data;
 }
 
-// Build + solve with the default options; state.range(0) regions.
+// Build + solve; state.range(0) regions, state.range(1) indexes
+// kLinearSolvers (0, dense_qr, is the default calibration).
 void BM_SyntheticBuildSolve(benchmark::State& state) {
   const int regions = static_cast<int>(state.range(0));
+  const cal::SolverOptions solver = solver_named(state.range(1));
+  state.SetLabel(solver.linear_solver);
   const cal::CalibrationData data = synthetic(regions);
   cal::SolveSummary last;
   double build_seconds = 0.0;
   for (auto _ : state) {
     cal::CalibrationData copy = data;
     const auto start = Clock::now();
-    auto problem = build_or_die(std::move(copy));
+    auto problem = build_or_die(std::move(copy), {}, solver);
     const double built = seconds_since(start);
     last = problem.solve();
     state.SetIterationTime(seconds_since(start));
@@ -208,15 +246,18 @@ void BM_SyntheticBuildSolve(benchmark::State& state) {
   state.counters["build_seconds"] = benchmark::Counter(
       build_seconds, benchmark::Counter::kAvgIterations);
 }
-// 3100 regions with the default DENSE_QR factors a 31000 x 6202 dense
-// Jacobian per iteration (minutes, 1.5 GB): opt in with
-// GROWTHCAST_BENCH_LARGE=1 (bench/run_benchmarks.sh --large).
+// 3100 regions with the dense solvers (the default DENSE_QR among them)
+// factor a 31000 x 6202 dense Jacobian per iteration (minutes, 1.5 GB): opt
+// in with GROWTHCAST_BENCH_LARGE=1 (bench/run_benchmarks.sh --large).
 void register_synthetic() {
   auto* b = benchmark::RegisterBenchmark("BM_SyntheticBuildSolve",
                                          BM_SyntheticBuildSolve);
-  b->Arg(31)->Arg(310);
+  b->ArgNames({"regions", "solver"});
   const char* large = std::getenv("GROWTHCAST_BENCH_LARGE");
-  if (large && std::string(large) == "1") b->Arg(3100);
+  const bool dense_3100 = large && std::string(large) == "1";
+  for (int regions : {31, 310, 3100})
+    for (std::int64_t solver : {0, 1, 2, 4})  // qr, normal chol., schur, sparse
+      if (regions < 3100 || solver >= 2 || dense_3100) b->Args({regions, solver});
   b->UseManualTime()->Unit(benchmark::kMillisecond);
 }
 
@@ -227,6 +268,32 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("panel", panel_path());
+  // The default calibration once, its results at full precision for
+  // bench/scipy_compare.py (counters are printed with fewer digits).
+  {
+    auto problem = build_or_die(shipped_panel());
+    const cal::SolveSummary& s = problem.solve();
+    const cal::CalibrationResult r = problem.infer();
+    auto exact = [](double v) {
+      char buffer[40];
+      std::snprintf(buffer, sizeof buffer, "%.17g", v);
+      return std::string(buffer);
+    };
+    std::string estimate;
+    for (Eigen::Index k = 0; k < r.estimate.size(); ++k)
+      estimate += (k ? " " : "") + exact(r.estimate[k]);
+    benchmark::AddCustomContext("default_initial_cost", exact(s.initial_cost));
+    benchmark::AddCustomContext("default_final_cost", exact(s.final_cost));
+    benchmark::AddCustomContext("default_converged", s.converged ? "1" : "0");
+    benchmark::AddCustomContext("default_termination", s.termination);
+    benchmark::AddCustomContext("default_estimate", estimate);
+    benchmark::AddCustomContext("default_parameter_names", [&] {
+      std::string names;
+      for (const auto& n : r.parameter_names)
+        names += (names.empty() ? "" : "|") + n;
+      return names;
+    }());
+  }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

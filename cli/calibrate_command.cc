@@ -60,6 +60,17 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--rd", columns.rd, "Column with real R&D spending R")
       ->capture_default_str();
+  app.add_option("--gdp-nominal", columns.gdp_nominal,
+                 "Column with nominal GDP (optional; with the next two it "
+                 "gives the forecast's default investment rate and R&D "
+                 "intensity)")
+      ->capture_default_str();
+  app.add_option("--investment-nominal", columns.investment_nominal,
+                 "Column with nominal investment (optional)")
+      ->capture_default_str();
+  app.add_option("--rd-nominal", columns.rd_nominal,
+                 "Column with nominal R&D spending (optional)")
+      ->capture_default_str();
   app.add_option("--from", from, "First year of the calibration window")
       ->capture_default_str();
   app.add_option("--to", to, "Last year of the calibration window")
@@ -171,6 +182,7 @@ Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags) {
   mapping.year = flags.panel.year_col;
   const auto& c = flags.columns;
   mapping.values = {c.gdp, c.capital, c.labour, c.rd};
+  mapping.optional_values = {c.gdp_nominal, c.investment_nominal, c.rd_nominal};
   auto panel = data::read_panel(flags.panel.data, mapping);
   if (!panel) return tl::unexpected(panel.error());
   data::Selection selection;
@@ -178,6 +190,13 @@ Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags) {
   selection.first_year = flags.from;
   selection.last_year = flags.to;
   selection.positive = mapping.values;
+  // The nominal series give the projection's default driver ratios; when
+  // the panel has them they must be complete in the window.
+  if (panel->column(c.gdp_nominal)) {
+    selection.positive.push_back(c.gdp_nominal);
+    for (const auto* name : {&c.investment_nominal, &c.rd_nominal})
+      if (panel->column(*name)) selection.required.push_back(*name);
+  }
   auto window = data::select(*panel, selection);
   if (!window) return tl::unexpected(window.error());
   auto data = calibrate::calibration_data(*window, c);

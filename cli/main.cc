@@ -1,23 +1,29 @@
 // growthcast: calibrated regional growth forecasts. One file per command;
 // this one parses the command line and dispatches.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/accounting_command.h"
+#include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
+#include "cli/forecast_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
   using namespace growthcast::cli;
-  CLI::App app{"growthcast: calibrated regional growth forecasts and scenarios"};
+  CLI::App app{
+      "growthcast: calibrated regional growth forecasts and scenarios"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(growthcast::version()) + " (" +
                                         growthcast::git_commit() + ")");
   CalibrateFlags calibrate_flags;
   AccountingFlags accounting_flags;
+  BenchFlags bench_flags;
+  ForecastFlags forecast_flags;
   add_calibrate_command(app, calibrate_flags);
   add_accounting_command(app, accounting_flags);
+  add_bench_command(app, bench_flags);
+  add_forecast_command(app, forecast_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,5 +36,8 @@ int main(int argc, char** argv) {
     return calibrate_main(calibrate_flags, command_line);
   if (app.got_subcommand("accounting"))
     return accounting_main(accounting_flags, command_line);
+  if (app.got_subcommand("bench")) return bench_main(bench_flags, command_line);
+  if (app.got_subcommand("forecast"))
+    return forecast_main(forecast_flags, command_line);
   return 2;
 }

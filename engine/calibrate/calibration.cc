@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <numbers>
 
 namespace growthcast::calibrate {
@@ -76,6 +77,19 @@ Result<CalibrationData> calibration_data(const data::PanelWindow& window,
   out.capital = window.at(columns.capital);
   out.labour = window.at(columns.labour);
   out.rd = window.at(columns.rd);
+  auto ratio = [&](const std::string& numerator) {
+    auto grid = window.at(numerator);
+    const auto& gdp = window.at(columns.gdp_nominal);
+    for (std::size_t i = 0; i < grid.size(); ++i)
+      for (std::size_t t = 0; t < grid[i].size(); ++t) grid[i][t] /= gdp[i][t];
+    return grid;
+  };
+  if (window.values.count(columns.gdp_nominal)) {
+    if (window.values.count(columns.investment_nominal))
+      out.drivers["investment_rate"] = ratio(columns.investment_nominal);
+    if (window.values.count(columns.rd_nominal))
+      out.drivers["rd_intensity"] = ratio(columns.rd_nominal);
+  }
   return out;
 }
 
@@ -326,7 +340,16 @@ CalibrationResult CalibrationProblem::infer() {
   r.capital = m.data.capital;
   r.labour = m.data.labour;
   r.rd = m.data.rd;
+  r.drivers = m.data.drivers;
   r.estimate.resize(n_params);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  r.lower = Eigen::VectorXd::Constant(n_params, -kInf);
+  r.upper = Eigen::VectorXd::Constant(n_params, kInf);
+  for (int k = 0; k < kShared; ++k) {
+    const ParameterSetting& setting = m.model.shared[k];
+    if (setting.lower > -1e300) r.lower[shared0 + k] = setting.lower;
+    if (setting.upper < 1e300) r.upper[shared0 + k] = setting.upper;
+  }
   for (std::size_t i = 0; i < n_regions; ++i) {
     r.parameter_names.push_back("a[" + m.data.regions[i] + "]");
     r.parameter_names.push_back("lambda[" + m.data.regions[i] + "]");

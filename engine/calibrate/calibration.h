@@ -3,6 +3,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,14 +21,22 @@ struct CalibrationData {
   std::vector<std::string> regions;
   std::vector<int> years;  // t0..T, consecutive
   std::vector<std::vector<double>> gdp, capital, labour, rd;
+  // Observed driver ratios a projection holds by default (DESIGN.md):
+  // "investment_rate" = investment / GDP and "rd_intensity" = R&D / GDP,
+  // both nominal. Present only when the panel has the nominal columns.
+  std::map<std::string, std::vector<std::vector<double>>> drivers;
 };
 
-// Which panel columns hold Y, K, L and R.
+// Which panel columns hold Y, K, L and R, and (optional) the nominal series
+// the driver ratios come from.
 struct ModelColumns {
   std::string gdp = "gdp_real";
   std::string capital = "capital";
   std::string labour = "labour";
   std::string rd = "rd_real";
+  std::string gdp_nominal = "gdp_nominal";
+  std::string investment_nominal = "investment_nominal";
+  std::string rd_nominal = "rd_nominal";
 };
 
 Result<CalibrationData> calibration_data(const data::PanelWindow& window,
@@ -74,7 +83,8 @@ struct CalibrationResult {
   std::vector<std::string> parameter_names;
   std::vector<std::string> parameter_status;  // free, fixed, 1-alpha
   Eigen::VectorXd estimate, std_error, t_stat;
-  Eigen::MatrixXd covariance;  // over all parameters; zero rows if not free
+  Eigen::VectorXd lower, upper;  // bounds (+-infinity where none)
+  Eigen::MatrixXd covariance;    // over all parameters; zero rows if not free
   bool covariance_ok = false;
   std::string covariance_message;
   // [region][year]: inputs and the fit.
@@ -82,6 +92,7 @@ struct CalibrationResult {
   std::vector<std::vector<double>> knowledge;  // S at the estimate
   std::vector<std::vector<double>> fitted;     // ln Yhat
   std::vector<std::vector<double>> residual;   // ln Y - ln Yhat
+  std::map<std::string, std::vector<std::vector<double>>> drivers;
   FitStatistics fit;
   SolveSummary solve;
   ModelOptions model_options;

@@ -72,10 +72,18 @@ Result<Panel> read_panel(const std::filesystem::path& path,
   auto year_col = require_column(mapping.year);
   if (!year_col) return tl::unexpected(year_col.error());
   std::vector<int> value_cols;
+  std::vector<std::string> value_names;
   for (const auto& name : mapping.values) {
     auto index = require_column(name);
     if (!index) return tl::unexpected(index.error());
     value_cols.push_back(*index);
+    value_names.push_back(name);
+  }
+  for (const auto& name : mapping.optional_values) {
+    const int index = table->column(name);
+    if (index < 0) continue;
+    value_cols.push_back(index);
+    value_names.push_back(name);
   }
   if (table->rows.empty())
     return fail("the file has a header but no rows", file);
@@ -110,7 +118,7 @@ Result<Panel> read_panel(const std::filesystem::path& path,
   panel.present.assign(n_regions, std::vector<bool>(n_years, false));
   std::vector<std::vector<long>> row_line(n_regions,
                                           std::vector<long>(n_years, 0));
-  for (const auto& name : mapping.values) {
+  for (const auto& name : value_names) {
     panel.columns.push_back(
         {name,
          std::vector<std::vector<double>>(

@@ -17,6 +17,8 @@ struct ColumnMapping {
   std::string region = "region";
   std::string year = "year";
   std::vector<std::string> values;  // value columns to read
+  // Read when the file has them, skipped silently when not.
+  std::vector<std::string> optional_values;
 };
 
 // All values of one column, [region][year index]; NaN where missing.
@@ -30,7 +32,8 @@ struct Panel {
   std::string file;
   std::vector<std::string> regions;  // in order of first appearance
   std::vector<int> years;            // sorted, the union over regions
-  std::vector<PanelColumn> columns;  // in the order of ColumnMapping::values
+  // ColumnMapping::values, then the optional ones the file has.
+  std::vector<PanelColumn> columns;
 
   // Which years each region has a row for, [region][year index].
   std::vector<std::vector<bool>> present;

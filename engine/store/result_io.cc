@@ -70,6 +70,16 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
                              {"parameter"}, "1", "estimate / std_error");
       })
       .then([&] {
+        return f.add_dataset(g, "lower",
+                             {r.lower.data(), std::size_t(r.lower.size())},
+                             {"parameter"}, "1", "lower bound (-inf: none)");
+      })
+      .then([&] {
+        return f.add_dataset(g, "upper",
+                             {r.upper.data(), std::size_t(r.upper.size())},
+                             {"parameter"}, "1", "upper bound (+inf: none)");
+      })
+      .then([&] {
         return f.add_dataset(g, "is_free", is_free, {"parameter"}, "1",
                              "1 if estimated, 0 if fixed or 1 - alpha");
       })
@@ -108,6 +118,11 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
                              {"region", "year"}, "log points",
                              "ln Y - ln Yhat");
       });
+  for (const auto& [name, grid] : r.drivers)
+    steps.then([&] {
+      return f.add_dataset(g, name, flatten(grid), {"region", "year"}, "1",
+                           "observed " + name + " (nominal ratio to GDP)");
+    });
   auto attr = [&](const char* name, auto value) {
     steps.then([&] { return f.set_attribute(g, name, value); });
   };
@@ -175,15 +190,16 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   auto years = reader->read_ints(g + "year");
   auto estimate = reader->read_doubles(g + "estimate");
   auto std_error = reader->read_doubles(g + "std_error");
-  auto is_free = reader->read_doubles(g + "is_free");
   auto covariance = reader->read_doubles(g + "covariance");
+  auto lower = reader->read_doubles(g + "lower");
+  auto upper = reader->read_doubles(g + "upper");
   for (const Error* e :
        {names ? nullptr : &names.error(), regions ? nullptr : &regions.error(),
         years ? nullptr : &years.error(),
         estimate ? nullptr : &estimate.error(),
         std_error ? nullptr : &std_error.error(),
-        is_free ? nullptr : &is_free.error(),
-        covariance ? nullptr : &covariance.error()})
+        covariance ? nullptr : &covariance.error(),
+        lower ? nullptr : &lower.error(), upper ? nullptr : &upper.error()})
     if (e) return tl::unexpected(*e);
   r.parameter_names = *names;
   r.regions = *regions;
@@ -196,21 +212,36 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   r.estimate = Eigen::Map<const Eigen::VectorXd>(estimate->data(), n);
   r.std_error = Eigen::Map<const Eigen::VectorXd>(std_error->data(), n);
   r.t_stat = r.estimate.cwiseQuotient(r.std_error);
+  if (lower->size() != std::size_t(n) || upper->size() != std::size_t(n))
+    return fail("bounds have the wrong size", path.string());
+  r.lower = Eigen::Map<const Eigen::VectorXd>(lower->data(), n);
+  r.upper = Eigen::Map<const Eigen::VectorXd>(upper->data(), n);
   r.covariance = Eigen::Map<const Eigen::MatrixXd>(covariance->data(), n, n);
   auto beta_tied =
       reader->int_attribute("/calibration", "beta_is_one_minus_alpha");
   if (!beta_tied) return tl::unexpected(beta_tied.error());
   r.model_options.beta_is_one_minus_alpha = *beta_tied != 0;
-  for (Eigen::Index k = 0; k < n; ++k) {
-    const bool tied = k == n - models::kSharedCount + 1 &&
-                      r.model_options.beta_is_one_minus_alpha;
-    r.parameter_status.push_back(
-        tied ? "1-alpha" : ((*is_free)[k] != 0 ? "free" : "fixed"));
+  auto statuses = reader->string_attribute("/calibration", "parameter_status");
+  if (!statuses) return tl::unexpected(statuses.error());
+  for (std::size_t start = 0; start <= statuses->size();) {
+    std::size_t end = statuses->find(',', start);
+    if (end == std::string::npos) end = statuses->size();
+    r.parameter_status.push_back(statuses->substr(start, end - start));
+    start = end + 1;
   }
+  if (r.parameter_status.size() != std::size_t(n))
+    return fail("parameter_status has the wrong number of entries",
+                path.string(), 0, "/calibration/parameter_status");
   for (int k = 0; k < models::kSharedCount; ++k) {
     auto& s = r.model_options.shared[k];
-    s.value = r.estimate[n - models::kSharedCount + k];
-    s.free = r.parameter_status[n - models::kSharedCount + k] == "free";
+    const Eigen::Index i = n - models::kSharedCount + k;
+    s.value = r.estimate[i];
+    // Whether the parameter varies in the model at all: estimated (free or
+    // held on a bound) versus fixed by the user.
+    s.free =
+        r.parameter_status[i] != "fixed" && r.parameter_status[i] != "1-alpha";
+    s.lower = std::max(r.lower[i], -1e300);
+    s.upper = std::min(r.upper[i], 1e300);
   }
   const std::size_t rows = r.regions.size();
   for (auto [name, grid] : {std::pair{"gdp", &r.gdp},
@@ -226,6 +257,14 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
       return fail(std::string("dataset has the wrong size"), path.string(), 0,
                   g + name);
     *grid = unflatten(*values, rows);
+  }
+  for (const char* name : {"investment_rate", "rd_intensity"}) {
+    if (!reader->exists(g + name)) continue;
+    auto values = reader->read_doubles(g + name);
+    if (!values) return tl::unexpected(values.error());
+    if (values->size() != rows * r.years.size())
+      return fail("dataset has the wrong size", path.string(), 0, g + name);
+    r.drivers[name] = unflatten(*values, rows);
   }
   auto rho = reader->double_attribute("/calibration", "shock_rho");
   auto sigma = reader->double_attribute("/calibration", "shock_sigma");

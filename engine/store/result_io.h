@@ -27,3 +27,28 @@ Status write_accounting(ResultFile& file,
                         const accounting::AccountingResult& result);
 
 }  // namespace growthcast::store
+
+namespace growthcast::montecarlo {
+struct ScenarioForecast;
+}
+
+namespace growthcast::store {
+
+// Observed history shown with a forecast (fan charts): [unit][year].
+struct ForecastHistory {
+  std::vector<std::string> units;
+  std::vector<int> years;
+  std::vector<std::vector<double>> gdp;
+};
+
+// /forecast: scales scenario, region (the union of the scenarios' units),
+// year, quantile (and draw with paths); <variable>/quantiles [scenario,
+// region, year, quantile], <variable>/mean and sd [scenario, region, year],
+// <variable>/paths [scenario, draw, region, year] when kept; per-scenario
+// draws, seed, redraws; the scenario files' text as attributes;
+// /forecast/history/gdp [region, history_year].
+Status write_forecast(ResultFile& file,
+                      const std::vector<montecarlo::ScenarioForecast>& runs,
+                      const ForecastHistory& history);
+
+}  // namespace growthcast::store

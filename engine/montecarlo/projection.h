@@ -1,0 +1,100 @@
+// One draw of the projection (DESIGN.md, "Projection"): parameters drawn
+// from the calibration's covariance, driver paths from the scenario, AR(1)
+// shocks, and the model equation from models/ evaluated with double.
+#pragma once
+
+#include <Eigen/Dense>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "calibrate/calibration.h"
+#include "common/error.h"
+#include "scenario/scenario.h"
+
+namespace growthcast::montecarlo {
+
+// The quantities reported per unit (region or group) and projection year.
+enum Variable : int {
+  kGdp = 0,
+  kGdpGrowth,
+  kTfp,
+  kCapital,
+  kKnowledge,
+  kContributionCapital,
+  kContributionLabour,
+  kContributionKnowledge,
+  kContributionTfp,
+  kVariableCount
+};
+const char* VariableName(int v);
+const char* VariableUnits(int v);
+
+struct Group {
+  std::string name;
+  std::vector<int> members;  // region indices
+};
+
+// Everything a draw needs, fixed for one scenario.
+struct ProjectionSetup {
+  std::vector<std::string> regions;  // all calibrated regions (projected)
+  int first_year = 0;                // t0 of the calibration
+  int last_year = 0;                 // T, the last data year
+  int horizon = 0;                   // projection years T+1..horizon
+  int years() const { return horizon - last_year; }
+
+  Eigen::VectorXd theta_hat, lower, upper;
+  std::vector<int> free_index;  // parameters drawn when uncertain
+  Eigen::MatrixXd cholesky;     // of the covariance over free_index
+  bool beta_tied = true;
+  bool spillover = false;
+
+  std::vector<std::vector<double>> rd_history;  // R over t0..T, per region
+  std::vector<double> gdp_last, capital_last, labour_last, residual_last;
+  double rho = 0.0, sigma = 0.0;
+
+  // Driver paths per driver and region, and their baselines.
+  std::array<std::vector<scenario::DriverPath>, scenario::kDriverCount> paths;
+  std::array<std::vector<double>, scenario::kDriverCount> baseline;
+
+  bool parameter_uncertainty = true;
+  bool shock_uncertainty = true;
+
+  // What is reported: these regions (indices), then these groups.
+  std::vector<int> output_regions;
+  std::vector<Group> groups;
+  int units() const { return int(output_regions.size() + groups.size()); }
+  int cells() const { return units() * years() * kVariableCount; }
+  // Cell index of (variable, unit, year offset h in 0..years()-1).
+  int cell(int variable, int unit, int h) const {
+    return (variable * units() + unit) * years() + h;
+  }
+};
+
+// Builds the setup from a calibration and a scenario; errors name the
+// scenario file, line and key (unknown region, horizon too early, a driver
+// with no observed baseline).
+Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
+                                   const scenario::Scenario& scenario,
+                                   const std::vector<Group>& default_groups);
+
+struct DrawOutcome {
+  int parameter_redraws = 0;
+  bool finite = true;
+  int nonfinite_region = -1;
+  int nonfinite_year = 0;
+};
+
+// Simulates draw `draw` of scenario `scenario_index` and writes each cell's
+// value to out[cell * stride].
+DrawOutcome simulate_draw(const ProjectionSetup& setup, std::uint64_t seed,
+                          std::uint64_t scenario_index, std::uint64_t draw,
+                          double* out, std::size_t stride);
+
+// The value of a driver path in `year` given its baseline and a target
+// (already drawn if uncertain).
+double driver_value(const scenario::DriverPath& path, double baseline,
+                    int last_year, int year, double target);
+
+}  // namespace growthcast::montecarlo

@@ -1,0 +1,60 @@
+// Counter-based random numbers (Random123's Philox4x64-10): every number a
+// draw uses is a pure function of (seed, scenario, draw, stream, position),
+// so a result is bit-identical for any number of threads, processes or
+// shards (DESIGN.md, "Determinism").
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <Random123/boxmuller.hpp>
+#include <Random123/uniform.hpp>
+#include <cstdint>
+
+namespace growthcast::montecarlo {
+
+// Independent streams within one draw, so that switching one source of
+// uncertainty on or off leaves the others' numbers unchanged.
+enum class Stream : std::uint64_t { parameters = 0, drivers = 1, shocks = 2 };
+
+class RandomStream {
+ public:
+  RandomStream(std::uint64_t seed, std::uint64_t scenario, std::uint64_t draw,
+               Stream stream)
+      : key_{{seed, scenario}},
+        counter_{{draw, static_cast<std::uint64_t>(stream), 0, 0}} {}
+
+  // Standard normal (Box-Muller on two 64-bit words).
+  double normal() {
+    if (next_ == 4) refill();
+    return normals_[next_++];
+  }
+
+  // Uniform on (0, 1).
+  double uniform() {
+    const auto words = generator_(counter_, key_);
+    ++counter_[2];
+    return r123::u01<double>(words[0]);
+  }
+
+ private:
+  using Philox = r123::Philox4x64;
+  void refill() {
+    const Philox::ctr_type words = generator_(counter_, key_);
+    ++counter_[2];
+    const r123::double2 a = r123::boxmuller(words[0], words[1]);
+    const r123::double2 b = r123::boxmuller(words[2], words[3]);
+    normals_[0] = a.x;
+    normals_[1] = a.y;
+    normals_[2] = b.x;
+    normals_[3] = b.y;
+    next_ = 0;
+  }
+
+  Philox generator_;
+  Philox::key_type key_;
+  Philox::ctr_type counter_;
+  double normals_[4] = {0, 0, 0, 0};
+  int next_ = 4;
+};
+
+}  // namespace growthcast::montecarlo

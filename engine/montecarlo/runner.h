@@ -1,0 +1,57 @@
+// The Monte Carlo runner: draws in fixed blocks spread over OpenMP threads,
+// each draw keyed by (seed, scenario index, draw index), reduced in block
+// order, so results do not depend on the number of threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "montecarlo/projection.h"
+#include "montecarlo/quantiles.h"
+
+namespace growthcast::montecarlo {
+
+struct RunOptions {
+  int threads = 0;  // 0: OpenMP's default
+  // Exact quantiles need draws x cells x 8 bytes; above this a streaming
+  // histogram is used.
+  std::size_t exact_memory_bytes = std::size_t(1) << 30;
+  bool keep_paths = false;  // keep every draw (requires the exact mode)
+  // Called with the fraction done, from the calling thread only.
+  std::function<void(double)> progress;
+};
+
+struct ScenarioForecast {
+  std::string name, file, text;
+  std::vector<std::string> units;  // output regions, then groups
+  std::vector<bool> is_group;
+  std::vector<int> years;  // T+1..horizon
+  std::int64_t draws = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t scenario_index = 0;
+  bool parameter_uncertainty = true, shock_uncertainty = true;
+  std::int64_t parameter_redraws = 0;
+  bool exact = true;
+  std::string quantile_method;
+  std::int64_t uncertified_quantiles = 0;  // streaming: resolved exactly
+  // [cell][quantile], [cell]; cell = ProjectionSetup::cell(var, unit, h).
+  std::vector<double> quantiles, mean, sd;
+  std::vector<double> paths;  // [cell][draw] when kept
+  int cells() const {
+    return int(units.size() * years.size()) * kVariableCount;
+  }
+  int cell(int variable, int unit, int h) const {
+    return (variable * int(units.size()) + unit) * int(years.size()) + h;
+  }
+};
+
+Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
+                                      const scenario::Scenario& scenario,
+                                      std::uint64_t scenario_index,
+                                      std::int64_t draws, std::uint64_t seed,
+                                      const RunOptions& options);
+
+}  // namespace growthcast::montecarlo

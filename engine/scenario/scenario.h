@@ -1,0 +1,104 @@
+// Scenarios: what a forecast assumes about the drivers of growth, read from
+// TOML (DESIGN.md, "Inputs"; issue 3's schema). Only this stage reads TOML.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace growthcast::scenario {
+
+// The projection's exogenous drivers (DESIGN.md, "Projection").
+enum class Driver {
+  rd_intensity,     // r: R&D spending / GDP
+  investment_rate,  // s: investment / GDP
+  labour_growth,    // n: annual growth of labour
+  depreciation,     // delta_K
+};
+inline constexpr int kDriverCount = 4;
+std::string DriverToString(Driver d);  // "rd_intensity", ...
+bool StringToDriver(const std::string& text, Driver* d);
+
+// Uncertainty on a path's target, drawn once per draw and region.
+struct TargetUncertainty {
+  enum class Dist { normal, uniform } dist = Dist::normal;
+  double sd = 0.0;               // normal: target + sd * N(0, 1)
+  double low = 0.0, high = 0.0;  // uniform: target + U(low, high)
+};
+
+// How a driver moves over the projection years T+1..horizon, starting from
+// its baseline b (its mean over the last five data years; 0.096 for
+// depreciation).
+struct DriverPath {
+  enum class Kind {
+    hold,      // b in every year (the default)
+    constant,  // `value` in every year (b when value is absent)
+    ramp,      // linear from b in year T to `target` in year `by`, then held
+    table,     // linear between the `table` years, from b in year T; held
+               // after the last
+  } kind = Kind::hold;
+  std::optional<double> value;                   // constant
+  std::optional<double> target;                  // ramp: absolute target
+  std::optional<double> change;                  // ramp: target = b + change
+  int by = 0;                                    // ramp
+  std::map<int, double> table;                   // table: year -> value
+  std::optional<TargetUncertainty> uncertainty;  // ramp targets only
+  long line = 0;  // where it was defined, for later errors
+};
+
+struct DriverSpec {
+  DriverPath all;  // for every region
+  // Per-region overrides. An override's `kind` is always its effective kind
+  // (the file's `path`, or `all.kind` when the override gives none); its
+  // other fields replace those of `all` when set (value, target or change,
+  // by != 0, a non-empty table, uncertainty). Use Scenario::path_for.
+  std::map<std::string, DriverPath> regions;
+};
+
+struct Scenario {
+  std::string file;  // path as given
+  std::string text;  // the file's contents, stored with results
+  std::string name;
+  std::string description;
+  std::optional<std::string> calibration;  // path relative to the file
+  int horizon = 0;
+  std::int64_t draws = 1000;
+  std::uint64_t seed = 1;
+  std::vector<std::string> regions;  // empty = all
+  // Groups summed per draw; empty = the regions file's groups.
+  std::map<std::string, std::vector<std::string>> groups;
+  bool parameter_uncertainty = true;
+  bool shock_uncertainty = true;
+  std::map<Driver, DriverSpec> drivers;  // absent = hold at baseline
+
+  // Where keys were defined, for errors found later (e.g. an unknown region
+  // once the calibration is known): key path -> line.
+  std::map<std::string, long> lines;
+  long line_of(const std::string& key) const;
+
+  // The path for one region: its override merged over `all` (an override's
+  // `target` or `change` replaces both of `all`'s), with the fields its kind
+  // does not use cleared. Hold (the default path) for an absent driver.
+  DriverPath path_for(Driver d, const std::string& region) const;
+};
+
+// Reads and checks a scenario file: unknown keys, wrong types, values out
+// of range (intensities and rates in [0, 1], labour growth in [-0.5, 0.5],
+// draws in [1, 10^9], `by` and table years after 1900), with an error naming
+// the file, line and key.
+Result<Scenario> read_scenario(const std::filesystem::path& path);
+Result<Scenario> parse_scenario(const std::string& text,
+                                const std::string& file);
+
+// Checks that need the data: regions exist, horizon after the last data
+// year, ramp `by` years after it.
+Status check_against_data(const Scenario& s,
+                          const std::vector<std::string>& regions,
+                          int last_data_year);
+
+}  // namespace growthcast::scenario
