@@ -95,8 +95,8 @@ void report_solve(benchmark::State& state, const cal::SolveSummary& s,
 // Ceres linear solvers (SolverOptions::linear_solver) the alternative
 // benchmarks compare; index 0 is the default.
 constexpr const char* kLinearSolvers[] = {
-    "dense_qr", "dense_normal_cholesky", "dense_schur", "sparse_schur",
-    "sparse_normal_cholesky", "iterative_schur"};
+    "dense_qr",     "dense_normal_cholesky",  "dense_schur",
+    "sparse_schur", "sparse_normal_cholesky", "iterative_schur"};
 constexpr int kLinearSolverCount =
     static_cast<int>(sizeof kLinearSolvers / sizeof kLinearSolvers[0]);
 
@@ -243,8 +243,8 @@ void BM_SyntheticBuildSolve(benchmark::State& state) {
     build_seconds += built;
   }
   report_solve(state, last, data.regions.size());
-  state.counters["build_seconds"] = benchmark::Counter(
-      build_seconds, benchmark::Counter::kAvgIterations);
+  state.counters["build_seconds"] =
+      benchmark::Counter(build_seconds, benchmark::Counter::kAvgIterations);
 }
 // 3100 regions with the dense solvers (the default DENSE_QR among them)
 // factor a 31000 x 6202 dense Jacobian per iteration (minutes, 1.5 GB): opt
@@ -257,7 +257,8 @@ void register_synthetic() {
   const bool dense_3100 = large && std::string(large) == "1";
   for (int regions : {31, 310, 3100})
     for (std::int64_t solver : {0, 1, 2, 4})  // qr, normal chol., schur, sparse
-      if (regions < 3100 || solver >= 2 || dense_3100) b->Args({regions, solver});
+      if (regions < 3100 || solver >= 2 || dense_3100)
+        b->Args({regions, solver});
   b->UseManualTime()->Unit(benchmark::kMillisecond);
 }
 

@@ -38,7 +38,8 @@ Result<calibrate::CalibrationData> shipped_calibration_data(
 
 void add_bench_command(CLI::App& app, BenchFlags& flags) {
   auto* bench = app.add_subcommand(
-      "bench", "Benchmark solvers on the NIST StRD problems and the calibration");
+      "bench",
+      "Benchmark solvers on the NIST StRD problems and the calibration");
   bench->require_subcommand(1);
   auto* cmd = bench->add_subcommand(
       "solvers",
@@ -85,13 +86,14 @@ int bench_main(BenchFlags& flags, const std::string& command_line) {
     }
 
   solverbench::ProblemSources sources;
-  sources.nist_dir =
-      flags.nist_dir.empty() ? shipped_data_dir() / "nist"
-                             : std::filesystem::path(flags.nist_dir);
+  sources.nist_dir = flags.nist_dir.empty()
+                         ? shipped_data_dir() / "nist"
+                         : std::filesystem::path(flags.nist_dir);
   std::vector<std::filesystem::path> inputs;
-  const bool needs_panel = flags.problems.find("calibration") != std::string::npos ||
-                           flags.problems.find("china31") != std::string::npos ||
-                           flags.problems.find("all") != std::string::npos;
+  const bool needs_panel =
+      flags.problems.find("calibration") != std::string::npos ||
+      flags.problems.find("china31") != std::string::npos ||
+      flags.problems.find("all") != std::string::npos;
   if (needs_panel) {
     std::filesystem::path file;
     auto panel = shipped_calibration_data(&file);
@@ -107,7 +109,8 @@ int bench_main(BenchFlags& flags, const std::string& command_line) {
   const bool terminal = isatty(STDERR_FILENO);
   solverbench::Progress progress;
   if (terminal)
-    progress = [](std::size_t done, std::size_t total, const std::string& what) {
+    progress = [](std::size_t done, std::size_t total,
+                  const std::string& what) {
       std::cerr << "\r[" << done << "/" << total << "] " << what << "\033[K"
                 << (done == total ? "\n" : "") << std::flush;
     };
@@ -130,7 +133,8 @@ int bench_main(BenchFlags& flags, const std::string& command_line) {
   if (!flags.json.empty()) {
     std::ofstream json(flags.json);
     json << solverbench::to_json(*result);
-    if (!json) return report(fail("cannot write JSON", flags.json, 0, "--json").value());
+    if (!json)
+      return report(fail("cannot write JSON", flags.json, 0, "--json").value());
     std::cout << "Wrote " << flags.json << "\n";
   }
   return 0;

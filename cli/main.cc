@@ -7,6 +7,8 @@
 #include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
 #include "cli/forecast_command.h"
+#include "cli/report_command.h"
+#include "cli/sweep_command.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
@@ -20,10 +22,15 @@ int main(int argc, char** argv) {
   AccountingFlags accounting_flags;
   BenchFlags bench_flags;
   ForecastFlags forecast_flags;
+  SweepFlags sweep_flags;
+  MergeFlags merge_flags;
+  ReportFlags report_flags;
   add_calibrate_command(app, calibrate_flags);
   add_accounting_command(app, accounting_flags);
   add_bench_command(app, bench_flags);
   add_forecast_command(app, forecast_flags);
+  add_sweep_commands(app, sweep_flags, merge_flags);
+  add_report_command(app, report_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -39,5 +46,9 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("bench")) return bench_main(bench_flags, command_line);
   if (app.got_subcommand("forecast"))
     return forecast_main(forecast_flags, command_line);
+  if (app.got_subcommand("sweep")) return sweep_main(sweep_flags, command_line);
+  if (app.got_subcommand("merge")) return merge_main(merge_flags, command_line);
+  if (app.got_subcommand("report"))
+    return report_main(report_flags, command_line);
   return 2;
 }

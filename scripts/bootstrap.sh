@@ -15,7 +15,8 @@ packages=(
   build-essential cmake pkg-config git
   libceres-dev libeigen3-dev libhdf5-dev hdf5-tools
   libcli11-dev libtomlplusplus-dev librandom123-dev libcsv-dev
-  libexpected-dev libssl-dev
+  libexpected-dev libssl-dev libcminpack-dev
+  libopenmpi-dev openmpi-bin chromium
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-scipy python3-xarray python3-h5netcdf
   python3-h5py netcdf-bin clang-format
@@ -41,12 +42,20 @@ configure_and_build() {
   cmake --build "$build" -j "$jobs"
 }
 
+# Calibrate the shipped panel, account for 2011-2019 growth, run the
+# shipped scenarios for the four region groups, and render the report.
 main_job() {
   local gc="$build/cli/growthcast" out="$here/out"
   mkdir -p "$out"
   "$gc" calibrate --out "$out/calibration.h5"
   echo
-  "$gc" accounting --calibration "$out/calibration.h5" --out "$out/accounting.h5"
+  "$gc" accounting --calibration "$out/calibration.h5" --out "$out/accounting.h5" |
+    sed -n '/R&D model/,$p'
+  echo
+  "$gc" forecast "$here"/scenarios/{chengdu_chongqing,yangtze_river_delta,greater_bay_area,beijing_tianjin_hebei}/*.toml \
+    --calibration "$out/calibration.h5" \
+    --out "$out/forecast.h5"
+  "$gc" report "$out/forecast.h5" --out "$out/report.html"
 }
 
 case "$mode" in

@@ -247,7 +247,7 @@ void accumulate(const ceres::Solver::Summary& run, bool first,
   out.termination = ceres::TerminationTypeToString(run.termination_type);
   out.message = run.message;
   out.converged = run.termination_type == ceres::CONVERGENCE;
-  out.iterations += static_cast<int>(run.iterations.size()) - 1;
+  out.iterations += run.num_successful_steps + run.num_unsuccessful_steps;
   out.residual_evaluations += run.num_residual_evaluations;
   out.jacobian_evaluations += run.num_jacobian_evaluations;
   out.final_cost = run.final_cost;

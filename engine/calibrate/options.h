@@ -54,7 +54,11 @@ struct ModelOptions {
 enum class LossKind { none, huber, cauchy };
 
 struct SolverOptions {
-  std::string linear_solver = "dense_qr";  // ceres::LinearSolverType names
+  // The Schur complement eliminates each region's {a_i, lambda_i} block and
+  // solves a dense system in the few shared parameters: the structure of
+  // this problem (bench/README.md: 5-9x faster than DENSE_QR, and it scales
+  // to thousands of regions).
+  std::string linear_solver = "dense_schur";  // ceres::LinearSolverType names
   std::string trust_region = "levenberg_marquardt";  // or "dogleg"
   LossKind loss = LossKind::none;
   double loss_scale = 1.0;

@@ -1,11 +1,30 @@
 #include "montecarlo/projection.h"
 
+#include <Random123/philox.h>
+
+#include <Random123/uniform.hpp>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "models/cobb_douglas_rd.h"
 #include "montecarlo/random_stream.h"
+
+// glibc declares its vector math (libmvec) only under -ffast-math; these
+// declarations let GCC call the same vector functions from the `omp simd`
+// loops below with IEEE semantics otherwise kept (this file is compiled
+// with -fno-math-errno only). Every lane of a block runs the same vector
+// code, so results do not depend on the number of threads or the blocking.
+extern "C" {
+#pragma omp declare simd notinbranch
+double log(double) noexcept;
+#pragma omp declare simd notinbranch
+double exp(double) noexcept;
+#pragma omp declare simd notinbranch
+double sin(double) noexcept;
+#pragma omp declare simd notinbranch
+double cos(double) noexcept;
+}
 
 namespace growthcast::montecarlo {
 namespace {
@@ -50,10 +69,15 @@ int region_index(const std::vector<std::string>& regions,
   return it == regions.end() ? -1 : int(it - regions.begin());
 }
 
+// The target of a ramp before any draw.
+double ramp_centre(const DriverPath& p, double baseline) {
+  return p.target ? *p.target : baseline + p.change.value_or(0.0);
+}
+
 // The drawn target of a ramp, from the driver stream.
 double ramp_target(const DriverPath& p, double baseline, RandomStream& random,
                    bool uncertain) {
-  double target = p.target ? *p.target : baseline + p.change.value_or(0.0);
+  double target = ramp_centre(p, baseline);
   if (uncertain && p.uncertainty) {
     const auto& u = *p.uncertainty;
     if (u.dist == scenario::TargetUncertainty::Dist::normal)
@@ -238,170 +262,535 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   return p;
 }
 
-DrawOutcome simulate_draw(const ProjectionSetup& p, std::uint64_t seed,
-                          std::uint64_t scenario_index, std::uint64_t draw,
-                          double* out, std::size_t stride) {
-  DrawOutcome outcome;
-  const int n = int(p.regions.size());
-  const int years = p.years();
-  const Eigen::Index shared0 = 2 * n;
+namespace {
 
-  // Parameters: theta_hat + L z, redrawn while a bounded one leaves its box.
-  Eigen::VectorXd theta = p.theta_hat;
-  if (p.parameter_uncertainty && !p.free_index.empty()) {
-    RandomStream random(seed, scenario_index, draw, Stream::parameters);
-    const Eigen::Index m = Eigen::Index(p.free_index.size());
-    Eigen::VectorXd z(m);
-    for (int attempt = 0; attempt < kMaxRedraws; ++attempt) {
-      for (Eigen::Index k = 0; k < m; ++k) z[k] = random.normal();
-      const Eigen::VectorXd step = p.cholesky * z;
-      bool inside = true;
-      for (Eigen::Index k = 0; k < m; ++k) {
-        const int idx = p.free_index[k];
-        theta[idx] = p.theta_hat[idx] + step[k];
-        inside =
-            inside && theta[idx] >= p.lower[idx] && theta[idx] <= p.upper[idx];
-      }
-      if (inside) break;
-      ++outcome.parameter_redraws;
+constexpr int B = kBlockDraws;
+
+// Normals index0 .. index0 + count - 1 (index0 a multiple of 4) of every
+// lane's stream `stream` of draws first .. first + B - 1, as out[j][lane];
+// `out` has room for count rounded up to 4 rows. The numbering is
+// RandomStream's: Philox call c gives normals 4c .. 4c + 3 by Box-Muller on
+// its words (0, 1) and (2, 3).
+void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
+                  std::uint64_t first, Stream stream, std::uint64_t index0,
+                  int count, double* out) {
+  using Philox = r123::Philox4x64;
+  const int calls = (count + 3) / 4;
+  Philox generator;
+  const Philox::key_type key = {{seed, scenario_index}};
+  for (int lane = 0; lane < B; ++lane) {
+    Philox::ctr_type counter = {{first + std::uint64_t(lane),
+                                 static_cast<std::uint64_t>(stream), index0 / 4,
+                                 0}};
+    for (int c = 0; c < calls; ++c) {
+      const Philox::ctr_type w = generator(counter, key);
+      ++counter[2];
+      double* row = out + std::size_t(4 * c) * B + lane;
+      row[0] = r123::uneg11<double>(w[0]);
+      row[B] = r123::u01<double>(w[1]);
+      row[2 * B] = r123::uneg11<double>(w[2]);
+      row[3 * B] = r123::u01<double>(w[3]);
     }
   }
-  auto shared = [&](Shared s) { return theta[shared0 + int(s)]; };
-  const double alpha = shared(Shared::alpha);
-  const double beta = p.beta_tied ? 1.0 - alpha : shared(Shared::beta);
-  const double gamma = shared(Shared::gamma);
-  const double delta_s = shared(Shared::delta_S);
-  const double phi = shared(Shared::phi);
+  // Two loops, so that GCC does not fuse sin and cos into a (scalar)
+  // sincos call: each is a vector call.
+  constexpr double kPi = 3.1415926535897932;
+  double radius[B], sine[B];
+  for (int pair = 0; pair < 2 * calls; ++pair) {
+    double* x = out + std::size_t(2 * pair) * B;
+    double* y = x + B;
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      radius[lane] = std::sqrt(-2.0 * std::log(y[lane]));
+      sine[lane] = std::sin(kPi * x[lane]);
+    }
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      y[lane] = std::cos(kPi * x[lane]) * radius[lane];
+      x[lane] = sine[lane] * radius[lane];
+    }
+  }
+}
+
+void fill(double* row, double value) { std::fill(row, row + B, value); }
+
+}  // namespace
+
+struct BlockSimulator::Scratch {
+  int n = 0, years = 0, units = 0, params = 0, free = 0, free4 = 0;
+  std::vector<double> rd_growth;  // g_i of the initial knowledge stock
+  std::vector<double> stock_hat;  // S_i,T with delta_S of theta_hat
+  bool delta_drawn = false;       // delta_S free and uncertain
+  bool any_target_draw = false;   // a ramp with an uncertain target
+  struct Term {
+    int row, col;
+    double value;
+  };
+  std::vector<Term> cholesky;  // non-zero entries, row-major
+  // [row][lane] arrays.
+  std::vector<double> theta, candidate, z, step;
+  std::vector<double> alpha, beta, gamma, delta_s, phi;
+  std::vector<double> target;   // [driver][region][lane]
+  std::vector<double> drivers;  // [driver][lane], one region and year
+  std::vector<double> y, k, l, s, u, lk, ll, ls, lsp;
+  std::vector<double> y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1, sp1;
+  std::vector<double> eps;          // [year * n + region][lane]
+  std::vector<double> region_rows;  // [variable][region][lane]
+  std::vector<double> rows;         // [variable][unit][lane]
+  std::vector<double> group_log_tfp, sums, acc;
+  std::vector<int> pending;
+};
+
+BlockSimulator::BlockSimulator(const ProjectionSetup& p)
+    : setup_(p), scratch_(std::make_unique<Scratch>()) {
+  Scratch& w = *scratch_;
+  w.n = int(p.regions.size());
+  w.years = p.years();
+  w.units = p.units();
+  w.params = int(p.theta_hat.size());
+  w.free = p.parameter_uncertainty ? int(p.free_index.size()) : 0;
+  w.free4 = (w.free + 3) / 4 * 4;
+  const std::size_t n = std::size_t(w.n);
+  const int delta_index = 2 * w.n + int(models::Shared::delta_S);
+  for (int idx : p.free_index)
+    w.delta_drawn = w.delta_drawn || (w.free > 0 && idx == delta_index);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& rd = p.rd_history[i];
+    w.rd_growth.push_back(models::rd_mean_log_growth(rd));
+    std::vector<double> stock(rd.size());
+    const bool ok = models::knowledge_stock<double>(
+        rd, w.rd_growth[i], p.theta_hat[delta_index], stock.data());
+    w.stock_hat.push_back(ok ? stock.back() : std::nan(""));
+  }
+  for (int d = 0; d < scenario::kDriverCount; ++d)
+    for (std::size_t i = 0; i < n; ++i)
+      w.any_target_draw =
+          w.any_target_draw || (p.paths[d][i].kind == DriverPath::Kind::ramp &&
+                                p.paths[d][i].uncertainty.has_value());
+  for (int a = 0; a < w.free; ++a)
+    for (int b = 0; b < w.free; ++b)
+      if (p.cholesky(a, b) != 0.0)
+        w.cholesky.push_back({a, b, p.cholesky(a, b)});
+
+  auto rows = [](std::vector<double>& v, std::size_t count) {
+    v.assign(count * B, 0.0);
+  };
+  rows(w.theta, std::size_t(w.params));
+  rows(w.candidate, std::size_t(w.free));
+  rows(w.z, std::size_t(w.free4));
+  rows(w.step, 1);
+  for (auto* v :
+       {&w.alpha, &w.beta, &w.gamma, &w.delta_s, &w.phi, &w.sums, &w.acc})
+    rows(*v, 4);
+  rows(w.target, scenario::kDriverCount * n);
+  rows(w.drivers, scenario::kDriverCount);
+  for (auto* v :
+       {&w.y, &w.k, &w.l, &w.s, &w.u, &w.lk, &w.ll, &w.ls, &w.lsp, &w.y1, &w.k1,
+        &w.l1, &w.s1, &w.u1, &w.lk1, &w.ll1, &w.ls1, &w.lsp1, &w.sp1})
+    rows(*v, n);
+  rows(w.eps, p.shock_uncertainty ? std::size_t((w.years * w.n + 3) / 4 * 4)
+                                  : std::size_t(0));
+  rows(w.region_rows, kVariableCount * n);
+  rows(w.rows, std::size_t(kVariableCount) * std::size_t(w.units));
+  rows(w.group_log_tfp, p.groups.size());
+}
+
+BlockSimulator::~BlockSimulator() = default;
+
+void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
+                         std::uint64_t first, int count, const Sink& sink,
+                         DrawOutcome* outcomes) {
+  const ProjectionSetup& p = setup_;
+  Scratch& w = *scratch_;
+  const int n = w.n;
+  auto row = [](std::vector<double>& v, std::size_t r) {
+    return v.data() + r * B;
+  };
+  for (int lane = 0; lane < count; ++lane) outcomes[lane] = DrawOutcome{};
+  int redraws[B] = {};
+
+  // Parameters: theta_hat + L z per lane, redrawn (from the next normals of
+  // the lane's stream) while a bounded one leaves its box. Attempt a of a
+  // draw uses its normals a * free4 .. a * free4 + free - 1.
+  for (int idx = 0; idx < w.params; ++idx)
+    fill(row(w.theta, std::size_t(idx)), p.theta_hat[idx]);
+  if (w.free > 0) {
+    w.pending.clear();
+    for (int lane = 0; lane < B; ++lane) w.pending.push_back(lane);
+    for (int attempt = 0; attempt < kMaxRedraws && !w.pending.empty();
+         ++attempt) {
+      lane_normals(seed, scenario_index, first, Stream::parameters,
+                   std::uint64_t(attempt) * std::uint64_t(w.free4), w.free,
+                   w.z.data());
+      for (int a = 0; a < w.free; ++a)
+        fill(row(w.candidate, std::size_t(a)), 0.0);
+      for (const auto& term : w.cholesky) {
+        double* c = row(w.candidate, std::size_t(term.row));
+        const double* zj = row(w.z, std::size_t(term.col));
+        const double v = term.value;
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane) c[lane] += v * zj[lane];
+      }
+      for (int a = 0; a < w.free; ++a) {
+        double* c = row(w.candidate, std::size_t(a));
+        const double hat = p.theta_hat[p.free_index[a]];
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane) c[lane] = hat + c[lane];
+      }
+      const bool last_attempt = attempt + 1 == kMaxRedraws;
+      std::size_t kept = 0;
+      for (int lane : w.pending) {
+        bool inside = true;
+        for (int a = 0; a < w.free && inside; ++a) {
+          const int idx = p.free_index[a];
+          const double v = w.candidate[std::size_t(a) * B + lane];
+          inside = v >= p.lower[idx] && v <= p.upper[idx];
+        }
+        if (inside || last_attempt) {
+          for (int a = 0; a < w.free; ++a)
+            w.theta[std::size_t(p.free_index[a]) * B + lane] =
+                w.candidate[std::size_t(a) * B + lane];
+        }
+        if (!inside) ++redraws[lane];
+        if (!inside && !last_attempt) w.pending[kept++] = lane;
+      }
+      w.pending.resize(kept);
+    }
+  }
+  const std::size_t shared0 = std::size_t(2 * n);
+  {
+    const double* alpha = row(w.theta, shared0 + int(models::Shared::alpha));
+    const double* beta = row(w.theta, shared0 + int(models::Shared::beta));
+    std::copy(alpha, alpha + B, w.alpha.data());
+    std::copy(row(w.theta, shared0 + int(models::Shared::gamma)),
+              row(w.theta, shared0 + int(models::Shared::gamma)) + B,
+              w.gamma.data());
+    std::copy(row(w.theta, shared0 + int(models::Shared::delta_S)),
+              row(w.theta, shared0 + int(models::Shared::delta_S)) + B,
+              w.delta_s.data());
+    std::copy(row(w.theta, shared0 + int(models::Shared::phi)),
+              row(w.theta, shared0 + int(models::Shared::phi)) + B,
+              w.phi.data());
+    for (int lane = 0; lane < B; ++lane)
+      w.beta[std::size_t(lane)] = p.beta_tied ? 1.0 - alpha[lane] : beta[lane];
+  }
 
   // State at T. The knowledge stock is rebuilt from the R&D history with
-  // this draw's delta_S.
-  std::vector<double> y(p.gdp_last), k(p.capital_last), l(p.labour_last), s(n),
-      u(p.residual_last);
+  // each draw's delta_S (once for all lanes when delta_S is not drawn).
+  std::vector<double> stock;
   for (int i = 0; i < n; ++i) {
-    const auto& rd = p.rd_history[i];
-    std::vector<double> stock(rd.size());
-    models::knowledge_stock<double>(rd, models::rd_mean_log_growth(rd), delta_s,
-                                    stock.data());
-    s[i] = stock.back();
+    const std::size_t r = std::size_t(i);
+    fill(row(w.y, r), p.gdp_last[r]);
+    fill(row(w.k, r), p.capital_last[r]);
+    fill(row(w.l, r), p.labour_last[r]);
+    fill(row(w.u, r), p.residual_last[r]);
+    if (!w.delta_drawn) {
+      fill(row(w.s, r), w.stock_hat[r]);
+    } else {
+      const auto& rd = p.rd_history[r];
+      stock.resize(rd.size());
+      for (int lane = 0; lane < B; ++lane)
+        row(w.s, r)[lane] =
+            models::knowledge_stock<double>(
+                rd, w.rd_growth[r], w.delta_s[std::size_t(lane)], stock.data())
+                ? stock.back()
+                : std::nan("");
+    }
+    double* lk = row(w.lk, r);
+    double* ll = row(w.ll, r);
+    double* ls = row(w.ls, r);
+    const double* k = row(w.k, r);
+    const double* l = row(w.l, r);
+    const double* s = row(w.s, r);
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      lk[lane] = std::log(k[lane]);
+      ll[lane] = std::log(l[lane]);
+      ls[lane] = std::log(s[lane]);
+    }
   }
-  auto spill_of = [&](const std::vector<double>& stock, int i) {
-    double sum = 0.0;
-    for (int j = 0; j < n; ++j)
-      if (j != i) sum += stock[j];
-    return sum / double(n - 1);
+  // ln Sspill (0 without spillovers, as ln 1).
+  auto spill_logs = [&](std::vector<double>& s, std::vector<double>& lsp) {
+    if (!p.spillover) return;
+    double* total = w.sums.data();
+    fill(total, 0.0);
+    for (int i = 0; i < n; ++i) {
+      const double* si = row(s, std::size_t(i));
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) total[lane] += si[lane];
+    }
+    const double others = double(n - 1);
+    for (int i = 0; i < n; ++i) {
+      const double* si = row(s, std::size_t(i));
+      double* out = row(lsp, std::size_t(i));
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane)
+        out[lane] = std::log((total[lane] - si[lane]) / others);
+    }
   };
-  std::vector<double> spill(n, 1.0);
-  if (p.spillover)
-    for (int i = 0; i < n; ++i) spill[i] = spill_of(s, i);
+  spill_logs(w.s, w.lsp);
 
-  // Drawn ramp targets, one per driver and region.
-  RandomStream driver_random(seed, scenario_index, draw, Stream::drivers);
-  std::array<std::vector<double>, scenario::kDriverCount> target;
+  // Drawn ramp targets, one per driver and region, from the driver stream.
   for (int d = 0; d < scenario::kDriverCount; ++d)
-    for (int i = 0; i < n; ++i)
-      target[d].push_back(p.paths[d][i].kind == scenario::DriverPath::Kind::ramp
-                              ? ramp_target(p.paths[d][i], p.baseline[d][i],
-                                            driver_random, true)
-                              : 0.0);
+    for (int i = 0; i < n; ++i) {
+      const DriverPath& path = p.paths[d][std::size_t(i)];
+      if (path.kind == DriverPath::Kind::ramp)
+        fill(row(w.target, std::size_t(d * n + i)),
+             ramp_centre(path, p.baseline[d][std::size_t(i)]));
+    }
+  if (w.any_target_draw) {
+    for (int lane = 0; lane < B; ++lane) {
+      RandomStream random(seed, scenario_index, first + std::uint64_t(lane),
+                          Stream::drivers);
+      for (int d = 0; d < scenario::kDriverCount; ++d)
+        for (int i = 0; i < n; ++i) {
+          const DriverPath& path = p.paths[d][std::size_t(i)];
+          if (path.kind == DriverPath::Kind::ramp)
+            row(w.target, std::size_t(d * n + i))[lane] =
+                ramp_target(path, p.baseline[d][std::size_t(i)], random, true);
+        }
+    }
+  }
 
-  RandomStream shocks(seed, scenario_index, draw, Stream::shocks);
-  const int units = p.units();
+  if (p.shock_uncertainty)
+    lane_normals(seed, scenario_index, first, Stream::shocks, 0, w.years * n,
+                 w.eps.data());
+  std::fill(w.group_log_tfp.begin(), w.group_log_tfp.end(), 0.0);
+
   const int n_out = int(p.output_regions.size());
-  // Per-region values of the current year, for the groups.
-  std::vector<double> y_next(n), k_next(n), l_next(n), s_next(n), u_next(n),
-      spill_next(n, 1.0);
-  std::vector<std::array<double, kVariableCount>> region_values(n);
-  std::vector<double> group_log_tfp(p.groups.size(), 0.0);
-  const std::vector<double>& u_last = p.residual_last;
-
-  auto emit = [&](int unit, int h,
-                  const std::array<double, kVariableCount>& v) {
-    for (int var = 0; var < kVariableCount; ++var) {
-      out[std::size_t(p.cell(var, unit, h)) * stride] = v[var];
-      if (!std::isfinite(v[var]) && outcome.finite) {
-        outcome.finite = false;
-        outcome.nonfinite_region = unit;
-        outcome.nonfinite_year = p.last_year + 1 + h;
+  const int units = w.units;
+  for (int h = 0; h < w.years; ++h) {
+    const int year = p.last_year + 1 + h;
+    // Capital, labour, knowledge: the accumulation equations.
+    for (int i = 0; i < n; ++i) {
+      const std::size_t r = std::size_t(i);
+      for (int d = 0; d < scenario::kDriverCount; ++d) {
+        const DriverPath& path = p.paths[d][r];
+        const double base = p.baseline[d][r];
+        double* out = row(w.drivers, std::size_t(d));
+        if (path.kind != DriverPath::Kind::ramp) {
+          fill(out, driver_value(path, base, p.last_year, year, 0.0));
+        } else {
+          const double* target = row(w.target, std::size_t(d * n + i));
+          if (year >= path.by) {
+            std::copy(target, target + B, out);
+          } else {
+            const double f =
+                double(year - p.last_year) / double(path.by - p.last_year);
+#pragma omp simd
+            for (int lane = 0; lane < B; ++lane)
+              out[lane] = base + (target[lane] - base) * f;
+          }
+        }
+      }
+      const double* inv = row(w.drivers, std::size_t(Driver::investment_rate));
+      const double* rdi = row(w.drivers, std::size_t(Driver::rd_intensity));
+      const double* lgr = row(w.drivers, std::size_t(Driver::labour_growth));
+      const double* dep = row(w.drivers, std::size_t(Driver::depreciation));
+      const double* y = row(w.y, r);
+      const double* k = row(w.k, r);
+      const double* l = row(w.l, r);
+      const double* s = row(w.s, r);
+      const double* ds = w.delta_s.data();
+      double* k1 = row(w.k1, r);
+      double* l1 = row(w.l1, r);
+      double* s1 = row(w.s1, r);
+      double* lk1 = row(w.lk1, r);
+      double* ll1 = row(w.ll1, r);
+      double* ls1 = row(w.ls1, r);
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        l1[lane] = l[lane] * (1.0 + lgr[lane]);
+        k1[lane] = (1.0 - dep[lane]) * k[lane] + inv[lane] * y[lane];
+        s1[lane] = (1.0 - ds[lane]) * s[lane] + rdi[lane] * y[lane];
+        lk1[lane] = std::log(k1[lane]);
+        ll1[lane] = std::log(l1[lane]);
+        ls1[lane] = std::log(s1[lane]);
       }
     }
-  };
+    spill_logs(w.s1, w.lsp1);
 
-  for (int h = 0; h < years; ++h) {
-    const int year = p.last_year + 1 + h;
+    // Output: the model's equation (models/), shocks, and what is reported.
+    const double t = double(year - p.first_year);
+    const double years_ahead = double(h + 1);
+    const double rho = p.rho, sigma = p.sigma;
+    const bool spillover = p.spillover;
     for (int i = 0; i < n; ++i) {
-      auto value = [&](Driver d) {
-        const int di = int(d);
-        return driver_value(p.paths[di][i], p.baseline[di][i], p.last_year,
-                            year, target[di][i]);
-      };
-      l_next[i] = l[i] * (1.0 + value(Driver::labour_growth));
-      k_next[i] = (1.0 - value(Driver::depreciation)) * k[i] +
-                  value(Driver::investment_rate) * y[i];
-      s_next[i] = (1.0 - delta_s) * s[i] + value(Driver::rd_intensity) * y[i];
+      const std::size_t r = std::size_t(i);
+      const double* a = row(w.theta, 2 * r);
+      const double* lambda = row(w.theta, 2 * r + 1);
+      const double* alpha = w.alpha.data();
+      const double* beta = w.beta.data();
+      const double* gamma = w.gamma.data();
+      const double* phi = w.phi.data();
+      const double* y = row(w.y, r);
+      const double* u = row(w.u, r);
+      const double* lk = row(w.lk, r);
+      const double* ll = row(w.ll, r);
+      const double* ls = row(w.ls, r);
+      const double* lsp = row(w.lsp, r);
+      const double* k1 = row(w.k1, r);
+      const double* s1 = row(w.s1, r);
+      const double* lk1 = row(w.lk1, r);
+      const double* ll1 = row(w.ll1, r);
+      const double* ls1 = row(w.ls1, r);
+      const double* lsp1 = row(w.lsp1, r);
+      double* y1 = row(w.y1, r);
+      double* u1 = row(w.u1, r);
+      const double u_last = p.residual_last[r];
+      const double* eps =
+          p.shock_uncertainty ? row(w.eps, std::size_t(h * n + i)) : nullptr;
+      double* out[kVariableCount];
+      for (int v = 0; v < kVariableCount; ++v)
+        out[v] = row(w.region_rows, std::size_t(v * n + i));
+      if (eps) {
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane)
+          u1[lane] = rho * u[lane] + sigma * eps[lane];
+      } else {
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane) u1[lane] = rho * u[lane];
+      }
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        const double ln_y = models::log_output<double, double>(
+                                a[lane], lambda[lane], t, alpha[lane],
+                                beta[lane], gamma[lane], phi[lane], lk1[lane],
+                                ll1[lane], ls1[lane], lsp1[lane], spillover) +
+                            u1[lane];
+        const double yv = std::exp(ln_y);
+        y1[lane] = yv;
+        out[kGdp][lane] = yv;
+        out[kGdpGrowth][lane] = yv / y[lane] - 1.0;
+        out[kTfp][lane] =
+            std::exp(lambda[lane] * years_ahead + u1[lane] - u_last);
+        out[kCapital][lane] = k1[lane];
+        out[kKnowledge][lane] = s1[lane];
+        out[kContributionCapital][lane] = alpha[lane] * (lk1[lane] - lk[lane]);
+        out[kContributionLabour][lane] = beta[lane] * (ll1[lane] - ll[lane]);
+        out[kContributionKnowledge][lane] =
+            gamma[lane] * (ls1[lane] - ls[lane]) +
+            (spillover ? phi[lane] * (lsp1[lane] - lsp[lane]) : 0.0);
+        out[kContributionTfp][lane] = lambda[lane] + u1[lane] - u[lane];
+      }
     }
-    if (p.spillover)
-      for (int i = 0; i < n; ++i) spill_next[i] = spill_of(s_next, i);
-    for (int i = 0; i < n; ++i) {
-      const double eps = p.shock_uncertainty ? shocks.normal() : 0.0;
-      u_next[i] = p.rho * u[i] + p.sigma * eps;
-      const double a = theta[2 * i], lambda = theta[2 * i + 1];
-      const double ln_y =
-          models::log_output<double, double>(
-              a, lambda, double(year - p.first_year), alpha, beta, gamma, phi,
-              std::log(k_next[i]), std::log(l_next[i]), std::log(s_next[i]),
-              std::log(spill_next[i]), p.spillover) +
-          u_next[i];
-      y_next[i] = std::exp(ln_y);
-      auto& v = region_values[i];
-      v[kGdp] = y_next[i];
-      v[kGdpGrowth] = y_next[i] / y[i] - 1.0;
-      v[kTfp] =
-          std::exp(lambda * double(year - p.last_year) + u_next[i] - u_last[i]);
-      v[kCapital] = k_next[i];
-      v[kKnowledge] = s_next[i];
-      v[kContributionCapital] = alpha * std::log(k_next[i] / k[i]);
-      v[kContributionLabour] = beta * std::log(l_next[i] / l[i]);
-      v[kContributionKnowledge] =
-          gamma * std::log(s_next[i] / s[i]) +
-          (p.spillover ? phi * std::log(spill_next[i] / spill[i]) : 0.0);
-      v[kContributionTfp] = lambda + u_next[i] - u[i];
-    }
-    for (int o = 0; o < n_out; ++o)
-      emit(o, h, region_values[p.output_regions[o]]);
+    for (int v = 0; v < kVariableCount; ++v)
+      for (int o = 0; o < n_out; ++o) {
+        const double* from =
+            row(w.region_rows,
+                std::size_t(v * n + p.output_regions[std::size_t(o)]));
+        std::copy(from, from + B, row(w.rows, std::size_t(v * units + o)));
+      }
     // Groups: sums of levels; contributions weighted by last year's output
     // shares (Divisia), TFP the remainder so the parts add up.
     for (std::size_t g = 0; g < p.groups.size(); ++g) {
-      std::array<double, kVariableCount> v{};
-      double y_prev = 0.0;
+      const std::size_t unit = std::size_t(n_out) + g;
+      double* out[kVariableCount];
+      for (int v = 0; v < kVariableCount; ++v) {
+        out[v] = row(w.rows, std::size_t(v) * std::size_t(units) + unit);
+        fill(out[v], 0.0);
+      }
+      double* y_prev = w.sums.data();
+      fill(y_prev, 0.0);
       for (int i : p.groups[g].members) {
-        v[kGdp] += y_next[i];
-        v[kCapital] += k_next[i];
-        v[kKnowledge] += s_next[i];
-        y_prev += y[i];
+        const std::size_t r = std::size_t(i);
+        const double* y = row(w.y, r);
+        const double* y1 = row(w.y1, r);
+        const double* k1 = row(w.k1, r);
+        const double* s1 = row(w.s1, r);
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane) {
+          out[kGdp][lane] += y1[lane];
+          out[kCapital][lane] += k1[lane];
+          out[kKnowledge][lane] += s1[lane];
+          y_prev[lane] += y[lane];
+        }
       }
       for (int i : p.groups[g].members) {
-        const double w = y[i] / y_prev;
-        v[kContributionCapital] += w * region_values[i][kContributionCapital];
-        v[kContributionLabour] += w * region_values[i][kContributionLabour];
-        v[kContributionKnowledge] +=
-            w * region_values[i][kContributionKnowledge];
+        const std::size_t r = std::size_t(i);
+        const double* y = row(w.y, r);
+        const double* cc =
+            row(w.region_rows, std::size_t(kContributionCapital * n + i));
+        const double* cl =
+            row(w.region_rows, std::size_t(kContributionLabour * n + i));
+        const double* ck =
+            row(w.region_rows, std::size_t(kContributionKnowledge * n + i));
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane) {
+          const double share = y[lane] / y_prev[lane];
+          out[kContributionCapital][lane] += share * cc[lane];
+          out[kContributionLabour][lane] += share * cl[lane];
+          out[kContributionKnowledge][lane] += share * ck[lane];
+        }
       }
-      v[kGdpGrowth] = v[kGdp] / y_prev - 1.0;
-      v[kContributionTfp] = std::log(v[kGdp] / y_prev) -
-                            v[kContributionCapital] - v[kContributionLabour] -
-                            v[kContributionKnowledge];
-      group_log_tfp[g] += v[kContributionTfp];
-      v[kTfp] = std::exp(group_log_tfp[g]);
-      emit(n_out + int(g), h, v);
+      double* log_tfp = row(w.group_log_tfp, g);
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        const double ratio = out[kGdp][lane] / y_prev[lane];
+        out[kGdpGrowth][lane] = ratio - 1.0;
+        const double c_tfp = std::log(ratio) - out[kContributionCapital][lane] -
+                             out[kContributionLabour][lane] -
+                             out[kContributionKnowledge][lane];
+        out[kContributionTfp][lane] = c_tfp;
+        log_tfp[lane] += c_tfp;
+        out[kTfp][lane] = std::exp(log_tfp[lane]);
+      }
     }
-    y.swap(y_next);
-    k.swap(k_next);
-    l.swap(l_next);
-    s.swap(s_next);
-    u.swap(u_next);
-    spill.swap(spill_next);
+
+    // Non-finite values: x * 0 is NaN exactly when x is not finite.
+    double* acc = w.acc.data();
+    fill(acc, 0.0);
+    const std::size_t row_count =
+        std::size_t(kVariableCount) * std::size_t(units);
+    for (std::size_t rr = 0; rr < row_count; ++rr) {
+      const double* v = w.rows.data() + rr * B;
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) acc[lane] += v[lane] * 0.0;
+    }
+    for (int lane = 0; lane < count; ++lane) {
+      if (acc[lane] == 0.0 || !outcomes[lane].finite) continue;
+      for (int unit = 0; unit < units && outcomes[lane].finite; ++unit)
+        for (int v = 0; v < kVariableCount; ++v)
+          if (!std::isfinite(w.rows[(std::size_t(v * units + unit)) * B +
+                                    std::size_t(lane)])) {
+            outcomes[lane].finite = false;
+            outcomes[lane].nonfinite_region = unit;
+            outcomes[lane].nonfinite_year = year;
+            break;
+          }
+    }
+    sink(h, w.rows.data());
+
+    std::swap(w.y, w.y1);
+    std::swap(w.k, w.k1);
+    std::swap(w.l, w.l1);
+    std::swap(w.s, w.s1);
+    std::swap(w.u, w.u1);
+    std::swap(w.lk, w.lk1);
+    std::swap(w.ll, w.ll1);
+    std::swap(w.ls, w.ls1);
+    std::swap(w.lsp, w.lsp1);
   }
-  (void)units;
+  for (int lane = 0; lane < count; ++lane)
+    outcomes[lane].parameter_redraws = redraws[lane];
+}
+
+DrawOutcome simulate_draw(const ProjectionSetup& p, std::uint64_t seed,
+                          std::uint64_t scenario_index, std::uint64_t draw,
+                          double* out, std::size_t stride) {
+  BlockSimulator simulator(p);
+  DrawOutcome outcome;
+  const int units = p.units(), years = p.years();
+  simulator.run(
+      seed, scenario_index, draw, 1,
+      [&](int h, const double* rows) {
+        for (int v = 0; v < kVariableCount; ++v)
+          for (int unit = 0; unit < units; ++unit)
+            out[std::size_t(p.cell(v, unit, h)) * stride] =
+                rows[std::size_t(v * units + unit) * B];
+      },
+      &outcome);
+  (void)years;
   return outcome;
 }
 

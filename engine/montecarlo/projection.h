@@ -6,6 +6,8 @@
 #include <Eigen/Dense>
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -86,8 +88,39 @@ struct DrawOutcome {
   int nonfinite_year = 0;
 };
 
+// Draws simulated together, one per SIMD lane, in structure-of-arrays form.
+// Every lane runs the same vector code, so a draw's values are a pure
+// function of (seed, scenario, draw), whatever block, thread or shard it is
+// simulated in.
+inline constexpr int kBlockDraws = 256;
+
+// Simulates blocks of draws; holds the per-thread scratch memory (a few MB).
+class BlockSimulator {
+ public:
+  explicit BlockSimulator(const ProjectionSetup& setup);
+  ~BlockSimulator();
+  BlockSimulator(const BlockSimulator&) = delete;
+  BlockSimulator& operator=(const BlockSimulator&) = delete;
+
+  // Called once per projection year h (in order) with that year's values,
+  // rows[(variable * units + unit) * kBlockDraws + lane]; the row of cell
+  // ProjectionSetup::cell(variable, unit, h). Lanes >= count are padding.
+  using Sink = std::function<void(int h, const double* rows)>;
+
+  // Simulates draws first .. first + count - 1 (count <= kBlockDraws);
+  // outcomes[lane] receives each draw's redraws and first non-finite value.
+  void run(std::uint64_t seed, std::uint64_t scenario_index,
+           std::uint64_t first, int count, const Sink& sink,
+           DrawOutcome* outcomes);
+
+ private:
+  struct Scratch;
+  const ProjectionSetup& setup_;
+  std::unique_ptr<Scratch> scratch_;
+};
+
 // Simulates draw `draw` of scenario `scenario_index` and writes each cell's
-// value to out[cell * stride].
+// value to out[cell * stride] (one block with a single used lane).
 DrawOutcome simulate_draw(const ProjectionSetup& setup, std::uint64_t seed,
                           std::uint64_t scenario_index, std::uint64_t draw,
                           double* out, std::size_t stride);

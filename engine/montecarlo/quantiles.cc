@@ -19,49 +19,99 @@ double exact_quantile(std::vector<double>& values, double q) {
   return x_lo + (h - double(lo)) * (x_hi - x_lo);
 }
 
+double sorted_quantile(const double* sorted, std::int64_t n, double q) {
+  if (n <= 0) return std::numeric_limits<double>::quiet_NaN();
+  const double h = double(n - 1) * q;
+  const auto lo = std::int64_t(std::floor(h));
+  const double x_lo = sorted[lo];
+  if (lo + 1 >= n) return x_lo;
+  return x_lo + (h - double(lo)) * (sorted[lo + 1] - x_lo);
+}
+
 StreamingHistogram::StreamingHistogram(int cells,
                                        const std::vector<double>& pilot,
                                        std::int64_t pilot_draws)
-    : cells_(cells), low_(std::size_t(cells)), width_(std::size_t(cells)) {
-  for (int c = 0; c < cells; ++c) {
-    const double* v = pilot.data() + std::size_t(c) * std::size_t(pilot_draws);
-    const auto [mn, mx] = std::minmax_element(v, v + pilot_draws);
-    const double margin = 0.05 * (*mx - *mn);
-    low_[c] = *mn - margin;
-    width_[c] = (*mx - *mn + 2 * margin) / kBins;
+    : cells_(cells),
+      low_(std::size_t(cells)),
+      width_(std::size_t(cells)),
+      inv_width_(std::size_t(cells)),
+      coarse_(std::size_t(cells) * kTableSize),
+      offset_(std::size_t(cells) + 1, 0) {
+  constexpr int C = kCoarseBins;
+  const double p = double(pilot_draws);
+  std::vector<std::int64_t> pilot_count(kTableSize);
+  std::vector<bool> split(kTableSize);
+  for (int cell = 0; cell < cells; ++cell) {
+    const std::size_t ci = std::size_t(cell);
+    const double* v = pilot.data() + ci * std::size_t(pilot_draws);
+    double lo = sorted_quantile(v, pilot_draws, 0.01);
+    double span = sorted_quantile(v, pilot_draws, 0.99) - lo;
+    if (!std::isfinite(lo) || !std::isfinite(span)) lo = 0.0, span = 1.0;
+    if (!(span > 0.0))
+      span = std::max(std::abs(lo), std::numeric_limits<double>::min()) * 1e-9;
+    low_[ci] = lo - 0.25 * span;
+    width_[ci] = 1.5 * span / C;
+    inv_width_[ci] = 1.0 / width_[ci];
+    // The coarse table without splits, to bin the pilot.
+    Coarse* table = coarse_.data() + ci * kTableSize;
+    for (int c = 0; c < kTableSize; ++c) table[c] = {c, 1};
+    offset_[ci + 1] = offset_[ci] + kTableSize;
+    std::fill(pilot_count.begin(), pilot_count.end(), 0);
+    for (std::int64_t d = 0; d < pilot_draws; ++d)
+      ++pilot_count[std::size_t(slot(cell, v[d]))];
+    // Split the coarse bins near each pilot quantile.
+    std::fill(split.begin(), split.end(), false);
+    for (double q : kQuantileLevels) {
+      const double delta = 5.0 * std::sqrt(q * (1.0 - q) / p) + 2.0 / p;
+      const int a =
+          slot(cell, sorted_quantile(v, pilot_draws, std::max(0.0, q - delta)));
+      const int b =
+          slot(cell, sorted_quantile(v, pilot_draws, std::min(1.0, q + delta)));
+      for (int c = std::max(1, a); c <= std::min(C, b); ++c)
+        split[std::size_t(c)] = true;
+    }
+    std::int32_t base = 0;
+    for (int c = 0; c < kTableSize; ++c) {
+      int fine = 1;
+      if (split[std::size_t(c)]) {
+        const double mass = double(pilot_count[std::size_t(c)] + 2) / p;
+        fine = int(std::clamp(std::ceil(mass / kTargetSlotMass), 1.0,
+                              double(kMaxFine)));
+      }
+      table[c] = {base, fine};
+      base += fine;
+    }
+    offset_[ci + 1] = offset_[ci] + std::size_t(base);
   }
 }
 
-int StreamingHistogram::bin(int cell, double value) const {
-  const double w = width_[cell];
-  if (w == 0.0)
-    return value < low_[cell] ? 0 : (value > low_[cell] ? kBins + 1 : 1);
-  const double x = (value - low_[cell]) / w;
-  if (!(x >= 0.0)) return 0;
-  if (x >= kBins) return kBins + 1;
-  return 1 + int(x);
+double StreamingHistogram::slot_low(int cell, int s) const {
+  const Coarse* table = coarse_.data() + std::size_t(cell) * kTableSize;
+  int c = 0;
+  while (c + 1 < kTableSize && table[c + 1].base <= s) ++c;
+  if (c == 0) return -std::numeric_limits<double>::infinity();
+  const double f = double(s - table[c].base) / double(table[c].fine);
+  return low_[std::size_t(cell)] + width_[std::size_t(cell)] * (c - 1 + f);
 }
 
-double StreamingHistogram::bin_low(int cell, int b) const {
-  return low_[cell] + width_[cell] * double(b - 1);
+double StreamingHistogram::slot_high(int cell, int s) const {
+  const Coarse* table = coarse_.data() + std::size_t(cell) * kTableSize;
+  int c = 0;
+  while (c + 1 < kTableSize && table[c + 1].base <= s) ++c;
+  if (c == kTableSize - 1) return std::numeric_limits<double>::infinity();
+  const double f = double(s - table[c].base + 1) / double(table[c].fine);
+  return low_[std::size_t(cell)] + width_[std::size_t(cell)] * (c - 1 + f);
 }
 
-double StreamingHistogram::bin_high(int cell, int b) const {
-  return low_[cell] + width_[cell] * double(b);
-}
-
-std::vector<std::uint32_t> StreamingHistogram::make_counts() const {
-  return std::vector<std::uint32_t>(std::size_t(cells_) * (kBins + 2), 0);
-}
-
-BinLocation locate(const std::uint32_t* counts, std::int64_t draws, double q) {
+BinLocation locate(const std::uint32_t* counts, int slots, std::int64_t draws,
+                   double q) {
   // The type-7 quantile interpolates the order statistics at ranks
   // floor(h) and floor(h) + 1 (0-based), h = (N - 1) q.
   const double h = double(draws - 1) * q;
   const auto lo_rank = std::int64_t(std::floor(h));
   BinLocation at;
   std::int64_t below = 0;
-  for (int b = 0; b < StreamingHistogram::kBins + 2; ++b) {
+  for (int b = 0; b < slots; ++b) {
     const std::int64_t c = counts[b];
     if (lo_rank < below + c) {
       at.bin = b;
@@ -71,11 +121,11 @@ BinLocation locate(const std::uint32_t* counts, std::int64_t draws, double q) {
     }
     below += c;
   }
-  // The estimate lies somewhere in the bin, so it is certified when every
+  // The estimate lies somewhere in the slot, so it is certified when every
   // value there is between the exact (q - e)- and (q + e)-quantiles: both
-  // order statistics of the first lie in lower bins (ranks < below) and
+  // order statistics of the first lie in lower slots (ranks < below) and
   // both of the second in higher ones (ranks >= below + in_bin).
-  const bool inner = at.bin != 0 && at.bin != StreamingHistogram::kBins + 1;
+  const bool inner = at.bin != 0 && at.bin != slots - 1;
   const double e = kStreamingRankError * double(draws - 1);
   at.certified = inner && double(at.below) > h - e + 1.0 &&
                  double(at.below + at.in_bin) < h + e - 1.0;
@@ -86,8 +136,8 @@ double interpolate_in_bin(const StreamingHistogram& hist, int cell,
                           const BinLocation& at, std::int64_t draws, double q) {
   const double h = double(draws - 1) * q;
   const double f = (h - double(at.below) + 0.5) / double(at.in_bin);
-  const double lo = hist.bin_low(cell, at.bin),
-               hi = hist.bin_high(cell, at.bin);
+  const double lo = hist.slot_low(cell, at.bin),
+               hi = hist.slot_high(cell, at.bin);
   return lo + std::clamp(f, 0.0, 1.0) * (hi - lo);
 }
 
@@ -97,8 +147,8 @@ double exact_from_bin(const std::vector<double>& sorted, const BinLocation& at,
   const auto lo_rank = std::int64_t(std::floor(h));
   const std::size_t i = std::size_t(lo_rank - at.below);
   const double x_lo = sorted[i];
-  // `sorted` holds this bin's values and the next bin's, so the next order
-  // statistic is there even when it lies in the next bin.
+  // `sorted` holds this slot's values and the next non-empty slot's, so
+  // the next order statistic is there even when it lies in the next slot.
   const double x_hi = i + 1 < sorted.size() ? sorted[i + 1] : x_lo;
   return x_lo + (h - double(lo_rank)) * (x_hi - x_lo);
 }

@@ -1,7 +1,7 @@
 // Quantiles of many draws per cell. Exact (type 7, as numpy's default)
 // where all draws fit in memory; otherwise a streaming histogram whose
 // result is certified to rank error 0.001 against the exact quantiles of
-// the same draws, with an exact second look at any bin that cannot be
+// the same draws, with an exact second look at any slot that cannot be
 // certified.
 #pragma once
 
@@ -17,50 +17,90 @@ inline constexpr double kStreamingRankError = 0.001;
 // Type-7 quantile of `values` (reordered in place); NaN if empty.
 double exact_quantile(std::vector<double>& values, double q);
 
-// Per cell: equal-width bins between the pilot's range widened by 5% on
-// each side, plus an underflow and an overflow bin.
+// Type-7 quantile of sorted values; NaN if n == 0.
+double sorted_quantile(const double* sorted, std::int64_t n, double q);
+
+// A two-level histogram per cell, fixed by a pilot of the first draws:
+// kCoarseBins equal-width coarse bins between the pilot's 1% and 99%
+// quantiles widened by a quarter of that range on each side, plus an
+// underflow and an overflow bin; the coarse bins around each pilot quantile
+// of kQuantileLevels (five pilot standard errors either side) are split
+// into equal-width fine bins, as many as make each hold about
+// kTargetSlotMass of the draws. The counted units ("slots") are the
+// unsplit coarse bins and the fine bins, numbered in value order, so a
+// cell's counts are a few hundred integers that stay in cache.
 class StreamingHistogram {
  public:
-  static constexpr int kBins = 8192;
+  static constexpr int kCoarseBins = 128;
+  static constexpr double kTargetSlotMass = 0.0005;
+  static constexpr int kMaxFine = 1024;
 
-  // `pilot` is [cell][pilot_draws].
-  StreamingHistogram(int cells, const std::vector<double>& pilot,
+  // `sorted_pilot` is [cell][pilot_draws], each cell's values sorted.
+  StreamingHistogram(int cells, const std::vector<double>& sorted_pilot,
                      std::int64_t pilot_draws);
 
   int cells() const { return cells_; }
-  // Bin of a value in a cell: 0 underflow, 1..kBins, kBins+1 overflow.
-  int bin(int cell, double value) const;
-  double bin_low(int cell, int bin) const;   // lower edge (bins 1..kBins)
-  double bin_high(int cell, int bin) const;  // upper edge
+  int slots(int cell) const {
+    return int(offset_[std::size_t(cell) + 1] - offset_[std::size_t(cell)]);
+  }
+  // Where a cell's slots start in the counts of all cells.
+  std::size_t offset(int cell) const { return offset_[std::size_t(cell)]; }
+  std::size_t total_slots() const { return offset_.back(); }
 
-  // Counts [cell][kBins + 2]; one array per thread, summed at the end (an
-  // integer sum, so the order of threads does not matter).
-  std::vector<std::uint32_t> make_counts() const;
-  void add(std::vector<std::uint32_t>& counts, int cell, double value) const {
-    ++counts[std::size_t(cell) * (kBins + 2) + std::size_t(bin(cell, value))];
+  // Slot of a value in a cell: 0 underflow, slots(cell) - 1 overflow; NaN
+  // counts as underflow.
+  int slot(int cell, double value) const {
+    const Coarse* table = coarse_.data() + std::size_t(cell) * kTableSize;
+    double x =
+        (value - low_[std::size_t(cell)]) * inv_width_[std::size_t(cell)] + 1.0;
+    x = x > 0.0 ? x : 0.0;
+    x = x < kCoarseBins + 1.5 ? x : kCoarseBins + 1.5;
+    const int c = int(x);
+    const Coarse t = table[c];
+    const int f = int((x - double(c)) * double(t.fine));
+    return t.base + (f < t.fine ? f : t.fine - 1);
+  }
+  // Counts the values of one cell; `counts` holds all cells' slots.
+  void add(std::uint32_t* counts, int cell, const double* values, int n) const {
+    std::uint32_t* c = counts + offset(cell);
+    for (int i = 0; i < n; ++i) ++c[slot(cell, values[i])];
+  }
+  double slot_low(int cell, int slot) const;   // -inf for the underflow
+  double slot_high(int cell, int slot) const;  // +inf for the overflow
+
+  std::vector<std::uint32_t> make_counts() const {
+    return std::vector<std::uint32_t>(total_slots(), 0);
   }
 
  private:
+  static constexpr int kTableSize = kCoarseBins + 2;
+  struct Coarse {
+    std::int32_t base;  // first slot of the coarse bin
+    std::int32_t fine;  // its slots (1 when not split)
+  };
   int cells_;
-  std::vector<double> low_, width_;
+  std::vector<double> low_, width_, inv_width_;
+  std::vector<Coarse> coarse_;       // [cell][kTableSize]
+  std::vector<std::size_t> offset_;  // [cells + 1]
 };
 
-// Where a quantile falls in a cell's counts, and whether the bin's value
+// Where a quantile falls in a cell's counts, and whether the slot's value
 // range is certain to lie within rank error kStreamingRankError.
 struct BinLocation {
   int bin = 0;
-  std::int64_t below = 0;  // values in lower bins
+  std::int64_t below = 0;  // values in lower slots
   std::int64_t in_bin = 0;
   bool certified = false;
 };
-BinLocation locate(const std::uint32_t* cell_counts, std::int64_t draws,
-                   double q);
+BinLocation locate(const std::uint32_t* cell_counts, int slots,
+                   std::int64_t draws, double q);
 
-// The estimate inside a certified bin: linear in rank across the bin.
+// The estimate inside a certified slot: linear in rank across the slot.
 double interpolate_in_bin(const StreamingHistogram& h, int cell,
                           const BinLocation& at, std::int64_t draws, double q);
 
-// The exact type-7 quantile from a bin's sorted values and the count below.
+// The exact type-7 quantile from a slot's sorted values (and the next
+// non-empty slot's) and the count below.
 double exact_from_bin(const std::vector<double>& sorted_bin_values,
                       const BinLocation& at, std::int64_t draws, double q);
 

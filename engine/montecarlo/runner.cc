@@ -5,60 +5,73 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <map>
 #include <mutex>
 
 namespace growthcast::montecarlo {
 namespace {
 
-// Draws per block: the unit of work handed to threads and of the ordered
-// reduction of sums.
-constexpr std::int64_t kBlock = 256;
-constexpr std::int64_t kPilotDraws = 10000;
+// Draws per work item handed to a thread: the unit of the ordered reduction
+// of sums. Each is simulated in blocks of kBlockDraws lanes.
+constexpr std::int64_t kChunk = 16 * kBlockDraws;
+constexpr std::int64_t kPilotDraws = 8192;
 
 struct Failure {
   std::int64_t draw = -1;
   DrawOutcome outcome;
 };
 
-// Runs draws [first, last) in blocks on the threads; `visit(block_index,
-// block_first, count, values [cell][kBlock], thread)` consumes each block.
-// Returns the first non-finite draw, if any, and the parameter redraws.
+// Runs draws [first, last) in chunks on the threads; `visit(chunk,
+// block_first, count, h, rows, thread)` consumes each block's year h, rows
+// [variable * units + unit][kBlockDraws] (ProjectionSetup::cell(variable,
+// unit, h) for row r is r * years + h). Blocks of one chunk are visited in
+// order by one thread. Returns the first non-finite draw, if any, and adds
+// the parameter redraws.
 template <class Visit>
-Failure run_blocks(const ProjectionSetup& setup, std::uint64_t seed,
+Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
                    std::uint64_t scenario_index, std::int64_t first,
                    std::int64_t last, int threads, std::int64_t* redraws,
                    const std::function<void(double)>& progress, Visit&& visit) {
-  const std::int64_t blocks = (last - first + kBlock - 1) / kBlock;
-  const std::size_t cells = std::size_t(setup.cells());
+  const std::int64_t chunks = (last - first + kChunk - 1) / kChunk;
   std::atomic<std::int64_t> done{0};
   std::atomic<std::int64_t> redraw_total{0};
   Failure failure;
   std::mutex failure_mutex;
 #pragma omp parallel num_threads(threads)
   {
-    std::vector<double> buffer(cells * kBlock);
+    BlockSimulator simulator(setup);
+    DrawOutcome outcomes[kBlockDraws];
     const int thread = omp_get_thread_num();
 #pragma omp for schedule(dynamic)
-    for (std::int64_t b = 0; b < blocks; ++b) {
-      const std::int64_t begin = first + b * kBlock;
-      const std::int64_t count = std::min(kBlock, last - begin);
+    for (std::int64_t c = 0; c < chunks; ++c) {
+      const std::int64_t chunk_begin = first + c * kChunk;
+      const std::int64_t chunk_end = std::min(last, chunk_begin + kChunk);
       std::int64_t local_redraws = 0;
-      for (std::int64_t d = 0; d < count; ++d) {
-        const DrawOutcome outcome =
-            simulate_draw(setup, seed, scenario_index, std::uint64_t(begin + d),
-                          buffer.data() + d, kBlock);
-        local_redraws += outcome.parameter_redraws;
-        if (!outcome.finite) {
-          std::lock_guard<std::mutex> lock(failure_mutex);
-          if (failure.draw < 0 || begin + d < failure.draw)
-            failure = {begin + d, outcome};
+      for (std::int64_t begin = chunk_begin; begin < chunk_end;
+           begin += kBlockDraws) {
+        const int count =
+            int(std::min<std::int64_t>(kBlockDraws, chunk_end - begin));
+        simulator.run(
+            seed, scenario_index, std::uint64_t(begin), count,
+            [&](int h, const double* rows) {
+              visit(c, begin, count, h, rows, thread);
+            },
+            outcomes);
+        for (int d = 0; d < count; ++d) {
+          local_redraws += outcomes[d].parameter_redraws;
+          if (!outcomes[d].finite) {
+            std::lock_guard<std::mutex> lock(failure_mutex);
+            if (failure.draw < 0 || begin + d < failure.draw)
+              failure = {begin + d, outcomes[d]};
+          }
         }
       }
       redraw_total += local_redraws;
-      visit(b, begin, count, buffer.data(), thread);
       const std::int64_t finished = ++done;
-      if (thread == 0 && progress) progress(double(finished) / double(blocks));
+      if (thread == 0 && progress) progress(double(finished) / double(chunks));
     }
   }
   *redraws += redraw_total;
@@ -78,6 +91,36 @@ Status nonfinite_error(const ProjectionSetup& setup,
                   " (a driver path that drives capital, labour or the "
                   "knowledge stock to zero or below?)",
               sc.file);
+}
+
+// Adds a row's deviations from m and their squares to sums[0], sums[1] and
+// widens [*low, *high]. Four partial sums (lanes d mod 4) added in a fixed
+// order: the result depends on the draws only, not on the threads.
+void accumulate_row(const double* v, int count, double m, double* sums,
+                    double* low, double* high) {
+  double s[4] = {0, 0, 0, 0}, ss[4] = {0, 0, 0, 0};
+  double lo[4] = {*low, *low, *low, *low};
+  double hi[4] = {*high, *high, *high, *high};
+  int d = 0;
+  for (; d + 4 <= count; d += 4)
+    for (int j = 0; j < 4; ++j) {
+      const double x = v[d + j], dev = x - m;
+      s[j] += dev;
+      ss[j] += dev * dev;
+      lo[j] = x < lo[j] ? x : lo[j];
+      hi[j] = x > hi[j] ? x : hi[j];
+    }
+  for (; d < count; ++d) {
+    const double x = v[d], dev = x - m;
+    s[0] += dev;
+    ss[0] += dev * dev;
+    lo[0] = x < lo[0] ? x : lo[0];
+    hi[0] = x > hi[0] ? x : hi[0];
+  }
+  sums[0] += (s[0] + s[1]) + (s[2] + s[3]);
+  sums[1] += (ss[0] + ss[1]) + (ss[2] + ss[3]);
+  *low = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+  *high = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
 }
 
 void mean_and_sd(const double* v, std::int64_t n, double* mean, double* sd) {
@@ -134,99 +177,129 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                     "the limit",
                 sc.file, sc.line_of("draws"), "draws");
 
+  const int years = setup.years();
+  const std::int64_t rows_per_year = cells / years;
+  // A visitor copying each value to store[cell * stride + draw - offset].
+  auto copy_into = [&](std::vector<double>& store, std::int64_t stride,
+                       std::int64_t offset) {
+    return [&store, stride, offset, rows_per_year, years](
+               std::int64_t, std::int64_t begin, int count, int h,
+               const double* rows, int) {
+      for (std::int64_t r = 0; r < rows_per_year; ++r) {
+        const double* v = rows + r * kBlockDraws;
+        std::copy(v, v + count,
+                  store.begin() + (r * years + h) * stride + begin - offset);
+      }
+    };
+  };
+
   if (out.exact) {
-    // Every value, [cell][draw]: quantiles and moments exactly, in draw
-    // order whatever the threads did.
+    // Every value, [cell][draw]: moments in draw order and quantiles from
+    // one sort per cell, whatever the threads did.
     out.quantile_method = "exact (type 7, linear interpolation)";
     std::vector<double> values(std::size_t(cells) * std::size_t(draws));
-    const Failure failure =
-        run_blocks(setup, seed, scenario_index, 0, draws, threads,
-                   &out.parameter_redraws, options.progress,
-                   [&](std::int64_t, std::int64_t begin, std::int64_t count,
-                       const double* block, int) {
-                     for (std::int64_t c = 0; c < cells; ++c)
-                       std::copy(block + c * kBlock, block + c * kBlock + count,
-                                 values.begin() + c * draws + begin);
-                   });
+    const Failure failure = run_chunks(
+        setup, seed, scenario_index, 0, draws, threads, &out.parameter_redraws,
+        options.progress, copy_into(values, draws, 0));
     if (failure.draw >= 0)
       return tl::unexpected(nonfinite_error(setup, sc, failure).error());
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (std::int64_t c = 0; c < cells; ++c) {
-      const double* v = values.data() + c * draws;
-      mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
-      std::vector<double> work(v, v + draws);
-      for (std::size_t q = 0; q < levels; ++q)
-        out.quantiles[std::size_t(c) * levels + q] =
-            exact_quantile(work, kQuantileLevels[q]);
+#pragma omp parallel num_threads(threads)
+    {
+      std::vector<double> work;
+#pragma omp for schedule(dynamic)
+      for (std::int64_t c = 0; c < cells; ++c) {
+        double* v = values.data() + c * draws;
+        mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
+        double* sorted = v;
+        if (options.keep_paths) {
+          work.assign(v, v + draws);
+          sorted = work.data();
+        }
+        std::sort(sorted, sorted + draws);
+        for (std::size_t q = 0; q < levels; ++q)
+          out.quantiles[std::size_t(c) * levels + q] =
+              sorted_quantile(sorted, draws, kQuantileLevels[q]);
+      }
     }
     if (options.keep_paths) out.paths = std::move(values);
     return out;
   }
 
-  // Streaming: a pilot of the first draws fixes each cell's bin range; the
-  // full pass counts bins per thread and sums moments per block.
+  // Streaming: a pilot of the first draws fixes each cell's slots; the full
+  // pass counts slots per thread and sums moments per chunk.
   out.quantile_method =
-      "streaming histogram (" + std::to_string(StreamingHistogram::kBins) +
-      " bins per cell, rank error <= 0.001 certified; uncertified bins "
-      "resolved exactly)";
+      "streaming two-level histogram (" +
+      std::to_string(StreamingHistogram::kCoarseBins) +
+      " coarse bins per cell between pilot quantiles, the bins around each "
+      "quantile split into fine bins; rank error <= 0.001 certified; "
+      "uncertified bins resolved exactly)";
   const std::int64_t pilot_draws = std::min(kPilotDraws, draws);
   std::vector<double> pilot(std::size_t(cells) * std::size_t(pilot_draws));
   std::int64_t ignored_redraws = 0;
-  run_blocks(setup, seed, scenario_index, 0, pilot_draws, threads,
-             &ignored_redraws, nullptr,
-             [&](std::int64_t, std::int64_t begin, std::int64_t count,
-                 const double* block, int) {
-               for (std::int64_t c = 0; c < cells; ++c)
-                 std::copy(block + c * kBlock, block + c * kBlock + count,
-                           pilot.begin() + c * pilot_draws + begin);
-             });
-  const StreamingHistogram histogram(int(cells), pilot, pilot_draws);
+  run_chunks(setup, seed, scenario_index, 0, pilot_draws, threads,
+             &ignored_redraws, nullptr, copy_into(pilot, pilot_draws, 0));
   std::vector<double> centre(static_cast<std::size_t>(cells));
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
   for (std::int64_t c = 0; c < cells; ++c) {
+    double* v = pilot.data() + c * pilot_draws;
     double sd;
-    mean_and_sd(pilot.data() + c * pilot_draws, pilot_draws, &centre[c], &sd);
+    mean_and_sd(v, pilot_draws, &centre[std::size_t(c)], &sd);
+    std::sort(v, v + pilot_draws);
   }
+  const StreamingHistogram histogram(int(cells), pilot, pilot_draws);
   pilot = {};
+  if (std::getenv("MC_DEBUG"))
+    std::fprintf(stderr, "slots %zu cells %ld\n", histogram.total_slots(),
+                 long(cells));
 
-  const std::int64_t blocks = (draws + kBlock - 1) / kBlock;
+  const std::int64_t chunks = (draws + kChunk - 1) / kChunk;
   std::vector<std::vector<std::uint32_t>> counts(
       static_cast<std::size_t>(threads));
   for (auto& c : counts) c = histogram.make_counts();
-  // Per block: sum and sum of squares of deviations from the pilot mean.
-  std::vector<double> block_sums(std::size_t(blocks) * std::size_t(cells) * 2);
-  const Failure failure =
-      run_blocks(setup, seed, scenario_index, 0, draws, threads,
-                 &out.parameter_redraws, options.progress,
-                 [&](std::int64_t b, std::int64_t, std::int64_t count,
-                     const double* block, int thread) {
-                   auto& local = counts[std::size_t(thread)];
-                   double* sums = block_sums.data() +
-                                  std::size_t(b) * std::size_t(cells) * 2;
-                   for (std::int64_t c = 0; c < cells; ++c) {
-                     const double* v = block + c * kBlock;
-                     double s = 0.0, ss = 0.0;
-                     for (std::int64_t d = 0; d < count; ++d) {
-                       histogram.add(local, int(c), v[d]);
-                       const double dev = v[d] - centre[c];
-                       s += dev;
-                       ss += dev * dev;
-                     }
-                     sums[2 * c] = s;
-                     sums[2 * c + 1] = ss;
-                   }
-                 });
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<double>> lows(std::size_t(threads),
+                                        std::vector<double>(cells, kInf)),
+      highs(std::size_t(threads), std::vector<double>(cells, -kInf));
+  // Per chunk: sum and sum of squares of deviations from the pilot mean.
+  std::vector<double> chunk_sums(std::size_t(chunks) * std::size_t(cells) * 2,
+                                 0.0);
+  const Failure failure = run_chunks(
+      setup, seed, scenario_index, 0, draws, threads, &out.parameter_redraws,
+      options.progress,
+      [&](std::int64_t chunk, std::int64_t, int count, int h,
+          const double* rows, int thread) {
+        std::uint32_t* local = counts[std::size_t(thread)].data();
+        double* low = lows[std::size_t(thread)].data();
+        double* high = highs[std::size_t(thread)].data();
+        double* sums =
+            chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
+        for (std::int64_t r = 0; r < rows_per_year; ++r) {
+          const std::int64_t c = r * years + h;
+          const double* v = rows + r * kBlockDraws;
+          histogram.add(local, int(c), v, count);
+          const double m = centre[std::size_t(c)];
+          accumulate_row(v, count, m, sums + 2 * c, low + c, high + c);
+        }
+      });
   if (failure.draw >= 0)
     return tl::unexpected(nonfinite_error(setup, sc, failure).error());
-  for (std::size_t t = 1; t < counts.size(); ++t)
+  for (std::size_t t = 1; t < counts.size(); ++t) {
     for (std::size_t i = 0; i < counts[0].size(); ++i)
       counts[0][i] += counts[t][i];
+    for (std::int64_t c = 0; c < cells; ++c) {
+      lows[0][c] = std::min(lows[0][c], lows[t][c]);
+      highs[0][c] = std::max(highs[0][c], highs[t][c]);
+    }
+  }
   const auto& total = counts[0];
+  const auto& low = lows[0];
+  const auto& high = highs[0];
   for (std::int64_t c = 0; c < cells; ++c) {
     double s = 0.0, ss = 0.0;
-    for (std::int64_t b = 0; b < blocks; ++b) {
-      s += block_sums[(std::size_t(b) * std::size_t(cells) + std::size_t(c)) *
+    for (std::int64_t k = 0; k < chunks; ++k) {
+      s += chunk_sums[(std::size_t(k) * std::size_t(cells) + std::size_t(c)) *
                       2];
-      ss += block_sums[(std::size_t(b) * std::size_t(cells) + std::size_t(c)) *
+      ss += chunk_sums[(std::size_t(k) * std::size_t(cells) + std::size_t(c)) *
                            2 +
                        1];
     }
@@ -235,26 +308,34 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
         std::max(0.0, (ss - s * s / double(draws)) / double(draws - 1)));
   }
 
-  // Quantiles; bins that cannot be certified get a second, exact look.
-  constexpr int kSlots = StreamingHistogram::kBins + 2;
+  // Quantiles; slots that cannot be certified get a second, exact look. A
+  // cell whose draws are all equal (e.g. the first year's capital) has that
+  // value as every quantile.
   struct Pending {
     std::int64_t cell;
     std::size_t level;
     BinLocation at;
-    int last_bin;  // collect bins at.bin..last_bin
+    int last_bin;  // collect slots at.bin..last_bin
   };
   std::vector<Pending> pending;
   for (std::int64_t c = 0; c < cells; ++c) {
-    const std::uint32_t* cc = total.data() + std::size_t(c) * kSlots;
+    const int slots = histogram.slots(int(c));
+    const std::uint32_t* cc = total.data() + histogram.offset(int(c));
     for (std::size_t q = 0; q < levels; ++q) {
-      const BinLocation at = locate(cc, draws, kQuantileLevels[q]);
+      double& result = out.quantiles[std::size_t(c) * levels + q];
+      if (low[c] == high[c]) {
+        result = low[c];
+        continue;
+      }
+      const BinLocation at = locate(cc, slots, draws, kQuantileLevels[q]);
       if (at.certified) {
-        out.quantiles[std::size_t(c) * levels + q] = interpolate_in_bin(
-            histogram, int(c), at, draws, kQuantileLevels[q]);
+        result = std::clamp(interpolate_in_bin(histogram, int(c), at, draws,
+                                               kQuantileLevels[q]),
+                            low[c], high[c]);
       } else {
         int next = at.bin + 1;
-        while (next < kSlots - 1 && cc[next] == 0) ++next;
-        pending.push_back({c, q, at, std::min(next, kSlots - 1)});
+        while (next < slots - 1 && cc[next] == 0) ++next;
+        pending.push_back({c, q, at, std::min(next, slots - 1)});
       }
     }
   }
@@ -266,14 +347,15 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
     std::vector<std::vector<std::vector<double>>> collected(
         std::size_t(threads), std::vector<std::vector<double>>(pending.size()));
     std::int64_t more_redraws = 0;
-    run_blocks(setup, seed, scenario_index, 0, draws, threads, &more_redraws,
+    run_chunks(setup, seed, scenario_index, 0, draws, threads, &more_redraws,
                nullptr,
-               [&](std::int64_t, std::int64_t, std::int64_t count,
-                   const double* block, int thread) {
+               [&](std::int64_t, std::int64_t, int count, int h,
+                   const double* rows, int thread) {
                  for (const auto& [c, list] : by_cell) {
-                   const double* v = block + c * kBlock;
-                   for (std::int64_t d = 0; d < count; ++d) {
-                     const int b = histogram.bin(int(c), v[d]);
+                   if (c % years != h) continue;
+                   const double* v = rows + (c / years) * kBlockDraws;
+                   for (int d = 0; d < count; ++d) {
+                     const int b = histogram.slot(int(c), v[d]);
                      for (std::size_t k : list)
                        if (b >= pending[k].at.bin && b <= pending[k].last_bin)
                          collected[std::size_t(thread)][k].push_back(v[d]);

@@ -65,8 +65,8 @@ struct ProblemSources {
 //   a problem name: Misra1a, ..., china31_deltaS_fixed, synth310_deltaS_free,
 //                 synth3100_deltaS_fixed, ...
 // Unknown names are usage errors that list the choices.
-Result<std::vector<BenchProblem>> select_problems(const std::string& spec,
-                                                  const ProblemSources& sources);
+Result<std::vector<BenchProblem>> select_problems(
+    const std::string& spec, const ProblemSources& sources);
 
 // What one problem x start x configuration produced.
 struct RunRecord {
@@ -95,7 +95,8 @@ struct BenchResult {
   std::vector<RunRecord> records;
   double total_seconds = 0;
 
-  const RunRecord& at(std::size_t problem, int start, std::size_t config) const {
+  const RunRecord& at(std::size_t problem, int start,
+                      std::size_t config) const {
     return records[(problem * 2 + static_cast<std::size_t>(start)) *
                        configs.size() +
                    config];

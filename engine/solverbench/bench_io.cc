@@ -34,18 +34,23 @@ Status write_bench(store::ResultFile& f, const BenchResult& r) {
   const std::size_t np = r.problems.size(), nc = r.configs.size();
   const std::size_t nk = r.max_parameters();
   std::vector<std::int32_t> parameter_index(nk);
-  for (std::size_t k = 0; k < nk; ++k) parameter_index[k] = static_cast<std::int32_t>(k + 1);
+  for (std::size_t k = 0; k < nk; ++k)
+    parameter_index[k] = static_cast<std::int32_t>(k + 1);
 
   if (auto s = f.add_scale(g, "problem", problem_names); !s) return s;
-  if (auto s = f.add_scale(g, "start", std::vector<std::int32_t>{1, 2}, "1"); !s)
+  if (auto s = f.add_scale(g, "start", std::vector<std::int32_t>{1, 2}, "1");
+      !s)
     return s;
   if (auto s = f.add_scale(g, "config", config_names); !s) return s;
   if (auto s = f.add_scale(g, "parameter", parameter_index, "1"); !s) return s;
-  if (auto s = f.set_attribute(g + "/problem", "kind", join(kinds, ",")); !s) return s;
-  if (auto s = f.set_attribute(g + "/problem", "difficulty", join(difficulties, ","));
+  if (auto s = f.set_attribute(g + "/problem", "kind", join(kinds, ",")); !s)
+    return s;
+  if (auto s = f.set_attribute(g + "/problem", "difficulty",
+                               join(difficulties, ","));
       !s)
     return s;
-  if (auto s = f.set_attribute(g + "/parameter", "labels", join(labels, "; ")); !s)
+  if (auto s = f.set_attribute(g + "/parameter", "labels", join(labels, "; "));
+      !s)
     return s;
 
   // Termination types as CF flags.
@@ -94,24 +99,34 @@ Status write_bench(store::ResultFile& f, const BenchResult& r) {
       {"iterations", "1", "solver iterations (NaN: not reported)",
        per_cell([&](const RunRecord& x) { return count(x.iterations); })},
       {"residual_evaluations", "1", "residual evaluations",
-       per_cell([&](const RunRecord& x) { return count(x.residual_evaluations); })},
+       per_cell(
+           [&](const RunRecord& x) { return count(x.residual_evaluations); })},
       {"jacobian_evaluations", "1", "Jacobian evaluations (NaN: not reported)",
-       per_cell([&](const RunRecord& x) { return count(x.jacobian_evaluations); })},
+       per_cell(
+           [&](const RunRecord& x) { return count(x.jacobian_evaluations); })},
       {"initial_cost", "1", "1/2 sum of squared residuals at the start",
-       per_cell([&](const RunRecord& x) { return x.applicable ? x.initial_cost : kNaN; })},
+       per_cell([&](const RunRecord& x) {
+         return x.applicable ? x.initial_cost : kNaN;
+       })},
       {"final_cost", "1", "1/2 sum of squared residuals at the end",
-       per_cell([&](const RunRecord& x) { return x.applicable ? x.final_cost : kNaN; })},
+       per_cell([&](const RunRecord& x) {
+         return x.applicable ? x.final_cost : kNaN;
+       })},
       {"min_lre", "1", "minimum log relative error over the parameters",
-       per_cell([&](const RunRecord& x) { return x.applicable ? x.min_lre() : kNaN; })},
-      {"solved", "1", "1 when every LRE reaches the threshold, 0 if not, NaN n/a",
+       per_cell([&](const RunRecord& x) {
+         return x.applicable ? x.min_lre() : kNaN;
+       })},
+      {"solved", "1",
+       "1 when every LRE reaches the threshold, 0 if not, NaN n/a",
        per_cell([&](const RunRecord& x) {
          return x.applicable ? (x.solved ? 1.0 : 0.0) : kNaN;
        })},
       {"termination", "1", "termination type (flag_meanings)",
        per_cell([&](const RunRecord& x) {
-         return static_cast<double>(
-             std::find(terminations.begin(), terminations.end(), x.termination) -
-             terminations.begin());
+         return static_cast<double>(std::find(terminations.begin(),
+                                              terminations.end(),
+                                              x.termination) -
+                                    terminations.begin());
        })},
   };
   for (const auto& field : fields)
@@ -122,7 +137,8 @@ Status write_bench(store::ResultFile& f, const BenchResult& r) {
   std::string values;
   for (std::size_t k = 0; k < terminations.size(); ++k)
     values += (k ? " " : "") + std::to_string(k);
-  if (auto s = f.set_attribute(g + "/termination", "flag_values", values); !s) return s;
+  if (auto s = f.set_attribute(g + "/termination", "flag_values", values); !s)
+    return s;
   if (auto s = f.set_attribute(g + "/termination", "flag_meanings",
                                join(terminations, " "));
       !s)
@@ -132,8 +148,8 @@ Status write_bench(store::ResultFile& f, const BenchResult& r) {
   for (std::size_t i = 0; i < cells; ++i)
     for (std::size_t k = 0; k < r.records[i].lre.size() && k < nk; ++k)
       lre[i * nk + k] = r.records[i].lre[k];
-  if (auto s = f.add_dataset(g, "lre", lre, {"problem", "start", "config", "parameter"},
-                             "1",
+  if (auto s = f.add_dataset(g, "lre", lre,
+                             {"problem", "start", "config", "parameter"}, "1",
                              "log relative error per parameter, capped at the "
                              "certified digits (at most 11); NaN padded");
       !s)
@@ -153,29 +169,38 @@ Status write_bench(store::ResultFile& f, const BenchResult& r) {
       certified[p * nk + 2] = bp.calibration->delta_s;
     }
   }
-  if (auto s = f.add_dataset(g, "certified_value", certified, {"problem", "parameter"},
-                             "1", "certified (NIST) or true (synthetic) value");
+  if (auto s = f.add_dataset(g, "certified_value", certified,
+                             {"problem", "parameter"}, "1",
+                             "certified (NIST) or true (synthetic) value");
       !s)
     return s;
-  if (auto s = f.add_dataset(g, "certified_std_dev", std_dev, {"problem", "parameter"},
-                             "1", "NIST certified standard deviation");
+  if (auto s = f.add_dataset(g, "certified_std_dev", std_dev,
+                             {"problem", "parameter"}, "1",
+                             "NIST certified standard deviation");
       !s)
     return s;
 
   const BenchOptions& o = r.options;
-  if (auto s = f.set_attribute(g, "repeats", std::int64_t{o.repeats}); !s) return s;
-  if (auto s = f.set_attribute(g, "max_iterations", std::int64_t{o.max_iterations}); !s)
+  if (auto s = f.set_attribute(g, "repeats", std::int64_t{o.repeats}); !s)
     return s;
-  if (auto s = f.set_attribute(g, "function_tolerance", o.function_tolerance); !s)
+  if (auto s =
+          f.set_attribute(g, "max_iterations", std::int64_t{o.max_iterations});
+      !s)
     return s;
-  if (auto s = f.set_attribute(g, "gradient_tolerance", o.gradient_tolerance); !s)
+  if (auto s = f.set_attribute(g, "function_tolerance", o.function_tolerance);
+      !s)
     return s;
-  if (auto s = f.set_attribute(g, "parameter_tolerance", o.parameter_tolerance); !s)
+  if (auto s = f.set_attribute(g, "gradient_tolerance", o.gradient_tolerance);
+      !s)
+    return s;
+  if (auto s = f.set_attribute(g, "parameter_tolerance", o.parameter_tolerance);
+      !s)
     return s;
   if (auto s = f.set_attribute(g, "minpack_tolerance", o.minpack_tolerance); !s)
     return s;
   if (auto s = f.set_attribute(g, "solved_lre", o.solved_lre); !s) return s;
-  if (auto s = f.set_attribute(g, "total_seconds", r.total_seconds); !s) return s;
+  if (auto s = f.set_attribute(g, "total_seconds", r.total_seconds); !s)
+    return s;
   return ok();
 }
 

@@ -57,7 +57,8 @@ bool from_string(const Names<E, N>& names, const std::string& text, E* v) {
 template <class E, std::size_t N>
 std::string choices(const Names<E, N>& names) {
   std::string out;
-  for (const auto& [e, s] : names) out += (out.empty() ? "" : ", ") + std::string(s);
+  for (const auto& [e, s] : names)
+    out += (out.empty() ? "" : ", ") + std::string(s);
   return out;
 }
 
@@ -77,8 +78,8 @@ constexpr const char* kSyntax =
     " (expected ceres:TRUST:LINEAR:DERIV[:tN], ceres:bfgs|lbfgs:DERIV[:tN], "
     "minpack:lmder or minpack:lmdif; e.g. ceres:lm:dense_qr:auto)";
 
-SolverConfig trust(TrustRegion t, LinearSolver l, Derivative d = Derivative::automatic,
-                   int threads = 1) {
+SolverConfig trust(TrustRegion t, LinearSolver l,
+                   Derivative d = Derivative::automatic, int threads = 1) {
   SolverConfig c;
   c.family = Family::ceres_trust_region;
   c.trust_region = t;
@@ -115,10 +116,18 @@ std::string FamilyToString(Family v) {
   }
   return "?";
 }
-std::string TrustRegionToString(TrustRegion v) { return to_string(kTrustRegion, v); }
-std::string LineSearchToString(LineSearch v) { return to_string(kLineSearch, v); }
-std::string LinearSolverToString(LinearSolver v) { return to_string(kLinearSolver, v); }
-std::string DerivativeToString(Derivative v) { return to_string(kDerivative, v); }
+std::string TrustRegionToString(TrustRegion v) {
+  return to_string(kTrustRegion, v);
+}
+std::string LineSearchToString(LineSearch v) {
+  return to_string(kLineSearch, v);
+}
+std::string LinearSolverToString(LinearSolver v) {
+  return to_string(kLinearSolver, v);
+}
+std::string DerivativeToString(Derivative v) {
+  return to_string(kDerivative, v);
+}
 std::string MinpackToString(Minpack v) { return to_string(kMinpack, v); }
 bool StringToTrustRegion(const std::string& t, TrustRegion* v) {
   return from_string(kTrustRegion, t, v);
@@ -178,7 +187,8 @@ Result<SolverConfig> parse_config(const std::string& text) {
       parts[0] == "ceres") {
     char* end = nullptr;
     const long n = std::strtol(parts.back().c_str() + 1, &end, 10);
-    if (*end != '\0') return bad("threads field '" + parts.back() + "' is not tN");
+    if (*end != '\0')
+      return bad("threads field '" + parts.back() + "' is not tN");
     c.threads = static_cast<int>(std::clamp(n, -1L, 100000L));
     parts.pop_back();
   }
@@ -207,8 +217,8 @@ Result<SolverConfig> parse_config(const std::string& text) {
         return bad("unknown derivative '" + parts[3] + "' (" +
                    choices(kDerivative) + ")");
     } else {
-      return bad("unknown minimizer '" + parts[1] + "' (" + choices(kTrustRegion) +
-                 ", " + choices(kLineSearch) + ")");
+      return bad("unknown minimizer '" + parts[1] + "' (" +
+                 choices(kTrustRegion) + ", " + choices(kLineSearch) + ")");
     }
   } else {
     return bad("unknown solver family '" + parts[0] + "' (ceres, minpack)");
@@ -252,9 +262,9 @@ Result<std::vector<SolverConfig>> parse_config_list(const std::string& text) {
     if (item == "default") {
       for (const auto& c : default_configs()) add(c);
     } else if (item == "trust_region" || item == "all") {
-      for (auto t : {TrustRegion::levenberg_marquardt,
-                     TrustRegion::dogleg_traditional,
-                     TrustRegion::dogleg_subspace})
+      for (auto t :
+           {TrustRegion::levenberg_marquardt, TrustRegion::dogleg_traditional,
+            TrustRegion::dogleg_subspace})
         for (const auto& [l, s] : kLinearSolver) add(trust(t, l));
       add(trust(TrustRegion::levenberg_marquardt, LinearSolver::dense_qr,
                 Derivative::numeric_central));

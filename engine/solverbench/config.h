@@ -4,8 +4,8 @@
 // Syntax (fields separated by ':', an optional last field "tN" sets threads):
 //   ceres:TRUST:LINEAR:DERIV[:tN]   TRUST  lm | dogleg | subspace
 //                                   LINEAR dense_qr | dense_normal_cholesky |
-//                                          dense_schur | sparse_normal_cholesky |
-//                                          iterative_schur | cgnr
+//                                          dense_schur | sparse_normal_cholesky
+//                                          | iterative_schur | cgnr
 //                                   DERIV  auto | numeric (central differences)
 //   ceres:SEARCH:DERIV[:tN]         SEARCH bfgs | lbfgs (line search, Wolfe)
 //   minpack:lmder                   MINPACK Levenberg-Marquardt, Jacobian by
@@ -21,7 +21,11 @@
 namespace growthcast::solverbench {
 
 enum class Family { ceres_trust_region, ceres_line_search, minpack };
-enum class TrustRegion { levenberg_marquardt, dogleg_traditional, dogleg_subspace };
+enum class TrustRegion {
+  levenberg_marquardt,
+  dogleg_traditional,
+  dogleg_subspace
+};
 enum class LineSearch { bfgs, lbfgs };
 enum class LinearSolver {
   dense_qr,
@@ -35,11 +39,11 @@ enum class Derivative { automatic, numeric_central };
 enum class Minpack { lmder, lmdif };
 
 std::string FamilyToString(Family v);
-std::string TrustRegionToString(TrustRegion v);        // lm, dogleg, subspace
-std::string LineSearchToString(LineSearch v);          // bfgs, lbfgs
-std::string LinearSolverToString(LinearSolver v);      // dense_qr, ...
-std::string DerivativeToString(Derivative v);          // auto, numeric
-std::string MinpackToString(Minpack v);                // lmder, lmdif
+std::string TrustRegionToString(TrustRegion v);    // lm, dogleg, subspace
+std::string LineSearchToString(LineSearch v);      // bfgs, lbfgs
+std::string LinearSolverToString(LinearSolver v);  // dense_qr, ...
+std::string DerivativeToString(Derivative v);      // auto, numeric
+std::string MinpackToString(Minpack v);            // lmder, lmdif
 bool StringToTrustRegion(const std::string& text, TrustRegion* v);
 bool StringToLineSearch(const std::string& text, LineSearch* v);
 bool StringToLinearSolver(const std::string& text, LinearSolver* v);

@@ -27,8 +27,8 @@ ceres::CostFunction* make_cost(const NistProblem& p, Derivative derivative) {
     return new ceres::AutoDiffCostFunction<Functor, ceres::DYNAMIC,
                                            Functor::kParameters>(
         functor, p.observations);
-  return new ceres::NumericDiffCostFunction<Functor, ceres::CENTRAL,
-                                            ceres::DYNAMIC, Functor::kParameters>(
+  return new ceres::NumericDiffCostFunction<
+      Functor, ceres::CENTRAL, ceres::DYNAMIC, Functor::kParameters>(
       functor, ceres::TAKE_OWNERSHIP, p.observations);
 }
 
@@ -92,9 +92,9 @@ Result<std::vector<double>> nist_residuals(const NistProblem& problem,
   auto e = find(problem);
   if (!e) return tl::unexpected(e.error());
   if (static_cast<int>(b.size()) != problem.parameters)
-    return fail("expected " + std::to_string(problem.parameters) +
-                    " parameter values",
-                problem.file);
+    return fail(
+        "expected " + std::to_string(problem.parameters) + " parameter values",
+        problem.file);
   std::vector<double> r(static_cast<std::size_t>(problem.observations));
   (*e)->residuals(problem, b.data(), r.data());
   return r;

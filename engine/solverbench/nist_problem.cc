@@ -79,10 +79,14 @@ std::string DifficultyToString(Difficulty difficulty) {
 }
 
 bool StringToDifficulty(const std::string& text, Difficulty* difficulty) {
-  if (text == "lower") *difficulty = Difficulty::lower;
-  else if (text == "average") *difficulty = Difficulty::average;
-  else if (text == "higher") *difficulty = Difficulty::higher;
-  else return false;
+  if (text == "lower")
+    *difficulty = Difficulty::lower;
+  else if (text == "average")
+    *difficulty = Difficulty::average;
+  else if (text == "higher")
+    *difficulty = Difficulty::higher;
+  else
+    return false;
   return true;
 }
 
@@ -108,7 +112,8 @@ Result<NistProblem> read_nist_problem(const std::filesystem::path& path) {
     const std::string t = trim(line);
     if (line.rfind("Dataset Name:", 0) == 0) {
       const auto words = split_words(line.substr(13));
-      if (words.empty()) return fail("empty dataset name", file, at(i), "Dataset Name");
+      if (words.empty())
+        return fail("empty dataset name", file, at(i), "Dataset Name");
       p.name = words[0];
       continue;
     }
@@ -128,8 +133,10 @@ Result<NistProblem> read_nist_problem(const std::filesystem::path& path) {
     }
     if (section == Section::data) {
       int v = 0;
-      if (contains(t, "Response") && leading_int(t, &v)) responses = v;
-      else if (contains(t, "Predictor") && leading_int(t, &v)) p.predictors = v;
+      if (contains(t, "Response") && leading_int(t, &v))
+        responses = v;
+      else if (contains(t, "Predictor") && leading_int(t, &v))
+        p.predictors = v;
       else if (contains(t, "Observations") && leading_int(t, &v))
         declared_observations = v;
       else if (contains(t, "Level of Difficulty")) {
@@ -169,9 +176,10 @@ Result<NistProblem> read_nist_problem(const std::filesystem::path& path) {
                         words[0],
                     file, at(i), words[0]);
       if (words.size() != 6)
-        return fail("expected two starting values, the certified value and "
-                    "its standard deviation",
-                    file, at(i), words[0]);
+        return fail(
+            "expected two starting values, the certified value and "
+            "its standard deviation",
+            file, at(i), words[0]);
       double v[4];
       for (int j = 0; j < 4; ++j)
         if (!parse_number(words[2 + j], &v[j]))

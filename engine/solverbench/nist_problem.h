@@ -28,10 +28,10 @@ struct NistProblem {
   int observations = 0;
   // starts[s][k]: parameter k of start s (NIST gives two starts).
   std::vector<std::vector<double>> starts;
-  std::vector<double> certified;            // certified parameter values
-  std::vector<double> certified_std_dev;    // certified standard deviations
-  std::vector<int> certified_digits;        // significant digits as printed
-  double certified_rss = 0.0;               // residual sum of squares
+  std::vector<double> certified;          // certified parameter values
+  std::vector<double> certified_std_dev;  // certified standard deviations
+  std::vector<int> certified_digits;      // significant digits as printed
+  double certified_rss = 0.0;             // residual sum of squares
   double certified_residual_sd = 0.0;
   int degrees_of_freedom = 0;
   std::vector<double> y;  // [observation]

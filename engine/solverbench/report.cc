@@ -123,12 +123,15 @@ std::string json_numbers(const std::vector<double>& v) {
 
 std::string format_ranking(const BenchResult& r) {
   auto s = scores(r);
-  std::stable_sort(s.begin(), s.end(), [](const ConfigScore& a, const ConfigScore& b) {
-    if (a.solved() != b.solved()) return a.solved() > b.solved();
-    const double ta = a.nist_median(), tb = b.nist_median();
-    if (std::isnan(ta) != std::isnan(tb)) return !std::isnan(ta);
-    return ta < tb;
-  });
+  std::stable_sort(s.begin(), s.end(),
+                   [](const ConfigScore& a, const ConfigScore& b) {
+                     if (a.solved() != b.solved())
+                       return a.solved() > b.solved();
+                     const double ta = a.nist_median(), tb = b.nist_median();
+                     if (std::isnan(ta) != std::isnan(tb))
+                       return !std::isnan(ta);
+                     return ta < tb;
+                   });
   std::ostringstream out;
   out << pad("rank", 5) << pad("config", 42) << pad("NIST s1", 9, true)
       << pad("NIST s2", 9, true) << pad("calib", 8, true)
@@ -154,7 +157,8 @@ std::string format_details(const BenchResult& r) {
   for (std::size_t c = 0; c < r.configs.size(); ++c)
     out << "  #" << c + 1 << " " << r.configs[c].name() << "\n";
   bool any_nist = false, any_calib = false;
-  for (const auto& p : r.problems) (p.kind == "nist" ? any_nist : any_calib) = true;
+  for (const auto& p : r.problems)
+    (p.kind == "nist" ? any_nist : any_calib) = true;
   auto header = [&](const std::string& first) {
     out << pad(first, 26);
     for (std::size_t c = 0; c < r.configs.size(); ++c)
@@ -168,13 +172,15 @@ std::string format_details(const BenchResult& r) {
     for (std::size_t p = 0; p < r.problems.size(); ++p) {
       if (r.problems[p].kind != "nist") continue;
       for (int s = 0; s < 2; ++s) {
-        out << pad(r.problems[p].name + " (" + r.problems[p].difficulty.substr(0, 3) +
-                       ") " + std::to_string(s + 1),
+        out << pad(r.problems[p].name + " (" +
+                       r.problems[p].difficulty.substr(0, 3) + ") " +
+                       std::to_string(s + 1),
                    26);
         for (std::size_t c = 0; c < r.configs.size(); ++c) {
           const RunRecord& rec = r.at(p, s, c);
-          out << pad(rec.applicable ? fmt("%.1f", rec.min_lre()) + (rec.solved ? "*" : " ")
-                                    : "- ",
+          out << pad(rec.applicable
+                         ? fmt("%.1f", rec.min_lre()) + (rec.solved ? "*" : " ")
+                         : "- ",
                      7, true);
         }
         out << "\n";
@@ -182,7 +188,8 @@ std::string format_details(const BenchResult& r) {
     }
   }
   if (any_calib) {
-    out << "\nCalibration: median solve time (* = solved; '-' = not applicable)\n";
+    out << "\nCalibration: median solve time (* = solved; '-' = not "
+           "applicable)\n";
     header("case start");
     for (std::size_t p = 0; p < r.problems.size(); ++p) {
       if (r.problems[p].kind == "nist") continue;
@@ -195,7 +202,8 @@ std::string format_details(const BenchResult& r) {
             continue;
           }
           const double t = rec.median_solve_seconds();
-          const std::string v = t < 1.0 ? fmt("%.1f", t * 1e3) : fmt("%.0f", t * 1e3);
+          const std::string v =
+              t < 1.0 ? fmt("%.1f", t * 1e3) : fmt("%.0f", t * 1e3);
           out << pad(v + (rec.solved ? "*" : " "), 7, true);
         }
         out << "\n";
@@ -252,7 +260,8 @@ std::string to_json(const BenchResult& r) {
     const auto& bp = r.problems[p];
     out << "    {\"name\": " << json_string(bp.name)
         << ", \"kind\": " << json_string(bp.kind)
-        << ", \"difficulty\": " << json_string(bp.difficulty) << ", \"parameters\": [";
+        << ", \"difficulty\": " << json_string(bp.difficulty)
+        << ", \"parameters\": [";
     const auto labels = bp.parameter_labels();
     for (std::size_t k = 0; k < labels.size(); ++k)
       out << (k ? ", " : "") << json_string(labels[k]);
@@ -268,24 +277,28 @@ std::string to_json(const BenchResult& r) {
     for (int s = 0; s < 2; ++s)
       for (std::size_t c = 0; c < r.configs.size(); ++c) {
         const RunRecord& rec = r.at(p, s, c);
-        out << (first ? "" : ",\n") << "    {\"problem\": "
-            << json_string(r.problems[p].name) << ", \"start\": " << s + 1
+        out << (first ? "" : ",\n")
+            << "    {\"problem\": " << json_string(r.problems[p].name)
+            << ", \"start\": " << s + 1
             << ", \"config\": " << json_string(r.configs[c].name())
             << ", \"applicable\": " << (rec.applicable ? "true" : "false")
             << ", \"termination\": " << json_string(rec.termination)
             << ", \"note\": " << json_string(rec.note)
-            << ", \"linear_solver_used\": " << json_string(rec.linear_solver_used)
+            << ", \"linear_solver_used\": "
+            << json_string(rec.linear_solver_used)
             << ", \"build_seconds\": " << json_numbers(rec.build_seconds)
             << ", \"solve_seconds\": " << json_numbers(rec.solve_seconds)
-            << ", \"solve_seconds_median\": " << json_number(rec.median_solve_seconds())
-            << ", \"iterations\": "
+            << ", \"solve_seconds_median\": "
+            << json_number(rec.median_solve_seconds()) << ", \"iterations\": "
             << (rec.iterations >= 0 ? std::to_string(rec.iterations) : "null")
             << ", \"residual_evaluations\": "
-            << (rec.residual_evaluations >= 0 ? std::to_string(rec.residual_evaluations)
-                                              : "null")
+            << (rec.residual_evaluations >= 0
+                    ? std::to_string(rec.residual_evaluations)
+                    : "null")
             << ", \"jacobian_evaluations\": "
-            << (rec.jacobian_evaluations >= 0 ? std::to_string(rec.jacobian_evaluations)
-                                              : "null")
+            << (rec.jacobian_evaluations >= 0
+                    ? std::to_string(rec.jacobian_evaluations)
+                    : "null")
             << ", \"initial_cost\": "
             << json_number(rec.applicable ? rec.initial_cost : std::nan(""))
             << ", \"final_cost\": "

@@ -12,6 +12,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -87,6 +88,8 @@ class ResultFile {
 
 // SHA-256 of a file as lowercase hex.
 Result<std::string> sha256_file(const std::filesystem::path& path);
+// SHA-256 of a string as lowercase hex.
+std::string sha256_text(std::string_view text);
 
 }  // namespace growthcast::store
 

@@ -2,6 +2,8 @@
 // and to the plain result structs of the stages.
 #pragma once
 
+#include <optional>
+
 #include "accounting/accounting.h"
 #include "calibrate/calibration.h"
 #include "store/result_file.h"
@@ -47,8 +49,34 @@ struct ForecastHistory {
 // <variable>/paths [scenario, draw, region, year] when kept; per-scenario
 // draws, seed, redraws; the scenario files' text as attributes;
 // /forecast/history/gdp [region, history_year].
+//
+// With a sweep, also: point_index [scenario], one coordinate dataset per
+// axis named by its key (e.g. "drivers.rd_intensity.target") along the
+// scenario dimension, and attributes sweep_id and sweep_points.
+struct SweepAxisValues {
+  std::string key;
+  bool numeric = true;
+  std::vector<double> numbers;      // per written scenario, when numeric
+  std::vector<std::string> labels;  // per written scenario, otherwise
+};
+struct SweepInfo {
+  std::string sweep_id;  // identifies the sweep definition and seed
+  std::int64_t total_points = 0;
+  std::vector<std::int64_t> point_index;  // per written scenario
+  std::vector<SweepAxisValues> axes;
+};
+
 Status write_forecast(ResultFile& file,
                       const std::vector<montecarlo::ScenarioForecast>& runs,
-                      const ForecastHistory& history);
+                      const ForecastHistory& history,
+                      const SweepInfo* sweep = nullptr);
+
+// Reads back what write_forecast wrote (checkpoints, shards being merged).
+struct ForecastFile {
+  std::vector<montecarlo::ScenarioForecast> runs;
+  ForecastHistory history;
+  std::optional<SweepInfo> sweep;
+};
+Result<ForecastFile> read_forecast(const std::filesystem::path& path);
 
 }  // namespace growthcast::store

@@ -61,3 +61,14 @@ Result<std::string> sha256_file(const std::filesystem::path& path) {
 }
 
 }  // namespace growthcast::store
+
+namespace growthcast::store {
+
+std::string sha256_text(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  return to_hex(digest, size);
+}
+
+}  // namespace growthcast::store

@@ -20,6 +20,15 @@ namespace growthcast::models::nist {
 // pi as NIST prints it in Roszman1.dat and ENSO's model.
 inline constexpr double kPi = 3.141592653589793238462643383279;
 
+// Whether a residual and, for an automatic-differentiation number (a type
+// with a value `a` and a derivative vector `v`, as ceres::Jet), its
+// derivatives are finite.
+inline bool all_finite(double v) { return std::isfinite(v); }
+template <class Dual>
+bool all_finite(const Dual& d) {
+  return std::isfinite(d.a) && d.v.allFinite();
+}
+
 // The residual y_i - f(x_i; b) for every observation. `x` holds
 // Model::kPredictors values per observation (row-major), `y` one response.
 template <class Model>
@@ -33,15 +42,15 @@ class NistResidual {
 
   int observations() const { return n_; }
 
-  // Returns false (Ceres rejects the point) when a residual is not finite;
-  // every residual is written either way.
+  // Returns false (Ceres rejects the point) when a residual or one of its
+  // derivatives is not finite; every residual is written either way.
   template <typename T>
   bool operator()(const T* b, T* residual) const {
-    using std::isfinite;
     bool finite = true;
     for (int i = 0; i < n_; ++i) {
-      residual[i] = Model::response(y_[i]) - Model::mean(b, x_ + kPredictors * i);
-      finite = finite && isfinite(residual[i]);
+      residual[i] =
+          Model::response(y_[i]) - Model::mean(b, x_ + kPredictors * i);
+      finite = finite && all_finite(residual[i]);
     }
     return finite;
   }

@@ -1,6 +1,7 @@
 // ResultFile / ResultReader round trips, the temporary-file-and-rename
 // contract, and error values for bad input.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -200,14 +201,29 @@ TEST_F(StoreTest, CreateInMissingDirectoryFailsAndCreatesNothing) {
 }
 
 TEST_F(StoreTest, CreateInReadOnlyDirectoryFails) {
-  if (geteuid() == 0) GTEST_SKIP() << "root can write to read-only folders";
+  // Root may write into read-only folders, so the check runs in a child
+  // process that gives up root for the unprivileged user nobody (65534).
   const fs::path locked = dir_ / "locked";
   fs::create_directory(locked);
-  fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
-  auto file = ResultFile::create(locked / "result.h5");
+  fs::permissions(dir_, fs::perms::all, fs::perm_options::add);
+  fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec |
+                              fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(3);
+    auto file = ResultFile::create(locked / "result.h5");
+    if (file) _exit(1);
+    _exit(file.error().message.find("not writable") != std::string::npos ? 0
+                                                                         : 2);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
   fs::permissions(locked, fs::perms::owner_all);
-  ASSERT_FALSE(file);
-  EXPECT_NE(file.error().message.find("not writable"), std::string::npos);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "1: created a file, 2: wrong message, 3: could not drop root";
   EXPECT_TRUE(fs::is_empty(locked));
 }
 

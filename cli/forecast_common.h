@@ -1,0 +1,48 @@
+// What the forecast, sweep and merge commands share: the calibration to
+// project from, region groups, the historical accounting and GDP history
+// stored beside a forecast, and the summary table.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "accounting/accounting.h"
+#include "calibrate/calibration.h"
+#include "montecarlo/runner.h"
+#include "scenario/scenario.h"
+#include "store/result_io.h"
+
+namespace growthcast::cli {
+
+// The calibration a scenario names, relative to the scenario's folder.
+std::string calibration_path(const scenario::Scenario& sc);
+
+// Loads `file`, or calibrates the shipped panel with the defaults when it
+// is empty; adds what it read to `inputs`.
+Result<calibrate::CalibrationResult> load_calibration(
+    const std::string& file, std::vector<std::filesystem::path>& inputs);
+
+// The groups of the shipped data/regions.csv whose members were calibrated.
+std::vector<montecarlo::Group> default_groups(
+    const calibrate::CalibrationResult& cal);
+
+// Historical accounting with the calibrated R&D model over the calibration
+// window, split into two periods.
+Result<accounting::AccountingResult> history_accounting(
+    const calibrate::CalibrationResult& cal,
+    const std::vector<montecarlo::Group>& groups);
+
+store::ForecastHistory history_of(const calibrate::CalibrationResult& cal,
+                                  const std::vector<montecarlo::Group>& groups);
+
+// Per scenario and group (or region when it has no groups): median GDP in
+// 2025, 2030 and 2035 with the 90% band, mean growth and technology's share.
+std::string format_summary(
+    const std::vector<montecarlo::ScenarioForecast>& runs);
+
+// Writes /calibration and /accounting for a forecast-like result.
+Status write_context(store::ResultFile& f,
+                     const calibrate::CalibrationResult& cal,
+                     const std::vector<montecarlo::Group>& groups);
+
+}  // namespace growthcast::cli

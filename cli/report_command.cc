@@ -1,0 +1,34 @@
+#include "cli/report_command.h"
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "report/report.h"
+
+namespace growthcast::cli {
+
+void add_report_command(CLI::App& app, ReportFlags& flags) {
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML page (inline SVG fan charts, forecast, "
+      "calibration and accounting tables, provenance) from a forecast "
+      "result file");
+  // No ExistingFile check: a missing result file is bad data (exit 1) with
+  // the same message as any other unreadable result.
+  cmd->add_option("result", flags.result,
+                  "Forecast result file written by `growthcast forecast`")
+      ->required();
+  cmd->add_option("--out", flags.out, "Output HTML file")->required();
+}
+
+int report_main(ReportFlags& flags, const std::string& /*command_line*/) {
+  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  auto html = growthcast::report::render_report(flags.result);
+  if (!html) return report(html.error());
+  if (auto s = growthcast::report::write_file_atomically(flags.out, *html); !s)
+    return report(s.error());
+  std::cout << "Wrote " << flags.out << "\n";
+  return 0;
+}
+
+}  // namespace growthcast::cli

@@ -1,0 +1,121 @@
+#include "cli/sweep_command.h"
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "cli/forecast_common.h"
+#include "sweep/run_sweep.h"
+
+namespace growthcast::cli {
+
+void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
+  auto* cmd = app.add_subcommand(
+      "sweep",
+      "Run every point of a sweep (a base scenario x axes) into one HDF5 "
+      "file; under mpirun the points are shared out across ranks");
+  cmd->add_option("sweep", sweep.sweep, "Sweep TOML file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--out", sweep.out, "Output HDF5 file")->required();
+  cmd->add_option("--shard", sweep.shard,
+                  "Compute only shard K of N (K/N, 0-based): the points "
+                  "[K*P/N, (K+1)*P/N); join shards with `growthcast merge`");
+  cmd->add_flag("--resume", sweep.resume,
+                "Continue an interrupted run from its checkpoint "
+                "(<out>.checkpoint)");
+  cmd->add_option("--calibration", sweep.calibration,
+                  "Calibration result (default: the sweep's `calibration`, "
+                  "else the shipped panel calibrated with the defaults)");
+  cmd->add_option("--threads", sweep.threads, "OpenMP threads per process");
+  cmd->add_option("--memory", sweep.memory_mib,
+                  "MiB per point for exact quantiles")
+      ->capture_default_str();
+
+  auto* m = app.add_subcommand(
+      "merge",
+      "Join the shard files of one sweep into the file a single run "
+      "would write");
+  m->add_option("shards", merge.shards, "Shard files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  m->add_option("--out", merge.out, "Output HDF5 file")->required();
+  m->add_option("--calibration", merge.calibration,
+                "The calibration the shards used (default: as the sweep: the "
+                "shipped panel calibrated with the defaults)");
+}
+
+int sweep_main(SweepFlags& flags, const std::string& command_line) {
+  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  sweep::Shard shard;
+  if (!flags.shard.empty()) {
+    auto parsed = sweep::parse_shard(flags.shard);
+    if (!parsed) return report(parsed.error());
+    shard = *parsed;
+  }
+  auto def = sweep::read_sweep(flags.sweep);
+  if (!def) return report(def.error());
+  store::Provenance provenance;
+  provenance.command_line = command_line;
+  provenance.input_files.push_back(flags.sweep);
+  if (def->base_file != def->file)
+    provenance.input_files.push_back(def->base_file);
+  const std::string calibration_file =
+      flags.calibration.empty() ? def->calibration : flags.calibration;
+  auto cal = load_calibration(calibration_file, provenance.input_files);
+  if (!cal) return report(cal.error());
+
+  sweep::SweepJob job;
+  job.definition = &*def;
+  job.calibration = &*cal;
+  job.groups = default_groups(*cal);
+  std::tie(job.first, job.last) = sweep::shard_range(shard, def->points());
+  job.out = flags.out;
+  job.resume = flags.resume;
+  job.run_options.threads = flags.threads;
+  job.run_options.exact_memory_bytes =
+      std::size_t(flags.memory_mib * 1048576.0);
+  job.provenance = provenance;
+  job.history = history_of(*cal, job.groups);
+  job.write_context = [&](store::ResultFile& f) {
+    return write_context(f, *cal, job.groups);
+  };
+
+  auto pool = sweep::WorkPool::create(job.first, job.last);
+  const Status status = sweep::run_sweep(job, *pool);
+  if (!status) {
+    report(status.error());
+    // One failing rank ends the run; nothing is renamed into place.
+    if (pool->size() > 1) pool->abort(status.error().exit_code);
+    return status.error().exit_code;
+  }
+  if (pool->rank() == 0)
+    std::cout << "Wrote " << flags.out << ": points " << job.first << "-"
+              << job.last - 1 << " of " << def->points() << " on "
+              << pool->size() << " process(es)\n";
+  return 0;
+}
+
+int merge_main(MergeFlags& flags, const std::string& command_line) {
+  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  std::vector<std::filesystem::path> paths(flags.shards.begin(),
+                                           flags.shards.end());
+  auto merged = sweep::merge_shards(paths);
+  if (!merged) return report(merged.error());
+  store::Provenance provenance;
+  provenance.command_line = command_line;
+  for (const auto& p : paths) provenance.input_files.push_back(p);
+  auto cal = load_calibration(flags.calibration, provenance.input_files);
+  if (!cal) return report(cal.error());
+  const auto groups = default_groups(*cal);
+  auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {
+    if (auto s = write_context(f, *cal, groups); !s) return s;
+    return store::write_forecast(f, merged->runs, merged->history,
+                                 &merged->sweep);
+  });
+  if (!written) return report(written.error());
+  std::cout << "Wrote " << flags.out << ": " << merged->runs.size()
+            << " points from " << paths.size() << " shard(s)\n";
+  return 0;
+}
+
+}  // namespace growthcast::cli

@@ -1,0 +1,31 @@
+// `growthcast sweep` (all points, one shard, or across MPI ranks, with
+// --resume) and `growthcast merge` (shards into one result).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace growthcast::cli {
+
+struct SweepFlags {
+  std::string sweep;
+  std::string out;
+  std::string shard;  // "K/N"
+  std::string calibration;
+  bool resume = false;
+  int threads = 0;
+  double memory_mib = 1024;
+};
+
+struct MergeFlags {
+  std::vector<std::string> shards;
+  std::string out;
+  std::string calibration;
+};
+
+void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge);
+int sweep_main(SweepFlags& flags, const std::string& command_line);
+int merge_main(MergeFlags& flags, const std::string& command_line);
+
+}  // namespace growthcast::cli

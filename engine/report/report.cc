@@ -1,0 +1,463 @@
+#include "report/report.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "report/html.h"
+#include "report/result_data.h"
+#include "report/svg.h"
+
+namespace growthcast::report {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kTableYears[] = {2025, 2030, 2035};
+
+// One block of the fan-chart section: a unit (a group, or a region for
+// scenarios without groups) and the scenarios that report it.
+struct Panel {
+  std::size_t unit = 0;
+  std::vector<std::size_t> scenarios;
+};
+
+std::vector<Panel> panels_of(const ForecastData& f) {
+  std::vector<Panel> panels;
+  const auto add = [&](std::size_t u, std::size_t s) {
+    auto it = std::find_if(panels.begin(), panels.end(),
+                           [&](const Panel& p) { return p.unit == u; });
+    if (it == panels.end()) {
+      panels.push_back({u, {}});
+      it = panels.end() - 1;
+    }
+    it->scenarios.push_back(s);
+  };
+  for (std::size_t s = 0; s < f.scenarios.size(); ++s) {
+    bool any_group = false;
+    for (std::size_t u = 0; u < f.units.size(); ++u)
+      any_group = any_group || (f.is_group[u] && f.reports(s, u));
+    for (std::size_t u = 0; u < f.units.size(); ++u)
+      if (f.reports(s, u) && (f.is_group[u] || !any_group)) add(u, s);
+  }
+  return panels;
+}
+
+// Decimals that show about four significant digits of `magnitude`.
+int decimals_for(double magnitude) {
+  if (!std::isfinite(magnitude) || magnitude == 0.0) return 0;
+  return std::clamp(3 - int(std::floor(std::log10(std::fabs(magnitude)))), 0,
+                    6);
+}
+
+// Decimals that write every multiple of a tick step exactly (0.25 -> 2).
+int step_decimals(double step) {
+  for (int d = 0; d < 6; ++d) {
+    const double scaled = step * std::pow(10.0, d);
+    if (std::fabs(scaled - std::round(scaled)) < 1e-6 * scaled) return d;
+  }
+  return 6;
+}
+
+// ---------------------------------------------------------------- charts
+
+struct Series {
+  std::vector<double> x, q05, q25, q50, q75, q95;
+};
+
+// The projection's quantiles, starting at the last observed year so that
+// the fan opens from the data.
+Series projection(const ForecastData& f, std::size_t s, std::size_t u) {
+  Series out;
+  const std::size_t nh = f.history_years.size();
+  if (nh > 0 && f.history_years.back() < f.years.front() &&
+      std::isfinite(f.history(u, nh - 1))) {
+    const double last = f.history(u, nh - 1);
+    out.x.push_back(f.history_years.back());
+    for (auto* v : {&out.q05, &out.q25, &out.q50, &out.q75, &out.q95})
+      v->push_back(last);
+  }
+  const std::size_t levels[] = {f.level(0.05), f.level(0.25), f.level(0.5),
+                                f.level(0.75), f.level(0.95)};
+  for (std::size_t y = 0; y < f.years.size(); ++y) {
+    out.x.push_back(f.years[y]);
+    out.q05.push_back(f.gdp(s, u, y, levels[0]));
+    out.q25.push_back(f.gdp(s, u, y, levels[1]));
+    out.q50.push_back(f.gdp(s, u, y, levels[2]));
+    out.q75.push_back(f.gdp(s, u, y, levels[3]));
+    out.q95.push_back(f.gdp(s, u, y, levels[4]));
+  }
+  return out;
+}
+
+// The GDP range over a panel's history and 90% bands, shared by its charts
+// so that scenarios compare at a glance.
+Range gdp_range(const ForecastData& f, const Panel& panel) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const auto take = [&](double v) {
+    if (!std::isfinite(v)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  };
+  for (std::size_t t = 0; t < f.history_years.size(); ++t)
+    take(f.history(panel.unit, t));
+  for (std::size_t s : panel.scenarios) {
+    const Series series = projection(f, s, panel.unit);
+    for (double v : series.q05) take(v);
+    for (double v : series.q95) take(v);
+  }
+  if (!std::isfinite(lo)) return {0.0, 1.0};
+  return {lo, hi};
+}
+
+std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
+                      Range gdp) {
+  constexpr double kWidth = 340, kHeight = 280, kTitleFont = 12;
+  const std::string title = f.units[u] + " \u2014 " + f.scenarios[s];
+  const auto lines = wrap_title(title, kWidth - 8, kTitleFont);
+  const double legend_y = 6 + 15 * double(lines.size()) + 12;
+
+  const std::vector<double> y_ticks = nice_ticks(gdp.lo, gdp.hi, 6);
+  const int first_year =
+      f.history_years.empty() ? f.years.front() : f.history_years.front();
+  const int last_year = f.years.back();
+  Chart chart(kWidth, kHeight, 58, 14, legend_y + 12, 24,
+              {double(first_year), double(last_year)},
+              {y_ticks.front(), y_ticks.back()});
+  const int tick_decimals =
+      y_ticks.size() > 1 ? step_decimals(y_ticks[1] - y_ticks[0]) : 0;
+  chart.axes(
+      year_ticks(first_year, last_year, 7), y_ticks,
+      [](double year) { return std::to_string(int(std::lround(year))); },
+      [&](double v) { return format_number(v, tick_decimals); });
+
+  const Series p = projection(f, s, u);
+  chart.band(p.x, p.q05, p.q95, kBand90Colour);
+  chart.band(p.x, p.q25, p.q75, kBand50Colour);
+  if (!f.history_years.empty()) {
+    std::vector<double> hx, hy;
+    for (std::size_t t = 0; t < f.history_years.size(); ++t) {
+      hx.push_back(f.history_years[t]);
+      hy.push_back(f.history(u, t));
+    }
+    chart.vertical_rule(f.history_years.back(), "#999999");
+    chart.line(hx, hy, kHistoryColour, 2.0);
+  }
+  chart.line(p.x, p.q50, kMedianColour, 1.6);
+  chart.title(lines, kTitleFont);
+  chart.legend({{"History", kHistoryColour, false},
+                {"Median", kMedianColour, false},
+                {"50% band", kBand50Colour, true},
+                {"90% band", kBand90Colour, true}},
+               16, legend_y);
+  return "<figure class=\"chart\">\n" + chart.svg(title) + "</figure>\n";
+}
+
+// --------------------------------------------------------------- tables
+
+std::string forecast_table(const ForecastData& f, const Panel& panel) {
+  Table table;
+  table.header = {"Scenario"};
+  std::vector<std::size_t> year_index;
+  for (int year : kTableYears) {
+    const auto it = std::find(f.years.begin(), f.years.end(), year);
+    if (it == f.years.end()) continue;
+    year_index.push_back(std::size_t(it - f.years.begin()));
+    table.header.push_back("GDP " + std::to_string(year) +
+                           ": median [90% band]");
+  }
+  table.header.push_back("Mean annual growth");
+  table.header.push_back("Technology share of growth");
+  table.numeric.assign(table.header.size(), true);
+  table.numeric[0] = false;
+
+  const std::size_t q05 = f.level(0.05), q50 = f.level(0.5),
+                    q95 = f.level(0.95);
+  for (std::size_t s : panel.scenarios) {
+    std::vector<std::string> row = {f.scenarios[s]};
+    for (std::size_t y : year_index) {
+      const double median = f.gdp(s, panel.unit, y, q50);
+      const int d = decimals_for(median);
+      row.push_back(format_number(median, d) + " [" +
+                    format_number(f.gdp(s, panel.unit, y, q05), d) + "\u2013" +
+                    format_number(f.gdp(s, panel.unit, y, q95), d) + "]");
+    }
+    double growth = 0.0, technology = 0.0, total = 0.0;
+    for (std::size_t y = 0; y < f.years.size(); ++y) {
+      const std::size_t c = f.cell(s, panel.unit, y);
+      growth += f.gdp_growth_mean[c];
+      const double tech =
+          f.contribution_tfp_mean[c] + f.contribution_knowledge_mean[c];
+      technology += tech;
+      total +=
+          tech + f.contribution_capital_mean[c] + f.contribution_labour_mean[c];
+    }
+    row.push_back(format_percent(growth / double(f.years.size()), 2));
+    row.push_back(format_percent(total != 0.0 ? technology / total : kNaN, 1));
+    table.rows.push_back(std::move(row));
+  }
+  return render_table(table);
+}
+
+std::string fan_chart_section(const ForecastData& f,
+                              const std::string& gdp_note) {
+  std::string out =
+      "<section id=\"forecasts\">\n<h2>Forecasts</h2>\n<p class=\"note\">" +
+      escape(gdp_note) +
+      " Solid dark line: observed GDP; blue line: the projection's median; "
+      "bands: 50% (25th\u201375th percentile) and 90% (5th\u201395th) of the "
+      "Monte Carlo draws. Charts of one unit share their GDP axis. Mean "
+      "annual growth is the mean over the projection years of the mean GDP "
+      "growth; technology's share is (TFP + knowledge) over the sum of the "
+      "capital, labour, knowledge and TFP contributions, summed over the "
+      "years.</p>\n";
+  for (const Panel& panel : panels_of(f)) {
+    out += "<section class=\"unit\">\n<h3>" + escape(f.units[panel.unit]) +
+           "</h3>\n<div class=\"grid\">\n";
+    const Range gdp = gdp_range(f, panel);
+    for (std::size_t s : panel.scenarios)
+      out += fan_chart(f, s, panel.unit, gdp);
+    out += "</div>\n" + forecast_table(f, panel) + "</section>\n";
+  }
+  return out + "</section>\n";
+}
+
+std::string status_text(const std::string& status) {
+  if (status == "1-alpha") return "fixed at 1 \u2212 alpha";
+  return status;
+}
+
+std::string calibration_section(const CalibrationData& c) {
+  std::string out = "<section id=\"calibration\">\n<h2>Calibration</h2>\n";
+  if (!c.present)
+    return out + "<p>The file has no /calibration group.</p>\n</section>\n";
+  Table shared;
+  shared.caption = "Shared parameters";
+  shared.header = {"Parameter", "Estimate", "Std. error", "t", "Status"};
+  shared.numeric = {false, true, true, true, false};
+  Table regional;
+  regional.header = {"Region", "a", "Std. error", "\u03bb (trend)",
+                     "Std. error"};
+  regional.numeric = {false, true, true, true, true};
+  for (std::size_t i = 0; i < c.parameters.size(); ++i) {
+    const std::string& name = c.parameters[i];
+    const std::string& status = c.status[i];
+    if (name.rfind("a[", 0) == 0 && name.back() == ']') {
+      const std::string region = name.substr(2, name.size() - 3);
+      const std::string trend = "lambda[" + region + "]";
+      const auto it =
+          std::find(c.parameters.begin(), c.parameters.end(), trend);
+      const std::size_t j = std::size_t(it - c.parameters.begin());
+      const bool has_trend = it != c.parameters.end();
+      regional.rows.push_back(
+          {region, format_significant(c.estimate[i], 4),
+           format_significant(c.std_error[i], 3),
+           has_trend ? format_significant(c.estimate[j], 4) : "\u2013",
+           has_trend ? format_significant(c.std_error[j], 3) : "\u2013"});
+      continue;
+    }
+    if (name.find('[') != std::string::npos) continue;
+    // phi (spillovers) only matters when it was estimated.
+    if (name == "phi" && status != "free") continue;
+    shared.rows.push_back({name, format_significant(c.estimate[i], 4),
+                           format_significant(c.std_error[i], 3),
+                           format_significant(c.t_stat[i], 3),
+                           status_text(status)});
+  }
+  Table fit;
+  fit.caption = "Fit";
+  fit.header = {"Statistic", "Value"};
+  fit.numeric = {false, true};
+  for (const auto& [label, value] : c.fit) fit.rows.push_back({label, value});
+  out += "<div class=\"side\">\n" + render_table(shared) + render_table(fit) +
+         "</div>\n";
+  if (!regional.rows.empty())
+    out += details("Regional intercepts a and trends \u03bb (" +
+                       std::to_string(regional.rows.size()) + " regions)",
+                   render_table(regional));
+  return out + "</section>\n";
+}
+
+std::string capitalised(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z')
+    text[0] = char(text[0] - 'a' + 'A');
+  return text;
+}
+
+Table accounting_table(const AccountingData& a, bool groups) {
+  Table table;
+  table.header = {groups ? "Group" : "Region", "Period"};
+  for (const auto& factor : a.factors)
+    table.header.push_back(factor == "output" ? "GDP growth"
+                           : factor == "tfp"  ? "TFP"
+                                              : capitalised(factor));
+  table.header.push_back("Technology share");
+  table.numeric.assign(table.header.size(), true);
+  table.numeric[0] = table.numeric[1] = false;
+  const std::size_t np = a.periods.size(), nf = a.factors.size();
+  for (std::size_t r = 0; r < a.regions.size(); ++r) {
+    if (a.is_group[r] != groups) continue;
+    for (std::size_t p = 0; p < np; ++p) {
+      std::vector<std::string> row = {a.regions[r], a.periods[p]};
+      for (std::size_t k = 0; k < nf; ++k)
+        row.push_back(
+            format_percent(a.contribution_rd[(r * np + p) * nf + k], 2));
+      row.push_back(format_percent(a.technology_share_rd[r * np + p], 1));
+      table.rows.push_back(std::move(row));
+    }
+  }
+  return table;
+}
+
+std::string accounting_section(const AccountingData& a) {
+  std::string out = "<section id=\"accounting\">\n<h2>Growth accounting</h2>\n";
+  if (!a.present)
+    return out + "<p>The file has no /accounting group.</p>\n</section>\n";
+  out +=
+      "<p class=\"note\">The calibrated R&amp;D model's decomposition of "
+      "observed growth: mean annual log growth of GDP and the contributions "
+      "of capital, labour, knowledge (R&amp;D stock) and TFP, in percent per "
+      "year; technology share = (TFP + knowledge) / GDP growth.</p>\n";
+  const Table groups = accounting_table(a, true);
+  if (!groups.rows.empty()) out += render_table(groups);
+  const Table regions = accounting_table(a, false);
+  if (!regions.rows.empty())
+    out += details(groups.rows.empty() ? "Regions" : "Per province / region",
+                   render_table(regions));
+  return out + "</section>\n";
+}
+
+// Identifiers such as seeds: digits only.
+std::string integer_text(double value) {
+  if (!std::isfinite(value)) return "\u2013";
+  return std::to_string(std::llround(value));
+}
+
+std::string provenance_footer(const ReportData& data) {
+  std::string out = "<footer id=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n";
+  out +=
+      "<dt>result file</dt><dd><code>" + escape(data.file) + "</code></dd>\n";
+  for (const auto& [name, value] : data.provenance)
+    out += "<dt>" + escape(name) + "</dt><dd><code>" + escape(value) +
+           "</code></dd>\n";
+  out += "</dl>\n";
+  const ForecastData& f = data.forecast;
+  Table runs;
+  runs.header = {"Scenario", "File", "Draws", "Seed", "Quantiles"};
+  runs.numeric = {false, false, true, true, false};
+  for (std::size_t s = 0; s < f.scenarios.size(); ++s)
+    runs.rows.push_back({f.scenarios[s], f.files[s],
+                         format_number(f.draws[s], 0), integer_text(f.seeds[s]),
+                         f.quantile_methods[s]});
+  out += details("Scenario runs (" + std::to_string(f.scenarios.size()) + ")",
+                 render_table(runs));
+  if (!data.input_files.empty())
+    out += details("Input files (SHA-256)",
+                   "<pre>" + escape(data.input_files) + "</pre>\n");
+  return out + "</footer>\n";
+}
+
+constexpr const char* kStyle = R"(
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
+  color: #222; background: #fff; margin: 0 auto; padding: 16px 24px;
+  max-width: 1400px; font-size: 14px; line-height: 1.4; }
+h1 { font-size: 22px; margin: 4px 0; }
+h2 { font-size: 18px; border-bottom: 2px solid #1f4e79; padding-bottom: 2px;
+  margin-top: 28px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+p.note, .meta { color: #555; font-size: 12.5px; max-width: 1100px; }
+nav a { margin-right: 14px; color: #1f4e79; }
+.grid { display: grid; gap: 10px;
+  grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); }
+figure.chart { margin: 0; border: 1px solid #ddd; background: #fff; }
+figure.chart svg { display: block; width: 100%; height: auto; }
+table { border-collapse: collapse; margin: 8px 0 4px; font-size: 12.5px;
+  font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: bold; padding: 4px 0; }
+th, td { border: 1px solid #d6d6d6; padding: 3px 8px; }
+th { background: #eef2f7; text-align: left; }
+.num { text-align: right; }
+td.num { white-space: nowrap; }
+th { vertical-align: bottom; }
+.side { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+details { margin: 8px 0; }
+summary { cursor: pointer; color: #1f4e79; }
+footer { margin-top: 28px; font-size: 12px; color: #444; }
+footer dl { display: grid; grid-template-columns: max-content 1fr;
+  gap: 2px 12px; }
+footer dt { font-weight: bold; }
+footer dd { margin: 0; overflow-wrap: anywhere; }
+pre { font-size: 11px; white-space: pre-wrap; overflow-wrap: anywhere; }
+)";
+
+std::string page(const ReportData& data) {
+  const ForecastData& f = data.forecast;
+  std::string gdp_note =
+      "GDP in the units of the calibration data (real output Y).";
+  for (const auto& [label, value] : data.calibration.fit)
+    if (label == "data file")
+      gdp_note =
+          "GDP in the units of the calibration data (real output Y "
+          "from " +
+          value + ").";
+  const std::string name = std::filesystem::path(data.file).filename();
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+      "charset=\"utf-8\">\n<meta name=\"viewport\" "
+      "content=\"width=device-width, initial-scale=1\">\n<title>growthcast "
+      "report \u2014 " +
+      escape(name) + "</title>\n<style>" + kStyle +
+      "</style>\n</head>\n<body>\n";
+  out += "<header>\n<h1>growthcast forecast report</h1>\n<p class=\"meta\">" +
+         escape(data.file) + " \u00b7 " + std::to_string(f.scenarios.size()) +
+         " scenarios \u00b7 projection " + std::to_string(f.years.front()) +
+         "\u2013" + std::to_string(f.years.back()) +
+         "</p>\n<nav><a href=\"#forecasts\">Forecasts</a><a "
+         "href=\"#calibration\">Calibration</a><a "
+         "href=\"#accounting\">Growth accounting</a><a "
+         "href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
+  out += fan_chart_section(f, gdp_note);
+  out += calibration_section(data.calibration);
+  out += accounting_section(data.accounting);
+  out += "</main>\n" + provenance_footer(data);
+  return out + "</body>\n</html>\n";
+}
+
+}  // namespace
+
+Result<std::string> render_report(const std::filesystem::path& result_file) {
+  auto data = load_report_data(result_file);
+  if (!data) return tl::unexpected(data.error());
+  return page(*data);
+}
+
+Status write_file_atomically(const std::filesystem::path& out,
+                             std::string_view text) {
+  std::filesystem::path temporary = out;
+  temporary += ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    if (!file) return fail("cannot create the output file", temporary.string());
+    file.write(text.data(), std::streamsize(text.size()));
+    file.close();
+    if (!file) {
+      std::error_code ec;
+      std::filesystem::remove(temporary, ec);
+      return fail("cannot write the output file", temporary.string());
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, out, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    return fail("cannot rename the temporary file into place: " + ec.message(),
+                out.string());
+  }
+  return ok();
+}
+
+}  // namespace growthcast::report

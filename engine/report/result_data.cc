@@ -1,0 +1,307 @@
+#include "report/result_data.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+#include "store/result_file.h"
+
+namespace growthcast::report {
+namespace {
+
+using store::ResultReader;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string shape_text(const std::vector<std::size_t>& shape) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+// Numbers stored as floating point or integers.
+Result<std::vector<double>> read_numbers(const ResultReader& reader,
+                                         const std::string& dataset,
+                                         std::vector<std::size_t>* shape) {
+  auto doubles = reader.read_doubles(dataset, shape);
+  if (doubles) return doubles;
+  auto ints = reader.read_ints(dataset);
+  if (!ints) return tl::unexpected(doubles.error());
+  if (shape) *shape = {ints->size()};
+  return std::vector<double>(ints->begin(), ints->end());
+}
+
+// A dataset whose shape must be `expected`.
+Result<std::vector<double>> read_shaped(
+    const ResultReader& reader, const std::string& file,
+    const std::string& dataset, const std::vector<std::size_t>& expected) {
+  std::vector<std::size_t> shape;
+  auto values = read_numbers(reader, dataset, &shape);
+  if (!values) return values;
+  if (shape != expected)
+    return fail("dataset '" + dataset + "' has shape " + shape_text(shape) +
+                    ", expected " + shape_text(expected),
+                file);
+  return values;
+}
+
+Result<std::vector<int>> read_years(const ResultReader& reader,
+                                    const std::string& dataset) {
+  auto numbers = read_numbers(reader, dataset, nullptr);
+  if (!numbers) return tl::unexpected(numbers.error());
+  std::vector<int> out;
+  for (double v : *numbers) out.push_back(int(std::lround(v)));
+  return out;
+}
+
+std::vector<bool> as_flags(const std::vector<double>& values) {
+  std::vector<bool> out;
+  for (double v : values) out.push_back(v != 0.0);
+  return out;
+}
+
+// An attribute of any kind as display text; empty if absent.
+std::string attribute_text(const ResultReader& reader,
+                           const std::string& object, const std::string& name) {
+  if (auto s = reader.string_attribute(object, name)) return *s;
+  if (auto i = reader.int_attribute(object, name)) return std::to_string(*i);
+  if (auto d = reader.double_attribute(object, name)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6g", *d);
+    return buf;
+  }
+  return {};
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, separator);)
+    out.push_back(part);
+  return out;
+}
+
+Status load_forecast(const ResultReader& reader, const std::string& file,
+                     ForecastData& f) {
+  auto scenarios = reader.read_strings("/forecast/scenario");
+  if (!scenarios) return tl::unexpected(scenarios.error());
+  auto units = reader.read_strings("/forecast/region");
+  if (!units) return tl::unexpected(units.error());
+  auto years = read_years(reader, "/forecast/year");
+  if (!years) return tl::unexpected(years.error());
+  auto levels = read_numbers(reader, "/forecast/quantile", nullptr);
+  if (!levels) return tl::unexpected(levels.error());
+  f.scenarios = std::move(*scenarios);
+  f.units = std::move(*units);
+  f.years = std::move(*years);
+  f.quantile_levels = std::move(*levels);
+  const std::size_t ns = f.scenarios.size(), nu = f.units.size(),
+                    ny = f.years.size(), nq = f.quantile_levels.size();
+  if (ns == 0 || nu == 0 || ny == 0)
+    return fail("the forecast has no scenarios, regions or years", file);
+  for (double q : {0.05, 0.25, 0.5, 0.75, 0.95})
+    if (f.level(q) == nq)
+      return fail("/forecast/quantile lacks the level " +
+                      std::to_string(q).substr(0, 4),
+                  file);
+
+  if (reader.exists("/forecast/is_group")) {
+    auto g = read_shaped(reader, file, "/forecast/is_group", {nu});
+    if (!g) return tl::unexpected(g.error());
+    f.is_group = as_flags(*g);
+  } else {
+    f.is_group.assign(nu, false);
+  }
+  auto q =
+      read_shaped(reader, file, "/forecast/gdp/quantiles", {ns, nu, ny, nq});
+  if (!q) return tl::unexpected(q.error());
+  f.gdp_quantiles = std::move(*q);
+
+  const std::pair<const char*, std::vector<double>*> means[] = {
+      {"gdp_growth", &f.gdp_growth_mean},
+      {"contribution_capital", &f.contribution_capital_mean},
+      {"contribution_labour", &f.contribution_labour_mean},
+      {"contribution_knowledge", &f.contribution_knowledge_mean},
+      {"contribution_tfp", &f.contribution_tfp_mean}};
+  for (const auto& [variable, target] : means) {
+    auto m = read_shaped(reader, file,
+                         "/forecast/" + std::string(variable) + "/mean",
+                         {ns, nu, ny});
+    if (!m) return tl::unexpected(m.error());
+    *target = std::move(*m);
+  }
+
+  if (reader.exists("/forecast/history/gdp")) {
+    auto hy = read_years(reader, "/forecast/history/history_year");
+    if (!hy) return tl::unexpected(hy.error());
+    auto h =
+        read_shaped(reader, file, "/forecast/history/gdp", {nu, hy->size()});
+    if (!h) return tl::unexpected(h.error());
+    f.history_years = std::move(*hy);
+    f.history_gdp = std::move(*h);
+  }
+
+  const auto per_scenario = [&](const char* name) {
+    const std::string path = std::string("/forecast/") + name;
+    if (reader.exists(path))
+      if (auto v = read_shaped(reader, file, path, {ns})) return *v;
+    return std::vector<double>(ns, kNaN);
+  };
+  f.draws = per_scenario("draws");
+  f.seeds = per_scenario("seed");
+  for (std::size_t s = 0; s < ns; ++s) {
+    const std::string key = "scenario_" + std::to_string(s) + "_";
+    f.quantile_methods.push_back(
+        attribute_text(reader, "/forecast", key + "quantile_method"));
+    f.files.push_back(attribute_text(reader, "/forecast", key + "file"));
+  }
+  return ok();
+}
+
+Status load_calibration(const ResultReader& reader, const std::string& file,
+                        CalibrationData& c) {
+  auto names = reader.read_strings("/calibration/parameter");
+  if (!names) return tl::unexpected(names.error());
+  const std::size_t n = names->size();
+  c.parameters = std::move(*names);
+  const std::pair<const char*, std::vector<double>*> columns[] = {
+      {"estimate", &c.estimate},
+      {"std_error", &c.std_error},
+      {"t_stat", &c.t_stat}};
+  for (const auto& [name, target] : columns) {
+    const std::string path = "/calibration/" + std::string(name);
+    if (!reader.exists(path)) {
+      target->assign(n, kNaN);
+      continue;
+    }
+    auto v = read_shaped(reader, file, path, {n});
+    if (!v) return tl::unexpected(v.error());
+    *target = std::move(*v);
+  }
+  c.status =
+      split(attribute_text(reader, "/calibration", "parameter_status"), ',');
+  if (c.status.size() != n) c.status.assign(n, "");
+
+  const std::pair<const char*, const char*> fit[] = {
+      {"model", "model"},
+      {"observations", "observations"},
+      {"free_parameters", "free parameters"},
+      {"r_squared", "R\u00b2"},
+      {"rmse", "RMSE (log GDP)"},
+      {"sigma2", "\u03c3\u00b2 (residual variance)"},
+      {"log_likelihood", "log-likelihood"},
+      {"aic", "AIC"},
+      {"bic", "BIC"},
+      {"shock_rho", "shock AR(1) \u03c1"},
+      {"shock_sigma", "shock AR(1) \u03c3"},
+      {"termination", "solver termination"},
+      {"iterations", "solver iterations"},
+      {"linear_solver", "linear solver"},
+      {"data_file", "data file"}};
+  for (const auto& [attribute, label] : fit) {
+    std::string value = attribute_text(reader, "/calibration", attribute);
+    if (!value.empty()) c.fit.emplace_back(label, value);
+  }
+  const std::string first =
+      attribute_text(reader, "/calibration", "first_year");
+  const std::string last = attribute_text(reader, "/calibration", "last_year");
+  if (!first.empty() && !last.empty())
+    c.fit.emplace_back("calibration window", first + "\u2013" + last);
+  c.present = true;
+  return ok();
+}
+
+Status load_accounting(const ResultReader& reader, const std::string& file,
+                       AccountingData& a) {
+  auto regions = reader.read_strings("/accounting/region");
+  if (!regions) return tl::unexpected(regions.error());
+  auto periods = reader.read_strings("/accounting/period");
+  if (!periods) return tl::unexpected(periods.error());
+  auto factors = reader.read_strings("/accounting/factor");
+  if (!factors) return tl::unexpected(factors.error());
+  const std::size_t nr = regions->size(), np = periods->size(),
+                    nf = factors->size();
+  a.regions = std::move(*regions);
+  a.periods = std::move(*periods);
+  a.factors = std::move(*factors);
+  if (reader.exists("/accounting/is_group")) {
+    auto g = read_shaped(reader, file, "/accounting/is_group", {nr});
+    if (!g) return tl::unexpected(g.error());
+    a.is_group = as_flags(*g);
+  } else {
+    a.is_group.assign(nr, false);
+  }
+  auto c =
+      read_shaped(reader, file, "/accounting/contribution_rd", {nr, np, nf});
+  if (!c) return tl::unexpected(c.error());
+  a.contribution_rd = std::move(*c);
+  if (reader.exists("/accounting/technology_share_rd")) {
+    auto t =
+        read_shaped(reader, file, "/accounting/technology_share_rd", {nr, np});
+    if (!t) return tl::unexpected(t.error());
+    a.technology_share_rd = std::move(*t);
+  } else {
+    a.technology_share_rd.assign(nr * np, kNaN);
+  }
+  a.present = true;
+  return ok();
+}
+
+}  // namespace
+
+std::size_t ForecastData::level(double q) const {
+  for (std::size_t i = 0; i < quantile_levels.size(); ++i)
+    if (std::fabs(quantile_levels[i] - q) < 1e-9) return i;
+  return quantile_levels.size();
+}
+
+bool ForecastData::reports(std::size_t s, std::size_t u) const {
+  const std::size_t median = level(0.5);
+  for (std::size_t y = 0; y < years.size(); ++y)
+    if (std::isfinite(gdp(s, u, y, median))) return true;
+  return false;
+}
+
+double ForecastData::history(std::size_t u, std::size_t t) const {
+  if (history_gdp.empty()) return kNaN;
+  return history_gdp[u * history_years.size() + t];
+}
+
+Result<ReportData> load_report_data(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  auto reader = ResultReader::open(path);
+  if (!reader) return tl::unexpected(reader.error());
+  ReportData data;
+  data.file = file;
+  const std::string program = attribute_text(*reader, "/", "program");
+  if (program != "growthcast")
+    return fail(
+        "not a growthcast result file (the root group has no "
+        "program = \"growthcast\" attribute)",
+        file);
+  if (!reader->exists("/forecast"))
+    return fail(
+        "the file has no /forecast group: it is not a forecast result (make "
+        "one with `growthcast forecast SCENARIO.toml --out FILE.h5`)",
+        file);
+  if (auto s = load_forecast(*reader, file, data.forecast); !s)
+    return tl::unexpected(s.error());
+  if (reader->exists("/calibration/parameter"))
+    if (auto s = load_calibration(*reader, file, data.calibration); !s)
+      return tl::unexpected(s.error());
+  if (reader->exists("/accounting/contribution_rd"))
+    if (auto s = load_accounting(*reader, file, data.accounting); !s)
+      return tl::unexpected(s.error());
+
+  for (const char* name : {"program", "version", "git_commit", "created",
+                           "command_line", "seed"}) {
+    std::string value = attribute_text(*reader, "/", name);
+    if (!value.empty()) data.provenance.emplace_back(name, value);
+  }
+  data.input_files = attribute_text(*reader, "/", "input_files");
+  return data;
+}
+
+}  // namespace growthcast::report

@@ -1,0 +1,88 @@
+// What the report shows, read from a forecast result file through the store
+// library's ResultReader (only engine/store touches HDF5). /forecast is
+// required; /calibration and /accounting are shown when present.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace growthcast::report {
+
+// Name and value pairs, in display order (values as text).
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct ForecastData {
+  std::vector<std::string> scenarios;  // e.g. "chengdu_chongqing/rd_push"
+  std::vector<std::string> units;      // regions and groups
+  std::vector<bool> is_group;          // [unit]
+  std::vector<int> years;              // projection years
+  std::vector<double> quantile_levels;
+  std::vector<double> gdp_quantiles;  // [scenario, unit, year, quantile]
+  // Means over the draws, [scenario, unit, year].
+  std::vector<double> gdp_growth_mean;
+  std::vector<double> contribution_capital_mean;
+  std::vector<double> contribution_labour_mean;
+  std::vector<double> contribution_knowledge_mean;
+  std::vector<double> contribution_tfp_mean;
+  // Observed GDP over the calibration window, [unit, history year]; empty
+  // when the file has none.
+  std::vector<int> history_years;
+  std::vector<double> history_gdp;
+  // Per scenario (empty strings / NaN when not recorded).
+  std::vector<double> draws;
+  std::vector<double> seeds;
+  std::vector<std::string> quantile_methods;
+  std::vector<std::string> files;
+
+  std::size_t cell(std::size_t s, std::size_t u, std::size_t y) const {
+    return (s * units.size() + u) * years.size() + y;
+  }
+  // GDP quantile at level index q; NaN where the scenario omits the unit.
+  double gdp(std::size_t s, std::size_t u, std::size_t y, std::size_t q) const {
+    return gdp_quantiles[cell(s, u, y) * quantile_levels.size() + q];
+  }
+  // Index of a quantile level, or quantile_levels.size() if absent.
+  std::size_t level(double q) const;
+  // Whether scenario s reports unit u (a finite median in some year).
+  bool reports(std::size_t s, std::size_t u) const;
+  // Observed GDP of unit u in history year index t (NaN without history).
+  double history(std::size_t u, std::size_t t) const;
+};
+
+struct CalibrationData {
+  bool present = false;
+  std::vector<std::string> parameters;
+  std::vector<double> estimate, std_error, t_stat;
+  std::vector<std::string> status;  // per parameter; empty if not recorded
+  Fields fit;                       // fit statistics and solver outcome
+};
+
+struct AccountingData {
+  bool present = false;
+  std::vector<std::string> regions;  // regions then groups
+  std::vector<bool> is_group;
+  std::vector<std::string> periods;
+  std::vector<std::string> factors;  // output, capital, labour, knowledge, tfp
+  std::vector<double> contribution_rd;      // [region, period, factor]
+  std::vector<double> technology_share_rd;  // [region, period]
+};
+
+struct ReportData {
+  std::string file;  // as given
+  ForecastData forecast;
+  CalibrationData calibration;
+  AccountingData accounting;
+  Fields provenance;        // root attributes
+  std::string input_files;  // root attribute, one file a line
+};
+
+// Fails with a message naming the file when it is missing, not HDF5, not a
+// growthcast result, has no /forecast, or its datasets are inconsistent.
+Result<ReportData> load_report_data(const std::filesystem::path& path);
+
+}  // namespace growthcast::report

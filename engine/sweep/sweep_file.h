@@ -1,0 +1,61 @@
+// Sweep files: a base scenario plus axes (DESIGN.md, "Inputs"). The sweep
+// is the cartesian product of the axes; point k is the base with each
+// axis's value applied, in a fixed order: axes in the order they appear in
+// the file, the last axis varying fastest (row-major, like numpy's ravel).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/error.h"
+#include "scenario/scenario.h"
+
+namespace growthcast::sweep {
+
+using AxisValue = std::variant<double, std::int64_t, bool, std::string>;
+
+struct Axis {
+  std::string key;  // a scenario key path, e.g. drivers.rd_intensity.target
+  std::vector<AxisValue> values;
+  long line = 0;
+};
+
+struct SweepDefinition {
+  std::string file;
+  std::string text;       // the sweep file
+  std::string base_file;  // the base scenario's path, or the sweep file
+  std::string base_text;  // the base scenario as TOML
+  std::vector<Axis> axes;
+  std::int64_t draws = 0;   // 0: the base scenario's
+  std::int64_t seed = -1;   // -1: the base scenario's
+  std::string calibration;  // optional, relative to the sweep file
+  // SHA-256 over the sweep and base texts: shards and checkpoints of the
+  // same sweep carry the same id.
+  std::string id;
+
+  std::int64_t points() const;
+  // The axis value indices of point k.
+  std::vector<std::size_t> coordinates(std::int64_t point) const;
+  // The scenario of point k (named "<base name>#<k>").
+  Result<scenario::Scenario> point(std::int64_t k) const;
+};
+
+std::string AxisValueToString(const AxisValue& v);
+
+// Reads the sweep file and checks every point against the scenario schema
+// before any work starts; errors name the sweep file, the line and key.
+Result<SweepDefinition> read_sweep(const std::filesystem::path& path);
+
+// "K/N" with 0 <= K < N; the shard's points are the contiguous range
+// [K * P / N, (K + 1) * P / N) of the P points.
+struct Shard {
+  std::int64_t index = 0, count = 1;
+};
+Result<Shard> parse_shard(const std::string& text);
+std::pair<std::int64_t, std::int64_t> shard_range(const Shard& shard,
+                                                  std::int64_t points);
+
+}  // namespace growthcast::sweep

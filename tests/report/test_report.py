@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `growthcast report`: a forecast of two shipped
+scenarios becomes one self-contained HTML page, which headless Chromium
+renders; the screenshot must show the fan charts (their band colours) on a
+page that is not blank. Bad inputs exit 1 and write nothing.
+
+Needs Debian's `chromium` (apt-get install -y chromium): without it the
+screenshot test fails, it does not skip.
+
+Environment (set by ctest): GROWTHCAST_BINARY, GROWTHCAST_SOURCE_DIR,
+GROWTHCAST_WORK_DIR.
+"""
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+import unittest
+import zlib
+
+BINARY = os.environ["GROWTHCAST_BINARY"]
+SOURCE = os.environ["GROWTHCAST_SOURCE_DIR"]
+WORK = os.environ.get("GROWTHCAST_WORK_DIR", tempfile.gettempdir())
+SCENARIOS = [
+    os.path.join(SOURCE, "scenarios", "chengdu_chongqing", "rd_push.toml"),
+    os.path.join(SOURCE, "scenarios", "yangtze_river_delta", "baseline.toml"),
+]
+WIDTH, HEIGHT = 1400, 3000
+# engine/report/svg.h: the fan charts' opaque colours.
+BAND_90 = (0xC6, 0xDB, 0xEF)
+BAND_50 = (0x6B, 0xAE, 0xD6)
+MEDIAN = (0x08, 0x51, 0x9C)
+
+
+def run(*args, timeout=300):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def decode_png(path):
+    """(width, height, rows of RGB tuples) of an 8-bit RGB/RGBA PNG."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        elif kind == b"IEND":
+            break
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, header
+    channels = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind = raw[start]
+        line = bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            corner = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                pred = left if pa <= pb and pa <= pc else (
+                    up if pb <= pc else corner)
+                line[i] = (line[i] + pred) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    pixels = []
+    for line in rows:
+        pixels.append([tuple(line[i:i + 3])
+                       for i in range(0, stride, channels)])
+    return width, height, pixels
+
+
+class Report(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(dir=WORK)
+        cls.h5 = os.path.join(cls.dir, "forecast.h5")
+        r = run("forecast", *SCENARIOS, "--out", cls.h5, "--draws", "500")
+        assert r.returncode == 0, r.stderr
+        cls.html_path = os.path.join(cls.dir, "report.html")
+        cls.report_run = run("report", cls.h5, "--out", cls.html_path)
+        cls.html = ""
+        if cls.report_run.returncode == 0:
+            with open(cls.html_path, encoding="utf-8") as f:
+                cls.html = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_exit_status(self):
+        self.assertEqual(self.report_run.returncode, 0,
+                         self.report_run.stderr)
+        self.assertTrue(os.path.isfile(self.html_path))
+        self.assertEqual(
+            [f for f in os.listdir(self.dir) if ".tmp" in f], [],
+            "the temporary file was left behind")
+
+    def test_self_contained(self):
+        html = self.html
+        self.assertTrue(html.startswith("<!DOCTYPE html>"))
+        self.assertIsNone(
+            re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", html,
+                      re.I), "the page loads something from the network")
+        self.assertNotIn("http://", html)
+        self.assertNotIn("https://", html)
+        self.assertNotIn("<script", html.lower())
+        self.assertNotIn("@import", html)
+        self.assertNotIn("<link", html.lower())
+        self.assertIsNone(re.search(r"url\(", html), "CSS fetches a URL")
+
+    def test_fan_charts(self):
+        # One chart per (scenario, group unit): each scenario has one group.
+        self.assertEqual(self.html.count("<svg"), 2)
+        for title in ("Chengdu-Chongqing \u2014 chengdu_chongqing/rd_push",
+                      "Yangtze River Delta \u2014 "
+                      "yangtze_river_delta/baseline"):
+            self.assertIn("<title>" + title + "</title>", self.html)
+        for colour in ("#c6dbef", "#6baed6", "#08519c", "#333333"):
+            self.assertIn('fill="%s"' % colour if colour in (
+                "#c6dbef", "#6baed6") else 'stroke="%s"' % colour, self.html)
+        for legend in ("History", "Median", "50% band", "90% band"):
+            self.assertIn(">%s</text>" % legend, self.html)
+        for year in ("2010", "2020", "2035"):
+            self.assertIn(">%s</text>" % year, self.html)
+
+    def test_tables(self):
+        html = self.html
+        for text in ("GDP 2025: median [90% band]", "GDP 2030: median",
+                     "GDP 2035: median", "Mean annual growth",
+                     "Technology share of growth",
+                     "<td>chengdu_chongqing/rd_push</td>",
+                     "<td>yangtze_river_delta/baseline</td>",
+                     # calibration: shared parameters and fit
+                     "Shared parameters", "<td>alpha</td>", "<td>gamma</td>",
+                     "<td>beta</td>", "<td>delta_S</td>", "Std. error",
+                     "R\u00b2", "AIC", "BIC", "log-likelihood",
+                     # accounting: groups, periods, provinces collapsed
+                     "Growth accounting", "<td>Beijing-Tianjin-Hebei</td>",
+                     "<td>2011-2015</td>", "<td>2016-2019</td>",
+                     "<details><summary>Per province / region</summary>",
+                     "<td>Sichuan</td>", "Technology share",
+                     # provenance
+                     "<dt>version</dt>", "<dt>git_commit</dt>",
+                     "<dt>created</dt>", "<dt>command_line</dt>"):
+            self.assertIn(text, html)
+        # The spillover elasticity is off in the default calibration.
+        self.assertNotIn("<td>phi</td>", html)
+        # Medians with a 90% band, e.g. "112,522 [108,899–116,334]".
+        self.assertRegex(html, r"\d{2,3},\d{3} \[\d{2,3},\d{3}\u2013"
+                               r"\d{2,3},\d{3}\]")
+
+    def test_text_from_the_file_is_escaped(self):
+        source = SCENARIOS[0]
+        with open(source, encoding="utf-8") as f:
+            toml = f.read()
+        toml = re.sub(r'(?m)^name = .*$', 'name = "x <b>&amp; \\"q\\""',
+                      toml)
+        toml = toml.replace('"Chengdu-Chongqing" =', '"CC <i>&</svg>" =')
+        d = tempfile.mkdtemp(dir=self.dir)
+        scenario = os.path.join(d, "odd.toml")
+        with open(scenario, "w", encoding="utf-8") as f:
+            f.write(toml)
+        h5, out = os.path.join(d, "odd.h5"), os.path.join(d, "odd.html")
+        r = run("forecast", scenario, "--out", h5, "--draws", "100")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("report", h5, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("CC &lt;i&gt;&amp;&lt;/svg&gt;", html)
+        self.assertIn("x &lt;b&gt;&amp;amp; &quot;q&quot;", html)
+        self.assertNotIn("<i>", html)
+        self.assertNotIn("<b>", html)
+
+    def test_screenshot(self):
+        chromium = shutil.which("chromium")
+        if chromium is None:
+            self.fail("chromium is not installed: the report's rendering "
+                      "check needs Debian's chromium (apt-get install -y "
+                      "chromium)")
+        png = os.path.join(self.dir, "report.png")
+        profile = tempfile.mkdtemp(dir=self.dir)
+        r = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run",
+             "--user-data-dir=" + profile, "--screenshot=" + png,
+             "--window-size=%d,%d" % (WIDTH, HEIGHT),
+             "file://" + os.path.abspath(self.html_path)],
+            capture_output=True, text=True, timeout=180)
+        self.assertTrue(os.path.isfile(png),
+                        "chromium wrote no screenshot:\n" + r.stderr)
+        width, height, pixels = decode_png(png)
+        self.assertEqual((width, height), (WIDTH, HEIGHT))
+        non_white = 0
+        rows_with = {BAND_90: set(), BAND_50: set(), MEDIAN: set()}
+        for y, row in enumerate(pixels):
+            for p in row:
+                if p != (255, 255, 255):
+                    non_white += 1
+                    if p in rows_with:
+                        rows_with[p].add(y)
+        fraction = non_white / (width * height)
+        # Text, tables and charts: a blank or failed page has ~0.
+        self.assertGreater(fraction, 0.03, "the page looks blank")
+        # The bands and the median line rise across each chart's plot area
+        # (~100 px high at this size); the legend swatches alone cover only
+        # ~10 rows of pixels, and nothing else on the page uses these colours.
+        for colour, what in ((BAND_90, "90% band"), (BAND_50, "50% band"),
+                             (MEDIAN, "median line")):
+            self.assertGreater(len(rows_with[colour]), 40,
+                               "no %s in the screenshot" % what)
+
+
+class BadInput(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=WORK)
+        self.out = os.path.join(self.dir, "report.html")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def assert_fails(self, result_file, message):
+        r = run("report", result_file, "--out", self.out)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(message, r.stderr)
+        self.assertIn(result_file, r.stderr)
+        self.assertFalse(os.path.exists(self.out))
+        self.assertEqual([p for p in os.listdir(self.dir) if ".tmp" in p], [],
+                         "a temporary file was left behind")
+
+    def test_missing_file(self):
+        self.assert_fails(os.path.join(self.dir, "nope.h5"), "does not exist")
+
+    def test_not_hdf5(self):
+        path = os.path.join(self.dir, "text.h5")
+        with open(path, "w") as f:
+            f.write("not a result\n")
+        self.assert_fails(path, "not an HDF5 file")
+
+    def test_without_forecast(self):
+        cal = os.path.join(self.dir, "calibration.h5")
+        r = run("calibrate", "--out", cal)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_fails(cal, "no /forecast")
+
+    def test_failure_keeps_an_existing_page(self):
+        with open(self.out, "w") as f:
+            f.write("old")
+        r = run("report", os.path.join(self.dir, "nope.h5"), "--out",
+                self.out)
+        self.assertEqual(r.returncode, 1)
+        with open(self.out) as f:
+            self.assertEqual(f.read(), "old")
+
+    def test_usage(self):
+        r = run("report", "--out", self.out)
+        self.assertEqual(r.returncode, 2)
+        self.assertFalse(os.path.exists(self.out))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Sweeps end to end: one process, MPI with 2 and 3 ranks, Slurm-style
+shards joined by merge, and a run killed with SIGKILL then resumed all give
+the same datasets, bit for bit; merge refuses mismatched, overlapping and
+missing shards; bad sweep files and a failing rank leave no output file.
+
+Environment (set by ctest): GROWTHCAST_BINARY, GROWTHCAST_SOURCE_DIR,
+GROWTHCAST_WORK_DIR. MPI runs use mpirun --oversubscribe, allowed as root.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import h5py
+import numpy as np
+import xarray as xr
+
+BINARY = os.environ["GROWTHCAST_BINARY"]
+SOURCE = os.environ["GROWTHCAST_SOURCE_DIR"]
+WORK = os.environ.get("GROWTHCAST_WORK_DIR", tempfile.gettempdir())
+BASE = os.path.join(SOURCE, "scenarios", "chengdu_chongqing", "rd_push.toml")
+MPI_ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1",
+               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1",
+               OMPI_MCA_btl_vader_single_copy_mechanism="none",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+
+
+def run(*args, env=None, timeout=600):
+    return subprocess.run(list(args), capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def forecast_datasets(path):
+    """Every dataset under /forecast, as raw bytes, by name."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                if isinstance(data, np.ndarray) and data.dtype.kind != "O":
+                    out[name] = data.tobytes()
+                else:  # strings: compare the values, not object pointers
+                    out[name] = repr(data.tolist() if hasattr(data, "tolist")
+                                     else data).encode()
+        f["forecast"].visititems(visit)
+    return out
+
+
+class Sweep(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(dir=WORK)
+        cls.calibration = os.path.join(cls.dir, "calibration.h5")
+        result = run(BINARY, "calibrate", "--out", cls.calibration)
+        assert result.returncode == 0, result.stderr
+        cls.sweep = cls.write_sweep("sweep.toml", 300)
+        cls.single = os.path.join(cls.dir, "single.h5")
+        result = run(BINARY, "sweep", cls.sweep, "--out", cls.single)
+        assert result.returncode == 0, result.stderr
+        cls.reference = forecast_datasets(cls.single)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @classmethod
+    def write_sweep(cls, name, draws, axes=None):
+        path = os.path.join(cls.dir, name)
+        axes = axes or ('"drivers.rd_intensity.target" = [0.02, 0.03]\n'
+                        '"drivers.rd_intensity.by" = [2028, 2030, 2035]\n')
+        with open(path, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = {draws}\n'
+                    f'calibration = "{cls.calibration}"\n[axes]\n{axes}')
+        return path
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def assert_same_as_reference(self, path):
+        got = forecast_datasets(path)
+        self.assertEqual(sorted(got), sorted(self.reference))
+        for name, data in self.reference.items():
+            self.assertEqual(got[name], data, name)
+
+    def test_points_axes_and_order(self):
+        ds = xr.open_dataset(self.single, group="forecast", engine="h5netcdf")
+        self.assertEqual(len(ds["scenario"]), 6)
+        np.testing.assert_array_equal(ds["point_index"].values, np.arange(6))
+        # The last axis varies fastest.
+        np.testing.assert_array_equal(
+            ds["drivers.rd_intensity.target"].values,
+            [0.02, 0.02, 0.02, 0.03, 0.03, 0.03])
+        np.testing.assert_array_equal(
+            ds["drivers.rd_intensity.by"].values,
+            [2028, 2030, 2035, 2028, 2030, 2035])
+        self.assertEqual(ds["drivers.rd_intensity.by"].dims, ("scenario",))
+        ds.close()
+        g = xr.open_dataset(self.single, group="forecast/gdp", engine="h5netcdf")
+        self.assertEqual(g["quantiles"].dims,
+                         ("scenario", "region", "year", "quantile"))
+        g.close()
+
+    def test_mpi_two_and_three_ranks_equal_one_process(self):
+        for ranks in (2, 3):
+            out = self.path(f"mpi{ranks}.h5")
+            result = run("mpirun", "-np", str(ranks), "--oversubscribe",
+                         BINARY, "sweep", self.sweep, "--out", out,
+                         "--threads", "1", env=MPI_ENV)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn(f"on {ranks} process(es)", result.stdout)
+            self.assert_same_as_reference(out)
+
+    def test_shards_and_merge_equal_one_process(self):
+        shards = []
+        for k in range(3):
+            out = self.path(f"shard_{k}.h5")
+            result = run(BINARY, "sweep", self.sweep, "--shard", f"{k}/3",
+                         "--out", out)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            shards.append(out)
+        merged = self.path("merged.h5")
+        result = run(BINARY, "merge", *shards, "--out", merged,
+                     "--calibration", self.calibration)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_same_as_reference(merged)
+
+        # Refusals: a missing shard (names the missing points), overlap,
+        # shards of another sweep.
+        bad = self.path("bad.h5")
+        result = run(BINARY, "merge", shards[0], shards[2], "--out", bad)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("points 2-3 of 6", result.stderr)
+        result = run(BINARY, "merge", shards[0], shards[0], shards[1],
+                     shards[2], "--out", bad)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("overlap", result.stderr)
+        other = self.write_sweep("other.toml", 300,
+                                 '"drivers.rd_intensity.target" = [0.02]\n')
+        other_shard = self.path("other_shard.h5")
+        self.assertEqual(run(BINARY, "sweep", other, "--out",
+                             other_shard).returncode, 0)
+        result = run(BINARY, "merge", shards[0], other_shard, "--out", bad)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("different sweep", result.stderr)
+        self.assertFalse(os.path.exists(bad))
+
+    def test_kill_and_resume_equal_uninterrupted(self):
+        sweep = self.write_sweep("long.toml", 20000)
+        reference = self.path("long_reference.h5")
+        self.assertEqual(run(BINARY, "sweep", sweep, "--out",
+                             reference).returncode, 0)
+        out = self.path("long.h5")
+        checkpoint = out + ".checkpoint"
+        process = subprocess.Popen([BINARY, "sweep", sweep, "--out", out,
+                                    "--threads", "1"],
+                                   stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            done = [n for n in os.listdir(checkpoint)] \
+                if os.path.isdir(checkpoint) else []
+            if any(n.startswith("point_") and n.endswith(".h5") for n in done):
+                break
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        self.assertFalse(os.path.exists(out), "a killed run left an output")
+        finished = [n for n in os.listdir(checkpoint) if n.endswith(".h5")]
+        self.assertGreater(len(finished), 0)
+        self.assertLess(len(finished), 6)
+        # Without --resume the checkpoint is not silently discarded.
+        result = run(BINARY, "sweep", sweep, "--out", out)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("--resume", result.stderr)
+        result = run(BINARY, "sweep", sweep, "--out", out, "--resume")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertFalse(os.path.exists(checkpoint))
+        a, b = forecast_datasets(reference), forecast_datasets(out)
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            self.assertEqual(a[name], b[name], name)
+
+    def test_failing_rank_ends_the_run_without_output(self):
+        out = self.path("fail.h5")
+        env = dict(MPI_ENV, GROWTHCAST_FAULT_POINT="4")
+        result = run("mpirun", "-np", "2", "--oversubscribe", BINARY, "sweep",
+                     self.sweep, "--out", out, "--threads", "1", env=env)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("fault injected at point 4", result.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_shipped_sweep_runs(self):
+        # One shard of the shipped example: the file and its base parse,
+        # and a point runs.
+        shipped = os.path.join(SOURCE, "scenarios", "sweeps",
+                               "chengdu_chongqing_rd_investment.toml")
+        out = self.path("shipped_shard.h5")
+        result = run(BINARY, "sweep", shipped, "--shard", "0/36", "--out", out,
+                     "--calibration", self.calibration)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("points 0-0 of 36", result.stdout)
+
+    def test_bad_sweep_files(self):
+        cases = [
+            ('"drivers.rd_intensity.targte" = [0.02]\n', "targte"),
+            ('"drivers.rd_intensity.target" = []\n', "no values"),
+            ('"drivers.rd_intensity.target" = [0.02, 1.5]\n', "point 1"),
+        ]
+        for axes, phrase in cases:
+            sweep = self.write_sweep("bad.toml", 100, axes)
+            out = self.path("bad_out.h5")
+            result = run(BINARY, "sweep", sweep, "--out", out)
+            self.assertEqual(result.returncode, 1, axes)
+            self.assertIn(sweep, result.stderr)
+            self.assertIn(phrase, result.stderr)
+            self.assertFalse(os.path.exists(out))
+        result = run(BINARY, "sweep", self.sweep, "--shard", "3/3", "--out",
+                     self.path("x.h5"))
+        self.assertEqual(result.returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
