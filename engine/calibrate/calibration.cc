@@ -321,7 +321,7 @@ const SolveSummary& CalibrationProblem::solve() {
   return m.summary;
 }
 
-CalibrationResult CalibrationProblem::infer() {
+CalibrationResult CalibrationProblem::infer(bool with_covariance) {
   Impl& m = *impl_;
   const std::size_t n_regions = m.data.regions.size();
   const std::size_t n_years = m.data.years.size();
@@ -455,7 +455,8 @@ CalibrationResult CalibrationProblem::infer() {
   Eigen::Index free_dim = 0;
   for (int s : block_size) free_dim += s;
 
-  r.covariance = Eigen::MatrixXd::Zero(n_params, n_params);
+  r.covariance = with_covariance ? Eigen::MatrixXd::Zero(n_params, n_params)
+                                 : Eigen::MatrixXd(0, 0);
   ceres::Covariance::Options cov_options;
   // SPARSE_QR (Ceres' default) factors J itself; in our checks against an
   // independent SVD it agrees to 1e-10 where DENSE_SVD drifted to 1e-6.
@@ -463,9 +464,11 @@ CalibrationResult CalibrationProblem::infer() {
   cov_options.num_threads = m.solver.threads;
   ceres::Covariance covariance(cov_options);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
-      free_cov(free_dim, free_dim);
-  if (covariance.Compute(blocks, &m.problem) &&
-      covariance.GetCovarianceMatrix(blocks, free_cov.data())) {
+      free_cov(with_covariance ? free_dim : 0, with_covariance ? free_dim : 0);
+  if (!with_covariance) {
+    r.covariance_message = "covariance not computed (skipped on request)";
+  } else if (covariance.Compute(blocks, &m.problem) &&
+             covariance.GetCovarianceMatrix(blocks, free_cov.data())) {
     r.covariance_ok = true;
     for (std::size_t a = 0, ra = 0; a < blocks.size(); ra += block_size[a], ++a)
       for (std::size_t b = 0, rb = 0; b < blocks.size();
@@ -489,7 +492,10 @@ CalibrationResult CalibrationProblem::infer() {
         "not identified";
     r.covariance.setConstant(std::nan(""));
   }
-  r.std_error = r.covariance.diagonal().cwiseMax(0.0).cwiseSqrt();
+  r.std_error =
+      with_covariance
+          ? Eigen::VectorXd(r.covariance.diagonal().cwiseMax(0.0).cwiseSqrt())
+          : Eigen::VectorXd::Constant(n_params, std::nan(""));
   for (Eigen::Index k = 0; k < n_params; ++k)
     if (r.parameter_status[k] == "fixed" ||
         r.parameter_status[k].starts_with("at "))

@@ -121,7 +121,9 @@ class CalibrationProblem {
 
   const SolveSummary& solve();
   // Standard errors, covariance and fit statistics at the current estimate.
-  CalibrationResult infer();
+  // Without `covariance` the standard errors are NaN: the dense covariance
+  // of thousands of regions' parameters costs far more than the solve.
+  CalibrationResult infer(bool covariance = true);
 
  private:
   struct Impl;

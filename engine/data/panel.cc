@@ -53,9 +53,10 @@ const std::vector<std::vector<double>>& PanelWindow::at(
   return values.at(column);
 }
 
-Result<Panel> read_panel(const std::filesystem::path& path,
-                         const ColumnMapping& mapping) {
-  auto table = read_csv(path);
+namespace {
+
+Result<Panel> panel_from_table(Result<CsvTable> table,
+                               const ColumnMapping& mapping) {
   if (!table) return tl::unexpected(table.error());
   const std::string& file = table->file;
   const long header_line = table->header.line;
@@ -154,6 +155,18 @@ Result<Panel> read_panel(const std::filesystem::path& path,
   return panel;
 }
 
+}  // namespace
+
+Result<Panel> read_panel(const std::filesystem::path& path,
+                         const ColumnMapping& mapping) {
+  return panel_from_table(read_csv(path), mapping);
+}
+
+Result<Panel> parse_panel(std::string_view text, const std::string& file,
+                          const ColumnMapping& mapping) {
+  return panel_from_table(parse_csv(text, file), mapping);
+}
+
 Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
   if (selection.first_year > selection.last_year)
     return usage_error(
@@ -176,19 +189,22 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
       region_rows.push_back(r);
     }
   }
-  for (int year = selection.first_year; year <= selection.last_year; ++year)
-    window.years.push_back(year);
-
-  // Every region must have a row for every year of the window.
+  // Every region must have a row for every year of the window. The years
+  // are counted in long long so that a window ending at INT_MAX does not
+  // overflow, and the loop stops at the first missing year, so an enormous
+  // window is refused before it is built.
   for (std::size_t k = 0; k < region_rows.size(); ++k) {
     const int r = region_rows[k];
-    for (int year : window.years) {
-      const int y = panel.year_index(year);
+    for (long long year = selection.first_year; year <= selection.last_year;
+         ++year) {
+      const int y = panel.year_index(static_cast<int>(year));
       if (y < 0 || !panel.present[r][y]) {
+        bool any = false;
         int first = -1, last = -1;
         for (std::size_t j = 0; j < panel.years.size(); ++j)
           if (panel.present[r][j]) {
-            if (first < 0) first = panel.years[j];
+            if (!any) first = panel.years[j];
+            any = true;
             last = panel.years[j];
           }
         return fail("region '" + window.regions[k] + "' has no row for year " +
@@ -201,6 +217,15 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
       }
     }
   }
+  const long long width =
+      static_cast<long long>(selection.last_year) - selection.first_year + 1;
+  if (width > static_cast<long long>(panel.years.size()))
+    return fail("the window " + std::to_string(selection.first_year) + "-" +
+                    std::to_string(selection.last_year) +
+                    " has more years than the file",
+                panel.file, 0, "year");
+  for (long long t = 0; t < width; ++t)
+    window.years.push_back(static_cast<int>(selection.first_year + t));
 
   auto copy_column = [&](const std::string& name, bool positive) -> Status {
     const PanelColumn* column = panel.column(name);

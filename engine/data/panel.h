@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -45,6 +46,9 @@ struct Panel {
 
 Result<Panel> read_panel(const std::filesystem::path& path,
                          const ColumnMapping& mapping);
+// The same from text already in memory (`file` names it in messages).
+Result<Panel> parse_panel(std::string_view text, const std::string& file,
+                          const ColumnMapping& mapping);
 
 // What a computation needs: these regions (empty = all, in file order),
 // years first..last, and for each named column complete values (and positive

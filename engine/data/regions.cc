@@ -25,8 +25,9 @@ std::vector<RegionGroup> RegionTable::groups(
   return out;
 }
 
-Result<RegionTable> read_regions(const std::filesystem::path& path) {
-  auto table = read_csv(path);
+namespace {
+
+Result<RegionTable> regions_from_table(Result<CsvTable> table) {
   if (!table) return tl::unexpected(table.error());
   const int region = table->column("region");
   const int group = table->column("group");
@@ -52,6 +53,17 @@ Result<RegionTable> read_regions(const std::filesystem::path& path) {
     out.regions.push_back(std::move(info));
   }
   return out;
+}
+
+}  // namespace
+
+Result<RegionTable> read_regions(const std::filesystem::path& path) {
+  return regions_from_table(read_csv(path));
+}
+
+Result<RegionTable> parse_regions(std::string_view text,
+                                  const std::string& file) {
+  return regions_from_table(parse_csv(text, file));
 }
 
 }  // namespace growthcast::data

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -33,5 +34,8 @@ struct RegionTable {
 
 // Columns: region, group (required); code, name_zh (optional).
 Result<RegionTable> read_regions(const std::filesystem::path& path);
+// The same from text already in memory (`file` names it in messages).
+Result<RegionTable> parse_regions(std::string_view text,
+                                  const std::string& file);
 
 }  // namespace growthcast::data

@@ -60,9 +60,12 @@ class StreamingHistogram {
     const int f = int((x - double(c)) * double(t.fine));
     return t.base + (f < t.fine ? f : t.fine - 1);
   }
-  // Counts the values of one cell; `counts` holds all cells' slots.
-  void add(std::uint32_t* counts, int cell, const double* values, int n) const {
-    std::uint32_t* c = counts + offset(cell);
+  // Counts the values of one cell; `counts` holds all cells' slots (16-bit
+  // counters keep them in cache; the caller flushes them before they can
+  // overflow).
+  template <class Count>
+  void add(Count* counts, int cell, const double* values, int n) const {
+    Count* c = counts + offset(cell);
     for (int i = 0; i < n; ++i) ++c[slot(cell, values[i])];
   }
   double slot_low(int cell, int slot) const;   // -inf for the underflow

@@ -253,9 +253,22 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                  long(cells));
 
   const std::int64_t chunks = (draws + kChunk - 1) / kChunk;
+  // Per thread: 16-bit counts (a cell gets one value per draw), flushed into
+  // 32-bit ones before a chunk could overflow them.
   std::vector<std::vector<std::uint32_t>> counts(
       static_cast<std::size_t>(threads));
+  std::vector<std::vector<std::uint16_t>> recent(
+      static_cast<std::size_t>(threads));
+  std::vector<std::int64_t> recent_draws(std::size_t(threads), 0);
   for (auto& c : counts) c = histogram.make_counts();
+  for (auto& c : recent) c.assign(histogram.total_slots(), 0);
+  auto flush = [&](int thread) {
+    auto& from = recent[std::size_t(thread)];
+    auto& to = counts[std::size_t(thread)];
+    for (std::size_t i = 0; i < from.size(); ++i) to[i] += from[i];
+    std::fill(from.begin(), from.end(), std::uint16_t(0));
+    recent_draws[std::size_t(thread)] = 0;
+  };
   constexpr double kInf = std::numeric_limits<double>::infinity();
   std::vector<std::vector<double>> lows(std::size_t(threads),
                                         std::vector<double>(cells, kInf)),
@@ -268,7 +281,11 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       options.progress,
       [&](std::int64_t chunk, std::int64_t, int count, int h,
           const double* rows, int thread) {
-        std::uint32_t* local = counts[std::size_t(thread)].data();
+        if (h == 0) {
+          if (recent_draws[std::size_t(thread)] + count > 65535) flush(thread);
+          recent_draws[std::size_t(thread)] += count;
+        }
+        std::uint16_t* local = recent[std::size_t(thread)].data();
         double* low = lows[std::size_t(thread)].data();
         double* high = highs[std::size_t(thread)].data();
         double* sums =
@@ -283,6 +300,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       });
   if (failure.draw >= 0)
     return tl::unexpected(nonfinite_error(setup, sc, failure).error());
+  for (int t = 0; t < threads; ++t) flush(t);
   for (std::size_t t = 1; t < counts.size(); ++t) {
     for (std::size_t i = 0; i < counts[0].size(); ++i)
       counts[0][i] += counts[t][i];

@@ -94,6 +94,15 @@ Result<NistProblem> read_nist_problem(const std::filesystem::path& path) {
   const std::string file = path.string();
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("cannot open NIST file", file);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return fail("error while reading NIST file", file);
+  return parse_nist_problem(buffer.str(), file);
+}
+
+Result<NistProblem> parse_nist_problem(std::string_view text,
+                                       const std::string& file) {
+  std::istringstream in{std::string(text)};
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();

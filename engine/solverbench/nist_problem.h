@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -43,6 +44,9 @@ struct NistProblem {
 // the second "Data:" line), not by fixed line numbers, and checked for
 // consistency (counts of parameters and observations).
 Result<NistProblem> read_nist_problem(const std::filesystem::path& path);
+// The same from text already in memory (`file` names it in messages).
+Result<NistProblem> parse_nist_problem(std::string_view text,
+                                       const std::string& file);
 
 // The 27 datasets in NIST's order (lower, average, higher difficulty).
 const std::vector<std::string>& nist_problem_names();

@@ -56,6 +56,12 @@ bool apply(toml::table& table, const std::string& key, const AxisValue& value) {
 }
 
 Result<std::string> read_text(const std::filesystem::path& path) {
+  // Only regular files: a base such as "/dev/zero" or "/dev/stdin" would
+  // otherwise be read without end.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) &&
+      !std::filesystem::is_regular_file(path, ec))
+    return fail("not a regular file", path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("cannot open the file", path.string());
   std::ostringstream text;
@@ -136,9 +142,14 @@ Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
 Result<SweepDefinition> read_sweep(const std::filesystem::path& path) {
   auto text = read_text(path);
   if (!text) return tl::unexpected(text.error());
+  return parse_sweep(*text, path);
+}
+
+Result<SweepDefinition> parse_sweep(const std::string& text,
+                                    const std::filesystem::path& path) {
   SweepDefinition def;
   def.file = path.string();
-  def.text = *text;
+  def.text = text;
   toml::table root;
   try {
     root = toml::parse(def.text, def.file);

@@ -48,6 +48,10 @@ std::string AxisValueToString(const AxisValue& v);
 // Reads the sweep file and checks every point against the scenario schema
 // before any work starts; errors name the sweep file, the line and key.
 Result<SweepDefinition> read_sweep(const std::filesystem::path& path);
+// The same from the text of a sweep file at `path` (which names it in
+// messages and is the folder a relative base or calibration path is in).
+Result<SweepDefinition> parse_sweep(const std::string& text,
+                                    const std::filesystem::path& path);
 
 // "K/N" with 0 <= K < N; the shard's points are the contiguous range
 // [K * P / N, (K + 1) * P / N) of the P points.
