@@ -92,7 +92,7 @@ struct DrawOutcome {
 // Every lane runs the same vector code, so a draw's values are a pure
 // function of (seed, scenario, draw), whatever block, thread or shard it is
 // simulated in.
-inline constexpr int kBlockDraws = 256;
+inline constexpr int kBlockDraws = 1024;
 
 // Simulates blocks of draws; holds the per-thread scratch memory (a few MB).
 class BlockSimulator {

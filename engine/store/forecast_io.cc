@@ -146,8 +146,9 @@ Status write_forecast(ResultFile& f,
       runs.begin(), runs.end(), [](const auto& r) { return !r.paths.empty(); });
   std::int64_t max_draws = 0;
   for (const auto& run : runs) max_draws = std::max(max_draws, run.draws);
+  std::vector<std::int32_t> draw_index;
   if (any_paths) {
-    std::vector<std::int32_t> draw_index(static_cast<std::size_t>(max_draws));
+    draw_index.resize(static_cast<std::size_t>(max_draws));
     for (std::int64_t d = 0; d < max_draws; ++d)
       draw_index[std::size_t(d)] = std::int32_t(d);
     if (auto s = f.add_scale(g, "draw", draw_index, "1"); !s) return s;
@@ -155,6 +156,16 @@ Status write_forecast(ResultFile& f,
 
   for (int var = 0; var < kVariableCount; ++var) {
     const std::string vg = g + "/" + montecarlo::VariableName(var);
+    // Each variable's group carries its own copies of the coordinate
+    // scales, so xarray.open_dataset(path, group="forecast/gdp") shows
+    // labelled coordinates (xarray does not look up a parent group's).
+    if (auto s = f.add_scale(vg, "scenario", names); !s) return s;
+    if (auto s = f.add_scale(vg, "region", units); !s) return s;
+    if (auto s = f.add_scale(vg, "year", years, "year"); !s) return s;
+    if (auto s = f.add_scale(vg, "quantile", kQuantileLevels, "1"); !s)
+      return s;
+    if (any_paths)
+      if (auto s = f.add_scale(vg, "draw", draw_index, "1"); !s) return s;
     const std::string units_attr = montecarlo::VariableUnits(var);
     std::vector<double> quantiles(S * U * Y * Q, kNaN), mean(S * U * Y, kNaN),
         sd(S * U * Y, kNaN);
@@ -176,21 +187,16 @@ Status write_forecast(ResultFile& f,
       }
     }
     if (auto s = f.add_dataset(vg, "quantiles", quantiles,
-                               {"/forecast/scenario", "/forecast/region",
-                                "/forecast/year", "/forecast/quantile"},
+                               {"scenario", "region", "year", "quantile"},
                                units_attr);
         !s)
       return s;
-    if (auto s = f.add_dataset(
-            vg, "mean", mean,
-            {"/forecast/scenario", "/forecast/region", "/forecast/year"},
-            units_attr);
+    if (auto s = f.add_dataset(vg, "mean", mean, {"scenario", "region", "year"},
+                               units_attr);
         !s)
       return s;
-    if (auto s = f.add_dataset(
-            vg, "sd", sd,
-            {"/forecast/scenario", "/forecast/region", "/forecast/year"},
-            units_attr, "standard deviation over draws");
+    if (auto s = f.add_dataset(vg, "sd", sd, {"scenario", "region", "year"},
+                               units_attr, "standard deviation over draws");
         !s)
       return s;
     if (any_paths) {
@@ -214,8 +220,7 @@ Status write_forecast(ResultFile& f,
         }
       }
       if (auto s = f.add_dataset(vg, "paths", paths,
-                                 {"/forecast/scenario", "/forecast/draw",
-                                  "/forecast/region", "/forecast/year"},
+                                 {"scenario", "draw", "region", "year"},
                                  units_attr, "every draw");
           !s)
         return s;
@@ -233,11 +238,11 @@ Status write_forecast(ResultFile& f,
       hist[std::size_t(uu) * hist_years.size() + t] = history.gdp[u][t];
   }
   const std::string hg = g + "/history";
+  if (auto s = f.add_scale(hg, "region", units); !s) return s;
   if (auto s = f.add_scale(hg, "history_year", hist_years, "year"); !s)
     return s;
-  if (auto s =
-          f.add_dataset(hg, "gdp", hist, {"/forecast/region", "history_year"},
-                        "as the calibration's gdp", "observed GDP");
+  if (auto s = f.add_dataset(hg, "gdp", hist, {"region", "history_year"},
+                             "as the calibration's gdp", "observed GDP");
       !s)
     return s;
   return ok();

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""`growthcast forecast` end to end: the /forecast layout read by xarray
+(h5netcdf) and ncdump, bit-identical results for 1 and 2 threads and for a
+repeated run, paths that agree with the stored quantiles and means, group
+sums, and bad scenario files (exit 1, file:line and key in the message, no
+output).
+
+Environment (set by ctest): GROWTHCAST_BINARY, GROWTHCAST_SOURCE_DIR,
+GROWTHCAST_WORK_DIR.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+import xarray as xr
+
+BINARY = os.environ["GROWTHCAST_BINARY"]
+SOURCE = os.environ["GROWTHCAST_SOURCE_DIR"]
+WORK = os.environ.get("GROWTHCAST_WORK_DIR", tempfile.gettempdir())
+SCENARIOS = os.path.join(SOURCE, "scenarios")
+CC = os.path.join(SCENARIOS, "chengdu_chongqing")
+
+
+def run(*args):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True,
+                          timeout=600)
+
+
+def datasets(path, group="forecast"):
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                out[name] = data.tobytes() if data.dtype.kind != "O" \
+                    else repr(data.tolist()).encode()
+        f[group].visititems(visit)
+    return out
+
+
+class Forecast(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(dir=WORK)
+        cls.cal = os.path.join(cls.dir, "cal.h5")
+        assert run("calibrate", "--out", cls.cal).returncode == 0
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def forecast(self, out, *extra, scenarios=None):
+        scenarios = scenarios or [os.path.join(CC, "rd_push.toml"),
+                                  os.path.join(CC, "baseline.toml")]
+        result = run("forecast", *scenarios, "--calibration", self.cal,
+                     "--out", out, "--draws", "2000", *extra)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def test_layout_and_summary(self):
+        out = self.path("f.h5")
+        result = self.forecast(out)
+        self.assertIn("Chengdu-Chongqing", result.stdout)
+        self.assertIn("chengdu_chongqing/rd_push", result.stdout)
+        ds = xr.open_dataset(out, group="forecast/gdp", engine="h5netcdf")
+        self.assertEqual(ds["quantiles"].dims,
+                         ("scenario", "region", "year", "quantile"))
+        np.testing.assert_allclose(
+            ds["quantile"].values, [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95])
+        self.assertEqual(list(ds["year"].values), list(range(2020, 2036)))
+        self.assertEqual(list(ds["region"].values),
+                         ["Sichuan", "Chongqing", "Chengdu-Chongqing"])
+        self.assertEqual(ds["quantiles"].attrs["units"],
+                         "as the calibration's gdp")
+        q = ds["quantiles"].values
+        self.assertTrue(np.all(np.diff(q, axis=-1) >= 0), "quantiles sorted")
+        ds.close()
+        top = xr.open_dataset(out, group="forecast", engine="h5netcdf")
+        self.assertEqual(list(top["scenario"].values),
+                         ["chengdu_chongqing/rd_push",
+                          "chengdu_chongqing/baseline"])
+        self.assertIn("R&D intensity", top.attrs["scenario_0_toml"])
+        self.assertIn("exact", top.attrs["scenario_0_quantile_method"])
+        ds_cal = xr.open_dataset(out, group="calibration", engine="h5netcdf")
+        self.assertEqual(len(ds_cal["region"]), 31)
+        dump = subprocess.run(["ncdump", "-h", out], capture_output=True,
+                              text=True)
+        self.assertEqual(dump.returncode, 0, dump.stderr)
+        self.assertIn("double quantiles(scenario, region, year, quantile)",
+                      dump.stdout)
+
+    def test_threads_and_repeats_are_bit_identical(self):
+        one, two, again = (self.path(n) for n in ("t1.h5", "t2.h5", "t2b.h5"))
+        self.forecast(one, "--threads", "1")
+        self.forecast(two, "--threads", "2")
+        self.forecast(again, "--threads", "2")
+        a, b, c = datasets(one), datasets(two), datasets(again)
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            self.assertEqual(a[name], b[name], name)
+            self.assertEqual(b[name], c[name], name)
+
+    def test_paths_match_quantiles_and_groups_sum_members(self):
+        out = self.path("paths.h5")
+        self.forecast(out, "--paths",
+                      scenarios=[os.path.join(CC, "rd_push.toml")])
+        with h5py.File(out, "r") as f:
+            paths = f["forecast/gdp/paths"][()]  # scenario, draw, region, year
+            quantiles = f["forecast/gdp/quantiles"][()]
+            mean = f["forecast/gdp/mean"][()]
+            regions = [r.decode() if isinstance(r, bytes) else r
+                       for r in f["forecast/region"][()]]
+        self.assertEqual(paths.shape, (1, 2000, 3, 16))
+        group = regions.index("Chengdu-Chongqing")
+        np.testing.assert_allclose(
+            paths[0, :, group, :],
+            paths[0, :, regions.index("Sichuan"), :] +
+            paths[0, :, regions.index("Chongqing"), :], rtol=1e-12)
+        # numpy's default quantile is type 7, as growthcast's exact mode.
+        expected = np.quantile(paths[0], [0.05, 0.10, 0.25, 0.50, 0.75, 0.90,
+                                          0.95], axis=0)
+        np.testing.assert_allclose(quantiles[0], np.moveaxis(expected, 0, -1),
+                                   rtol=1e-13)
+        np.testing.assert_allclose(mean[0], paths[0].mean(axis=0), rtol=1e-12)
+
+    def test_bad_scenarios(self):
+        cases = [
+            ('name = "x"\nhorizon = 2035\ndraws = "many"\n', 3, "draws"),
+            ('name = "x"\nhorizon = 2035\ncolour = "red"\n', 3, "colour"),
+            ('name = "x"\nhorizon = 2015\n', 2, "horizon"),
+            ('name = "x"\nhorizon = 2035\nregions = ["Sichuan", "Atlantis"]\n',
+             3, "Atlantis"),
+            ('name = "x"\nhorizon = 2035\n[drivers.rd_intensity]\n'
+             'path = "ramp"\ntarget = 1.7\nby = 2030\n', 5, "target"),
+        ]
+        for text, line, phrase in cases:
+            scenario = self.path("bad.toml")
+            with open(scenario, "w") as f:
+                f.write(text)
+            out = self.path("bad.h5")
+            result = run("forecast", scenario, "--calibration", self.cal,
+                         "--out", out)
+            self.assertEqual(result.returncode, 1, text)
+            self.assertIn(f"{scenario}:{line}:", result.stderr)
+            self.assertIn(phrase, result.stderr)
+            self.assertFalse(os.path.exists(out))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
