@@ -44,7 +44,7 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
 
 int forecast_main(ForecastFlags& flags, const std::string& command_line) {
   if (auto s = check_output_path(flags.out); !s) return report(s.error());
-  if (flags.draws < 0 || flags.draws > 1000000000LL)
+  if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
     return report(usage_error("must be between 1 and 10^9", "--draws").value());
   if (flags.threads < 0)
     return report(usage_error("must be positive", "--threads").value());
@@ -73,7 +73,17 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
   provenance.command_line = command_line;
   for (const auto& f : flags.scenarios) provenance.input_files.push_back(f);
   auto loaded = load_calibration(calibration_file, provenance.input_files);
-  if (!loaded) return report(loaded.error());
+  if (!loaded) {
+    // A calibration named in a scenario: point at that line.
+    for (const auto& sc : scenarios)
+      if (flags.calibration.empty() && !calibration_file.empty() &&
+          calibration_path(sc) == calibration_file)
+        return report(fail("cannot use the calibration '" + calibration_file +
+                               "': " + loaded.error().to_string(),
+                           sc.file, sc.line_of("calibration"), "calibration")
+                          .value());
+    return report(loaded.error());
+  }
   const calibrate::CalibrationResult& cal = *loaded;
 
   const auto groups = default_groups(cal);

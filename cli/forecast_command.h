@@ -12,7 +12,7 @@ struct ForecastFlags {
   std::vector<std::string> scenarios;
   std::string out;
   std::string calibration;  // overrides the scenarios' calibration
-  long long draws = 0;      // 0: as in each scenario
+  long long draws = -1;     // -1: as in each scenario
   long long seed = -1;      // -1: as in each scenario
   int threads = 0;
   bool paths = false;

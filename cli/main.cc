@@ -2,6 +2,7 @@
 // this one parses the command line and dispatches.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <new>
 
 #include "cli/accounting_command.h"
 #include "cli/bench_command.h"
@@ -39,16 +40,30 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   const std::string command_line = joined_command_line(argc, argv);
-  if (app.got_subcommand("calibrate"))
-    return calibrate_main(calibrate_flags, command_line);
-  if (app.got_subcommand("accounting"))
-    return accounting_main(accounting_flags, command_line);
-  if (app.got_subcommand("bench")) return bench_main(bench_flags, command_line);
-  if (app.got_subcommand("forecast"))
-    return forecast_main(forecast_flags, command_line);
-  if (app.got_subcommand("sweep")) return sweep_main(sweep_flags, command_line);
-  if (app.got_subcommand("merge")) return merge_main(merge_flags, command_line);
-  if (app.got_subcommand("report"))
-    return report_main(report_flags, command_line);
-  return 2;
+  auto dispatch = [&]() -> int {
+    if (app.got_subcommand("calibrate"))
+      return calibrate_main(calibrate_flags, command_line);
+    if (app.got_subcommand("accounting"))
+      return accounting_main(accounting_flags, command_line);
+    if (app.got_subcommand("bench"))
+      return bench_main(bench_flags, command_line);
+    if (app.got_subcommand("forecast"))
+      return forecast_main(forecast_flags, command_line);
+    if (app.got_subcommand("sweep"))
+      return sweep_main(sweep_flags, command_line);
+    if (app.got_subcommand("merge"))
+      return merge_main(merge_flags, command_line);
+    if (app.got_subcommand("report"))
+      return report_main(report_flags, command_line);
+    return 2;
+  };
+  try {
+    return dispatch();
+  } catch (const std::bad_alloc&) {
+    // A run larger than the machine: say so instead of aborting.
+    std::cerr << "growthcast: error: out of memory; lower --draws or the "
+                 "number of regions, or give quantiles more room with "
+                 "streaming (a smaller --memory)\n";
+    return 1;
+  }
 }

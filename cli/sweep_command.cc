@@ -62,6 +62,11 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   const std::string calibration_file =
       flags.calibration.empty() ? def->calibration : flags.calibration;
   auto cal = load_calibration(calibration_file, provenance.input_files);
+  if (!cal && flags.calibration.empty() && !def->calibration.empty())
+    return report(fail("cannot use the calibration '" + def->calibration +
+                           "': " + cal.error().to_string(),
+                       def->file, def->calibration_line, "calibration")
+                      .value());
   if (!cal) return report(cal.error());
 
   sweep::SweepJob job;

@@ -13,7 +13,16 @@ namespace {
 struct ParseState {
   std::vector<CsvRecord> records;
   CsvRecord current;
-  long line = 1;  // physical line of the chunk being fed
+  long line = 1;          // physical line of the chunk being fed
+  long record_start = 1;  // line where the record being read began
+
+  // The header's name for the field being read, once the header is known.
+  std::string current_column() const {
+    if (records.empty()) return {};
+    const auto& header = records.front().fields;
+    const std::size_t index = current.fields.size();
+    return index < header.size() ? header[index].text : std::string();
+  }
 };
 
 void on_field(void* text, std::size_t length, void* user) {
@@ -36,6 +45,7 @@ void on_record_end(int /*terminator*/, void* user) {
   auto* state = static_cast<ParseState*>(user);
   state->records.push_back(std::move(state->current));
   state->current = CsvRecord{};
+  state->record_start = state->line + 1;
 }
 
 // Index just past the first invalid UTF-8 sequence, or npos if valid.
@@ -111,19 +121,21 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& file) {
     const std::size_t len = end - start;
     if (csv_parse(&parser, text.data() + start, len, on_field, on_record_end,
                   &state) != len) {
-      status = fail(
-          std::string("malformed CSV: ") + csv_strerror(csv_error(&parser)),
-          file, state.line);
+      status = fail(std::string("malformed CSV (a stray quote inside an "
+                                "unquoted field, or text after a closing "
+                                "quote?): ") +
+                        csv_strerror(csv_error(&parser)),
+                    file, state.line, state.current_column());
       break;
     }
     ++state.line;
     start = end;
   }
   if (status && csv_fini(&parser, on_field, on_record_end, &state) != 0) {
-    status = fail(std::string("malformed CSV at end of file: ") +
-                      csv_strerror(csv_error(&parser)) +
-                      " (an unterminated quoted field?)",
-                  file, state.line - 1);
+    // The quote opened in the record that began at record_start and never
+    // closed: name that line and the field, not the end of the file.
+    status = fail("a quoted field is never closed (its record begins here)",
+                  file, state.record_start, state.current_column());
   }
   csv_free(&parser);
   if (!status) return tl::unexpected(status.error());

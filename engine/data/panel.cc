@@ -171,7 +171,8 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
   if (selection.first_year > selection.last_year)
     return usage_error(
         "the first year " + std::to_string(selection.first_year) +
-        " is after the last year " + std::to_string(selection.last_year));
+            " is after the last year " + std::to_string(selection.last_year),
+        "--from");
   PanelWindow window;
   window.file = panel.file;
   std::vector<int> region_rows;

@@ -1,12 +1,11 @@
 #include "montecarlo/runner.h"
 
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -168,7 +167,12 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   out.sd.assign(std::size_t(cells), 0.0);
 
   const double exact_bytes = double(draws) * double(cells) * 8.0;
-  out.exact = exact_bytes <= double(options.exact_memory_bytes);
+  // Exact only within the limit and the machine's memory: a limit above
+  // physical memory must not turn into a failed allocation.
+  const double physical =
+      double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+  out.exact = exact_bytes <= double(options.exact_memory_bytes) &&
+              exact_bytes <= 0.75 * physical;
   if (options.keep_paths && !out.exact)
     return fail("keeping every path of " + std::to_string(draws) +
                     " draws needs " +
@@ -248,9 +252,6 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   }
   const StreamingHistogram histogram(int(cells), pilot, pilot_draws);
   pilot = {};
-  if (std::getenv("MC_DEBUG"))
-    std::fprintf(stderr, "slots %zu cells %ld\n", histogram.total_slots(),
-                 long(cells));
 
   const std::int64_t chunks = (draws + kChunk - 1) / kChunk;
   // Per thread: 16-bit counts (a cell gets one value per draw), flushed into
@@ -359,11 +360,23 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   }
   out.uncertified_quantiles = std::int64_t(pending.size());
   if (!pending.empty()) {
+    // One collection per (cell, slot range): quantiles in the same slot
+    // share it.
+    std::map<std::pair<std::int64_t, int>, std::size_t> range_of;
+    std::vector<std::size_t> range(pending.size());
+    std::vector<std::size_t> first_pending;
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      const auto key = std::make_pair(pending[k].cell, pending[k].at.bin);
+      auto [it, added] = range_of.emplace(key, first_pending.size());
+      if (added) first_pending.push_back(k);
+      range[k] = it->second;
+    }
     std::map<std::int64_t, std::vector<std::size_t>> by_cell;
-    for (std::size_t k = 0; k < pending.size(); ++k)
-      by_cell[pending[k].cell].push_back(k);
+    for (std::size_t g = 0; g < first_pending.size(); ++g)
+      by_cell[pending[first_pending[g]].cell].push_back(g);
     std::vector<std::vector<std::vector<double>>> collected(
-        std::size_t(threads), std::vector<std::vector<double>>(pending.size()));
+        std::size_t(threads),
+        std::vector<std::vector<double>>(first_pending.size()));
     std::int64_t more_redraws = 0;
     run_chunks(setup, seed, scenario_index, 0, draws, threads, &more_redraws,
                nullptr,
@@ -374,20 +387,27 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                    const double* v = rows + (c / years) * kBlockDraws;
                    for (int d = 0; d < count; ++d) {
                      const int b = histogram.slot(int(c), v[d]);
-                     for (std::size_t k : list)
-                       if (b >= pending[k].at.bin && b <= pending[k].last_bin)
-                         collected[std::size_t(thread)][k].push_back(v[d]);
+                     for (std::size_t g : list) {
+                       const Pending& p = pending[first_pending[g]];
+                       if (b >= p.at.bin && b <= p.last_bin)
+                         collected[std::size_t(thread)][g].push_back(v[d]);
+                     }
                    }
                  }
                });
-    for (std::size_t k = 0; k < pending.size(); ++k) {
+    for (std::size_t g = 0; g < first_pending.size(); ++g) {
       std::vector<double> values;
-      for (const auto& per_thread : collected)
-        values.insert(values.end(), per_thread[k].begin(), per_thread[k].end());
+      for (auto& per_thread : collected) {
+        values.insert(values.end(), per_thread[g].begin(), per_thread[g].end());
+        per_thread[g] = {};
+      }
       std::sort(values.begin(), values.end());
-      out.quantiles[std::size_t(pending[k].cell) * levels + pending[k].level] =
-          exact_from_bin(values, pending[k].at, draws,
-                         kQuantileLevels[pending[k].level]);
+      for (std::size_t k = 0; k < pending.size(); ++k)
+        if (range[k] == g)
+          out.quantiles[std::size_t(pending[k].cell) * levels +
+                        pending[k].level] =
+              exact_from_bin(values, pending[k].at, draws,
+                             kQuantileLevels[pending[k].level]);
     }
   }
   return out;

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <system_error>
 
 namespace growthcast::solverbench {
 namespace {
@@ -51,16 +54,17 @@ int significant_digits(const std::string& word) {
   return std::max(digits, 1);
 }
 
+// A whole word as an int (no overflow: "99999999999" is not one).
+bool parse_int(std::string_view word, int* value) {
+  const auto [ptr, ec] =
+      std::from_chars(word.data(), word.data() + word.size(), *value);
+  return !word.empty() && ec == std::errc() && ptr == word.data() + word.size();
+}
+
 // The first integer among the words of a line ("14 Observations").
 bool leading_int(const std::string& line, int* value) {
-  for (const auto& w : split_words(line)) {
-    char* end = nullptr;
-    const long v = std::strtol(w.c_str(), &end, 10);
-    if (end == w.c_str() + w.size()) {
-      *value = static_cast<int>(v);
-      return true;
-    }
-  }
+  for (const auto& w : split_words(line))
+    if (parse_int(w, value)) return true;
   return false;
 }
 
@@ -178,8 +182,9 @@ Result<NistProblem> parse_nist_problem(std::string_view text,
     // "b1 =   500   250   2.3894212918E+02  2.7070075241E+00"
     if (words.size() >= 2 && words[0].size() >= 2 && words[0][0] == 'b' &&
         words[1] == "=") {
-      const int k = std::atoi(words[0].c_str() + 1);
-      if (k != static_cast<int>(p.certified.size()) + 1)
+      int k = 0;
+      if (!parse_int(std::string_view(words[0]).substr(1), &k) ||
+          k != static_cast<int>(p.certified.size()) + 1)
         return fail("expected parameter b" +
                         std::to_string(p.certified.size() + 1) + ", found " +
                         words[0],
@@ -222,6 +227,10 @@ Result<NistProblem> parse_nist_problem(std::string_view text,
       double dof = 0;
       if (auto s = labelled("Degrees of Freedom:", &dof); !s)
         return tl::unexpected(s.error());
+      // Checked before the conversion, which is undefined out of range.
+      if (!(dof >= 0 && dof <= 1e9))
+        return fail("degrees of freedom out of range", file, at(i),
+                    "Degrees of Freedom:");
       p.degrees_of_freedom = static_cast<int>(dof);
     }
   }
@@ -239,6 +248,9 @@ Result<NistProblem> parse_nist_problem(std::string_view text,
   p.parameters = declared_parameters;
   if (!have_rss) return fail("no 'Residual Sum of Squares:' line", file);
   if (data_header == 0) return fail("no 'Data:  y  x' header line", file);
+  if (p.predictors < 1 || p.predictors > 1000)
+    return fail("the number of predictor variables must be from 1 to 1000",
+                file, 0, "Predictor");
 
   const std::size_t columns = 1 + static_cast<std::size_t>(p.predictors);
   for (std::size_t i = data_header + 1; i < lines.size(); ++i) {

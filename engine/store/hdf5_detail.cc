@@ -2,7 +2,18 @@
 
 namespace growthcast::store::detail {
 
-void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_hdf5_errors() {
+  // No exit-time cleanup by HDF5: every file is closed explicitly, and a
+  // file whose close failed (a full disk) would otherwise be closed again
+  // at exit and crash. Must precede the library's initialisation, so it is
+  // the first HDF5 call; later calls are harmless no-ops.
+  static const bool no_atexit = [] {
+    H5dont_atexit();
+    return true;
+  }();
+  (void)no_atexit;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
 
@@ -22,6 +33,10 @@ std::string hdf5_message() {
   std::string message;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &message);
   H5Eclear2(H5E_DEFAULT);
+  // Some descriptions embed newlines (e.g. a write's errno and file name);
+  // messages are one line.
+  for (char& c : message)
+    if (c == '\n' || c == '\r') c = ' ';
   return message;
 }
 

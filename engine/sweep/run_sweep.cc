@@ -79,6 +79,20 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   const SweepDefinition& def = *job.definition;
   const auto dir = checkpoint_dir(job.out);
   std::error_code ec;
+  // Every point must fit the data (regions, years) before any checkpoint
+  // is created, so a bad sweep leaves nothing behind.
+  for (std::int64_t k = job.first; k < job.last; ++k) {
+    auto scenario = def.point(k);
+    if (!scenario) return tl::unexpected(scenario.error());
+    if (auto s = scenario::check_against_data(
+            *scenario, job.calibration->regions, job.calibration->years.back());
+        !s) {
+      Error e = s.error();
+      e.message = "point " + std::to_string(k) + ": " + e.message;
+      e.file = def.file;
+      return tl::unexpected(e);
+    }
+  }
   // Every rank sees the same folder state before rank 0 changes it.
   const bool had_checkpoint = std::filesystem::exists(dir, ec);
   pool.barrier();

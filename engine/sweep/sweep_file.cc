@@ -11,6 +11,9 @@
 namespace growthcast::sweep {
 namespace {
 
+// The largest sweep read_sweep accepts (points, over all axes).
+constexpr std::int64_t kMaxPoints = 100000;
+
 long line_of(const toml::node& node) {
   return static_cast<long>(node.source().begin.line);
 }
@@ -127,9 +130,15 @@ Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
       values += (values.empty() ? "" : ", ") + axes[a].key + " = " +
                 AxisValueToString(axes[a].values[at[a]]);
     const std::string field = parsed.error().field;
+    // The axis the error is about: its key, a table on its path, or the
+    // first axis when the base itself is at fault.
     long line = 0;
     for (const auto& axis : axes)
-      if (axis.key == field) line = axis.line;
+      if (line == 0 &&
+          (axis.key == field || axis.key.starts_with(field + ".") ||
+           field.starts_with(axis.key + ".")))
+        line = axis.line;
+    if (line == 0 && !axes.empty()) line = axes.front().line;
     return fail("point " + std::to_string(k) + " (" + values +
                     ") is not a valid scenario: " + parsed.error().message,
                 file, line, field.empty() ? "axes" : field);
@@ -176,8 +185,12 @@ Result<SweepDefinition> parse_sweep(const std::string& text,
     def.base_file = p.string();
     def.base_text = *base_text;
   } else if (const auto* table = base->as_table()) {
+    // An inline table (base = { ... }) prints as "{ ... }", which is not a
+    // TOML document: print a copy as a standard table.
+    toml::table copy = *table;
+    copy.is_inline(false);
     std::ostringstream inline_text;
-    inline_text << *table << "\n";
+    inline_text << copy << "\n";
     def.base_file = def.file;
     def.base_text = inline_text.str();
   } else {
@@ -205,6 +218,7 @@ Result<SweepDefinition> parse_sweep(const std::string& text,
     std::filesystem::path p(v->get());
     if (p.is_relative()) p = path.parent_path() / p;
     def.calibration = p.string();
+    def.calibration_line = line_of(*c);
   }
   const toml::node* axes = root.get("axes");
   if (axes == nullptr || !axes->is_table() || axes->as_table()->empty())
@@ -232,6 +246,19 @@ Result<SweepDefinition> parse_sweep(const std::string& text,
   std::stable_sort(
       def.axes.begin(), def.axes.end(),
       [](const Axis& a, const Axis& b) { return a.line < b.line; });
+  // The number of points, checked before the product can overflow: every
+  // point is validated below, and a sweep this large is a mistake or a job
+  // to split into several sweeps.
+  std::int64_t points = 1;
+  for (const auto& axis : def.axes) {
+    const auto n = std::int64_t(axis.values.size());
+    if (points > kMaxPoints / n)
+      return fail("the sweep has more than " + std::to_string(kMaxPoints) +
+                      " points (the product of the axes' lengths); split "
+                      "it into several sweeps",
+                  def.file, axis.line, "axes." + axis.key);
+    points *= n;
+  }
   def.id = store::sha256_text(def.text + '\0' + def.base_text);
 
   // Every point must be a valid scenario before any work starts.
@@ -260,8 +287,11 @@ Result<Shard> parse_shard(const std::string& text) {
 
 std::pair<std::int64_t, std::int64_t> shard_range(const Shard& shard,
                                                   std::int64_t points) {
-  return {shard.index * points / shard.count,
-          (shard.index + 1) * points / shard.count};
+  // index * points overflows 64 bits for large shard counts: use 128.
+  __extension__ typedef __int128 Wide;
+  const Wide n = points, count = shard.count, index = shard.index;
+  return {std::int64_t(index * n / count),
+          std::int64_t((index + 1) * n / count)};
 }
 
 }  // namespace growthcast::sweep

@@ -32,6 +32,7 @@ struct SweepDefinition {
   std::int64_t draws = 0;   // 0: the base scenario's
   std::int64_t seed = -1;   // -1: the base scenario's
   std::string calibration;  // optional, relative to the sweep file
+  long calibration_line = 0;
   // SHA-256 over the sweep and base texts: shards and checkpoints of the
   // same sweep carry the same id.
   std::string id;
@@ -46,7 +47,8 @@ struct SweepDefinition {
 std::string AxisValueToString(const AxisValue& v);
 
 // Reads the sweep file and checks every point against the scenario schema
-// before any work starts; errors name the sweep file, the line and key.
+// before any work starts; errors name the sweep file, the line and key. A
+// sweep of more than 100000 points is refused.
 Result<SweepDefinition> read_sweep(const std::filesystem::path& path);
 // The same from the text of a sweep file at `path` (which names it in
 // messages and is the folder a relative base or calibration path is in).

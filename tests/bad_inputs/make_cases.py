@@ -159,7 +159,7 @@ def main():
     write("csv_too_few_years.csv",
           [l for l in base if not l.startswith(("Tianjin,2010", "Tianjin,2011"))])
     write("csv_year_gap.csv", [l for l in base if not l.startswith("Tianjin,2015")])
-    b = list(base); b[9] = b[9].replace("Beijing,2017", "Beijing,2017.0")
+    b = list(base); b[8] = b[8].replace("Beijing,2017", "Beijing,2017.0")  # line 9
     write("csv_year_not_integer.csv", b)
     b = list(base); b[16] = set_field(b[16], GDP_REAL, "")
     write("csv_missing_value.csv", b)
@@ -207,7 +207,7 @@ def main():
         ("toml_missing_calibration", "seed = 7\n", 'seed = 7\ncalibration = "nope.h5"\n'),
     ):
         write(name + ".toml", edit(SCENARIO, old, new))
-    write("toml_truncated.toml", SCENARIO[:100])
+    write("toml_truncated.toml", SCENARIO[:50])  # inside the description string
     write("toml_empty.toml", "")
     write("toml_binary_garbage.toml", garbage)
     write("toml_utf16.toml", SCENARIO.encode("utf-16"))

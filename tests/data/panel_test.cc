@@ -95,8 +95,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bom_inside",
                 "region,year,y,k\nA,2000,1,2\n\xEF\xBB\xBFregion\n", "", 3,
                 "byte-order mark"},
-        BadCase{"open_quote", "region,year,y,k\nA,2000,\"1,2\n", "", 2,
-                "unterminated"},
+        BadCase{"open_quote", "region,year,y,k\nA,2000,\"1,2\n", "y", 2,
+                "never closed"},
         BadCase{"duplicate_header", "region,year,y,y,k\nA,2000,1,1,2\n", "y", 1,
                 "duplicate column"}),
     [](const ::testing::TestParamInfo<BadCase>& param) {

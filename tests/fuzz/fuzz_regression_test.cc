@@ -9,7 +9,10 @@
 #include <sstream>
 #include <string>
 
+#include "data/panel.h"
 #include "fuzz/fuzz_inputs.h"
+#include "solverbench/nist_problem.h"
+#include "sweep/sweep_file.h"
 
 namespace growthcast::fuzz {
 namespace {
@@ -58,9 +61,81 @@ TEST(FuzzHarness, AcceptsShippedFiles) {
   EXPECT_TRUE(panel_csv(read_file(root / "data" / "china_provinces.csv")));
   EXPECT_TRUE(scenario_toml(
       read_file(root / "scenarios" / "chengdu_chongqing" / "rd_push.toml")));
-  EXPECT_TRUE(sweep_toml(read_file(
-      root / "scenarios" / "sweeps" / "chengdu_chongqing_rd_investment.toml")));
+  EXPECT_TRUE(sweep_toml(read_file(root / "scenarios" / "sweeps" /
+                                   "chengdu_chongqing_rd_investment.toml")));
   EXPECT_TRUE(nist(read_file(root / "data" / "nist" / "Misra1a.dat")));
+}
+
+// The findings of README.md, each with the result it must give now.
+std::string regression(const std::string& target, const std::string& name) {
+  return read_file(kFuzzDir / "regressions" / target / name);
+}
+
+Result<sweep::SweepDefinition> parse_sweep_regression(const std::string& name) {
+  return sweep::parse_sweep(regression("fuzz_sweep_toml", name),
+                            std::filesystem::path(GROWTHCAST_SOURCE_DIR) /
+                                "scenarios" / "sweeps" / name);
+}
+
+TEST(FuzzFindings, NistDegreesOfFreedomOutOfIntRangeIsAnError) {
+  auto p = solverbench::parse_nist_problem(
+      regression("fuzz_nist", "dof_out_of_int_range.dat"), "dof.dat");
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().line, 1);
+  EXPECT_EQ(p.error().field, "Degrees of Freedom:");
+}
+
+TEST(FuzzFindings, NistParameterIndexOverflowIsAnError) {
+  auto p = solverbench::parse_nist_problem(
+      regression("fuzz_nist", "parameter_index_overflow.dat"), "b.dat");
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().field, "b99999999999");
+}
+
+TEST(FuzzFindings, SweepInlineBaseTableIsAccepted) {
+  auto def = parse_sweep_regression("inline_base.toml");
+  ASSERT_TRUE(def) << def.error().to_string();
+  EXPECT_EQ(def->points(), 2);
+  auto point = def->point(1);
+  ASSERT_TRUE(point) << point.error().to_string();
+  EXPECT_EQ(point->name, "inline#1");
+  EXPECT_EQ(point->seed, 2u);
+}
+
+TEST(FuzzFindings, SweepWithTooManyPointsIsRefused) {
+  for (const char* name : {"million_points.toml", "points_overflow.toml"}) {
+    auto def = parse_sweep_regression(name);
+    ASSERT_FALSE(def) << name;
+    EXPECT_NE(def.error().message.find("more than 100000 points"),
+              std::string::npos)
+        << def.error().to_string();
+    EXPECT_GT(def.error().line, 0) << name;
+  }
+}
+
+TEST(FuzzFindings, ShardRangeWithAHugeShardCountDoesNotOverflow) {
+  const sweep::Shard shard{4000000000000000000, 8000000000000000000};
+  const auto [first, last] = sweep::shard_range(shard, 100000);
+  EXPECT_EQ(first, 50000);
+  EXPECT_EQ(last, 50000);
+  EXPECT_EQ(sweep::shard_range({7, 8}, 100000).second, 100000);
+}
+
+TEST(FuzzFindings, PanelWindowEndingAtIntMax) {
+  data::ColumnMapping mapping;
+  mapping.values = {"gdp_real"};
+  auto panel = data::parse_panel(
+      regression("fuzz_panel_csv", "year_int_max.csv"), "max.csv", mapping);
+  ASSERT_TRUE(panel) << panel.error().to_string();
+  data::Selection selection;
+  selection.first_year = 2147483646;
+  selection.last_year = 2147483647;
+  selection.positive = {"gdp_real"};
+  auto window = data::select(*panel, selection);
+  ASSERT_TRUE(window) << window.error().to_string();
+  EXPECT_EQ(window->years, (std::vector<int>{2147483646, 2147483647}));
+  selection.first_year = -2147483647 - 1;  // wider than the file: refused
+  EXPECT_FALSE(data::select(*panel, selection));
 }
 
 }  // namespace

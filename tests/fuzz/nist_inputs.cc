@@ -1,5 +1,4 @@
 #include "fuzz/fuzz_inputs.h"
-
 #include "solverbench/nist_problem.h"
 
 namespace growthcast::fuzz {

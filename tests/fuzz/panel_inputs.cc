@@ -1,7 +1,6 @@
-#include "fuzz/fuzz_inputs.h"
-
 #include "data/panel.h"
 #include "data/regions.h"
+#include "fuzz/fuzz_inputs.h"
 
 namespace growthcast::fuzz {
 

@@ -1,5 +1,4 @@
 #include "fuzz/fuzz_inputs.h"
-
 #include "scenario/scenario.h"
 
 namespace growthcast::fuzz {

@@ -1,8 +1,7 @@
-#include "fuzz/fuzz_inputs.h"
-
 #include <algorithm>
 #include <cstdint>
 
+#include "fuzz/fuzz_inputs.h"
 #include "sweep/sweep_file.h"
 
 #ifndef GROWTHCAST_SOURCE_DIR

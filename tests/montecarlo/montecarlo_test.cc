@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "calibrate/synthetic.h"
 #include "closeness.h"
@@ -27,9 +28,12 @@ const calibrate::CalibrationResult& calibration() {
     spec.noise_sd = 0.02;
     spec.seed = 11;
     auto panel = calibrate::make_synthetic_panel(spec);
-    const std::size_t n = panel.data.regions.size(), years = panel.data.years.size();
-    panel.data.drivers["investment_rate"].assign(n, std::vector<double>(years, 0.40));
-    panel.data.drivers["rd_intensity"].assign(n, std::vector<double>(years, 0.02));
+    const std::size_t n = panel.data.regions.size(),
+                      years = panel.data.years.size();
+    panel.data.drivers["investment_rate"].assign(
+        n, std::vector<double>(years, 0.40));
+    panel.data.drivers["rd_intensity"].assign(n,
+                                              std::vector<double>(years, 0.02));
     auto r = calibrate::calibrate(panel.data, {}, {});
     if (!r) throw std::runtime_error(r.error().to_string());
     return *r;
@@ -76,7 +80,8 @@ TEST(MonteCarlo, BitIdenticalForOneAndTwoThreadsAndRepeatRuns) {
   one.threads = 1;
   two.threads = 2;
   one.keep_paths = two.keep_paths = true;
-  const auto a = run(sc, 1000, one), b = run(sc, 1000, two), c = run(sc, 1000, two);
+  const auto a = run(sc, 1000, one), b = run(sc, 1000, two),
+             c = run(sc, 1000, two);
   EXPECT_TRUE(same_bits(a.quantiles, b.quantiles));
   EXPECT_TRUE(same_bits(a.mean, b.mean));
   EXPECT_TRUE(same_bits(a.sd, b.sd));
@@ -111,7 +116,8 @@ std::vector<double> deterministic_gdp(const calibrate::CalibrationResult& cal,
   // Baselines: means of the last five data years.
   const auto& lab = cal.labour[i];
   double n = 0;
-  for (std::size_t t = lab.size() - 5; t < lab.size(); ++t) n += lab[t] / lab[t - 1] - 1;
+  for (std::size_t t = lab.size() - 5; t < lab.size(); ++t)
+    n += lab[t] / lab[t - 1] - 1;
   n /= 5;
   const double s = 0.40, r0 = 0.02, delta_k = 0.096;
   double y = cal.gdp[i].back(), k = cal.capital[i].back(), l = lab.back();
@@ -119,7 +125,8 @@ std::vector<double> deterministic_gdp(const calibrate::CalibrationResult& cal,
   std::vector<double> out;
   for (int year = last + 1; year <= horizon; ++year) {
     const double r = year >= by ? rd_target
-                                : r0 + (rd_target - r0) * double(year - last) / double(by - last);
+                                : r0 + (rd_target - r0) * double(year - last) /
+                                           double(by - last);
     l *= 1 + n;
     k = (1 - delta_k) * k + s * y;
     stock = (1 - delta_s) * stock + r * y;
@@ -132,8 +139,9 @@ std::vector<double> deterministic_gdp(const calibrate::CalibrationResult& cal,
 }
 
 TEST(MonteCarlo, WithoutUncertaintyOneDrawIsTheDeterministicProjection) {
-  const auto sc = scenario_from(std::string(kBase) +
-                                "[uncertainty]\nparameters = false\nshocks = false\n");
+  const auto sc =
+      scenario_from(std::string(kBase) +
+                    "[uncertainty]\nparameters = false\nshocks = false\n");
   // The ramp target's uncertainty is a driver draw; take it out too.
   auto det = sc;
   det.drivers[scenario::Driver::rd_intensity].all.uncertainty.reset();
@@ -143,19 +151,21 @@ TEST(MonteCarlo, WithoutUncertaintyOneDrawIsTheDeterministicProjection) {
   for (int i = 0; i < 6; ++i) {
     const auto expected = deterministic_gdp(calibration(), i, 2025, 0.03, 2023);
     for (int h = 0; h < 6; ++h)
-      EXPECT_TRUE(IsClose(r.paths[std::size_t(r.cell(kGdp, i, h))], expected[std::size_t(h)],
-                          Tolerance::kRoundoff))
+      EXPECT_TRUE(IsClose(r.paths[std::size_t(r.cell(kGdp, i, h))],
+                          expected[std::size_t(h)], Tolerance::kRoundoff))
           << "region " << i << " year " << 2020 + h;
   }
   // The group is the sum of its members.
   for (int h = 0; h < 6; ++h) {
     double sum = 0;
     for (int i = 0; i < 3; ++i) sum += r.paths[std::size_t(r.cell(kGdp, i, h))];
-    EXPECT_TRUE(IsClose(r.paths[std::size_t(r.cell(kGdp, 6, h))], sum, Tolerance::kRoundoff));
+    EXPECT_TRUE(IsClose(r.paths[std::size_t(r.cell(kGdp, 6, h))], sum,
+                        Tolerance::kRoundoff));
   }
 }
 
-// Kolmogorov distribution tail: P(sqrt(n) D > x) ~ 2 sum (-1)^(k-1) e^(-2k^2x^2).
+// Kolmogorov distribution tail: P(sqrt(n) D > x) ~ 2 sum (-1)^(k-1)
+// e^(-2k^2x^2).
 double ks_p_value(double d, std::size_t n) {
   const double x = std::sqrt(double(n)) * d;
   double p = 0;
@@ -179,10 +189,13 @@ TEST(MonteCarlo, OneYearAheadLogGdpIsNormalWithTheShockVariance) {
   const auto r = run(sc, draws, options);
   const double sigma = calibration().fit.shock_sigma;
   for (int i : {0, 4}) {
-    const double mean = std::log(deterministic_gdp(calibration(), i, 2025, 0.03, 2023)[0]);
+    const double mean =
+        std::log(deterministic_gdp(calibration(), i, 2025, 0.03, 2023)[0]);
     std::vector<double> z;
-    const double* v = r.paths.data() + std::size_t(r.cell(kGdp, i, 0)) * std::size_t(draws);
-    for (std::int64_t d = 0; d < draws; ++d) z.push_back((std::log(v[d]) - mean) / sigma);
+    const double* v =
+        r.paths.data() + std::size_t(r.cell(kGdp, i, 0)) * std::size_t(draws);
+    for (std::int64_t d = 0; d < draws; ++d)
+      z.push_back((std::log(v[d]) - mean) / sigma);
     std::sort(z.begin(), z.end());
     double dmax = 0;
     for (std::size_t k = 0; k < z.size(); ++k) {
@@ -190,7 +203,8 @@ TEST(MonteCarlo, OneYearAheadLogGdpIsNormalWithTheShockVariance) {
       dmax = std::max({dmax, cdf - double(k) / double(z.size()),
                        double(k + 1) / double(z.size()) - cdf});
     }
-    EXPECT_GT(ks_p_value(dmax, z.size()), 1e-6) << "region " << i << " D = " << dmax;
+    EXPECT_GT(ks_p_value(dmax, z.size()), 1e-6)
+        << "region " << i << " D = " << dmax;
   }
 }
 
@@ -230,7 +244,8 @@ TEST(MonteCarlo, StreamingQuantilesStayWithinRankErrorOfExact) {
   ASSERT_FALSE(streaming.exact);
   const std::size_t levels = kQuantileLevels.size();
   for (int cell = 0; cell < exact.cells(); ++cell) {
-    const double* v = exact.paths.data() + std::size_t(cell) * std::size_t(draws);
+    const double* v =
+        exact.paths.data() + std::size_t(cell) * std::size_t(draws);
     std::vector<double> values(v, v + draws);
     std::sort(values.begin(), values.end());
     for (std::size_t q = 0; q < levels; ++q) {
@@ -242,8 +257,8 @@ TEST(MonteCarlo, StreamingQuantilesStayWithinRankErrorOfExact) {
       EXPECT_GE(hi, got) << "cell " << cell << " q " << level;
     }
     // Moments: the same draws, summed in another order.
-    EXPECT_TRUE(IsClose(streaming.mean[std::size_t(cell)], exact.mean[std::size_t(cell)],
-                        1e-9));
+    EXPECT_TRUE(IsClose(streaming.mean[std::size_t(cell)],
+                        exact.mean[std::size_t(cell)], 1e-9));
   }
 }
 
@@ -267,11 +282,109 @@ TEST(MonteCarlo, UnknownRegionAndEarlyHorizonNameTheScenarioLine) {
   ASSERT_FALSE(setup);
   EXPECT_EQ(setup.error().line, 2);
   EXPECT_EQ(setup.error().field, "horizon");
-  sc = scenario_from("name = \"t\"\nhorizon = 2030\nregions = [\"R1\", \"Atlantis\"]\n");
+  sc = scenario_from(
+      "name = \"t\"\nhorizon = 2030\nregions = [\"R1\", \"Atlantis\"]\n");
   setup = make_setup(calibration(), sc, {});
   ASSERT_FALSE(setup);
   EXPECT_EQ(setup.error().line, 3);
   EXPECT_NE(setup.error().message.find("Atlantis"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace growthcast::montecarlo
+
+namespace growthcast::montecarlo {
+namespace {
+
+// A draw's values are a pure function of (seed, scenario, draw): the same
+// whether the draw is simulated alone, at another lane of a block, or in a
+// run that starts elsewhere (a shard).
+TEST(MonteCarlo, DrawsDoNotDependOnTheirBlockOrShard) {
+  const auto sc = scenario_from(kBase);
+  auto setup = make_setup(calibration(), sc, {});
+  ASSERT_TRUE(setup);
+  RunOptions options;
+  options.keep_paths = true;
+  const std::int64_t draws = kBlockDraws + 37;
+  const auto all = run(sc, draws, options);
+  const std::size_t cells = std::size_t(setup->cells());
+  std::vector<double> alone(cells);
+  for (std::int64_t d : {std::int64_t(0), std::int64_t(5),
+                         std::int64_t(kBlockDraws), draws - 1}) {
+    simulate_draw(*setup, sc.seed, 0, std::uint64_t(d), alone.data(), 1);
+    for (std::size_t c = 0; c < cells; ++c)
+      ASSERT_EQ(std::memcmp(&alone[c],
+                            &all.paths[c * std::size_t(draws) + std::size_t(d)],
+                            sizeof(double)),
+                0)
+          << "draw " << d << " cell " << c;
+  }
+  // A block starting at draw 3 (another lane for every draw).
+  BlockSimulator simulator(*setup);
+  std::vector<DrawOutcome> outcomes(kBlockDraws);
+  const int units = setup->units();
+  simulator.run(
+      sc.seed, 0, 3, 40,
+      [&](int h, const double* rows) {
+        for (int v = 0; v < kVariableCount; ++v)
+          for (int unit = 0; unit < units; ++unit)
+            for (int lane = 0; lane < 40; ++lane) {
+              const double got =
+                  rows[std::size_t(v * units + unit) * kBlockDraws +
+                       std::size_t(lane)];
+              const double want =
+                  all.paths[std::size_t(setup->cell(v, unit, h)) *
+                                std::size_t(draws) +
+                            std::size_t(3 + lane)];
+              ASSERT_EQ(std::memcmp(&got, &want, sizeof(double)), 0);
+            }
+      },
+      outcomes.data());
+}
+
+// The slots of the streaming histogram are ordered and each value lies
+// within its slot's edges; a cell whose draws are all equal (the first
+// year's capital: K_T+1 = (1 - delta_K) K_T + s Y_T from data) gets that
+// value exactly (no exact second pass for it).
+TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
+  const std::int64_t n = 5000;
+  std::vector<double> pilot(2 * std::size_t(n));
+  for (std::int64_t d = 0; d < n; ++d) {
+    pilot[std::size_t(d)] = std::exp(0.3 * std::sin(double(d)));
+    pilot[std::size_t(n + d)] = double(d % 7) * 1e-3 - 2.0;
+  }
+  for (int c = 0; c < 2; ++c)
+    std::sort(pilot.begin() + c * n, pilot.begin() + (c + 1) * n);
+  const StreamingHistogram hist(2, pilot, n);
+  for (int c = 0; c < 2; ++c) {
+    int previous = 0;
+    for (std::int64_t d = 0; d < n; ++d) {
+      const double v = pilot[std::size_t(c * n + d)];
+      const int s = hist.slot(c, v);
+      EXPECT_GE(s, previous);
+      EXPECT_LE(hist.slot_low(c, s), v);
+      EXPECT_GE(hist.slot_high(c, s), v);
+      previous = s;
+    }
+    EXPECT_EQ(hist.slot(c, -1e300), 0);
+    EXPECT_EQ(hist.slot(c, 1e300), hist.slots(c) - 1);
+    EXPECT_EQ(hist.slot(c, std::nan("")), 0);
+  }
+
+  const auto sc = scenario_from(kBase);
+  RunOptions streaming;
+  streaming.exact_memory_bytes = 1;
+  const auto r = run(sc, 20000, streaming);
+  ASSERT_FALSE(r.exact);
+  const std::size_t levels = kQuantileLevels.size();
+  for (int unit = 0; unit < 7; ++unit) {
+    const int c = r.cell(kCapital, unit, 0);
+    EXPECT_TRUE(IsClose(r.quantiles[std::size_t(c) * levels],
+                        r.mean[std::size_t(c)], Tolerance::kRoundoff));
+    for (std::size_t q = 0; q < levels; ++q)
+      EXPECT_EQ(r.quantiles[std::size_t(c) * levels + q],
+                r.quantiles[std::size_t(c) * levels]);
+  }
 }
 
 }  // namespace
