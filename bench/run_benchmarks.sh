@@ -12,6 +12,7 @@
 #   --large          also run the dense solvers at 3100 synthetic regions
 #                    (a 31000 x 6202 dense QR per iteration: minutes, ~2 GB)
 #   --quick          fewer repetitions (a smoke test, not figures to publish)
+#   --montecarlo     also the Monte Carlo benchmark and its NumPy comparison
 #
 # Uses at most 2 parallel compile jobs. Exit status is non-zero when a build
 # or benchmark fails or when scipy's final costs differ from growthcast's by
@@ -23,6 +24,7 @@ source_dir="$(dirname "$here")"
 build_dir="${GROWTHCAST_BENCH_BUILD:-/tmp/growthcast-bench-build}"
 results="$here/results"
 large=0
+montecarlo=0
 repetitions=5
 min_time=0.5
 scipy_repeats=21
@@ -31,8 +33,9 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build_dir="$2"; shift 2 ;;
     --results) results="$2"; shift 2 ;;
     --large) large=1; shift ;;
+    --montecarlo) montecarlo=1; shift ;;
     --quick) repetitions=1; min_time=0.05; scipy_repeats=3; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run_benchmarks.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -88,4 +91,19 @@ for b in doc["benchmarks"]:
 EOF
 
 cat "$results/comparison.md"
+
+# 4. Monte Carlo (issue 3): throughput for 1 and 2 threads, then NumPy on one
+#    thread against the 1-thread exact run (bench/montecarlo_numpy.py).
+if [[ $montecarlo -eq 1 ]]; then
+  cmake --build "$build_dir" -j2 --target growthcast_montecarlo_benchmark >&2
+  mc_bin="$build_dir/bench/growthcast_montecarlo_benchmark"
+  "$cli_bin" calibrate --out "$results/montecarlo_calibration.h5" >&2
+  GROWTHCAST_MC_CALIBRATION="$results/montecarlo_calibration.h5" "$mc_bin" \
+    --benchmark_out="$results/montecarlo_benchmark.json" \
+    --benchmark_out_format=json >&2 || status=$?
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" "$here/montecarlo_numpy.py" \
+    --calibration "$results/montecarlo_calibration.h5" --draws 20000 \
+    --benchmark-binary "$mc_bin" \
+    --json-out "$results/montecarlo_numpy.json" || status=$?
+fi
 exit "$status"

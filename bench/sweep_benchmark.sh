@@ -383,7 +383,7 @@ if any(r["part"] == "sweep" for r in rows):
         ref_key = "r1t1" if "r1t1" in files else next(iter(files))
         ref_ds, ref_attrs = collect(files[ref_key])
         comparison["datasets"] = len(ref_ds)
-        comparison["paths_bytes_compared"] = sum(len(v[2]) for v in ref_ds.values()
+        comparison["dataset_bytes_compared"] = sum(len(v[2]) for v in ref_ds.values()
                                                  if isinstance(v[2], bytes))
         diff_attrs = set()
         for k, path in files.items():

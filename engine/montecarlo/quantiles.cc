@@ -19,6 +19,46 @@ double exact_quantile(std::vector<double>& values, double q) {
   return x_lo + (h - double(lo)) * (x_hi - x_lo);
 }
 
+namespace {
+
+// Puts the order statistics ranks[a..b) of v in place, within [begin, end).
+void select_ranks(double* v, std::int64_t begin, std::int64_t end,
+                  const std::vector<std::int64_t>& ranks, std::size_t a,
+                  std::size_t b) {
+  if (a >= b) return;
+  const std::size_t mid = a + (b - a) / 2;
+  const std::int64_t r = ranks[mid];
+  std::nth_element(v + begin, v + r, v + end);
+  select_ranks(v, begin, r, ranks, a, mid);
+  select_ranks(v, r + 1, end, ranks, mid + 1, b);
+}
+
+}  // namespace
+
+void exact_quantiles(double* v, std::int64_t n,
+                     const std::vector<double>& levels, double* out) {
+  if (n <= 0) {
+    for (std::size_t k = 0; k < levels.size(); ++k)
+      out[k] = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  std::vector<std::int64_t> ranks;
+  for (double q : levels) {
+    const auto lo = std::int64_t(std::floor(double(n - 1) * q));
+    ranks.push_back(lo);
+    if (lo + 1 < n) ranks.push_back(lo + 1);
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  select_ranks(v, 0, n, ranks, 0, ranks.size());
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    const double h = double(n - 1) * levels[k];
+    const auto lo = std::int64_t(std::floor(h));
+    out[k] =
+        lo + 1 < n ? v[lo] + (h - double(lo)) * (v[lo + 1] - v[lo]) : v[lo];
+  }
+}
+
 double sorted_quantile(const double* sorted, std::int64_t n, double q) {
   if (n <= 0) return std::numeric_limits<double>::quiet_NaN();
   const double h = double(n - 1) * q;
@@ -26,6 +66,17 @@ double sorted_quantile(const double* sorted, std::int64_t n, double q) {
   const double x_lo = sorted[lo];
   if (lo + 1 >= n) return x_lo;
   return x_lo + (h - double(lo)) * (sorted[lo + 1] - x_lo);
+}
+
+std::vector<double> StreamingHistogram::pilot_levels(std::int64_t pilot_draws) {
+  const double p = double(pilot_draws);
+  std::vector<double> out = {0.01, 0.99};
+  for (double q : kQuantileLevels) {
+    const double delta = 5.0 * std::sqrt(q * (1.0 - q) / p) + 2.0 / p;
+    out.push_back(std::max(0.0, q - delta));
+    out.push_back(std::min(1.0, q + delta));
+  }
+  return out;
 }
 
 StreamingHistogram::StreamingHistogram(int cells,
@@ -41,11 +92,12 @@ StreamingHistogram::StreamingHistogram(int cells,
   const double p = double(pilot_draws);
   std::vector<std::int64_t> pilot_count(kTableSize);
   std::vector<bool> split(kTableSize);
+  const std::vector<double> levels = pilot_levels(pilot_draws);
   for (int cell = 0; cell < cells; ++cell) {
     const std::size_t ci = std::size_t(cell);
     const double* v = pilot.data() + ci * std::size_t(pilot_draws);
-    double lo = sorted_quantile(v, pilot_draws, 0.01);
-    double span = sorted_quantile(v, pilot_draws, 0.99) - lo;
+    double lo = sorted_quantile(v, pilot_draws, levels[0]);
+    double span = sorted_quantile(v, pilot_draws, levels[1]) - lo;
     if (!std::isfinite(lo) || !std::isfinite(span)) lo = 0.0, span = 1.0;
     if (!(span > 0.0))
       span = std::max(std::abs(lo), std::numeric_limits<double>::min()) * 1e-9;
@@ -61,12 +113,9 @@ StreamingHistogram::StreamingHistogram(int cells,
       ++pilot_count[std::size_t(slot(cell, v[d]))];
     // Split the coarse bins near each pilot quantile.
     std::fill(split.begin(), split.end(), false);
-    for (double q : kQuantileLevels) {
-      const double delta = 5.0 * std::sqrt(q * (1.0 - q) / p) + 2.0 / p;
-      const int a =
-          slot(cell, sorted_quantile(v, pilot_draws, std::max(0.0, q - delta)));
-      const int b =
-          slot(cell, sorted_quantile(v, pilot_draws, std::min(1.0, q + delta)));
+    for (std::size_t k = 2; k + 1 < levels.size(); k += 2) {
+      const int a = slot(cell, sorted_quantile(v, pilot_draws, levels[k]));
+      const int b = slot(cell, sorted_quantile(v, pilot_draws, levels[k + 1]));
       for (int c = std::max(1, a); c <= std::min(C, b); ++c)
         split[std::size_t(c)] = true;
     }

@@ -17,6 +17,13 @@ inline constexpr double kStreamingRankError = 0.001;
 // Type-7 quantile of `values` (reordered in place); NaN if empty.
 double exact_quantile(std::vector<double>& values, double q);
 
+// Type-7 quantiles of values[0..n) at each of `levels` (reorders the
+// values): the order statistics needed are selected by nested
+// nth_element calls, each on the part left between earlier ones, about
+// 2-3 times less work than a sort. NaN if n == 0.
+void exact_quantiles(double* values, std::int64_t n,
+                     const std::vector<double>& levels, double* out);
+
 // Type-7 quantile of sorted values; NaN if n == 0.
 double sorted_quantile(const double* sorted, std::int64_t n, double q);
 
@@ -35,7 +42,13 @@ class StreamingHistogram {
   static constexpr double kTargetSlotMass = 0.0005;
   static constexpr int kMaxFine = 1024;
 
-  // `sorted_pilot` is [cell][pilot_draws], each cell's values sorted.
+  // The pilot quantile levels the histogram reads: a pilot need only have
+  // these order statistics in place (exact_quantiles does that), not be
+  // sorted.
+  static std::vector<double> pilot_levels(std::int64_t pilot_draws);
+
+  // `sorted_pilot` is [cell][pilot_draws], each cell's values sorted (or
+  // with the order statistics of pilot_levels() in place).
   StreamingHistogram(int cells, const std::vector<double>& sorted_pilot,
                      std::int64_t pilot_draws);
 

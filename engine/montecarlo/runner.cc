@@ -199,7 +199,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
 
   if (out.exact) {
     // Every value, [cell][draw]: moments in draw order and quantiles from
-    // one sort per cell, whatever the threads did.
+    // one nested selection per cell, whatever the threads did.
     out.quantile_method = "exact (type 7, linear interpolation)";
     std::vector<double> values(std::size_t(cells) * std::size_t(draws));
     const Failure failure = run_chunks(
@@ -219,10 +219,8 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
           work.assign(v, v + draws);
           sorted = work.data();
         }
-        std::sort(sorted, sorted + draws);
-        for (std::size_t q = 0; q < levels; ++q)
-          out.quantiles[std::size_t(c) * levels + q] =
-              sorted_quantile(sorted, draws, kQuantileLevels[q]);
+        exact_quantiles(sorted, draws, kQuantileLevels,
+                        out.quantiles.data() + std::size_t(c) * levels);
       }
     }
     if (options.keep_paths) out.paths = std::move(values);
@@ -243,12 +241,15 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   run_chunks(setup, seed, scenario_index, 0, pilot_draws, threads,
              &ignored_redraws, nullptr, copy_into(pilot, pilot_draws, 0));
   std::vector<double> centre(static_cast<std::size_t>(cells));
+  const std::vector<double> pilot_levels =
+      StreamingHistogram::pilot_levels(pilot_draws);
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
   for (std::int64_t c = 0; c < cells; ++c) {
     double* v = pilot.data() + c * pilot_draws;
     double sd;
     mean_and_sd(v, pilot_draws, &centre[std::size_t(c)], &sd);
-    std::sort(v, v + pilot_draws);
+    double ignored[32];
+    exact_quantiles(v, pilot_draws, pilot_levels, ignored);
   }
   const StreamingHistogram histogram(int(cells), pilot, pilot_draws);
   pilot = {};

@@ -200,30 +200,47 @@ Status write_forecast(ResultFile& f,
         !s)
       return s;
     if (any_paths) {
-      std::vector<double> paths(S * std::size_t(max_draws) * U * Y, kNaN);
+      // Written in blocks of draws into a chunked dataset (NaN where a
+      // scenario has fewer draws or does not report a region), so no copy
+      // of all paths is ever held.
+      constexpr std::size_t kDrawBlock = 1000;
+      const std::string path = vg + "/paths";
+      if (auto s = f.create_chunked_dataset(
+              vg, "paths", {"scenario", "draw", "region", "year"},
+              {1, kDrawBlock, U, Y}, units_attr, "every draw");
+          !s)
+        return s;
+      std::vector<double> block;
       for (std::size_t k = 0; k < S; ++k) {
         const auto& run = runs[k];
         if (run.paths.empty()) continue;
+        // Where each of the run's (unit, year) cells goes in the block.
+        std::vector<std::pair<std::size_t, std::size_t>> targets;
         for (std::size_t u = 0; u < run.units.size(); ++u) {
           const std::size_t uu = std::size_t(index_of(units, run.units[u]));
           for (std::size_t h = 0; h < run.years.size(); ++h) {
             const std::size_t yy = std::size_t(
                 std::find(years.begin(), years.end(), run.years[h]) -
                 years.begin());
-            const std::size_t cell = std::size_t(run.cell(var, int(u), int(h)));
-            for (std::int64_t d = 0; d < run.draws; ++d)
-              paths[((k * std::size_t(max_draws) + std::size_t(d)) * U + uu) *
-                        Y +
-                    yy] =
-                  run.paths[cell * std::size_t(run.draws) + std::size_t(d)];
+            targets.emplace_back(std::size_t(run.cell(var, int(u), int(h))),
+                                 uu * Y + yy);
           }
         }
+        const auto run_draws = std::size_t(run.draws);
+        for (std::size_t d0 = 0; d0 < run_draws; d0 += kDrawBlock) {
+          const std::size_t count = std::min(kDrawBlock, run_draws - d0);
+          block.assign(count * U * Y, kNaN);
+          for (const auto& [cell, at] : targets) {
+            const double* from = run.paths.data() + cell * run_draws + d0;
+            for (std::size_t d = 0; d < count; ++d)
+              block[d * U * Y + at] = from[d];
+          }
+          if (auto s =
+                  f.write_block(path, {k, d0, 0, 0}, {1, count, U, Y}, block);
+              !s)
+            return s;
+        }
       }
-      if (auto s = f.add_dataset(vg, "paths", paths,
-                                 {"scenario", "draw", "region", "year"},
-                                 units_attr, "every draw");
-          !s)
-        return s;
     }
   }
 

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <random>
 #include <system_error>
 
@@ -389,6 +390,86 @@ struct ResultFile::Impl {
     return write_attribute(dataset->get(), path, "long_name", long_name);
   }
 
+  Status create_chunked_dataset(const std::string& group_path,
+                                const std::string& dataset_name,
+                                const std::vector<std::string>& dims,
+                                const std::vector<std::uint64_t>& chunk,
+                                const std::string& units,
+                                const std::string& long_name) {
+    if (auto status = check_open(); !status) return status;
+    if (auto status = check_absolute(group_path, name()); !status)
+      return status;
+    if (auto status = check_name(dataset_name, name()); !status) return status;
+    const std::string path = child_path(group_path, dataset_name);
+    std::vector<hsize_t> shape;
+    auto scales = open_scales(group_path, dims, shape);
+    if (!scales) return tl::unexpected(scales.error());
+    if (chunk.size() != shape.size() || shape.empty())
+      return fail("dataset '" + path + "': one chunk length per dimension",
+                  name());
+    std::vector<hsize_t> chunk_dims;
+    for (std::size_t i = 0; i < shape.size(); ++i)
+      chunk_dims.push_back(
+          std::max<hsize_t>(1, std::min<hsize_t>(chunk[i], shape[i])));
+    auto parent = group(group_path);
+    if (!parent) return tl::unexpected(parent.error());
+    if (auto status = check_new(path); !status) return status;
+    Handle space(
+        H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
+        H5Sclose);
+    Handle dcpl = dataset_creation_properties();
+    const double fill = std::numeric_limits<double>::quiet_NaN();
+    H5Pset_chunk(dcpl.get(), static_cast<int>(chunk_dims.size()),
+                 chunk_dims.data());
+    H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill);
+    Handle dataset(
+        H5Dcreate2(parent->get(), dataset_name.c_str(), H5T_IEEE_F64LE,
+                   space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        H5Dclose);
+    if (!dataset.valid())
+      return hdf5_fail("cannot create dataset", path, name());
+    for (std::size_t axis = 0; axis < scales->size(); ++axis)
+      if (H5DSattach_scale(dataset.get(), (*scales)[axis].get(),
+                           static_cast<unsigned>(axis)) < 0)
+        return hdf5_fail("cannot attach dimension '" + dims[axis] + "' to",
+                         path, name());
+    if (auto status = write_attribute(dataset.get(), path, "units", units);
+        !status)
+      return status;
+    if (long_name.empty()) return ok();
+    return write_attribute(dataset.get(), path, "long_name", long_name);
+  }
+
+  Status write_block(const std::string& path,
+                     const std::vector<std::uint64_t>& offset,
+                     const std::vector<std::uint64_t>& count,
+                     std::span<const double> data) {
+    if (auto status = check_open(); !status) return status;
+    Handle dataset(H5Dopen2(file.get(), path.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!dataset.valid()) return hdf5_fail("cannot open dataset", path, name());
+    Handle file_space(H5Dget_space(dataset.get()), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(file_space.get());
+    if (rank != static_cast<int>(offset.size()) ||
+        rank != static_cast<int>(count.size()))
+      return fail("block rank differs from dataset '" + path + "'", name());
+    std::vector<hsize_t> start(offset.begin(), offset.end()),
+        size(count.begin(), count.end());
+    hsize_t values = 1;
+    for (hsize_t c : size) values *= c;
+    if (values != data.size())
+      return fail("block of " + std::to_string(data.size()) +
+                      " values does not match its shape in '" + path + "'",
+                  name());
+    if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(),
+                            nullptr, size.data(), nullptr) < 0)
+      return hdf5_fail("block outside dataset", path, name());
+    Handle memory_space(H5Screate_simple(rank, size.data(), nullptr), H5Sclose);
+    if (H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(),
+                 file_space.get(), H5P_DEFAULT, data.data()) < 0)
+      return hdf5_fail("cannot write block of", path, name());
+    return ok();
+  }
+
   // Close the file (HDF5 writes everything out), sync its bytes, rename it
   // into place and sync the directory so the rename itself survives a crash.
   Status commit() {
@@ -547,6 +628,22 @@ Status ResultFile::write_provenance(const Provenance& provenance) {
 }
 
 Status ResultFile::commit() { return impl_->commit(); }
+
+Status ResultFile::create_chunked_dataset(
+    const std::string& group, const std::string& name,
+    const std::vector<std::string>& dims,
+    const std::vector<std::uint64_t>& chunk, const std::string& units,
+    const std::string& long_name) {
+  return impl_->create_chunked_dataset(group, name, dims, chunk, units,
+                                       long_name);
+}
+
+Status ResultFile::write_block(const std::string& path,
+                               const std::vector<std::uint64_t>& offset,
+                               const std::vector<std::uint64_t>& count,
+                               std::span<const double> data) {
+  return impl_->write_block(path, offset, count, data);
+}
 
 const fs::path& ResultFile::final_path() const { return impl_->final_path; }
 

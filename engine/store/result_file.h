@@ -62,6 +62,23 @@ class ResultFile {
                      const std::string& units,
                      const std::string& long_name = {});
 
+  // A large dataset written in blocks: created chunked (`chunk` per
+  // dimension) and filled with NaN, then written by write_block, so no
+  // whole-array copy is ever held in memory. Same dims and attributes as
+  // add_dataset.
+  Status create_chunked_dataset(const std::string& group,
+                                const std::string& name,
+                                const std::vector<std::string>& dims,
+                                const std::vector<std::uint64_t>& chunk,
+                                const std::string& units,
+                                const std::string& long_name = {});
+  // Writes the row-major block of shape `count` at `offset` into the
+  // dataset `path` (absolute).
+  Status write_block(const std::string& path,
+                     const std::vector<std::uint64_t>& offset,
+                     const std::vector<std::uint64_t>& count,
+                     std::span<const double> data);
+
   // Attributes on a group or dataset (absolute path, created on demand if a
   // group).
   Status set_attribute(const std::string& object, const std::string& name,

@@ -12,7 +12,7 @@ namespace growthcast::sweep {
 namespace {
 
 // The largest sweep read_sweep accepts (points, over all axes).
-constexpr std::int64_t kMaxPoints = 100000;
+constexpr std::int64_t kMaxPoints = 10000;
 
 long line_of(const toml::node& node) {
   return static_cast<long>(node.source().begin.line);

@@ -48,7 +48,7 @@ std::string AxisValueToString(const AxisValue& v);
 
 // Reads the sweep file and checks every point against the scenario schema
 // before any work starts; errors name the sweep file, the line and key. A
-// sweep of more than 100000 points is refused.
+// sweep of more than 10000 points is refused.
 Result<SweepDefinition> read_sweep(const std::filesystem::path& path);
 // The same from the text of a sweep file at `path` (which names it in
 // messages and is the folder a relative base or calibration path is in).

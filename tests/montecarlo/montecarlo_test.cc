@@ -342,6 +342,20 @@ TEST(MonteCarlo, DrawsDoNotDependOnTheirBlockOrShard) {
       outcomes.data());
 }
 
+// The nested selection gives type 7 exactly, with ties and tiny samples.
+TEST(MonteCarlo, ExactQuantilesBySelectionAreType7) {
+  for (std::int64_t n : {1, 2, 3, 20, 999, 10000}) {
+    std::vector<double> v(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i)
+      v[std::size_t(i)] = std::floor(50.0 * std::sin(double(i) * 1.7));
+    std::vector<double> got(kQuantileLevels.size());
+    auto work = v;
+    exact_quantiles(work.data(), n, kQuantileLevels, got.data());
+    for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+      EXPECT_EQ(got[q], type7(v, kQuantileLevels[q])) << "n " << n;
+  }
+}
+
 // The slots of the streaming histogram are ordered and each value lies
 // within its slot's edges; a cell whose draws are all equal (the first
 // year's capital: K_T+1 = (1 - delta_K) K_T + s Y_T from data) gets that
