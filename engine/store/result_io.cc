@@ -118,10 +118,13 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
                              {"region", "year"}, "log points",
                              "ln Y - ln Yhat");
       });
-  for (const auto& [name, grid] : r.drivers)
+  // A plain loop variable: lambdas cannot capture structured bindings
+  // before C++20 compilers caught up (clang 14 builds the fuzzers).
+  for (const auto& driver : r.drivers)
     steps.then([&] {
-      return f.add_dataset(g, name, flatten(grid), {"region", "year"}, "1",
-                           "observed " + name + " (nominal ratio to GDP)");
+      return f.add_dataset(
+          g, driver.first, flatten(driver.second), {"region", "year"}, "1",
+          "observed " + driver.first + " (nominal ratio to GDP)");
     });
   auto attr = [&](const char* name, auto value) {
     steps.then([&] { return f.set_attribute(g, name, value); });
