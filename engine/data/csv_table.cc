@@ -6,6 +6,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "common/text_file.h"
+
 namespace growthcast::data {
 namespace {
 
@@ -168,17 +170,9 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& file) {
 }
 
 Result<CsvTable> read_csv(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec))
-    return fail("no such file", path.string());
-  if (std::filesystem::is_directory(path, ec))
-    return fail("is a directory, not a CSV file", path.string());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot open the file for reading", path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return fail("error while reading the file", path.string());
-  return parse_csv(buffer.str(), path.string());
+  auto text = read_text_file(path, "CSV file");
+  if (!text) return tl::unexpected(text.error());
+  return parse_csv(*text, path.string());
 }
 
 }  // namespace growthcast::data

@@ -13,6 +13,8 @@
 #include <system_error>
 #include <utility>
 
+#include "common/text_file.h"
+
 namespace growthcast::scenario {
 
 namespace {
@@ -845,12 +847,9 @@ Result<Scenario> parse_scenario(const std::string& text,
 }
 
 Result<Scenario> read_scenario(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot open the scenario file", path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return fail("cannot read the scenario file", path.string());
-  return parse_scenario(buffer.str(), path.string());
+  auto text = read_text_file(path, "scenario file");
+  if (!text) return tl::unexpected(text.error());
+  return parse_scenario(*text, path.string());
 }
 
 Status check_against_data(const Scenario& s,

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text_file.h"
 #include "store/result_file.h"
 
 namespace growthcast::sweep {
@@ -56,20 +57,6 @@ bool apply(toml::table& table, const std::string& key, const AxisValue& value) {
   std::visit([&](const auto& v) { at->insert_or_assign(parts.back(), v); },
              value);
   return true;
-}
-
-Result<std::string> read_text(const std::filesystem::path& path) {
-  // Only regular files: a base such as "/dev/zero" or "/dev/stdin" would
-  // otherwise be read without end.
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec) &&
-      !std::filesystem::is_regular_file(path, ec))
-    return fail("not a regular file", path.string());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot open the file", path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace
@@ -149,7 +136,7 @@ Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
 }
 
 Result<SweepDefinition> read_sweep(const std::filesystem::path& path) {
-  auto text = read_text(path);
+  auto text = read_text_file(path, "sweep file");
   if (!text) return tl::unexpected(text.error());
   return parse_sweep(*text, path);
 }
@@ -178,7 +165,7 @@ Result<SweepDefinition> parse_sweep(const std::string& text,
   if (const auto* name = base->as_string()) {
     std::filesystem::path p(name->get());
     if (p.is_relative()) p = path.parent_path() / p;
-    auto base_text = read_text(p);
+    auto base_text = read_text_file(p, "scenario file");
     if (!base_text)
       return fail("cannot read the base scenario '" + p.string() + "'",
                   def.file, line_of(*base), "base");
