@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "models/cobb_douglas_rd.h"
 #include "montecarlo/random_stream.h"
@@ -326,7 +327,9 @@ struct BlockSimulator::Scratch {
     int row, col;
     double value;
   };
-  std::vector<Term> cholesky;  // non-zero entries, row-major
+  std::vector<Term> cholesky;     // non-zero entries, row-major
+  std::vector<int> cholesky_row;  // [free + 1]: where each row's terms start
+  std::vector<int> output_of;     // [region]: its output unit, or -1
   // [row][lane] arrays.
   std::vector<double> theta, candidate, z, step;
   std::vector<double> alpha, beta, gamma, delta_s, phi;
@@ -367,10 +370,16 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
       w.any_target_draw =
           w.any_target_draw || (p.paths[d][i].kind == DriverPath::Kind::ramp &&
                                 p.paths[d][i].uncertainty.has_value());
-  for (int a = 0; a < w.free; ++a)
+  for (int a = 0; a < w.free; ++a) {
+    w.cholesky_row.push_back(int(w.cholesky.size()));
     for (int b = 0; b < w.free; ++b)
       if (p.cholesky(a, b) != 0.0)
         w.cholesky.push_back({a, b, p.cholesky(a, b)});
+  }
+  w.cholesky_row.push_back(int(w.cholesky.size()));
+  w.output_of.assign(n, -1);
+  for (std::size_t o = 0; o < p.output_regions.size(); ++o)
+    w.output_of[std::size_t(p.output_regions[o])] = int(o);
 
   auto rows = [](std::vector<double>& v, std::size_t count) {
     v.assign(count * B, 0.0);
@@ -422,21 +431,26 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       lane_normals(seed, scenario_index, first, Stream::parameters,
                    std::uint64_t(attempt) * std::uint64_t(w.free4), w.free,
                    w.z.data());
-      for (int a = 0; a < w.free; ++a)
-        fill(row(w.candidate, std::size_t(a)), 0.0);
-      for (const auto& term : w.cholesky) {
-        double* c = row(w.candidate, std::size_t(term.row));
-        const double* zj = row(w.z, std::size_t(term.col));
-        const double v = term.value;
+      // candidate = theta_hat + L z, each lane's sum taken term by term in
+      // column order. Lanes go in tiles whose sums stay in registers and
+      // whose normals stay in L1, rather than a pass over all lanes per term.
+      constexpr int kTile = 16;
+      for (int first_lane = 0; first_lane < B; first_lane += kTile)
+        for (int a = 0; a < w.free; ++a) {
+          double sum[kTile] = {};
+          for (int k = w.cholesky_row[std::size_t(a)];
+               k < w.cholesky_row[std::size_t(a) + 1]; ++k) {
+            const auto& term = w.cholesky[std::size_t(k)];
+            const double* zj = row(w.z, std::size_t(term.col)) + first_lane;
+            const double v = term.value;
 #pragma omp simd
-        for (int lane = 0; lane < B; ++lane) c[lane] += v * zj[lane];
-      }
-      for (int a = 0; a < w.free; ++a) {
-        double* c = row(w.candidate, std::size_t(a));
-        const double hat = p.theta_hat[p.free_index[a]];
+            for (int lane = 0; lane < kTile; ++lane) sum[lane] += v * zj[lane];
+          }
+          double* c = row(w.candidate, std::size_t(a)) + first_lane;
+          const double hat = p.theta_hat[p.free_index[a]];
 #pragma omp simd
-        for (int lane = 0; lane < B; ++lane) c[lane] = hat + c[lane];
-      }
+          for (int lane = 0; lane < kTile; ++lane) c[lane] = hat + sum[lane];
+        }
       const bool last_attempt = attempt + 1 == kMaxRedraws;
       std::size_t kept = 0;
       for (int lane : w.pending) {
@@ -559,8 +573,17 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
 
   const int n_out = int(p.output_regions.size());
   const int units = w.units;
+  // A region's values go straight to its output rows when it is reported,
+  // else to scratch rows (groups still need them).
+  auto region_out = [&](int variable, int region) {
+    const int o = w.output_of[std::size_t(region)];
+    return o >= 0 ? row(w.rows, std::size_t(variable * units + o))
+                  : row(w.region_rows, std::size_t(variable * n + region));
+  };
+  double* acc = w.acc.data();
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
+    fill(acc, 0.0);
     // Capital, labour, knowledge: the accumulation equations.
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(i);
@@ -641,8 +664,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       const double* eps =
           p.shock_uncertainty ? row(w.eps, std::size_t(h * n + i)) : nullptr;
       double* out[kVariableCount];
-      for (int v = 0; v < kVariableCount; ++v)
-        out[v] = row(w.region_rows, std::size_t(v * n + i));
+      for (int v = 0; v < kVariableCount; ++v) out[v] = region_out(v, i);
       if (eps) {
 #pragma omp simd
         for (int lane = 0; lane < B; ++lane)
@@ -651,36 +673,49 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
 #pragma omp simd
         for (int lane = 0; lane < B; ++lane) u1[lane] = rho * u[lane];
       }
+      // One loop per spillover setting: a branch inside keeps GCC from
+      // vectorizing it (and phi * 0 would still be evaluated).
+      auto output = [&](auto with_spillover) {
+        constexpr bool kSpill = decltype(with_spillover)::value;
 #pragma omp simd
-      for (int lane = 0; lane < B; ++lane) {
-        const double ln_y = models::log_output<double, double>(
-                                a[lane], lambda[lane], t, alpha[lane],
-                                beta[lane], gamma[lane], phi[lane], lk1[lane],
-                                ll1[lane], ls1[lane], lsp1[lane], spillover) +
-                            u1[lane];
-        const double yv = std::exp(ln_y);
-        y1[lane] = yv;
-        out[kGdp][lane] = yv;
-        out[kGdpGrowth][lane] = yv / y[lane] - 1.0;
-        out[kTfp][lane] =
-            std::exp(lambda[lane] * years_ahead + u1[lane] - u_last);
-        out[kCapital][lane] = k1[lane];
-        out[kKnowledge][lane] = s1[lane];
-        out[kContributionCapital][lane] = alpha[lane] * (lk1[lane] - lk[lane]);
-        out[kContributionLabour][lane] = beta[lane] * (ll1[lane] - ll[lane]);
-        out[kContributionKnowledge][lane] =
-            gamma[lane] * (ls1[lane] - ls[lane]) +
-            (spillover ? phi[lane] * (lsp1[lane] - lsp[lane]) : 0.0);
-        out[kContributionTfp][lane] = lambda[lane] + u1[lane] - u[lane];
-      }
+        for (int lane = 0; lane < B; ++lane) {
+          const double ln_y = models::log_output<double, double>(
+                                  a[lane], lambda[lane], t, alpha[lane],
+                                  beta[lane], gamma[lane], phi[lane], lk1[lane],
+                                  ll1[lane], ls1[lane], lsp1[lane], kSpill) +
+                              u1[lane];
+          const double yv = std::exp(ln_y);
+          const double growth = yv / y[lane] - 1.0;
+          const double tfp =
+              std::exp(lambda[lane] * years_ahead + u1[lane] - u_last);
+          const double c_capital = alpha[lane] * (lk1[lane] - lk[lane]);
+          const double c_labour = beta[lane] * (ll1[lane] - ll[lane]);
+          double c_knowledge = gamma[lane] * (ls1[lane] - ls[lane]);
+          if constexpr (kSpill)
+            c_knowledge += phi[lane] * (lsp1[lane] - lsp[lane]);
+          const double c_tfp = lambda[lane] + u1[lane] - u[lane];
+          y1[lane] = yv;
+          out[kGdp][lane] = yv;
+          out[kGdpGrowth][lane] = growth;
+          out[kTfp][lane] = tfp;
+          out[kCapital][lane] = k1[lane];
+          out[kKnowledge][lane] = s1[lane];
+          out[kContributionCapital][lane] = c_capital;
+          out[kContributionLabour][lane] = c_labour;
+          out[kContributionKnowledge][lane] = c_knowledge;
+          out[kContributionTfp][lane] = c_tfp;
+          // x * 0 is NaN exactly when x is not finite.
+          acc[lane] += ((yv * 0.0 + growth * 0.0) + (tfp * 0.0 + k1[lane] * 0.0)) +
+                       ((s1[lane] * 0.0 + c_capital * 0.0) +
+                        (c_labour * 0.0 + c_knowledge * 0.0)) +
+                       c_tfp * 0.0;
+        }
+      };
+      if (spillover)
+        output(std::true_type{});
+      else
+        output(std::false_type{});
     }
-    for (int v = 0; v < kVariableCount; ++v)
-      for (int o = 0; o < n_out; ++o) {
-        const double* from =
-            row(w.region_rows,
-                std::size_t(v * n + p.output_regions[std::size_t(o)]));
-        std::copy(from, from + B, row(w.rows, std::size_t(v * units + o)));
-      }
     // Groups: sums of levels; contributions weighted by last year's output
     // shares (Divisia), TFP the remainder so the parts add up.
     for (std::size_t g = 0; g < p.groups.size(); ++g) {
@@ -709,12 +744,9 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       for (int i : p.groups[g].members) {
         const std::size_t r = std::size_t(i);
         const double* y = row(w.y, r);
-        const double* cc =
-            row(w.region_rows, std::size_t(kContributionCapital * n + i));
-        const double* cl =
-            row(w.region_rows, std::size_t(kContributionLabour * n + i));
-        const double* ck =
-            row(w.region_rows, std::size_t(kContributionKnowledge * n + i));
+        const double* cc = region_out(kContributionCapital, i);
+        const double* cl = region_out(kContributionLabour, i);
+        const double* ck = region_out(kContributionKnowledge, i);
 #pragma omp simd
         for (int lane = 0; lane < B; ++lane) {
           const double share = y[lane] / y_prev[lane];
@@ -727,26 +759,24 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
 #pragma omp simd
       for (int lane = 0; lane < B; ++lane) {
         const double ratio = out[kGdp][lane] / y_prev[lane];
-        out[kGdpGrowth][lane] = ratio - 1.0;
+        const double growth = ratio - 1.0;
         const double c_tfp = std::log(ratio) - out[kContributionCapital][lane] -
                              out[kContributionLabour][lane] -
                              out[kContributionKnowledge][lane];
+        out[kGdpGrowth][lane] = growth;
         out[kContributionTfp][lane] = c_tfp;
         log_tfp[lane] += c_tfp;
-        out[kTfp][lane] = std::exp(log_tfp[lane]);
+        const double tfp = std::exp(log_tfp[lane]);
+        out[kTfp][lane] = tfp;
+        acc[lane] += ((growth * 0.0 + c_tfp * 0.0) +
+                      (tfp * 0.0 + out[kCapital][lane] * 0.0)) +
+                     out[kKnowledge][lane] * 0.0;
       }
     }
 
-    // Non-finite values: x * 0 is NaN exactly when x is not finite.
-    double* acc = w.acc.data();
-    fill(acc, 0.0);
-    const std::size_t row_count =
-        std::size_t(kVariableCount) * std::size_t(units);
-    for (std::size_t rr = 0; rr < row_count; ++rr) {
-      const double* v = w.rows.data() + rr * B;
-#pragma omp simd
-      for (int lane = 0; lane < B; ++lane) acc[lane] += v[lane] * 0.0;
-    }
+    // Which value of a flagged lane is not finite (the sums above flag a
+    // lane when any value of its year is; a non-reported region's values
+    // only count through the groups).
     for (int lane = 0; lane < count; ++lane) {
       if (acc[lane] == 0.0 || !outcomes[lane].finite) continue;
       for (int unit = 0; unit < units && outcomes[lane].finite; ++unit)
