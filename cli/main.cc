@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       "growthcast: calibrated regional growth forecasts and scenarios"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(growthcast::version()) + " (" +
-                                        growthcast::git_commit() + ")");
+                                        growthcast::git_commit() + ", " +
+                                        growthcast::instruction_set() + ")");
   CalibrateFlags calibrate_flags;
   AccountingFlags accounting_flags;
   BenchFlags bench_flags;

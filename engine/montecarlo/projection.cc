@@ -330,6 +330,9 @@ struct BlockSimulator::Scratch {
   std::vector<Term> cholesky;     // non-zero entries, row-major
   std::vector<int> cholesky_row;  // [free + 1]: where each row's terms start
   std::vector<int> output_of;     // [region]: its output unit, or -1
+  // [region]: labour is the same in every lane (its growth path has no
+  // drawn target), so its log is taken once per year, not per lane.
+  std::vector<bool> labour_uniform;
   // [row][lane] arrays.
   std::vector<double> theta, candidate, z, step;
   std::vector<double> alpha, beta, gamma, delta_s, phi;
@@ -377,6 +380,11 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
         w.cholesky.push_back({a, b, p.cholesky(a, b)});
   }
   w.cholesky_row.push_back(int(w.cholesky.size()));
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& path = p.paths[int(Driver::labour_growth)][i];
+    w.labour_uniform.push_back(!(path.kind == DriverPath::Kind::ramp &&
+                                 path.uncertainty.has_value()));
+  }
   w.output_of.assign(n, -1);
   for (std::size_t o = 0; o < p.output_regions.size(); ++o)
     w.output_of[std::size_t(p.output_regions[o])] = int(o);
@@ -627,8 +635,13 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
         k1[lane] = (1.0 - dep[lane]) * k[lane] + inv[lane] * y[lane];
         s1[lane] = (1.0 - ds[lane]) * s[lane] + rdi[lane] * y[lane];
         lk1[lane] = std::log(k1[lane]);
-        ll1[lane] = std::log(l1[lane]);
         ls1[lane] = std::log(s1[lane]);
+      }
+      if (w.labour_uniform[r]) {
+        fill(ll1, std::log(l1[0]));
+      } else {
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane) ll1[lane] = std::log(l1[lane]);
       }
     }
     spill_logs(w.s1, w.lsp1);

@@ -87,6 +87,7 @@ StreamingHistogram::StreamingHistogram(int cells,
       width_(std::size_t(cells)),
       inv_width_(std::size_t(cells)),
       coarse_(std::size_t(cells) * kTableSize),
+      affine_(std::size_t(cells) * kTableSize),
       offset_(std::size_t(cells) + 1, 0) {
   constexpr int C = kCoarseBins;
   const double p = double(pilot_draws);
@@ -106,7 +107,9 @@ StreamingHistogram::StreamingHistogram(int cells,
     inv_width_[ci] = 1.0 / width_[ci];
     // The coarse table without splits, to bin the pilot.
     Coarse* table = coarse_.data() + ci * kTableSize;
+    Affine* affine = affine_.data() + ci * kTableSize;
     for (int c = 0; c < kTableSize; ++c) table[c] = {c, 1};
+    for (int c = 0; c < kTableSize; ++c) affine[c] = {1.0, 0.0};
     offset_[ci + 1] = offset_[ci] + kTableSize;
     std::fill(pilot_count.begin(), pilot_count.end(), 0);
     for (std::int64_t d = 0; d < pilot_draws; ++d)
@@ -128,6 +131,7 @@ StreamingHistogram::StreamingHistogram(int cells,
                               double(kMaxFine)));
       }
       table[c] = {base, fine};
+      affine[c] = {double(fine), double(base) - double(c) * double(fine)};
       base += fine;
     }
     offset_[ci + 1] = offset_[ci] + std::size_t(base);

@@ -15,7 +15,7 @@ namespace {
 
 // Draws per work item handed to a thread: the unit of the ordered reduction
 // of sums. Each is simulated in blocks of kBlockDraws lanes.
-constexpr std::int64_t kChunk = 4 * kBlockDraws;
+constexpr std::int64_t kChunk = 4096;
 constexpr std::int64_t kPilotDraws = 8192;
 
 struct Failure {

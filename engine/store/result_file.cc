@@ -614,6 +614,7 @@ Status ResultFile::write_provenance(const Provenance& provenance) {
       {"program", "growthcast"},
       {"version", growthcast::version()},
       {"git_commit", growthcast::git_commit()},
+      {"instruction_set", growthcast::instruction_set()},
       {"command_line", provenance.command_line},
       {"input_files", inputs},
       {"created", utc_now_iso8601()},
