@@ -279,36 +279,37 @@ void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
   const int calls = (count + 3) / 4;
   Philox generator;
   const Philox::key_type key = {{seed, scenario_index}};
-  for (int lane = 0; lane < B; ++lane) {
-    Philox::ctr_type counter = {{first + std::uint64_t(lane),
-                                 static_cast<std::uint64_t>(stream), index0 / 4,
-                                 0}};
-    for (int c = 0; c < calls; ++c) {
-      const Philox::ctr_type w = generator(counter, key);
-      ++counter[2];
-      double* row = out + std::size_t(4 * c) * B + lane;
-      row[0] = r123::uneg11<double>(w[0]);
-      row[B] = r123::u01<double>(w[1]);
-      row[2 * B] = r123::uneg11<double>(w[2]);
-      row[3 * B] = r123::u01<double>(w[3]);
-    }
-  }
-  // Two loops, so that GCC does not fuse sin and cos into a (scalar)
-  // sincos call: each is a vector call.
   constexpr double kPi = 3.1415926535897932;
   double radius[B], sine[B];
-  for (int pair = 0; pair < 2 * calls; ++pair) {
-    double* x = out + std::size_t(2 * pair) * B;
-    double* y = x + B;
-#pragma omp simd
-    for (int lane = 0; lane < B; ++lane) {
-      radius[lane] = std::sqrt(-2.0 * std::log(y[lane]));
-      sine[lane] = std::sin(kPi * x[lane]);
+  // Call by call, so that each call's four rows are written in order and
+  // transformed while they are in cache.
+  for (int c = 0; c < calls; ++c) {
+    double* rows = out + std::size_t(4 * c) * B;
+    Philox::ctr_type counter = {{first, static_cast<std::uint64_t>(stream),
+                                 index0 / 4 + std::uint64_t(c), 0}};
+    for (int lane = 0; lane < B; ++lane, ++counter[0]) {
+      const Philox::ctr_type w = generator(counter, key);
+      rows[lane] = r123::uneg11<double>(w[0]);
+      rows[B + lane] = u01_branchless(w[1]);
+      rows[2 * B + lane] = r123::uneg11<double>(w[2]);
+      rows[3 * B + lane] = u01_branchless(w[3]);
     }
+    // Box-Muller on the pairs (0, 1) and (2, 3). Two loops, so that GCC
+    // does not fuse sin and cos into a (scalar) sincos call: each is a
+    // vector call.
+    for (int pair = 0; pair < 2; ++pair) {
+      double* x = rows + std::size_t(2 * pair) * B;
+      double* y = x + B;
 #pragma omp simd
-    for (int lane = 0; lane < B; ++lane) {
-      y[lane] = std::cos(kPi * x[lane]) * radius[lane];
-      x[lane] = sine[lane] * radius[lane];
+      for (int lane = 0; lane < B; ++lane) {
+        radius[lane] = std::sqrt(-2.0 * std::log(y[lane]));
+        sine[lane] = std::sin(kPi * x[lane]);
+      }
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        y[lane] = std::cos(kPi * x[lane]) * radius[lane];
+        x[lane] = sine[lane] * radius[lane];
+      }
     }
   }
 }
@@ -442,7 +443,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       // candidate = theta_hat + L z, each lane's sum taken term by term in
       // column order. Lanes go in tiles whose sums stay in registers and
       // whose normals stay in L1, rather than a pass over all lanes per term.
-      constexpr int kTile = 16;
+      constexpr int kTile = 32;
       for (int first_lane = 0; first_lane < B; first_lane += kTile)
         for (int a = 0; a < w.free; ++a) {
           double sum[kTile] = {};

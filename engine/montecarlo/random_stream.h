@@ -8,6 +8,7 @@
 
 #include <Random123/boxmuller.hpp>
 #include <Random123/uniform.hpp>
+#include <bit>
 #include <cstdint>
 
 namespace growthcast::montecarlo {
@@ -15,6 +16,23 @@ namespace growthcast::montecarlo {
 // Independent streams within one draw, so that switching one source of
 // uncertainty on or off leaves the others' numbers unchanged.
 enum class Stream : std::uint64_t { parameters = 0, drivers = 1, shocks = 2 };
+
+// r123::u01<double>(w), bit for bit, without a branch: converting an
+// unsigned 64-bit integer to double compiles to a branch on its top bit,
+// which for random words mispredicts half the time. Same correctly rounded
+// conversion (halve with a sticky bit, convert, double), chosen by a mask.
+inline double u01_branchless(std::uint64_t w) {
+  const double low = double(static_cast<std::int64_t>(w));  // top bit clear
+  const double high =
+      double(static_cast<std::int64_t>((w >> 1) | (w & 1))) * 2.0;
+  const std::uint64_t use_high =
+      static_cast<std::uint64_t>(static_cast<std::int64_t>(w) >> 63);
+  const double converted = std::bit_cast<double>(
+      (std::bit_cast<std::uint64_t>(high) & use_high) |
+      (std::bit_cast<std::uint64_t>(low) & ~use_high));
+  constexpr double kFactor = 1.0 / 18446744073709551616.0;  // 2^-64
+  return converted * kFactor + 0.5 * kFactor;
+}
 
 class RandomStream {
  public:

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -93,22 +94,26 @@ Status nonfinite_error(const ProjectionSetup& setup,
 }
 
 // Adds a row's deviations from m and their squares to sums[0], sums[1] and
-// widens [*low, *high]. Four partial sums (lanes d mod 4) added in a fixed
-// order: the result depends on the draws only, not on the threads.
+// widens [*low, *high]. Four partial sums (lanes d mod 4, one SIMD
+// register) added in a fixed order: the result depends on the draws only,
+// not on the threads.
 void accumulate_row(const double* v, int count, double m, double* sums,
                     double* low, double* high) {
-  double s[4] = {0, 0, 0, 0}, ss[4] = {0, 0, 0, 0};
-  double lo[4] = {*low, *low, *low, *low};
-  double hi[4] = {*high, *high, *high, *high};
+  using Lanes = double __attribute__((vector_size(32)));
+  Lanes s = {0, 0, 0, 0}, ss = {0, 0, 0, 0};
+  Lanes lo = {*low, *low, *low, *low};
+  Lanes hi = {*high, *high, *high, *high};
+  const Lanes mean = {m, m, m, m};
   int d = 0;
-  for (; d + 4 <= count; d += 4)
-    for (int j = 0; j < 4; ++j) {
-      const double x = v[d + j], dev = x - m;
-      s[j] += dev;
-      ss[j] += dev * dev;
-      lo[j] = x < lo[j] ? x : lo[j];
-      hi[j] = x > hi[j] ? x : hi[j];
-    }
+  for (; d + 4 <= count; d += 4) {
+    Lanes x;
+    std::memcpy(&x, v + d, sizeof x);
+    const Lanes dev = x - mean;
+    s += dev;
+    ss += dev * dev;
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+  }
   for (; d < count; ++d) {
     const double x = v[d], dev = x - m;
     s[0] += dev;
