@@ -35,7 +35,98 @@ void select_ranks(double* v, std::int64_t begin, std::int64_t end,
 
 }  // namespace
 
-void exact_quantiles(double* v, std::int64_t n,
+namespace {
+
+// Order statistics ranks[0..k) (ascending, unique, < n) of v[0..n) into
+// stats[0..k), by bucket selection: one pass counts the values in kBuckets
+// equal-width buckets between the minimum and the maximum, which tells the
+// bucket of each rank; a second pass collects those buckets' values; each
+// is searched again the same way, with its own range, until it is small
+// enough for nth_element. A bucket's values all lie above the lower
+// buckets' (the bucket index is a non-decreasing function of the value),
+// so ranks carry over. Counting is branch-free, where nth_element's
+// partitioning mispredicts about every other comparison on random data:
+// about 5x faster on a cell of draws. Reads v only.
+void select_by_buckets(const double* v, std::int64_t n,
+                       const std::int64_t* ranks, std::size_t k,
+                       double* stats, int depth) {
+  constexpr std::int64_t kSmall = 256;
+  constexpr int kBuckets = 2048, kMaxDepth = 6;
+  auto by_selection = [&] {
+    std::vector<double> copy(v, v + n);
+    std::vector<std::int64_t> wanted(ranks, ranks + k);
+    select_ranks(copy.data(), 0, n, wanted, 0, k);
+    for (std::size_t i = 0; i < k; ++i) stats[i] = copy[std::size_t(ranks[i])];
+  };
+  if (n <= kSmall || depth >= kMaxDepth) return by_selection();
+  double low = v[0], high = v[0];
+  bool nan = false;
+  for (std::int64_t i = 0; i < n; ++i) {
+    low = v[i] < low ? v[i] : low;
+    high = v[i] > high ? v[i] : high;
+    nan = nan || v[i] != v[i];
+  }
+  if (nan) return by_selection();  // NaN has no rank
+  if (!(low < high)) {             // all equal
+    for (std::size_t i = 0; i < k; ++i) stats[i] = low;
+    return;
+  }
+  const double scale = double(kBuckets) / (high - low);
+  if (!std::isfinite(scale) || !std::isfinite(high - low))
+    return by_selection();  // a range too wide (or too narrow) for doubles
+  auto bucket = [&](double x) {
+    const int b = int((x - low) * scale);
+    return b < kBuckets - 1 ? b : kBuckets - 1;
+  };
+  std::vector<std::int64_t> count(kBuckets, 0);
+  for (std::int64_t i = 0; i < n; ++i) ++count[std::size_t(bucket(v[i]))];
+  // The bucket of each rank and the values below that bucket.
+  std::vector<int> rank_bucket(k);
+  std::vector<std::int64_t> below(k);
+  {
+    std::int64_t cumulative = 0;
+    int b = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      while (cumulative + count[std::size_t(b)] <= ranks[i])
+        cumulative += count[std::size_t(b++)];
+      rank_bucket[i] = b;
+      below[i] = cumulative;
+    }
+  }
+  // Collect the wanted buckets' values (slot 0 of `which` means not wanted).
+  std::vector<std::uint8_t> which(kBuckets, 0);
+  std::vector<int> wanted_buckets;
+  for (std::size_t i = 0; i < k; ++i)
+    if (which[std::size_t(rank_bucket[i])] == 0) {
+      wanted_buckets.push_back(rank_bucket[i]);
+      which[std::size_t(rank_bucket[i])] = std::uint8_t(wanted_buckets.size());
+    }
+  if (wanted_buckets.size() > 250) return by_selection();
+  std::vector<std::vector<double>> collected(wanted_buckets.size());
+  for (std::size_t w = 0; w < wanted_buckets.size(); ++w)
+    collected[w].reserve(std::size_t(count[std::size_t(wanted_buckets[w])]));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const int slot = which[std::size_t(bucket(v[i]))];
+    if (slot != 0) collected[std::size_t(slot - 1)].push_back(v[i]);
+  }
+  for (std::size_t w = 0; w < wanted_buckets.size(); ++w) {
+    std::vector<std::int64_t> local;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < k; ++i)
+      if (rank_bucket[i] == wanted_buckets[w]) {
+        local.push_back(ranks[i] - below[i]);
+        index.push_back(i);
+      }
+    std::vector<double> found(local.size());
+    select_by_buckets(collected[w].data(), std::int64_t(collected[w].size()),
+                      local.data(), local.size(), found.data(), depth + 1);
+    for (std::size_t j = 0; j < index.size(); ++j) stats[index[j]] = found[j];
+  }
+}
+
+}  // namespace
+
+void exact_quantiles(const double* v, std::int64_t n,
                      const std::vector<double>& levels, double* out) {
   if (n <= 0) {
     for (std::size_t k = 0; k < levels.size(); ++k)
@@ -50,12 +141,17 @@ void exact_quantiles(double* v, std::int64_t n,
   }
   std::sort(ranks.begin(), ranks.end());
   ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
-  select_ranks(v, 0, n, ranks, 0, ranks.size());
+  std::vector<double> stats(ranks.size());
+  select_by_buckets(v, n, ranks.data(), ranks.size(), stats.data(), 0);
+  auto stat = [&](std::int64_t rank) {
+    return stats[std::size_t(
+        std::lower_bound(ranks.begin(), ranks.end(), rank) - ranks.begin())];
+  };
   for (std::size_t k = 0; k < levels.size(); ++k) {
     const double h = double(n - 1) * levels[k];
     const auto lo = std::int64_t(std::floor(h));
-    out[k] =
-        lo + 1 < n ? v[lo] + (h - double(lo)) * (v[lo + 1] - v[lo]) : v[lo];
+    const double x_lo = stat(lo);
+    out[k] = lo + 1 < n ? x_lo + (h - double(lo)) * (stat(lo + 1) - x_lo) : x_lo;
   }
 }
 
@@ -79,9 +175,9 @@ std::vector<double> StreamingHistogram::pilot_levels(std::int64_t pilot_draws) {
   return out;
 }
 
-StreamingHistogram::StreamingHistogram(int cells,
-                                       const std::vector<double>& pilot,
-                                       std::int64_t pilot_draws)
+StreamingHistogram::StreamingHistogram(
+    int cells, const std::vector<double>& pilot, std::int64_t pilot_draws,
+    const std::vector<double>& pilot_quantiles)
     : cells_(cells),
       low_(std::size_t(cells)),
       width_(std::size_t(cells)),
@@ -97,8 +193,9 @@ StreamingHistogram::StreamingHistogram(int cells,
   for (int cell = 0; cell < cells; ++cell) {
     const std::size_t ci = std::size_t(cell);
     const double* v = pilot.data() + ci * std::size_t(pilot_draws);
-    double lo = sorted_quantile(v, pilot_draws, levels[0]);
-    double span = sorted_quantile(v, pilot_draws, levels[1]) - lo;
+    const double* at = pilot_quantiles.data() + ci * levels.size();
+    double lo = at[0];
+    double span = at[1] - lo;
     if (!std::isfinite(lo) || !std::isfinite(span)) lo = 0.0, span = 1.0;
     if (!(span > 0.0))
       span = std::max(std::abs(lo), std::numeric_limits<double>::min()) * 1e-9;
@@ -117,8 +214,8 @@ StreamingHistogram::StreamingHistogram(int cells,
     // Split the coarse bins near each pilot quantile.
     std::fill(split.begin(), split.end(), false);
     for (std::size_t k = 2; k + 1 < levels.size(); k += 2) {
-      const int a = slot(cell, sorted_quantile(v, pilot_draws, levels[k]));
-      const int b = slot(cell, sorted_quantile(v, pilot_draws, levels[k + 1]));
+      const int a = slot(cell, at[k]);
+      const int b = slot(cell, at[k + 1]);
       for (int c = std::max(1, a); c <= std::min(C, b); ++c)
         split[std::size_t(c)] = true;
     }

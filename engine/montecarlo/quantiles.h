@@ -17,11 +17,10 @@ inline constexpr double kStreamingRankError = 0.001;
 // Type-7 quantile of `values` (reordered in place); NaN if empty.
 double exact_quantile(std::vector<double>& values, double q);
 
-// Type-7 quantiles of values[0..n) at each of `levels` (reorders the
-// values): the order statistics needed are selected by nested
-// nth_element calls, each on the part left between earlier ones, about
-// 2-3 times less work than a sort. NaN if n == 0.
-void exact_quantiles(double* values, std::int64_t n,
+// Type-7 quantiles of values[0..n) at each of `levels` (the values are
+// only read): the order statistics needed are found by bucket selection
+// (quantiles.cc). NaN if n == 0.
+void exact_quantiles(const double* values, std::int64_t n,
                      const std::vector<double>& levels, double* out);
 
 // Type-7 quantile of sorted values; NaN if n == 0.
@@ -42,15 +41,15 @@ class StreamingHistogram {
   static constexpr double kTargetSlotMass = 0.0005;
   static constexpr int kMaxFine = 1024;
 
-  // The pilot quantile levels the histogram reads: a pilot need only have
-  // these order statistics in place (exact_quantiles does that), not be
-  // sorted.
+  // The pilot quantile levels the histogram is placed by.
   static std::vector<double> pilot_levels(std::int64_t pilot_draws);
 
-  // `sorted_pilot` is [cell][pilot_draws], each cell's values sorted (or
-  // with the order statistics of pilot_levels() in place).
-  StreamingHistogram(int cells, const std::vector<double>& sorted_pilot,
-                     std::int64_t pilot_draws);
+  // `pilot` is [cell][pilot_draws] in any order; `pilot_quantiles` is
+  // [cell][pilot_levels().size()], the pilot's exact_quantiles at
+  // pilot_levels().
+  StreamingHistogram(int cells, const std::vector<double>& pilot,
+                     std::int64_t pilot_draws,
+                     const std::vector<double>& pilot_quantiles);
 
   int cells() const { return cells_; }
   int slots(int cell) const {

@@ -212,21 +212,12 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
         options.progress, copy_into(values, draws, 0));
     if (failure.draw >= 0)
       return tl::unexpected(nonfinite_error(setup, sc, failure).error());
-#pragma omp parallel num_threads(threads)
-    {
-      std::vector<double> work;
-#pragma omp for schedule(dynamic)
-      for (std::int64_t c = 0; c < cells; ++c) {
-        double* v = values.data() + c * draws;
-        mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
-        double* sorted = v;
-        if (options.keep_paths) {
-          work.assign(v, v + draws);
-          sorted = work.data();
-        }
-        exact_quantiles(sorted, draws, kQuantileLevels,
-                        out.quantiles.data() + std::size_t(c) * levels);
-      }
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+    for (std::int64_t c = 0; c < cells; ++c) {
+      const double* v = values.data() + c * draws;
+      mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
+      exact_quantiles(v, draws, kQuantileLevels,
+                      out.quantiles.data() + std::size_t(c) * levels);
     }
     if (options.keep_paths) out.paths = std::move(values);
     return out;
@@ -248,15 +239,18 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   std::vector<double> centre(static_cast<std::size_t>(cells));
   const std::vector<double> pilot_levels =
       StreamingHistogram::pilot_levels(pilot_draws);
+  std::vector<double> pilot_quantiles(std::size_t(cells) *
+                                      pilot_levels.size());
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
   for (std::int64_t c = 0; c < cells; ++c) {
-    double* v = pilot.data() + c * pilot_draws;
+    const double* v = pilot.data() + c * pilot_draws;
     double sd;
     mean_and_sd(v, pilot_draws, &centre[std::size_t(c)], &sd);
-    double ignored[32];
-    exact_quantiles(v, pilot_draws, pilot_levels, ignored);
+    exact_quantiles(v, pilot_draws, pilot_levels,
+                    pilot_quantiles.data() + std::size_t(c) * pilot_levels.size());
   }
-  const StreamingHistogram histogram(int(cells), pilot, pilot_draws);
+  const StreamingHistogram histogram(int(cells), pilot, pilot_draws,
+                                     pilot_quantiles);
   pilot = {};
 
   const std::int64_t chunks = (draws + kChunk - 1) / kChunk;
