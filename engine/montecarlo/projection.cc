@@ -341,7 +341,9 @@ struct BlockSimulator::Scratch {
   std::vector<double> drivers;  // [driver][lane], one region and year
   std::vector<double> y, k, l, s, u, lk, ll, ls, lsp;
   std::vector<double> y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1, sp1;
-  std::vector<double> eps;          // [year * n + region][lane]
+  // One year's shocks, [year * n + region - eps_first][lane]: normals are
+  // made a year at a time, so that they are in cache when used.
+  std::vector<double> eps;
   std::vector<double> region_rows;  // [variable][region][lane]
   std::vector<double> rows;         // [variable][unit][lane]
   std::vector<double> group_log_tfp, sums, acc;
@@ -406,8 +408,7 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
        {&w.y, &w.k, &w.l, &w.s, &w.u, &w.lk, &w.ll, &w.ls, &w.lsp, &w.y1, &w.k1,
         &w.l1, &w.s1, &w.u1, &w.lk1, &w.ll1, &w.ls1, &w.lsp1, &w.sp1})
     rows(*v, n);
-  rows(w.eps, p.shock_uncertainty ? std::size_t((w.years * w.n + 3) / 4 * 4)
-                                  : std::size_t(0));
+  rows(w.eps, p.shock_uncertainty ? std::size_t(w.n + 8) : std::size_t(0));
   rows(w.region_rows, kVariableCount * n);
   rows(w.rows, std::size_t(kVariableCount) * std::size_t(w.units));
   rows(w.group_log_tfp, p.groups.size());
@@ -575,9 +576,6 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     }
   }
 
-  if (p.shock_uncertainty)
-    lane_normals(seed, scenario_index, first, Stream::shocks, 0, w.years * n,
-                 w.eps.data());
   std::fill(w.group_log_tfp.begin(), w.group_log_tfp.end(), 0.0);
 
   const int n_out = int(p.output_regions.size());
@@ -593,6 +591,13 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
     fill(acc, 0.0);
+    // This year's shocks: normals h * n .. h * n + n - 1 of the stream, from
+    // the Philox call holding the first (calls give four normals each).
+    const int eps_first = (h * n) / 4 * 4;
+    if (p.shock_uncertainty)
+      lane_normals(seed, scenario_index, first, Stream::shocks,
+                   std::uint64_t(eps_first), h * n + n - eps_first,
+                   w.eps.data());
     // Capital, labour, knowledge: the accumulation equations.
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(i);
@@ -676,7 +681,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       double* u1 = row(w.u1, r);
       const double u_last = p.residual_last[r];
       const double* eps =
-          p.shock_uncertainty ? row(w.eps, std::size_t(h * n + i)) : nullptr;
+          p.shock_uncertainty ? row(w.eps, std::size_t(h * n + i - eps_first))
+                              : nullptr;
       double* out[kVariableCount];
       for (int v = 0; v < kVariableCount; ++v) out[v] = region_out(v, i);
       if (eps) {

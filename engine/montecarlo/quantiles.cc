@@ -206,7 +206,7 @@ StreamingHistogram::StreamingHistogram(
     Coarse* table = coarse_.data() + ci * kTableSize;
     Affine* affine = affine_.data() + ci * kTableSize;
     for (int c = 0; c < kTableSize; ++c) table[c] = {c, 1};
-    for (int c = 0; c < kTableSize; ++c) affine[c] = {1.0, 0.0};
+    for (int c = 0; c < kTableSize; ++c) affine[c] = {1.0f, 0.0f};
     offset_[ci + 1] = offset_[ci] + kTableSize;
     std::fill(pilot_count.begin(), pilot_count.end(), 0);
     for (std::int64_t d = 0; d < pilot_draws; ++d)
@@ -228,7 +228,7 @@ StreamingHistogram::StreamingHistogram(
                               double(kMaxFine)));
       }
       table[c] = {base, fine};
-      affine[c] = {double(fine), double(base) - double(c) * double(fine)};
+      affine[c] = {float(fine), float(base - c * fine)};
       base += fine;
     }
     offset_[ci + 1] = offset_[ci] + std::size_t(base);
