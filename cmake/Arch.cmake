@@ -5,6 +5,10 @@
 # BMI2, else the compiler's default. "native" and "" (the compiler's default)
 # are accepted too.
 #
+# The engine's libraries pass -march on to whatever links them (installed
+# targets too): mixing instruction sets changes Eigen's alignment and so the
+# layout of types shared across the boundary.
+#
 # Results are bit-identical for one build across threads, MPI ranks and
 # shards. Builds for different instruction sets may differ in the last bits
 # (vector maths and fused multiply-add), so a cluster job should run one

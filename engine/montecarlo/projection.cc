@@ -385,8 +385,8 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   w.cholesky_row.push_back(int(w.cholesky.size()));
   for (std::size_t i = 0; i < n; ++i) {
     const auto& path = p.paths[int(Driver::labour_growth)][i];
-    w.labour_uniform.push_back(!(path.kind == DriverPath::Kind::ramp &&
-                                 path.uncertainty.has_value()));
+    w.labour_uniform.push_back(
+        !(path.kind == DriverPath::Kind::ramp && path.uncertainty.has_value()));
   }
   w.output_of.assign(n, -1);
   for (std::size_t o = 0; o < p.output_regions.size(); ++o)
@@ -680,8 +680,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       double* y1 = row(w.y1, r);
       double* u1 = row(w.u1, r);
       const double u_last = p.residual_last[r];
-      const double* eps =
-          p.shock_uncertainty ? row(w.eps, std::size_t(h * n + i - eps_first))
+      const double* eps = p.shock_uncertainty
+                              ? row(w.eps, std::size_t(h * n + i - eps_first))
                               : nullptr;
       double* out[kVariableCount];
       for (int v = 0; v < kVariableCount; ++v) out[v] = region_out(v, i);
@@ -725,10 +725,11 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
           out[kContributionKnowledge][lane] = c_knowledge;
           out[kContributionTfp][lane] = c_tfp;
           // x * 0 is NaN exactly when x is not finite.
-          acc[lane] += ((yv * 0.0 + growth * 0.0) + (tfp * 0.0 + k1[lane] * 0.0)) +
-                       ((s1[lane] * 0.0 + c_capital * 0.0) +
-                        (c_labour * 0.0 + c_knowledge * 0.0)) +
-                       c_tfp * 0.0;
+          acc[lane] +=
+              ((yv * 0.0 + growth * 0.0) + (tfp * 0.0 + k1[lane] * 0.0)) +
+              ((s1[lane] * 0.0 + c_capital * 0.0) +
+               (c_labour * 0.0 + c_knowledge * 0.0)) +
+              c_tfp * 0.0;
         }
       };
       if (spillover)

@@ -27,9 +27,9 @@ inline double u01_branchless(std::uint64_t w) {
       double(static_cast<std::int64_t>((w >> 1) | (w & 1))) * 2.0;
   const std::uint64_t use_high =
       static_cast<std::uint64_t>(static_cast<std::int64_t>(w) >> 63);
-  const double converted = std::bit_cast<double>(
-      (std::bit_cast<std::uint64_t>(high) & use_high) |
-      (std::bit_cast<std::uint64_t>(low) & ~use_high));
+  const double converted =
+      std::bit_cast<double>((std::bit_cast<std::uint64_t>(high) & use_high) |
+                            (std::bit_cast<std::uint64_t>(low) & ~use_high));
   constexpr double kFactor = 1.0 / 18446744073709551616.0;  // 2^-64
   return converted * kFactor + 0.5 * kFactor;
 }

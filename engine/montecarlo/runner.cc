@@ -239,15 +239,15 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   std::vector<double> centre(static_cast<std::size_t>(cells));
   const std::vector<double> pilot_levels =
       StreamingHistogram::pilot_levels(pilot_draws);
-  std::vector<double> pilot_quantiles(std::size_t(cells) *
-                                      pilot_levels.size());
+  std::vector<double> pilot_quantiles(std::size_t(cells) * pilot_levels.size());
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
   for (std::int64_t c = 0; c < cells; ++c) {
     const double* v = pilot.data() + c * pilot_draws;
     double sd;
     mean_and_sd(v, pilot_draws, &centre[std::size_t(c)], &sd);
-    exact_quantiles(v, pilot_draws, pilot_levels,
-                    pilot_quantiles.data() + std::size_t(c) * pilot_levels.size());
+    exact_quantiles(
+        v, pilot_draws, pilot_levels,
+        pilot_quantiles.data() + std::size_t(c) * pilot_levels.size());
   }
   const StreamingHistogram histogram(int(cells), pilot, pilot_draws,
                                      pilot_quantiles);

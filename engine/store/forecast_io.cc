@@ -213,7 +213,6 @@ Status write_forecast(ResultFile& f,
       std::vector<double> block;
       for (std::size_t k = 0; k < S; ++k) {
         const auto& run = runs[k];
-        if (run.paths.empty()) continue;
         // Where each of the run's (unit, year) cells goes in the block.
         std::vector<std::pair<std::size_t, std::size_t>> targets;
         for (std::size_t u = 0; u < run.units.size(); ++u) {
@@ -226,13 +225,20 @@ Status write_forecast(ResultFile& f,
                                  uu * Y + yy);
           }
         }
-        const auto run_draws = std::size_t(run.draws);
-        for (std::size_t d0 = 0; d0 < run_draws; d0 += kDrawBlock) {
-          const std::size_t count = std::min(kDrawBlock, run_draws - d0);
+        // Every block is written, NaN where the run has no paths or fewer
+        // draws: HDF5 does not fill chunks first (create_chunked_dataset).
+        const auto run_draws =
+            run.paths.empty() ? std::size_t(0) : std::size_t(run.draws);
+        const auto all_draws = std::size_t(max_draws);
+        for (std::size_t d0 = 0; d0 < all_draws; d0 += kDrawBlock) {
+          const std::size_t count = std::min(kDrawBlock, all_draws - d0);
+          const std::size_t have =
+              d0 < run_draws ? std::min(count, run_draws - d0) : 0;
           block.assign(count * U * Y, kNaN);
           for (const auto& [cell, at] : targets) {
+            if (have == 0) break;
             const double* from = run.paths.data() + cell * run_draws + d0;
-            for (std::size_t d = 0; d < count; ++d)
+            for (std::size_t d = 0; d < have; ++d)
               block[d * U * Y + at] = from[d];
           }
           if (auto s =

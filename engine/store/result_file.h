@@ -63,9 +63,10 @@ class ResultFile {
                      const std::string& long_name = {});
 
   // A large dataset written in blocks: created chunked (`chunk` per
-  // dimension) and filled with NaN, then written by write_block, so no
-  // whole-array copy is ever held in memory. Same dims and attributes as
-  // add_dataset.
+  // dimension), then written by write_block, so no whole-array copy is ever
+  // held in memory. Its fill value is NaN, but HDF5 does not write it into
+  // new chunks (that doubled the bytes written): the caller writes every
+  // block. Same dims and attributes as add_dataset.
   Status create_chunked_dataset(const std::string& group,
                                 const std::string& name,
                                 const std::vector<std::string>& dims,

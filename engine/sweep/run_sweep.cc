@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "common/version.h"
+
 namespace growthcast::sweep {
 namespace {
 
@@ -26,6 +28,12 @@ std::optional<montecarlo::ScenarioForecast> load_point(
   if (!read || !read->sweep || read->sweep->sweep_id != sweep_id ||
       read->runs.size() != 1 || read->sweep->point_index != std::vector{k})
     return std::nullopt;
+  // A point from a build for another instruction set is computed again:
+  // its last bits could differ from this build's.
+  auto reader = store::ResultReader::open(file);
+  if (!reader) return std::nullopt;
+  auto arch = reader->string_attribute("/", "instruction_set");
+  if (!arch || *arch != growthcast::instruction_set()) return std::nullopt;
   return std::move(read->runs.front());
 }
 
@@ -35,6 +43,10 @@ Status write_point(const SweepJob& job, const std::filesystem::path& dir,
   if (!file) return tl::unexpected(file.error());
   const store::SweepInfo info = sweep_info(*job.definition, {k});
   if (auto s = store::write_forecast(*file, {run}, job.history, &info); !s)
+    return s;
+  if (auto s = file->set_attribute("/", "instruction_set",
+                                   growthcast::instruction_set());
+      !s)
     return s;
   return file->commit();
 }
@@ -167,13 +179,30 @@ Result<MergedSweep> merge_shards(
     std::vector<std::string> labels;  // per axis
   };
   std::map<std::int64_t, Point> by_point;
-  std::string id, first_file;
+  std::string id, first_file, instruction_set;
   std::uint64_t seed = 0;
   for (const auto& path : shards) {
     auto read = store::read_forecast(path);
     if (!read) return tl::unexpected(read.error());
     if (!read->sweep)
       return fail("not a sweep shard (no sweep_id)", path.string());
+    // Builds for different instruction sets agree only to the last bits
+    // (cmake/Arch.cmake), so their shards would not merge into the file
+    // one run writes.
+    std::string arch;
+    if (auto reader = store::ResultReader::open(path))
+      if (auto value = reader->string_attribute("/", "instruction_set"))
+        arch = *value;
+    if (id.empty()) {
+      instruction_set = arch;
+    } else if (arch != instruction_set) {
+      return fail("this shard was computed by a growthcast built for '" + arch +
+                      "', '" + first_file + "' by one built for '" +
+                      instruction_set +
+                      "': their results differ in the last bits; run all "
+                      "shards with one build",
+                  path.string(), 0, "instruction_set");
+    }
     if (id.empty()) {
       id = read->sweep->sweep_id;
       first_file = path.string();

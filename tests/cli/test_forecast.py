@@ -131,6 +131,33 @@ class Forecast(unittest.TestCase):
                                    rtol=1e-13)
         np.testing.assert_allclose(mean[0], paths[0].mean(axis=0), rtol=1e-12)
 
+    def test_paths_of_scenarios_with_fewer_draws_are_nan_beyond_them(self):
+        # Blocks of 1000 draws: 1500 ends inside the second, 2600 inside the
+        # third; every block is written (HDF5 does not pre-fill chunks).
+        files = []
+        for name, draws in (("rd_push", 1500), ("baseline", 2600)):
+            with open(os.path.join(CC, name + ".toml")) as f:
+                text = f.read().replace("draws = 10000", f"draws = {draws}")
+            files.append(self.path(f"{name}_{draws}.toml"))
+            with open(files[-1], "w") as f:
+                f.write(text)
+        out = self.path("uneven.h5")
+        result = run("forecast", *files, "--calibration", self.cal,
+                     "--out", out, "--paths")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with h5py.File(out, "r") as f:
+            for variable in ("gdp", "tfp", "contribution_tfp"):
+                paths = f[f"forecast/{variable}/paths"][()]
+                self.assertEqual(paths.shape, (2, 2600, 3, 16))
+                self.assertTrue(np.all(np.isfinite(paths[0, :1500])))
+                self.assertTrue(np.all(np.isnan(paths[0, 1500:])))
+                self.assertTrue(np.all(np.isfinite(paths[1])))
+                # The stored means are the means of the stored paths.
+                mean = f[f"forecast/{variable}/mean"][()]
+                np.testing.assert_allclose(mean[0],
+                                           paths[0, :1500].mean(axis=0),
+                                           rtol=1e-12, atol=1e-15)
+
     def test_bad_scenarios(self):
         cases = [
             ('name = "x"\nhorizon = 2035\ndraws = "many"\n', 3, "draws"),

@@ -1,12 +1,12 @@
 // The branch-free uniform conversion against Random123's u01: the streams
 // (and so every published result) must not change with the code that
 // computes them.
+#include "montecarlo/random_stream.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstring>
-
-#include "montecarlo/random_stream.h"
 
 namespace growthcast::montecarlo {
 namespace {

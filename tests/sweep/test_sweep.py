@@ -147,6 +147,17 @@ class Sweep(unittest.TestCase):
         result = run(BINARY, "merge", shards[0], other_shard, "--out", bad)
         self.assertEqual(result.returncode, 1)
         self.assertIn("different sweep", result.stderr)
+        # A shard from a build for another instruction set (its results
+        # can differ in the last bits): the attribute is what tells.
+        foreign = self.path("foreign_shard.h5")
+        shutil.copy(shards[1], foreign)
+        with h5py.File(foreign, "r+") as f:
+            f.attrs["instruction_set"] = "x86-64-v4"
+        result = run(BINARY, "merge", shards[0], foreign, shards[2],
+                     "--out", bad)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("instruction_set", result.stderr)
+        self.assertIn("one build", result.stderr)
         self.assertFalse(os.path.exists(bad))
 
     def test_kill_and_resume_equal_uninterrupted(self):
