@@ -234,12 +234,19 @@ Status write_forecast(ResultFile& f,
           const std::size_t count = std::min(kDrawBlock, all_draws - d0);
           const std::size_t have =
               d0 < run_draws ? std::min(count, run_draws - d0) : 0;
-          block.assign(count * U * Y, kNaN);
-          for (const auto& [cell, at] : targets) {
-            if (have == 0) break;
-            const double* from = run.paths.data() + cell * run_draws + d0;
-            for (std::size_t d = 0; d < have; ++d)
-              block[d * U * Y + at] = from[d];
+          block.resize(count * U * Y);
+          if (have < count || targets.size() < U * Y)
+            std::fill(block.begin(), block.end(), kNaN);
+          // The transpose in tiles of draws: a tile's rows of the block stay
+          // in L1 while every cell adds its (one cache line of) draws.
+          constexpr std::size_t kTile = 8;
+          for (std::size_t t0 = 0; t0 < have; t0 += kTile) {
+            const std::size_t t1 = std::min(have, t0 + kTile);
+            for (const auto& [cell, at] : targets) {
+              const double* from = run.paths.data() + cell * run_draws + d0;
+              for (std::size_t d = t0; d < t1; ++d)
+                block[d * U * Y + at] = from[d];
+            }
           }
           if (auto s =
                   f.write_block(path, {k, d0, 0, 0}, {1, count, U, Y}, block);
