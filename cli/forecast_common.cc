@@ -1,7 +1,9 @@
 #include "cli/forecast_common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
@@ -85,11 +87,20 @@ store::ForecastHistory history_of(
 
 std::string format_summary(const std::vector<ScenarioForecast>& runs) {
   std::string out;
-  char line[512];
-  std::snprintf(line, sizeof line, "%-38s %-28s %-26s %-26s %-26s %7s %7s\n",
-                "scenario", "unit", "GDP 2025 median [90%]",
-                "GDP 2030 median [90%]", "GDP 2035 median [90%]", "growth",
-                "tech.%");
+  char line[1024];
+  // The name columns as wide as their longest entry, so rows line up.
+  int name_width = int(std::strlen("scenario")), unit_width = 28;
+  for (const auto& run : runs) {
+    name_width = std::max(name_width, int(run.name.size()));
+    for (const auto& unit : run.units)
+      unit_width = std::max(unit_width, int(unit.size()));
+  }
+  name_width = std::min(name_width, 200);
+  unit_width = std::min(unit_width, 200);
+  std::snprintf(line, sizeof line, "%-*s %-*s %-26s %-26s %-26s %7s %7s\n",
+                name_width, "scenario", unit_width, "unit",
+                "GDP 2025 median [90%]", "GDP 2030 median [90%]",
+                "GDP 2035 median [90%]", "growth", "tech.%");
   out +=
       "Forecast (GDP in the calibration's units; growth = mean annual "
       "GDP growth; tech.% = TFP + knowledge share of growth)\n";
@@ -133,10 +144,10 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs) {
       }
       growth /= double(run.years.size());
       std::snprintf(line, sizeof line,
-                    "%-38s %-28s %-26s %-26s %-26s %6.2f%% %6.1f%%\n",
-                    run.name.c_str(), run.units[u].c_str(), cols[0].c_str(),
-                    cols[1].c_str(), cols[2].c_str(), 100.0 * growth,
-                    100.0 * technology / total);
+                    "%-*s %-*s %-26s %-26s %-26s %6.2f%% %6.1f%%\n", name_width,
+                    run.name.c_str(), unit_width, run.units[u].c_str(),
+                    cols[0].c_str(), cols[1].c_str(), cols[2].c_str(),
+                    100.0 * growth, 100.0 * technology / total);
       out += line;
     }
   }
