@@ -238,9 +238,14 @@ Status write_forecast(ResultFile& f,
           if (have < count || targets.size() < U * Y)
             std::fill(block.begin(), block.end(), kNaN);
           // The transpose in tiles of draws: a tile's rows of the block stay
-          // in L1 while every cell adds its (one cache line of) draws.
+          // in L1 while every cell adds its (one cache line of) draws. Tiles
+          // are independent, so the cores share them (a pure copy: the
+          // bytes do not depend on the threads).
           constexpr std::size_t kTile = 8;
-          for (std::size_t t0 = 0; t0 < have; t0 += kTile) {
+          const auto tiles = std::int64_t((have + kTile - 1) / kTile);
+#pragma omp parallel for schedule(static)
+          for (std::int64_t tile = 0; tile < tiles; ++tile) {
+            const std::size_t t0 = std::size_t(tile) * kTile;
             const std::size_t t1 = std::min(have, t0 + kTile);
             for (const auto& [cell, at] : targets) {
               const double* from = run.paths.data() + cell * run_draws + d0;
