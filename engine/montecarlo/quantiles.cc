@@ -5,20 +5,6 @@
 #include <limits>
 
 namespace growthcast::montecarlo {
-
-double exact_quantile(std::vector<double>& values, double q) {
-  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double h = double(values.size() - 1) * q;
-  const std::size_t lo = std::size_t(std::floor(h));
-  std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(lo),
-                   values.end());
-  const double x_lo = values[lo];
-  if (lo + 1 >= values.size()) return x_lo;
-  const double x_hi =
-      *std::min_element(values.begin() + std::ptrdiff_t(lo) + 1, values.end());
-  return x_lo + (h - double(lo)) * (x_hi - x_lo);
-}
-
 namespace {
 
 // Puts the order statistics ranks[a..b) of v in place, within [begin, end).

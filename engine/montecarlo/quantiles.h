@@ -14,9 +14,6 @@ inline const std::vector<double> kQuantileLevels = {0.05, 0.10, 0.25, 0.50,
                                                     0.75, 0.90, 0.95};
 inline constexpr double kStreamingRankError = 0.001;
 
-// Type-7 quantile of `values` (reordered in place); NaN if empty.
-double exact_quantile(std::vector<double>& values, double q);
-
 // Type-7 quantiles of values[0..n) at each of `levels` (the values are
 // only read): the order statistics needed are found by bucket selection
 // (quantiles.cc). NaN if n == 0.

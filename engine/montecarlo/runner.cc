@@ -15,8 +15,10 @@ namespace growthcast::montecarlo {
 namespace {
 
 // Draws per work item handed to a thread: the unit of the ordered reduction
-// of sums. Each is simulated in blocks of kBlockDraws lanes.
+// of sums, so the moments' last bits depend on it (a constant, not tied to
+// kBlockDraws). Each is simulated in blocks of kBlockDraws lanes.
 constexpr std::int64_t kChunk = 4096;
+static_assert(kChunk % kBlockDraws == 0);
 constexpr std::int64_t kPilotDraws = 8192;
 
 struct Failure {
