@@ -169,7 +169,6 @@ StreamingHistogram::StreamingHistogram(
       low_(std::size_t(cells)),
       width_(std::size_t(cells)),
       inv_width_(std::size_t(cells)),
-      coarse_(std::size_t(cells) * kTableSize),
       affine_(std::size_t(cells) * kTableSize),
       offset_(std::size_t(cells) + 1, 0) {
   constexpr int C = kCoarseBins;
@@ -190,9 +189,7 @@ StreamingHistogram::StreamingHistogram(
     width_[ci] = 1.5 * span / C;
     inv_width_[ci] = 1.0 / width_[ci];
     // The coarse table without splits, to bin the pilot.
-    Coarse* table = coarse_.data() + ci * kTableSize;
     Affine* affine = affine_.data() + ci * kTableSize;
-    for (int c = 0; c < kTableSize; ++c) table[c] = {c, 1};
     for (int c = 0; c < kTableSize; ++c) affine[c] = {1.0f, 0.0f};
     offset_[ci + 1] = offset_[ci] + kTableSize;
     std::fill(pilot_count.begin(), pilot_count.end(), 0);
@@ -214,7 +211,6 @@ StreamingHistogram::StreamingHistogram(
         fine = int(std::clamp(std::ceil(mass / kTargetSlotMass), 1.0,
                               double(kMaxFine)));
       }
-      table[c] = {base, fine};
       affine[c] = {float(fine), float(base - c * fine)};
       base += fine;
     }
@@ -222,21 +218,18 @@ StreamingHistogram::StreamingHistogram(
   }
 }
 
-double StreamingHistogram::slot_low(int cell, int s) const {
-  const Coarse* table = coarse_.data() + std::size_t(cell) * kTableSize;
+double StreamingHistogram::slot_edge(int cell, int s, int upper) const {
+  const Affine* table = affine_.data() + std::size_t(cell) * kTableSize;
+  // Coarse bin c's first slot and slot count, from its affine map.
+  auto first = [&](int c) {
+    return int(table[c].shift) + c * int(table[c].scale);
+  };
   int c = 0;
-  while (c + 1 < kTableSize && table[c + 1].base <= s) ++c;
-  if (c == 0) return -std::numeric_limits<double>::infinity();
-  const double f = double(s - table[c].base) / double(table[c].fine);
-  return low_[std::size_t(cell)] + width_[std::size_t(cell)] * (c - 1 + f);
-}
-
-double StreamingHistogram::slot_high(int cell, int s) const {
-  const Coarse* table = coarse_.data() + std::size_t(cell) * kTableSize;
-  int c = 0;
-  while (c + 1 < kTableSize && table[c + 1].base <= s) ++c;
-  if (c == kTableSize - 1) return std::numeric_limits<double>::infinity();
-  const double f = double(s - table[c].base + 1) / double(table[c].fine);
+  while (c + 1 < kTableSize && first(c + 1) <= s) ++c;
+  if (upper == 0 && c == 0) return -std::numeric_limits<double>::infinity();
+  if (upper == 1 && c == kTableSize - 1)
+    return std::numeric_limits<double>::infinity();
+  const double f = double(s - first(c) + upper) / double(table[c].scale);
   return low_[std::size_t(cell)] + width_[std::size_t(cell)] * (c - 1 + f);
 }
 

@@ -83,8 +83,12 @@ class StreamingHistogram {
       for (int i = 0; i < m; ++i) ++c[run[i]];
     }
   }
-  double slot_low(int cell, int slot) const;   // -inf for the underflow
-  double slot_high(int cell, int slot) const;  // +inf for the overflow
+  double slot_low(int cell, int slot) const {  // -inf for the underflow
+    return slot_edge(cell, slot, 0);
+  }
+  double slot_high(int cell, int slot) const {  // +inf for the overflow
+    return slot_edge(cell, slot, 1);
+  }
 
   std::vector<std::uint32_t> make_counts() const {
     return std::vector<std::uint32_t>(total_slots(), 0);
@@ -92,12 +96,9 @@ class StreamingHistogram {
 
  private:
   static constexpr int kTableSize = kCoarseBins + 2;
-  struct Coarse {
-    std::int32_t base;  // first slot of the coarse bin
-    std::int32_t fine;  // its slots (1 when not split)
-  };
   // Slot of x (in coarse-bin units) within coarse bin c: base + fine *
-  // (x - c), as one multiply-add: scale = fine, shift = base - c * fine.
+  // (x - c), as one multiply-add: scale = fine (the bin's slots, 1 when
+  // not split), shift = base - c * fine (base: the bin's first slot).
   // At a bin's upper edge rounding may give the next bin's first slot,
   // which begins there.
   // Stored as float (both are integers below 2^24, so exactly) to halve
@@ -117,10 +118,11 @@ class StreamingHistogram {
   static int slot_at(const Affine& bin, double x) {
     return int(x * double(bin.scale) + double(bin.shift));
   }
+  // The lower (upper = 0) or upper (upper = 1) edge of a slot.
+  double slot_edge(int cell, int slot, int upper) const;
   int cells_;
   std::vector<double> low_, width_, inv_width_;
-  std::vector<Coarse> coarse_;       // [cell][kTableSize]
-  std::vector<Affine> affine_;       // [cell][kTableSize], the same bins
+  std::vector<Affine> affine_;       // [cell][kTableSize]
   std::vector<std::size_t> offset_;  // [cells + 1]
 };
 

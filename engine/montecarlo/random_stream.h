@@ -51,7 +51,7 @@ class RandomStream {
   double uniform() {
     const auto words = generator_(counter_, key_);
     ++counter_[2];
-    return r123::u01<double>(words[0]);
+    return u01_branchless(words[0]);
   }
 
  private:
