@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
+#include "cli/accounting_command.h"
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
 #include "data/regions.h"
@@ -50,9 +52,11 @@ Result<accounting::AccountingResult> history_accounting(
   in.output = cal.gdp;
   in.capital = cal.capital;
   in.labour = cal.labour;
-  // PWT 10.01's labour share for China in 2019 (data/SOURCES.md).
+  // The accounting command's default labour share (PWT 10.01, China 2019;
+  // data/SOURCES.md), so that both account with the same assumption.
+  const double labour_share = std::stod(AccountingFlags{}.labour_share);
   in.labour_share.assign(cal.regions.size(),
-                         std::vector<double>(cal.years.size(), 0.586));
+                         std::vector<double>(cal.years.size(), labour_share));
   for (const auto& g : groups) {
     data::RegionGroup rg{g.name, {}};
     for (int m : g.members) rg.members.push_back(cal.regions[m]);

@@ -353,6 +353,8 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
   if (!s) return tl::unexpected(s.error());
 
   ForecastFile out;
+  if (auto arch = r.string_attribute("/", "instruction_set"))
+    out.instruction_set = *arch;
   for (std::size_t k = 0; k < S; ++k) {
     montecarlo::ScenarioForecast run;
     run.name = names[k];

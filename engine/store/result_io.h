@@ -76,6 +76,8 @@ struct ForecastFile {
   std::vector<montecarlo::ScenarioForecast> runs;
   ForecastHistory history;
   std::optional<SweepInfo> sweep;
+  // The build's instruction set (provenance); empty when not recorded.
+  std::string instruction_set;
 };
 Result<ForecastFile> read_forecast(const std::filesystem::path& path);
 

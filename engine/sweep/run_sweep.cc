@@ -25,15 +25,12 @@ std::optional<montecarlo::ScenarioForecast> load_point(
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) return std::nullopt;
   auto read = store::read_forecast(file);
-  if (!read || !read->sweep || read->sweep->sweep_id != sweep_id ||
-      read->runs.size() != 1 || read->sweep->point_index != std::vector{k})
-    return std::nullopt;
   // A point from a build for another instruction set is computed again:
   // its last bits could differ from this build's.
-  auto reader = store::ResultReader::open(file);
-  if (!reader) return std::nullopt;
-  auto arch = reader->string_attribute("/", "instruction_set");
-  if (!arch || *arch != growthcast::instruction_set()) return std::nullopt;
+  if (!read || !read->sweep || read->sweep->sweep_id != sweep_id ||
+      read->runs.size() != 1 || read->sweep->point_index != std::vector{k} ||
+      read->instruction_set != growthcast::instruction_set())
+    return std::nullopt;
   return std::move(read->runs.front());
 }
 
@@ -44,10 +41,8 @@ Status write_point(const SweepJob& job, const std::filesystem::path& dir,
   const store::SweepInfo info = sweep_info(*job.definition, {k});
   if (auto s = store::write_forecast(*file, {run}, job.history, &info); !s)
     return s;
-  if (auto s = file->set_attribute("/", "instruction_set",
-                                   growthcast::instruction_set());
-      !s)
-    return s;
+  // The standard provenance (which build computed the point) for --resume.
+  if (auto s = file->write_provenance({}); !s) return s;
   return file->commit();
 }
 
@@ -189,10 +184,7 @@ Result<MergedSweep> merge_shards(
     // Builds for different instruction sets agree only to the last bits
     // (cmake/Arch.cmake), so their shards would not merge into the file
     // one run writes.
-    std::string arch;
-    if (auto reader = store::ResultReader::open(path))
-      if (auto value = reader->string_attribute("/", "instruction_set"))
-        arch = *value;
+    const std::string& arch = read->instruction_set;
     if (id.empty()) {
       instruction_set = arch;
     } else if (arch != instruction_set) {
