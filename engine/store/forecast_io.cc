@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "montecarlo/runner.h"
+#include "store/paths_writer.h"
 #include "store/result_io.h"
 
 namespace growthcast::store {
@@ -200,65 +201,16 @@ Status write_forecast(ResultFile& f,
         !s)
       return s;
     if (any_paths) {
-      // Written in blocks of draws into a chunked dataset (NaN where a
-      // scenario has fewer draws or does not report a region), so no copy
-      // of all paths is ever held.
-      constexpr std::size_t kDrawBlock = 1000;
+      // Written in blocks of draws into a chunked dataset, so no copy of
+      // all paths is ever held.
       const std::string path = vg + "/paths";
       if (auto s = f.create_chunked_dataset(
               vg, "paths", {"scenario", "draw", "region", "year"},
-              {1, kDrawBlock, U, Y}, units_attr, "every draw");
+              {1, kPathsDrawBlock, U, Y}, units_attr, "every draw");
           !s)
         return s;
-      std::vector<double> block;
-      for (std::size_t k = 0; k < S; ++k) {
-        const auto& run = runs[k];
-        // Where each of the run's (unit, year) cells goes in the block.
-        std::vector<std::pair<std::size_t, std::size_t>> targets;
-        for (std::size_t u = 0; u < run.units.size(); ++u) {
-          const std::size_t uu = std::size_t(index_of(units, run.units[u]));
-          for (std::size_t h = 0; h < run.years.size(); ++h) {
-            const std::size_t yy = std::size_t(
-                std::find(years.begin(), years.end(), run.years[h]) -
-                years.begin());
-            targets.emplace_back(std::size_t(run.cell(var, int(u), int(h))),
-                                 uu * Y + yy);
-          }
-        }
-        // Every block is written, NaN where the run has no paths or fewer
-        // draws: HDF5 does not fill chunks first (create_chunked_dataset).
-        const auto run_draws =
-            run.paths.empty() ? std::size_t(0) : std::size_t(run.draws);
-        const auto all_draws = std::size_t(max_draws);
-        for (std::size_t d0 = 0; d0 < all_draws; d0 += kDrawBlock) {
-          const std::size_t count = std::min(kDrawBlock, all_draws - d0);
-          const std::size_t have =
-              d0 < run_draws ? std::min(count, run_draws - d0) : 0;
-          block.resize(count * U * Y);
-          if (have < count || targets.size() < U * Y)
-            std::fill(block.begin(), block.end(), kNaN);
-          // The transpose in tiles of draws: a tile's rows of the block stay
-          // in L1 while every cell adds its (one cache line of) draws. Tiles
-          // are independent, so the cores share them (a pure copy: the
-          // bytes do not depend on the threads).
-          constexpr std::size_t kTile = 8;
-          const auto tiles = std::int64_t((have + kTile - 1) / kTile);
-#pragma omp parallel for schedule(static)
-          for (std::int64_t tile = 0; tile < tiles; ++tile) {
-            const std::size_t t0 = std::size_t(tile) * kTile;
-            const std::size_t t1 = std::min(have, t0 + kTile);
-            for (const auto& [cell, at] : targets) {
-              const double* from = run.paths.data() + cell * run_draws + d0;
-              for (std::size_t d = t0; d < t1; ++d)
-                block[d * U * Y + at] = from[d];
-            }
-          }
-          if (auto s =
-                  f.write_block(path, {k, d0, 0, 0}, {1, count, U, Y}, block);
-              !s)
-            return s;
-        }
-      }
+      if (auto s = write_paths(f, path, runs, var, units, years, max_draws); !s)
+        return s;
     }
   }
 
