@@ -346,6 +346,7 @@ struct BlockSimulator::Scratch {
   std::vector<double> eps;
   std::vector<double> region_rows;  // [variable][region][lane]
   std::vector<double> rows;         // [variable][unit][lane]
+  std::vector<double*> out_rows;    // this year's output rows: rows or target
   std::vector<double> group_log_tfp, sums, acc;
   std::vector<int> pending;
 };
@@ -411,6 +412,7 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   rows(w.eps, p.shock_uncertainty ? std::size_t(w.n + 8) : std::size_t(0));
   rows(w.region_rows, kVariableCount * n);
   rows(w.rows, std::size_t(kVariableCount) * std::size_t(w.units));
+  w.out_rows.resize(std::size_t(kVariableCount) * std::size_t(w.units));
   rows(w.group_log_tfp, p.groups.size());
 }
 
@@ -418,7 +420,7 @@ BlockSimulator::~BlockSimulator() = default;
 
 void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
                          std::uint64_t first, int count, const Sink& sink,
-                         DrawOutcome* outcomes) {
+                         DrawOutcome* outcomes, const RowTarget* row_target) {
   const ProjectionSetup& p = setup_;
   Scratch& w = *scratch_;
   const int n = w.n;
@@ -584,12 +586,16 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   // else to scratch rows (groups still need them).
   auto region_out = [&](int variable, int region) {
     const int o = w.output_of[std::size_t(region)];
-    return o >= 0 ? row(w.rows, std::size_t(variable * units + o))
+    return o >= 0 ? w.out_rows[std::size_t(variable * units + o)]
                   : row(w.region_rows, std::size_t(variable * n + region));
   };
   double* acc = w.acc.data();
+  // A full block's rows can go straight to the caller's memory.
+  const bool direct = row_target != nullptr && count == B;
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
+    for (std::size_t r = 0; r < w.out_rows.size(); ++r)
+      w.out_rows[r] = direct ? (*row_target)(int(r), h) : row(w.rows, r);
     fill(acc, 0.0);
     // This year's shocks: normals h * n .. h * n + n - 1 of the stream, from
     // the Philox call holding the first (calls give four normals each).
@@ -743,7 +749,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       const std::size_t unit = std::size_t(n_out) + g;
       double* out[kVariableCount];
       for (int v = 0; v < kVariableCount; ++v) {
-        out[v] = row(w.rows, std::size_t(v) * std::size_t(units) + unit);
+        out[v] = w.out_rows[std::size_t(v) * std::size_t(units) + unit];
         fill(out[v], 0.0);
       }
       double* y_prev = w.sums.data();
@@ -802,15 +808,14 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       if (acc[lane] == 0.0 || !outcomes[lane].finite) continue;
       for (int unit = 0; unit < units && outcomes[lane].finite; ++unit)
         for (int v = 0; v < kVariableCount; ++v)
-          if (!std::isfinite(w.rows[(std::size_t(v * units + unit)) * B +
-                                    std::size_t(lane)])) {
+          if (!std::isfinite(w.out_rows[std::size_t(v * units + unit)][lane])) {
             outcomes[lane].finite = false;
             outcomes[lane].nonfinite_region = unit;
             outcomes[lane].nonfinite_year = year;
             break;
           }
     }
-    sink(h, w.rows.data());
+    sink(h, direct ? nullptr : w.rows.data());
 
     std::swap(w.y, w.y1);
     std::swap(w.k, w.k1);

@@ -107,11 +107,17 @@ class BlockSimulator {
   // ProjectionSetup::cell(variable, unit, h). Lanes >= count are padding.
   using Sink = std::function<void(int h, const double* rows)>;
 
+  // Where row r of year h goes instead (kBlockDraws values), so a caller
+  // that keeps every value saves a copy.
+  using RowTarget = std::function<double*(int r, int h)>;
+
   // Simulates draws first .. first + count - 1 (count <= kBlockDraws);
   // outcomes[lane] receives each draw's redraws and first non-finite value.
+  // With a target and a full block (count == kBlockDraws) the rows are
+  // written there and the sink gets nullptr for them.
   void run(std::uint64_t seed, std::uint64_t scenario_index,
            std::uint64_t first, int count, const Sink& sink,
-           DrawOutcome* outcomes);
+           DrawOutcome* outcomes, const RowTarget* target = nullptr);
 
  private:
   struct Scratch;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace growthcast::montecarlo {
@@ -44,7 +45,7 @@ class StreamingHistogram {
   // `pilot` is [cell][pilot_draws] in any order; `pilot_quantiles` is
   // [cell][pilot_levels().size()], the pilot's exact_quantiles at
   // pilot_levels().
-  StreamingHistogram(int cells, const std::vector<double>& pilot,
+  StreamingHistogram(int cells, std::span<const double> pilot,
                      std::int64_t pilot_draws,
                      const std::vector<double>& pilot_quantiles);
 

@@ -26,17 +26,28 @@ struct Failure {
   DrawOutcome outcome;
 };
 
+// Memory holding every value, [cell][draw]: value (cell, draw) at
+// base[cell * stride + draw - offset]. Full blocks are simulated straight
+// into it.
+struct Store {
+  double* base;
+  std::int64_t stride, offset;
+  int years;
+};
+
 // Runs draws [first, last) in chunks on the threads; `visit(chunk,
 // block_first, count, h, rows, thread)` consumes each block's year h, rows
 // [variable * units + unit][kBlockDraws] (ProjectionSetup::cell(variable,
-// unit, h) for row r is r * years + h). Blocks of one chunk are visited in
-// order by one thread. Returns the first non-finite draw, if any, and adds
+// unit, h) for row r is r * years + h), or nullptr when the block went
+// straight to `store`. Blocks of one chunk are visited in order by one
+// thread. Returns the first non-finite draw, if any, and adds
 // the parameter redraws.
 template <class Visit>
 Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
                    std::uint64_t scenario_index, std::int64_t first,
                    std::int64_t last, int threads, std::int64_t* redraws,
-                   const std::function<void(double)>& progress, Visit&& visit) {
+                   const std::function<void(double)>& progress, Visit&& visit,
+                   const Store* store = nullptr) {
   const std::int64_t chunks = (last - first + kChunk - 1) / kChunk;
   std::atomic<std::int64_t> done{0};
   std::atomic<std::int64_t> redraw_total{0};
@@ -56,12 +67,16 @@ Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
            begin += kBlockDraws) {
         const int count =
             int(std::min<std::int64_t>(kBlockDraws, chunk_end - begin));
+        const BlockSimulator::RowTarget target = [&](int r, int h) {
+          return store->base + (r * store->years + h) * store->stride + begin -
+                 store->offset;
+        };
         simulator.run(
             seed, scenario_index, std::uint64_t(begin), count,
             [&](int h, const double* rows) {
               visit(c, begin, count, h, rows, thread);
             },
-            outcomes);
+            outcomes, store != nullptr ? &target : nullptr);
         for (int d = 0; d < count; ++d) {
           local_redraws += outcomes[d].parameter_redraws;
           if (!outcomes[d].finite) {
@@ -129,12 +144,35 @@ void accumulate_row(const double* v, int count, double m, double* sums,
   *high = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
 }
 
+// Two passes (the mean, then squared deviations from it), each in eight
+// partial sums (two SIMD registers, draw i in sum i mod 8) added in a fixed
+// order: one sum chain would wait on the adder's latency at every value.
+// The mean is summed as deviations from the first value, so a cell whose
+// draws are all equal gets that value and a standard deviation of 0
+// exactly.
 void mean_and_sd(const double* v, std::int64_t n, double* mean, double* sd) {
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) sum += v[i];
-  const double m = sum / double(n);
-  double ss = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) ss += (v[i] - m) * (v[i] - m);
+  using Lanes = double __attribute__((vector_size(32)));
+  auto sum_of = [&](auto term) {
+    Lanes a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      Lanes x, y;
+      std::memcpy(&x, v + i, sizeof x);
+      std::memcpy(&y, v + i + 4, sizeof y);
+      a += term(x);
+      b += term(y);
+    }
+    const Lanes c = a + b;
+    double total = (c[0] + c[1]) + (c[2] + c[3]);
+    for (; i < n; ++i) total += term(Lanes{v[i], 0, 0, 0})[0];
+    return total;
+  };
+  const Lanes first = {v[0], v[0], v[0], v[0]};
+  const double m =
+      v[0] + sum_of([&](Lanes x) { return x - first; }) / double(n);
+  const Lanes centre = {m, m, m, m};
+  const double ss =
+      sum_of([&](Lanes x) { return (x - centre) * (x - centre); });
   *mean = m;
   *sd = n > 1 ? std::sqrt(ss / double(n - 1)) : 0.0;
 }
@@ -190,16 +228,18 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
 
   const int years = setup.years();
   const std::int64_t rows_per_year = cells / years;
-  // A visitor copying each value to store[cell * stride + draw - offset].
-  auto copy_into = [&](std::vector<double>& store, std::int64_t stride,
-                       std::int64_t offset) {
-    return [&store, stride, offset, rows_per_year, years](
-               std::int64_t, std::int64_t begin, int count, int h,
-               const double* rows, int) {
+  // A visitor copying the values of blocks that did not go straight to
+  // the store.
+  auto copy_into = [rows_per_year, years](const Store& store) {
+    return [store, rows_per_year, years](std::int64_t, std::int64_t begin,
+                                         int count, int h, const double* rows,
+                                         int) {
+      if (rows == nullptr) return;
       for (std::int64_t r = 0; r < rows_per_year; ++r) {
         const double* v = rows + r * kBlockDraws;
-        std::copy(v, v + count,
-                  store.begin() + (r * years + h) * stride + begin - offset);
+        std::copy(
+            v, v + count,
+            store.base + (r * years + h) * store.stride + begin - store.offset);
       }
     };
   };
@@ -208,10 +248,11 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
     // Every value, [cell][draw]: moments in draw order and quantiles from
     // one nested selection per cell, whatever the threads did.
     out.quantile_method = "exact (type 7, linear interpolation)";
-    std::vector<double> values(std::size_t(cells) * std::size_t(draws));
+    DrawValues values(std::size_t(cells) * std::size_t(draws));
+    const Store store{values.data(), draws, 0, years};
     const Failure failure = run_chunks(
         setup, seed, scenario_index, 0, draws, threads, &out.parameter_redraws,
-        options.progress, copy_into(values, draws, 0));
+        options.progress, copy_into(store), &store);
     if (failure.draw >= 0)
       return tl::unexpected(nonfinite_error(setup, sc, failure).error());
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
@@ -234,10 +275,11 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       "quantile split into fine bins; rank error <= 0.001 certified; "
       "uncertified bins resolved exactly)";
   const std::int64_t pilot_draws = std::min(kPilotDraws, draws);
-  std::vector<double> pilot(std::size_t(cells) * std::size_t(pilot_draws));
+  DrawValues pilot(std::size_t(cells) * std::size_t(pilot_draws));
   std::int64_t ignored_redraws = 0;
+  const Store pilot_store{pilot.data(), pilot_draws, 0, years};
   run_chunks(setup, seed, scenario_index, 0, pilot_draws, threads,
-             &ignored_redraws, nullptr, copy_into(pilot, pilot_draws, 0));
+             &ignored_redraws, nullptr, copy_into(pilot_store), &pilot_store);
   std::vector<double> centre(static_cast<std::size_t>(cells));
   const std::vector<double> pilot_levels =
       StreamingHistogram::pilot_levels(pilot_draws);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "montecarlo/bulk_values.h"
 #include "montecarlo/projection.h"
 #include "montecarlo/quantiles.h"
 
@@ -39,7 +40,7 @@ struct ScenarioForecast {
   std::int64_t uncertified_quantiles = 0;  // streaming: resolved exactly
   // [cell][quantile], [cell]; cell = ProjectionSetup::cell(var, unit, h).
   std::vector<double> quantiles, mean, sd;
-  std::vector<double> paths;  // [cell][draw] when kept
+  DrawValues paths;  // [cell][draw] when kept
   int cells() const {
     return int(units.size() * years.size()) * kVariableCount;
   }

@@ -158,6 +158,34 @@ class Forecast(unittest.TestCase):
                                            paths[0, :1500].mean(axis=0),
                                            rtol=1e-12, atol=1e-15)
 
+    def test_nonfinite_draw_is_reported_not_dropped(self):
+        # Labour growth ramps to -50% a year with a target sd of 0.3, so some
+        # draws fall below -100%: labour turns negative and ln L is NaN.
+        # The run stops naming the first such draw (whatever the threads),
+        # and writes nothing. 3000 draws: blocks simulated straight into
+        # the stored values and a last, partial block.
+        scenario = self.path("labour_collapse.toml")
+        with open(scenario, "w") as f:
+            f.write('name = "labour_collapse"\nhorizon = 2035\n'
+                    'draws = 3000\nseed = 7\n'
+                    'regions = ["Sichuan", "Chongqing"]\n'
+                    '[drivers.labour_growth]\npath = "ramp"\n'
+                    'target = -0.5\nby = 2021\n'
+                    'uncertainty = { dist = "normal", sd = 0.3 }\n')
+        messages = set()
+        for threads in ("1", "2"):
+            out = self.path(f"collapse_{threads}.h5")
+            result = run("forecast", scenario, "--calibration", self.cal,
+                         "--out", out, "--threads", threads)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertIn(scenario, result.stderr)
+            self.assertRegex(result.stderr,
+                             r"draw \d+ produced a non-finite value for "
+                             r"'(Sichuan|Chongqing)' in 20\d\d")
+            self.assertFalse(os.path.exists(out))
+            messages.add(result.stderr)
+        self.assertEqual(len(messages), 1, messages)
+
     def test_bad_scenarios(self):
         cases = [
             ('name = "x"\nhorizon = 2035\ndraws = "many"\n', 3, "draws"),

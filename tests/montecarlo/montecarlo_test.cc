@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
+#include <span>
 
 #include "calibrate/synthetic.h"
 #include "closeness.h"
@@ -69,7 +71,7 @@ ScenarioForecast run(const scenario::Scenario& sc, std::int64_t draws,
   return *r;
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+bool same_bits(std::span<const double> a, std::span<const double> b) {
   return a.size() == b.size() &&
          std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
@@ -298,7 +300,8 @@ namespace {
 
 // A draw's values are a pure function of (seed, scenario, draw): the same
 // whether the draw is simulated alone, at another lane of a block, or in a
-// run that starts elsewhere (a shard).
+// run that starts elsewhere (a shard). The run's first block is simulated
+// straight into the kept paths, its second (partial) one through the sink.
 TEST(MonteCarlo, DrawsDoNotDependOnTheirBlockOrShard) {
   const auto sc = scenario_from(kBase);
   auto setup = make_setup(calibration(), sc, {});
@@ -342,20 +345,28 @@ TEST(MonteCarlo, DrawsDoNotDependOnTheirBlockOrShard) {
       outcomes.data());
 }
 
-// The nested selection gives type 7 exactly, with ties and tiny samples.
+// The bucket selection gives type 7 exactly (against a full sort), with
+// ties, tiny samples, and continuous values whose ranks fall in different
+// buckets.
 TEST(MonteCarlo, ExactQuantilesBySelectionAreType7) {
-  for (std::int64_t n : {1, 2, 3, 20, 999, 10000, 50001}) {
-    std::vector<double> v(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i)
-      v[std::size_t(i)] = std::floor(50.0 * std::sin(double(i) * 1.7));
-    // Outliers that squeeze the bulk into one bucket of the first pass.
-    if (n > 1000) v[7] = 1e12, v[11] = -1e9;
-    std::vector<double> got(kQuantileLevels.size());
-    auto work = v;
-    exact_quantiles(work.data(), n, kQuantileLevels, got.data());
-    for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
-      EXPECT_EQ(got[q], type7(v, kQuantileLevels[q])) << "n " << n;
-  }
+  std::mt19937_64 engine(20261129);
+  std::lognormal_distribution<double> lognormal(0.0, 0.4);
+  for (bool ties : {true, false})
+    for (std::int64_t n : {1, 2, 3, 20, 257, 999, 10000, 50001}) {
+      std::vector<double> v(static_cast<std::size_t>(n));
+      for (std::int64_t i = 0; i < n; ++i)
+        v[std::size_t(i)] = ties ? std::floor(50.0 * std::sin(double(i) * 1.7))
+                                 : lognormal(engine);
+      // Outliers that squeeze the bulk into one bucket of the first pass.
+      if (ties && n > 1000) v[7] = 1e12, v[11] = -1e9;
+      std::vector<double> got(kQuantileLevels.size());
+      const auto before = v;
+      exact_quantiles(v.data(), n, kQuantileLevels, got.data());
+      ASSERT_EQ(v, before) << "the values are only read";
+      for (std::size_t q = 0; q < kQuantileLevels.size(); ++q)
+        EXPECT_EQ(got[q], type7(v, kQuantileLevels[q]))
+            << "n " << n << (ties ? ", ties" : ", continuous");
+    }
 }
 
 // The slots of the streaming histogram are ordered and each value lies
