@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -140,17 +141,21 @@ def project(cal, draws, horizon, rng):
     return q, values.mean(axis=1), values.std(axis=1, ddof=1), redraws, n, years
 
 
-def growthcast_seconds(binary, calibration, draws):
+def growthcast_seconds(binary, calibration, draws, repeats):
+    """Wall seconds of each of `repeats` runs of the benchmark program's
+    1-thread exact run (as many runs as NumPy gets)."""
     name = f"BM_MonteCarlo/draws:{draws}/threads:1/exact:1"
     env = dict(os.environ, GROWTHCAST_MC_CALIBRATION=calibration)
     doc = json.loads(subprocess.run(
-        [binary, f"--benchmark_filter=^{name}/", "--benchmark_format=json"],
+        [binary, f"--benchmark_filter=^{name}/", "--benchmark_format=json",
+         f"--benchmark_repetitions={repeats}"],
         env=env, check=True, capture_output=True, text=True).stdout)
-    runs = [b for b in doc["benchmarks"] if b["name"].startswith(name)]
+    runs = [b for b in doc["benchmarks"] if b["name"].startswith(name)
+            and b.get("run_type", "iteration") == "iteration"]
     if not runs:
         sys.exit(f"no benchmark {name} (the program runs 20000 draws)")
     unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[runs[0]["time_unit"]]
-    return min(b["real_time"] for b in runs) * unit, runs[0]["cpu_time"] * unit
+    return [b["real_time"] * unit for b in runs]
 
 
 def main():
@@ -174,24 +179,34 @@ def main():
         t0 = time.perf_counter()
         q, mean, sd, redraws, n, years = project(cal, args.draws, args.horizon, rng)
         times.append(time.perf_counter() - t0)
-    numpy_s = min(times)
-    gc_s = args.growthcast_seconds
-    if gc_s is None and args.benchmark_binary:
-        gc_s, _ = growthcast_seconds(args.benchmark_binary, args.calibration,
-                                     args.draws)
+    gc_times = ([args.growthcast_seconds] if args.growthcast_seconds
+                else growthcast_seconds(args.benchmark_binary, args.calibration,
+                                        args.draws, args.repeats)
+                if args.benchmark_binary else [])
     region_years = args.draws * n * years
     print(f"draws {args.draws}, regions {n}, years {years}, cells {q.shape[1]}, "
           f"numpy {np.__version__}, 1 thread")
-    print(f"numpy:      {numpy_s:8.3f} s  ({region_years / numpy_s / 1e6:.3f} M region-years/s; "
-          f"min of {args.repeats}: {', '.join(f'{t:.3f}' for t in times)})")
-    if gc_s:
-        print(f"growthcast: {gc_s:8.3f} s  ({region_years / gc_s / 1e6:.3f} M region-years/s)")
-        print(f"ratio numpy / growthcast: {numpy_s / gc_s:.2f}x")
+    # Both sides alike: the best and the median of the same number of runs
+    # (this machine's first-touch memory costs vary from run to run).
+    for label, runs in (("numpy", times), ("growthcast", gc_times)):
+        if runs:
+            print(f"{label + ':':12s} best {min(runs):7.3f} s, median "
+                  f"{statistics.median(runs):7.3f} s  "
+                  f"({region_years / min(runs) / 1e6:.3f} M region-years/s at "
+                  f"best; runs {', '.join(f'{t:.3f}' for t in runs)})")
+    ratios = {}
+    if gc_times:
+        ratios = {"best": min(times) / min(gc_times),
+                  "median": statistics.median(times) /
+                  statistics.median(gc_times)}
+        print(f"ratio numpy / growthcast: {ratios['best']:.2f}x (best), "
+              f"{ratios['median']:.2f}x (median)")
     if args.json_out:
         with open(args.json_out, "w") as fh:
             json.dump({"draws": args.draws, "regions": n, "years": years,
-                       "numpy_seconds": times, "growthcast_seconds": gc_s,
-                       "ratio": numpy_s / gc_s if gc_s else None}, fh, indent=1)
+                       "numpy_seconds": times, "growthcast_seconds": gc_times,
+                       "ratio_best": ratios.get("best"),
+                       "ratio_median": ratios.get("median")}, fh, indent=1)
 
 
 if __name__ == "__main__":
