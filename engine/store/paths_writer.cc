@@ -135,6 +135,7 @@ Status write_paths(ResultFile& file, const std::string& dataset,
                                   {1, block.count, U, Y}, buffers[b % 2]);
         !s)
       return s;  // `next` joins its transpose before the buffers go
+    file.start_writeback();
   }
   return ok();
 }

@@ -443,6 +443,16 @@ struct ResultFile::Impl {
     return write_attribute(dataset.get(), path, "long_name", long_name);
   }
 
+  void start_writeback() {
+    if (!file.valid()) return;
+    void* handle = nullptr;
+    // The sec2 driver's handle is its file descriptor.
+    if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) < 0 ||
+        handle == nullptr)
+      return;
+    sync_file_range(*static_cast<int*>(handle), 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+
   Status write_block(const std::string& path,
                      const std::vector<std::uint64_t>& offset,
                      const std::vector<std::uint64_t>& count,
@@ -641,6 +651,8 @@ Status ResultFile::create_chunked_dataset(
   return impl_->create_chunked_dataset(group, name, dims, chunk, units,
                                        long_name);
 }
+
+void ResultFile::start_writeback() { impl_->start_writeback(); }
 
 Status ResultFile::write_block(const std::string& path,
                                const std::vector<std::uint64_t>& offset,

@@ -80,6 +80,11 @@ class ResultFile {
                      const std::vector<std::uint64_t>& count,
                      std::span<const double> data);
 
+  // Starts the kernel writing the file's bytes so far to disk, without
+  // waiting: the sync in commit() then has less left to wait for. A hint;
+  // does nothing where the file system does not support it.
+  void start_writeback();
+
   // Attributes on a group or dataset (absolute path, created on demand if a
   // group).
   Status set_attribute(const std::string& object, const std::string& name,
