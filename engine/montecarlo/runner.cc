@@ -249,6 +249,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
     // one nested selection per cell, whatever the threads did.
     out.quantile_method = "exact (type 7, linear interpolation)";
     DrawValues values(std::size_t(cells) * std::size_t(draws));
+    if (!options.keep_paths) prefer_huge_pages(values);
     const Store store{values.data(), draws, 0, years};
     const Failure failure = run_chunks(
         setup, seed, scenario_index, 0, draws, threads, &out.parameter_redraws,
@@ -276,6 +277,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       "uncertified bins resolved exactly)";
   const std::int64_t pilot_draws = std::min(kPilotDraws, draws);
   DrawValues pilot(std::size_t(cells) * std::size_t(pilot_draws));
+  prefer_huge_pages(pilot);
   std::int64_t ignored_redraws = 0;
   const Store pilot_store{pilot.data(), pilot_draws, 0, years};
   run_chunks(setup, seed, scenario_index, 0, pilot_draws, threads,
