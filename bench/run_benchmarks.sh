@@ -99,10 +99,11 @@ if [[ $montecarlo -eq 1 ]]; then
   mc_bin="$build_dir/bench/growthcast_montecarlo_benchmark"
   "$cli_bin" calibrate --out "$results/montecarlo_calibration.h5" >&2
   GROWTHCAST_MC_CALIBRATION="$results/montecarlo_calibration.h5" "$mc_bin" \
+    --benchmark_repetitions=3 \
     --benchmark_out="$results/montecarlo_benchmark.json" \
     --benchmark_out_format=json >&2 || status=$?
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$python" "$here/montecarlo_numpy.py" \
-    --calibration "$results/montecarlo_calibration.h5" --draws 20000 \
+    --calibration "$results/montecarlo_calibration.h5" --draws 20000 --repeats 5 \
     --benchmark-binary "$mc_bin" \
     --json-out "$results/montecarlo_numpy.json" || status=$?
 fi
