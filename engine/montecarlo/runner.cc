@@ -245,8 +245,8 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   };
 
   if (out.exact) {
-    // Every value, [cell][draw]: moments in draw order and quantiles from
-    // one nested selection per cell, whatever the threads did.
+    // Every value, [cell][draw]: moments and quantiles per cell from its
+    // values in draw order, whatever the threads did.
     out.quantile_method = "exact (type 7, linear interpolation)";
     DrawValues values(std::size_t(cells) * std::size_t(draws));
     if (!options.keep_paths) prefer_huge_pages(values);
