@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
+
+#include "common/lanes.h"
 
 namespace growthcast::montecarlo {
 namespace {
@@ -19,13 +20,6 @@ void select_ranks(double* v, std::int64_t begin, std::int64_t end,
   select_ranks(v, begin, r, ranks, a, mid);
   select_ranks(v, r + 1, end, ranks, mid + 1, b);
 }
-
-}  // namespace
-
-namespace {
-
-using Lanes = double __attribute__((vector_size(32)));
-using LaneMask = std::int64_t __attribute__((vector_size(32)));
 
 // Order statistics ranks[0..k) (ascending, unique, < n) of v[0..n) into
 // stats[0..k), by bucket selection: one pass finds the range, the next
@@ -52,12 +46,11 @@ void select_by_buckets(const double* v, std::int64_t n,
   };
   if (n <= kSmall || depth >= kMaxDepth) return by_selection();
   // The range, four lanes at a time; NaN (x != x) has no rank.
-  Lanes low4 = {v[0], v[0], v[0], v[0]}, high4 = low4;
+  Lanes low4 = broadcast_lanes(v[0]), high4 = low4;
   LaneMask nan4 = {0, 0, 0, 0};
   std::int64_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    Lanes x;
-    std::memcpy(&x, v + i, sizeof x);
+    const Lanes x = load_lanes(v + i);
     low4 = x < low4 ? x : low4;
     high4 = x > high4 ? x : high4;
     nan4 |= x != x;
@@ -149,15 +142,6 @@ void exact_quantiles(const double* v, std::int64_t n,
     out[k] =
         lo + 1 < n ? x_lo + (h - double(lo)) * (stat(lo + 1) - x_lo) : x_lo;
   }
-}
-
-double sorted_quantile(const double* sorted, std::int64_t n, double q) {
-  if (n <= 0) return std::numeric_limits<double>::quiet_NaN();
-  const double h = double(n - 1) * q;
-  const auto lo = std::int64_t(std::floor(h));
-  const double x_lo = sorted[lo];
-  if (lo + 1 >= n) return x_lo;
-  return x_lo + (h - double(lo)) * (sorted[lo + 1] - x_lo);
 }
 
 std::vector<double> StreamingHistogram::pilot_levels(std::int64_t pilot_draws) {

@@ -25,9 +25,6 @@ inline constexpr double kStreamingRankError = 0.001;
 void exact_quantiles(const double* values, std::int64_t n,
                      const std::vector<double>& levels, double* out);
 
-// Type-7 quantile of sorted values; NaN if n == 0.
-double sorted_quantile(const double* sorted, std::int64_t n, double q);
-
 // A two-level histogram per cell, fixed by a pilot of the first draws:
 // kCoarseBins equal-width coarse bins between the pilot's 1% and 99%
 // quantiles widened by a quarter of that range on each side, plus an
@@ -70,25 +67,21 @@ class StreamingHistogram {
   // Counts the values of one cell; `counts` holds all cells' slots (16-bit
   // counters keep them in cache; the caller flushes them before they can
   // overflow). Slots are computed for a run of values before they are
-  // counted: a loop without stores to the counts vectorizes (with gathers
-  // on AVX2). Same arithmetic as slot(), so the exact second look finds
-  // every value where it was counted.
+  // counted, four at a time where AVX2 allows (slots_avx2), else by slot();
+  // either way the same as slot(), so the exact second look finds every
+  // value where it was counted.
   template <class Count>
   void add(Count* counts, int cell, const double* values, int n) const {
     Count* c = counts + offset(cell);
-    const Affine* table = affine_.data() + std::size_t(cell) * kTableSize;
     constexpr int kRun = 64;
     std::int32_t run[kRun];
     for (int first = 0; first < n; first += kRun) {
       const int m = n - first < kRun ? n - first : kRun;
       int i = 0;
 #if defined(__AVX2__) && defined(__FMA__)
-      i = slots_avx2(cell, table, values + first, m, run);
+      i = slots_avx2(cell, values + first, m, run);
 #endif
-      for (; i < m; ++i) {
-        const double x = position(cell, values[first + i]);
-        run[i] = slot_at(table[int(x)], x);
-      }
+      for (; i < m; ++i) run[i] = slot(cell, values[first + i]);
       for (i = 0; i < m; ++i) ++c[run[i]];
     }
   }
@@ -132,8 +125,9 @@ class StreamingHistogram {
   // operations (GCC contracts both multiply-adds to FMA, as here; max/min
   // send NaN to 0 as position() does), so every slot equals slot()'s.
   // The table entries come in by one gather. Returns the values done.
-  int slots_avx2(int cell, const Affine* table, const double* values, int n,
+  int slots_avx2(int cell, const double* values, int n,
                  std::int32_t* out) const {
+    const Affine* table = affine_.data() + std::size_t(cell) * kTableSize;
     const __m256d low = _mm256_set1_pd(low_[std::size_t(cell)]);
     const __m256d inv = _mm256_set1_pd(inv_width_[std::size_t(cell)]);
     const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();

@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
+
+#include "common/lanes.h"
 
 namespace growthcast::montecarlo {
 namespace {
@@ -27,12 +28,16 @@ struct Failure {
 };
 
 // Memory holding every value, [cell][draw]: value (cell, draw) at
-// base[cell * stride + draw - offset]. Full blocks are simulated straight
-// into it.
+// base[cell * stride + draw]. Full blocks are simulated straight into it.
 struct Store {
   double* base;
-  std::int64_t stride, offset;
+  std::int64_t stride;
   int years;
+  // Where row r (ProjectionSetup's [variable][unit]) of year h starts for
+  // the block of draws from `first`.
+  double* row(std::int64_t r, int h, std::int64_t first) const {
+    return base + (r * years + h) * stride + first;
+  }
 };
 
 // Runs draws [first, last) in chunks on the threads; `visit(chunk,
@@ -68,8 +73,7 @@ Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
         const int count =
             int(std::min<std::int64_t>(kBlockDraws, chunk_end - begin));
         const BlockSimulator::RowTarget target = [&](int r, int h) {
-          return store->base + (r * store->years + h) * store->stride + begin -
-                 store->offset;
+          return store->row(r, h, begin);
         };
         simulator.run(
             seed, scenario_index, std::uint64_t(begin), count,
@@ -116,15 +120,12 @@ Status nonfinite_error(const ProjectionSetup& setup,
 // not on the threads.
 void accumulate_row(const double* v, int count, double m, double* sums,
                     double* low, double* high) {
-  using Lanes = double __attribute__((vector_size(32)));
   Lanes s = {0, 0, 0, 0}, ss = {0, 0, 0, 0};
-  Lanes lo = {*low, *low, *low, *low};
-  Lanes hi = {*high, *high, *high, *high};
-  const Lanes mean = {m, m, m, m};
+  Lanes lo = broadcast_lanes(*low), hi = broadcast_lanes(*high);
+  const Lanes mean = broadcast_lanes(m);
   int d = 0;
   for (; d + 4 <= count; d += 4) {
-    Lanes x;
-    std::memcpy(&x, v + d, sizeof x);
+    const Lanes x = load_lanes(v + d);
     const Lanes dev = x - mean;
     s += dev;
     ss += dev * dev;
@@ -151,26 +152,22 @@ void accumulate_row(const double* v, int count, double m, double* sums,
 // draws are all equal gets that value and a standard deviation of 0
 // exactly.
 void mean_and_sd(const double* v, std::int64_t n, double* mean, double* sd) {
-  using Lanes = double __attribute__((vector_size(32)));
   auto sum_of = [&](auto term) {
     Lanes a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
     std::int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
-      Lanes x, y;
-      std::memcpy(&x, v + i, sizeof x);
-      std::memcpy(&y, v + i + 4, sizeof y);
-      a += term(x);
-      b += term(y);
+      a += term(load_lanes(v + i));
+      b += term(load_lanes(v + i + 4));
     }
     const Lanes c = a + b;
     double total = (c[0] + c[1]) + (c[2] + c[3]);
     for (; i < n; ++i) total += term(Lanes{v[i], 0, 0, 0})[0];
     return total;
   };
-  const Lanes first = {v[0], v[0], v[0], v[0]};
+  const Lanes first = broadcast_lanes(v[0]);
   const double m =
       v[0] + sum_of([&](Lanes x) { return x - first; }) / double(n);
-  const Lanes centre = {m, m, m, m};
+  const Lanes centre = broadcast_lanes(m);
   const double ss =
       sum_of([&](Lanes x) { return (x - centre) * (x - centre); });
   *mean = m;
@@ -237,9 +234,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       if (rows == nullptr) return;
       for (std::int64_t r = 0; r < rows_per_year; ++r) {
         const double* v = rows + r * kBlockDraws;
-        std::copy(
-            v, v + count,
-            store.base + (r * years + h) * store.stride + begin - store.offset);
+        std::copy(v, v + count, store.row(r, h, begin));
       }
     };
   };
@@ -250,7 +245,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
     out.quantile_method = "exact (type 7, linear interpolation)";
     DrawValues values(std::size_t(cells) * std::size_t(draws));
     if (!options.keep_paths) prefer_huge_pages(values);
-    const Store store{values.data(), draws, 0, years};
+    const Store store{values.data(), draws, years};
     const Failure failure = run_chunks(
         setup, seed, scenario_index, 0, draws, threads, &out.parameter_redraws,
         options.progress, copy_into(store), &store);
@@ -279,7 +274,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   DrawValues pilot(std::size_t(cells) * std::size_t(pilot_draws));
   prefer_huge_pages(pilot);
   std::int64_t ignored_redraws = 0;
-  const Store pilot_store{pilot.data(), pilot_draws, 0, years};
+  const Store pilot_store{pilot.data(), pilot_draws, years};
   run_chunks(setup, seed, scenario_index, 0, pilot_draws, threads,
              &ignored_redraws, nullptr, copy_into(pilot_store), &pilot_store);
   std::vector<double> centre(static_cast<std::size_t>(cells));

@@ -172,19 +172,13 @@ Status write_forecast(ResultFile& f,
         sd(S * U * Y, kNaN);
     for (std::size_t k = 0; k < S; ++k) {
       const auto& run = runs[k];
-      for (std::size_t u = 0; u < run.units.size(); ++u) {
-        const std::size_t uu = std::size_t(index_of(units, run.units[u]));
-        for (std::size_t h = 0; h < run.years.size(); ++h) {
-          const std::size_t yy =
-              std::size_t(std::find(years.begin(), years.end(), run.years[h]) -
-                          years.begin());
-          const std::size_t cell = std::size_t(run.cell(var, int(u), int(h)));
-          const std::size_t at = (k * U + uu) * Y + yy;
-          mean[at] = run.mean[cell];
-          sd[at] = run.sd[cell];
-          for (std::size_t q = 0; q < Q; ++q)
-            quantiles[at * Q + q] = run.quantiles[cell * Q + q];
-        }
+      for (const auto& [cell, position] :
+           cell_positions(run, var, units, years)) {
+        const std::size_t at = k * U * Y + position;
+        mean[at] = run.mean[cell];
+        sd[at] = run.sd[cell];
+        for (std::size_t q = 0; q < Q; ++q)
+          quantiles[at * Q + q] = run.quantiles[cell * Q + q];
       }
     }
     if (auto s = f.add_dataset(vg, "quantiles", quantiles,

@@ -3,50 +3,61 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <future>
 #include <limits>
+
+#include "common/lanes.h"
 
 namespace growthcast::store {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-using Lanes = double __attribute__((vector_size(32)));
-
-Lanes load(const double* p) {
-  Lanes v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-void store(double* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
-
 // Four cells' rows of four draws in, four draws' rows of four cells out: a
 // 4 x 4 transpose in registers (two rounds of shuffles).
 void transpose_4x4(const double* const row[4], std::size_t d, double* out,
                    std::size_t width) {
-  const Lanes a = load(row[0] + d), b = load(row[1] + d), c = load(row[2] + d),
-              e = load(row[3] + d);
+  const Lanes a = load_lanes(row[0] + d), b = load_lanes(row[1] + d),
+              c = load_lanes(row[2] + d), e = load_lanes(row[3] + d);
   const Lanes ab_even = __builtin_shufflevector(a, b, 0, 4, 2, 6);
   const Lanes ab_odd = __builtin_shufflevector(a, b, 1, 5, 3, 7);
   const Lanes ce_even = __builtin_shufflevector(c, e, 0, 4, 2, 6);
   const Lanes ce_odd = __builtin_shufflevector(c, e, 1, 5, 3, 7);
-  store(out, __builtin_shufflevector(ab_even, ce_even, 0, 1, 4, 5));
-  store(out + width, __builtin_shufflevector(ab_odd, ce_odd, 0, 1, 4, 5));
-  store(out + 2 * width, __builtin_shufflevector(ab_even, ce_even, 2, 3, 6, 7));
-  store(out + 3 * width, __builtin_shufflevector(ab_odd, ce_odd, 2, 3, 6, 7));
+  store_lanes(out, __builtin_shufflevector(ab_even, ce_even, 0, 1, 4, 5));
+  store_lanes(out + width, __builtin_shufflevector(ab_odd, ce_odd, 0, 1, 4, 5));
+  store_lanes(out + 2 * width,
+              __builtin_shufflevector(ab_even, ce_even, 2, 3, 6, 7));
+  store_lanes(out + 3 * width,
+              __builtin_shufflevector(ab_odd, ce_odd, 2, 3, 6, 7));
 }
 
 }  // namespace
 
+std::vector<CellPosition> cell_positions(
+    const montecarlo::ScenarioForecast& run, int variable,
+    const std::vector<std::string>& units,
+    const std::vector<std::int32_t>& years) {
+  std::vector<CellPosition> positions;
+  for (std::size_t u = 0; u < run.units.size(); ++u) {
+    const auto uu = std::size_t(
+        std::find(units.begin(), units.end(), run.units[u]) - units.begin());
+    for (std::size_t h = 0; h < run.years.size(); ++h) {
+      const auto yy = std::size_t(
+          std::find(years.begin(), years.end(), run.years[h]) - years.begin());
+      positions.push_back({std::size_t(run.cell(variable, int(u), int(h))),
+                           uu * years.size() + yy});
+    }
+  }
+  return positions;
+}
+
 void transpose_paths_block(const double* paths, std::size_t stride,
                            std::size_t first, std::size_t have,
-                           const std::vector<PathsTarget>& targets,
+                           const std::vector<CellPosition>& targets,
                            std::size_t width, double* block) {
   std::size_t i = 0;
   while (i < targets.size()) {
-    const PathsTarget& t = targets[i];
+    const CellPosition& t = targets[i];
     bool quad = i + 4 <= targets.size();
     for (std::size_t j = 1; quad && j < 4; ++j)
       quad = targets[i + j].cell == t.cell + j && targets[i + j].at == t.at + j;
@@ -78,22 +89,10 @@ Status write_paths(ResultFile& file, const std::string& dataset,
                    const std::vector<std::int32_t>& years,
                    std::int64_t max_draws) {
   const std::size_t U = units.size(), Y = years.size(), width = U * Y;
-  // Where each run's (unit, year) cells of this variable go in a draw's row.
-  std::vector<std::vector<PathsTarget>> targets(runs.size());
-  for (std::size_t k = 0; k < runs.size(); ++k) {
-    const auto& run = runs[k];
-    for (std::size_t u = 0; u < run.units.size(); ++u) {
-      const auto uu = std::size_t(
-          std::find(units.begin(), units.end(), run.units[u]) - units.begin());
-      for (std::size_t h = 0; h < run.years.size(); ++h) {
-        const auto yy =
-            std::size_t(std::find(years.begin(), years.end(), run.years[h]) -
-                        years.begin());
-        targets[k].push_back(
-            {std::size_t(run.cell(variable, int(u), int(h))), uu * Y + yy});
-      }
-    }
-  }
+  // Where each run's cells of this variable go in a draw's row.
+  std::vector<std::vector<CellPosition>> targets;
+  for (const auto& run : runs)
+    targets.push_back(cell_positions(run, variable, units, years));
   // Every block of every scenario, in file order.
   struct Block {
     std::size_t run, first, count;

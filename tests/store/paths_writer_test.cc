@@ -13,7 +13,7 @@ namespace {
 
 struct Case {
   const char* label;
-  std::vector<PathsTarget> targets;
+  std::vector<CellPosition> targets;
   std::size_t width;
 };
 
@@ -47,7 +47,7 @@ TEST(PathsWriter, TransposeMatchesDefinition) {
       for (std::size_t first : {std::size_t(0), std::size_t(37)}) {
         const std::size_t rows = 1000;
         std::vector<double> block(rows * test.width, -1.0), expected = block;
-        for (const PathsTarget& t : test.targets)
+        for (const CellPosition& t : test.targets)
           for (std::size_t d = 0; d < have; ++d)
             expected[d * test.width + t.at] =
                 paths[t.cell * stride + first + d];
