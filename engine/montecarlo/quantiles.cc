@@ -146,7 +146,7 @@ void exact_quantiles(const double* v, std::int64_t n,
 
 std::vector<double> StreamingHistogram::pilot_levels(std::int64_t pilot_draws) {
   const double p = double(pilot_draws);
-  std::vector<double> out = {0.01, 0.99};
+  std::vector<double> out;
   for (double q : kQuantileLevels) {
     const double delta = 5.0 * std::sqrt(q * (1.0 - q) / p) + 2.0 / p;
     out.push_back(std::max(0.0, q - delta));
@@ -162,7 +162,7 @@ StreamingHistogram::StreamingHistogram(
       low_(std::size_t(cells)),
       width_(std::size_t(cells)),
       inv_width_(std::size_t(cells)),
-      affine_(std::size_t(cells) * kTableSize),
+      tables_(std::size_t(cells)),
       offset_(std::size_t(cells) + 1, 0) {
   constexpr int C = kCoarseBins;
   const double p = double(pilot_draws);
@@ -173,24 +173,28 @@ StreamingHistogram::StreamingHistogram(
     const std::size_t ci = std::size_t(cell);
     const double* v = pilot.data() + ci * std::size_t(pilot_draws);
     const double* at = pilot_quantiles.data() + ci * levels.size();
-    double lo = at[0];
-    double span = at[1] - lo;
+    // The coarse bins span the windows, with one spare bin at each end so
+    // that a window's edges are inside.
+    double lo = *std::min_element(at, at + levels.size());
+    double span = *std::max_element(at, at + levels.size()) - lo;
     if (!std::isfinite(lo) || !std::isfinite(span)) lo = 0.0, span = 1.0;
     if (!(span > 0.0))
       span = std::max(std::abs(lo), std::numeric_limits<double>::min()) * 1e-9;
-    low_[ci] = lo - 0.25 * span;
-    width_[ci] = 1.5 * span / C;
+    width_[ci] = span / (C - 2);
+    low_[ci] = lo - width_[ci];
     inv_width_[ci] = 1.0 / width_[ci];
     // The coarse table without splits, to bin the pilot.
-    Affine* affine = affine_.data() + ci * kTableSize;
-    for (int c = 0; c < kTableSize; ++c) affine[c] = {1.0f, 0.0f};
-    offset_[ci + 1] = offset_[ci] + kTableSize;
+    Table& table = tables_[ci];
+    for (int c = 0; c < kTableSize; ++c) {
+      table.scale[c] = 1.0f;
+      table.shift[c] = 0.0f;
+    }
     std::fill(pilot_count.begin(), pilot_count.end(), 0);
     for (std::int64_t d = 0; d < pilot_draws; ++d)
       ++pilot_count[std::size_t(slot(cell, v[d]))];
-    // Split the coarse bins near each pilot quantile.
+    // Split the coarse bins each window touches.
     std::fill(split.begin(), split.end(), false);
-    for (std::size_t k = 2; k + 1 < levels.size(); k += 2) {
+    for (std::size_t k = 0; k + 1 < levels.size(); k += 2) {
       const int a = slot(cell, at[k]);
       const int b = slot(cell, at[k + 1]);
       for (int c = std::max(1, a); c <= std::min(C, b); ++c)
@@ -204,7 +208,8 @@ StreamingHistogram::StreamingHistogram(
         fine = int(std::clamp(std::ceil(mass / kTargetSlotMass), 1.0,
                               double(kMaxFine)));
       }
-      affine[c] = {float(fine), float(base - c * fine)};
+      table.scale[c] = float(fine);
+      table.shift[c] = float(base - c * fine);
       base += fine;
     }
     offset_[ci + 1] = offset_[ci] + std::size_t(base);
@@ -212,17 +217,17 @@ StreamingHistogram::StreamingHistogram(
 }
 
 double StreamingHistogram::slot_edge(int cell, int s, int upper) const {
-  const Affine* table = affine_.data() + std::size_t(cell) * kTableSize;
+  const Table& table = tables_[std::size_t(cell)];
   // Coarse bin c's first slot and slot count, from its affine map.
   auto first = [&](int c) {
-    return int(table[c].shift) + c * int(table[c].scale);
+    return int(table.shift[c]) + c * int(table.scale[c]);
   };
   int c = 0;
   while (c + 1 < kTableSize && first(c + 1) <= s) ++c;
   if (upper == 0 && c == 0) return -std::numeric_limits<double>::infinity();
   if (upper == 1 && c == kTableSize - 1)
     return std::numeric_limits<double>::infinity();
-  const double f = double(s - first(c) + upper) / double(table[c].scale);
+  const double f = double(s - first(c) + upper) / double(table.scale[c]);
   return low_[std::size_t(cell)] + width_[std::size_t(cell)] * (c - 1 + f);
 }
 

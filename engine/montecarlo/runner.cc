@@ -267,8 +267,9 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   out.quantile_method =
       "streaming two-level histogram (" +
       std::to_string(StreamingHistogram::kCoarseBins) +
-      " coarse bins per cell between pilot quantiles, the bins around each "
-      "quantile split into fine bins; rank error <= 0.001 certified; "
+      " coarse bins per cell spanning a pilot's windows around the "
+      "quantiles, the bins of each window split into fine bins; rank error "
+      "<= 0.001 certified; "
       "uncertified bins resolved exactly)";
   const std::int64_t pilot_draws = std::min(kPilotDraws, draws);
   DrawValues pilot(std::size_t(cells) * std::size_t(pilot_draws));
@@ -335,6 +336,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
         for (std::int64_t r = 0; r < rows_per_year; ++r) {
           const std::int64_t c = r * years + h;
           const double* v = rows + r * kBlockDraws;
+          if (r + 1 < rows_per_year) histogram.prefetch(local, int(c + years));
           histogram.add(local, int(c), v, count);
           const double m = centre[std::size_t(c)];
           accumulate_row(v, count, m, sums + 2 * c, low + c, high + c);
