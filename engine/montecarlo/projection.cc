@@ -75,6 +75,14 @@ double ramp_centre(const DriverPath& p, double baseline) {
   return p.target ? *p.target : baseline + p.change.value_or(0.0);
 }
 
+// A ramp's value in `year` for a draw whose target is `target`.
+double ramp_value(const DriverPath& path, double base, int last_year, int year,
+                  double target) {
+  if (year >= path.by) return target;
+  const double f = double(year - last_year) / double(path.by - last_year);
+  return base + (target - base) * f;
+}
+
 // The drawn target of a ramp, from the driver stream.
 double ramp_target(const DriverPath& p, double baseline, RandomStream& random,
                    bool uncertain) {
@@ -124,11 +132,8 @@ double driver_value(const DriverPath& path, double baseline, int last_year,
       return baseline;
     case DriverPath::Kind::constant:
       return path.value.value_or(baseline);
-    case DriverPath::Kind::ramp: {
-      if (year >= path.by) return target;
-      const double f = double(year - last_year) / double(path.by - last_year);
-      return baseline + (target - baseline) * f;
-    }
+    case DriverPath::Kind::ramp:
+      return ramp_value(path, baseline, last_year, year, target);
     case DriverPath::Kind::table: {
       int x0 = last_year;
       double y0 = baseline;
@@ -316,6 +321,12 @@ void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
 
 void fill(double* row, double value) { std::fill(row, row + B, value); }
 
+// One value standing for a row whose lanes are all equal.
+struct Uniform {
+  double value;
+  double operator[](int) const { return value; }
+};
+
 }  // namespace
 
 struct BlockSimulator::Scratch {
@@ -334,6 +345,8 @@ struct BlockSimulator::Scratch {
   // [region]: labour is the same in every lane (its growth path has no
   // drawn target), so its log is taken once per year, not per lane.
   std::vector<bool> labour_uniform;
+  // [region]: no driver has a drawn target, so each is one value a year.
+  std::vector<bool> drivers_uniform;
   // [row][lane] arrays.
   std::vector<double> theta, candidate, z, step;
   std::vector<double> alpha, beta, gamma, delta_s, phi;
@@ -348,7 +361,6 @@ struct BlockSimulator::Scratch {
   std::vector<double> rows;         // [variable][unit][lane]
   std::vector<double*> out_rows;    // this year's output rows: rows or target
   std::vector<double> group_log_tfp, sums, acc;
-  std::vector<int> pending;
 };
 
 BlockSimulator::BlockSimulator(const ProjectionSetup& p)
@@ -388,6 +400,13 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     const auto& path = p.paths[int(Driver::labour_growth)][i];
     w.labour_uniform.push_back(
         !(path.kind == DriverPath::Kind::ramp && path.uncertainty.has_value()));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    bool uniform = true;
+    for (int d = 0; d < scenario::kDriverCount; ++d)
+      uniform = uniform && !(p.paths[d][i].kind == DriverPath::Kind::ramp &&
+                             p.paths[d][i].uncertainty.has_value());
+    w.drivers_uniform.push_back(uniform);
   }
   w.output_of.assign(n, -1);
   for (std::size_t o = 0; o < p.output_regions.size(); ++o)
@@ -436,10 +455,10 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   for (int idx = 0; idx < w.params; ++idx)
     fill(row(w.theta, std::size_t(idx)), p.theta_hat[idx]);
   if (w.free > 0) {
-    w.pending.clear();
-    for (int lane = 0; lane < B; ++lane) w.pending.push_back(lane);
-    for (int attempt = 0; attempt < kMaxRedraws && !w.pending.empty();
-         ++attempt) {
+    std::uint8_t pending[B];
+    std::fill(pending, pending + B, std::uint8_t(1));
+    bool any_pending = true;
+    for (int attempt = 0; attempt < kMaxRedraws && any_pending; ++attempt) {
       lane_normals(seed, scenario_index, first, Stream::parameters,
                    std::uint64_t(attempt) * std::uint64_t(w.free4), w.free,
                    w.z.data());
@@ -464,23 +483,34 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
           for (int lane = 0; lane < kTile; ++lane) c[lane] = hat + sum[lane];
         }
       const bool last_attempt = attempt + 1 == kMaxRedraws;
-      std::size_t kept = 0;
-      for (int lane : w.pending) {
-        bool inside = true;
-        for (int a = 0; a < w.free && inside; ++a) {
-          const int idx = p.free_index[a];
-          const double v = w.candidate[std::size_t(a) * B + lane];
-          inside = v >= p.lower[idx] && v <= p.upper[idx];
-        }
-        if (inside || last_attempt) {
-          for (int a = 0; a < w.free; ++a)
-            w.theta[std::size_t(p.free_index[a]) * B + lane] =
-                w.candidate[std::size_t(a) * B + lane];
-        }
-        if (!inside) ++redraws[lane];
-        if (!inside && !last_attempt) w.pending[kept++] = lane;
+      // Which lanes' candidates are inside the bounds, row by row (each
+      // row is contiguous; lane by lane would stride across all rows).
+      std::uint8_t inside[B];
+      std::fill(inside, inside + B, std::uint8_t(1));
+      for (int a = 0; a < w.free; ++a) {
+        const int idx = p.free_index[a];
+        const double lo = p.lower[idx], hi = p.upper[idx];
+        const double* c = row(w.candidate, std::size_t(a));
+        for (int lane = 0; lane < B; ++lane)
+          inside[lane] &= std::uint8_t((c[lane] >= lo) & (c[lane] <= hi));
       }
-      w.pending.resize(kept);
+      // A pending lane takes its candidate when it is inside (or at the
+      // last attempt), else it is redrawn.
+      std::uint8_t take[B];
+      for (int lane = 0; lane < B; ++lane) {
+        take[lane] =
+            std::uint8_t(pending[lane] & (inside[lane] | last_attempt));
+        redraws[lane] += pending[lane] & (inside[lane] ^ 1);
+        pending[lane] &= std::uint8_t((inside[lane] ^ 1) & !last_attempt);
+      }
+      for (int a = 0; a < w.free; ++a) {
+        const double* c = row(w.candidate, std::size_t(a));
+        double* theta = row(w.theta, std::size_t(p.free_index[a]));
+        for (int lane = 0; lane < B; ++lane)
+          theta[lane] = take[lane] ? c[lane] : theta[lane];
+      }
+      any_pending = std::any_of(pending, pending + B,
+                                [](std::uint8_t x) { return x != 0; });
     }
   }
   const std::size_t shared0 = std::size_t(2 * n);
@@ -607,29 +637,6 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     // Capital, labour, knowledge: the accumulation equations.
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(i);
-      for (int d = 0; d < scenario::kDriverCount; ++d) {
-        const DriverPath& path = p.paths[d][r];
-        const double base = p.baseline[d][r];
-        double* out = row(w.drivers, std::size_t(d));
-        if (path.kind != DriverPath::Kind::ramp) {
-          fill(out, driver_value(path, base, p.last_year, year, 0.0));
-        } else {
-          const double* target = row(w.target, std::size_t(d * n + i));
-          if (year >= path.by) {
-            std::copy(target, target + B, out);
-          } else {
-            const double f =
-                double(year - p.last_year) / double(path.by - p.last_year);
-#pragma omp simd
-            for (int lane = 0; lane < B; ++lane)
-              out[lane] = base + (target[lane] - base) * f;
-          }
-        }
-      }
-      const double* inv = row(w.drivers, std::size_t(Driver::investment_rate));
-      const double* rdi = row(w.drivers, std::size_t(Driver::rd_intensity));
-      const double* lgr = row(w.drivers, std::size_t(Driver::labour_growth));
-      const double* dep = row(w.drivers, std::size_t(Driver::depreciation));
       const double* y = row(w.y, r);
       const double* k = row(w.k, r);
       const double* l = row(w.l, r);
@@ -641,13 +648,50 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       double* lk1 = row(w.lk1, r);
       double* ll1 = row(w.ll1, r);
       double* ls1 = row(w.ls1, r);
+      // The drivers as rows (one value per lane) or, when no draw has its
+      // own target, as one value (the same arithmetic on each lane).
+      auto accumulate = [&](const auto& inv, const auto& rdi, const auto& lgr,
+                            const auto& dep) {
 #pragma omp simd
-      for (int lane = 0; lane < B; ++lane) {
-        l1[lane] = l[lane] * (1.0 + lgr[lane]);
-        k1[lane] = (1.0 - dep[lane]) * k[lane] + inv[lane] * y[lane];
-        s1[lane] = (1.0 - ds[lane]) * s[lane] + rdi[lane] * y[lane];
-        lk1[lane] = std::log(k1[lane]);
-        ls1[lane] = std::log(s1[lane]);
+        for (int lane = 0; lane < B; ++lane) {
+          l1[lane] = l[lane] * (1.0 + lgr[lane]);
+          k1[lane] = (1.0 - dep[lane]) * k[lane] + inv[lane] * y[lane];
+          s1[lane] = (1.0 - ds[lane]) * s[lane] + rdi[lane] * y[lane];
+          lk1[lane] = std::log(k1[lane]);
+          ls1[lane] = std::log(s1[lane]);
+        }
+      };
+      if (w.drivers_uniform[r]) {
+        Uniform value[scenario::kDriverCount];
+        for (int d = 0; d < scenario::kDriverCount; ++d) {
+          const DriverPath& path = p.paths[d][r];
+          const double base = p.baseline[d][r];
+          value[d].value = driver_value(path, base, p.last_year, year,
+                                        ramp_centre(path, base));
+        }
+        accumulate(value[int(Driver::investment_rate)],
+                   value[int(Driver::rd_intensity)],
+                   value[int(Driver::labour_growth)],
+                   value[int(Driver::depreciation)]);
+      } else {
+        for (int d = 0; d < scenario::kDriverCount; ++d) {
+          const DriverPath& path = p.paths[d][r];
+          const double base = p.baseline[d][r];
+          double* out = row(w.drivers, std::size_t(d));
+          if (path.kind != DriverPath::Kind::ramp) {
+            fill(out, driver_value(path, base, p.last_year, year, 0.0));
+          } else {
+            const double* target = row(w.target, std::size_t(d * n + i));
+#pragma omp simd
+            for (int lane = 0; lane < B; ++lane)
+              out[lane] =
+                  ramp_value(path, base, p.last_year, year, target[lane]);
+          }
+        }
+        accumulate(row(w.drivers, std::size_t(Driver::investment_rate)),
+                   row(w.drivers, std::size_t(Driver::rd_intensity)),
+                   row(w.drivers, std::size_t(Driver::labour_growth)),
+                   row(w.drivers, std::size_t(Driver::depreciation)));
       }
       if (w.labour_uniform[r]) {
         fill(ll1, std::log(l1[0]));

@@ -115,32 +115,37 @@ Status nonfinite_error(const ProjectionSetup& setup,
 }
 
 // Adds a row's deviations from m and their squares to sums[0], sums[1] and
-// widens [*low, *high]. Four partial sums (lanes d mod 4, one SIMD
-// register) added in a fixed order: the result depends on the draws only,
+// widens [*low, *high]. Sixteen partial sums (draw d in sum d mod 16, four
+// SIMD registers, so that the additions do not wait on each other's
+// latency) added in a fixed order: the result depends on the draws only,
 // not on the threads.
 void accumulate_row(const double* v, int count, double m, double* sums,
                     double* low, double* high) {
-  Lanes s = {0, 0, 0, 0}, ss = {0, 0, 0, 0};
+  constexpr int kRegisters = 4;
+  Lanes s[kRegisters] = {}, ss[kRegisters] = {};
   Lanes lo = broadcast_lanes(*low), hi = broadcast_lanes(*high);
   const Lanes mean = broadcast_lanes(m);
   int d = 0;
-  for (; d + 4 <= count; d += 4) {
-    const Lanes x = load_lanes(v + d);
-    const Lanes dev = x - mean;
-    s += dev;
-    ss += dev * dev;
-    lo = x < lo ? x : lo;
-    hi = x > hi ? x : hi;
-  }
+  for (; d + 4 * kRegisters <= count; d += 4 * kRegisters)
+    for (int k = 0; k < kRegisters; ++k) {
+      const Lanes x = load_lanes(v + d + 4 * k);
+      const Lanes dev = x - mean;
+      s[k] += dev;
+      ss[k] += dev * dev;
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+    }
   for (; d < count; ++d) {
     const double x = v[d], dev = x - m;
-    s[0] += dev;
-    ss[0] += dev * dev;
+    s[0][0] += dev;
+    ss[0][0] += dev * dev;
     lo[0] = x < lo[0] ? x : lo[0];
     hi[0] = x > hi[0] ? x : hi[0];
   }
-  sums[0] += (s[0] + s[1]) + (s[2] + s[3]);
-  sums[1] += (ss[0] + ss[1]) + (ss[2] + ss[3]);
+  const Lanes s_all = (s[0] + s[1]) + (s[2] + s[3]);
+  const Lanes ss_all = (ss[0] + ss[1]) + (ss[2] + ss[3]);
+  sums[0] += (s_all[0] + s_all[1]) + (s_all[2] + s_all[3]);
+  sums[1] += (ss_all[0] + ss_all[1]) + (ss_all[2] + ss_all[3]);
   *low = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
   *high = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
 }
