@@ -279,7 +279,7 @@ constexpr int B = kBlockDraws;
 // its words (0, 1) and (2, 3).
 void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
                   std::uint64_t first, Stream stream, std::uint64_t index0,
-                  int count, double* out) {
+                  int count, double* out, int lane0 = 0, int lane_end = B) {
   using Philox = r123::Philox4x64;
   const int calls = (count + 3) / 4;
   Philox generator;
@@ -290,9 +290,10 @@ void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
   // transformed while they are in cache.
   for (int c = 0; c < calls; ++c) {
     double* rows = out + std::size_t(4 * c) * B;
-    Philox::ctr_type counter = {{first, static_cast<std::uint64_t>(stream),
+    Philox::ctr_type counter = {{first + std::uint64_t(lane0),
+                                 static_cast<std::uint64_t>(stream),
                                  index0 / 4 + std::uint64_t(c), 0}};
-    for (int lane = 0; lane < B; ++lane, ++counter[0]) {
+    for (int lane = lane0; lane < lane_end; ++lane, ++counter[0]) {
       const Philox::ctr_type w = generator(counter, key);
       rows[lane] = r123::uneg11<double>(w[0]);
       rows[B + lane] = u01_branchless(w[1]);
@@ -306,12 +307,12 @@ void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
       double* x = rows + std::size_t(2 * pair) * B;
       double* y = x + B;
 #pragma omp simd
-      for (int lane = 0; lane < B; ++lane) {
+      for (int lane = lane0; lane < lane_end; ++lane) {
         radius[lane] = std::sqrt(-2.0 * std::log(y[lane]));
         sine[lane] = std::sin(kPi * x[lane]);
       }
 #pragma omp simd
-      for (int lane = 0; lane < B; ++lane) {
+      for (int lane = lane0; lane < lane_end; ++lane) {
         y[lane] = std::cos(kPi * x[lane]) * radius[lane];
         x[lane] = sine[lane] * radius[lane];
       }
@@ -459,14 +460,19 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     std::fill(pending, pending + B, std::uint8_t(1));
     bool any_pending = true;
     for (int attempt = 0; attempt < kMaxRedraws && any_pending; ++attempt) {
-      lane_normals(seed, scenario_index, first, Stream::parameters,
-                   std::uint64_t(attempt) * std::uint64_t(w.free4), w.free,
-                   w.z.data());
       // candidate = theta_hat + L z, each lane's sum taken term by term in
       // column order. Lanes go in tiles whose sums stay in registers and
-      // whose normals stay in L1, rather than a pass over all lanes per term.
+      // whose normals stay in L1, rather than a pass over all lanes per term;
+      // after the first attempt only tiles with a lane still to draw (a few
+      // lanes of a block need a second attempt, rarely a third).
       constexpr int kTile = 32;
-      for (int first_lane = 0; first_lane < B; first_lane += kTile)
+      for (int first_lane = 0; first_lane < B; first_lane += kTile) {
+        if (std::none_of(pending + first_lane, pending + first_lane + kTile,
+                         [](std::uint8_t x) { return x != 0; }))
+          continue;
+        lane_normals(seed, scenario_index, first, Stream::parameters,
+                     std::uint64_t(attempt) * std::uint64_t(w.free4), w.free,
+                     w.z.data(), first_lane, first_lane + kTile);
         for (int a = 0; a < w.free; ++a) {
           double sum[kTile] = {};
           for (int k = w.cholesky_row[std::size_t(a)];
@@ -482,6 +488,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
 #pragma omp simd
           for (int lane = 0; lane < kTile; ++lane) c[lane] = hat + sum[lane];
         }
+      }
       const bool last_attempt = attempt + 1 == kMaxRedraws;
       // Which lanes' candidates are inside the bounds, row by row (each
       // row is contiguous; lane by lane would stride across all rows).
