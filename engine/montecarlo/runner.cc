@@ -16,8 +16,9 @@ namespace growthcast::montecarlo {
 namespace {
 
 // Draws per work item handed to a thread: the unit of the ordered reduction
-// of sums, so the moments' last bits depend on it (a constant, not tied to
-// kBlockDraws). Each is simulated in blocks of kBlockDraws lanes.
+// of sums. Each is simulated in blocks of kBlockDraws lanes, whose sums are
+// added in block order, so the streaming moments' last bits depend on both
+// constants (never on the threads).
 constexpr std::int64_t kChunk = 4096;
 static_assert(kChunk % kBlockDraws == 0);
 constexpr std::int64_t kPilotDraws = 8192;
