@@ -75,6 +75,12 @@ double ramp_centre(const DriverPath& p, double baseline) {
   return p.target ? *p.target : baseline + p.change.value_or(0.0);
 }
 
+// Whether each draw has its own value of the driver: a ramp whose target
+// is uncertain (drawn from the driver stream).
+bool has_drawn_target(const DriverPath& p) {
+  return p.kind == DriverPath::Kind::ramp && p.uncertainty.has_value();
+}
+
 // A ramp's value in `year` for a draw whose target is `target`.
 double ramp_value(const DriverPath& path, double base, int last_year, int year,
                   double target) {
@@ -335,7 +341,7 @@ struct BlockSimulator::Scratch {
   std::vector<double> rd_growth;  // g_i of the initial knowledge stock
   std::vector<double> stock_hat;  // S_i,T with delta_S of theta_hat
   bool delta_drawn = false;       // delta_S free and uncertain
-  bool any_target_draw = false;   // a ramp with an uncertain target
+  bool any_target_draw = false;   // some region's drivers_uniform is false
   struct Term {
     int row, col;
     double value;
@@ -385,11 +391,6 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
         rd, w.rd_growth[i], p.theta_hat[delta_index], stock.data());
     w.stock_hat.push_back(ok ? stock.back() : std::nan(""));
   }
-  for (int d = 0; d < scenario::kDriverCount; ++d)
-    for (std::size_t i = 0; i < n; ++i)
-      w.any_target_draw =
-          w.any_target_draw || (p.paths[d][i].kind == DriverPath::Kind::ramp &&
-                                p.paths[d][i].uncertainty.has_value());
   for (int a = 0; a < w.free; ++a) {
     w.cholesky_row.push_back(int(w.cholesky.size()));
     for (int b = 0; b < w.free; ++b)
@@ -398,16 +399,13 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   }
   w.cholesky_row.push_back(int(w.cholesky.size()));
   for (std::size_t i = 0; i < n; ++i) {
-    const auto& path = p.paths[int(Driver::labour_growth)][i];
     w.labour_uniform.push_back(
-        !(path.kind == DriverPath::Kind::ramp && path.uncertainty.has_value()));
-  }
-  for (std::size_t i = 0; i < n; ++i) {
+        !has_drawn_target(p.paths[int(Driver::labour_growth)][i]));
     bool uniform = true;
     for (int d = 0; d < scenario::kDriverCount; ++d)
-      uniform = uniform && !(p.paths[d][i].kind == DriverPath::Kind::ramp &&
-                             p.paths[d][i].uncertainty.has_value());
+      uniform = uniform && !has_drawn_target(p.paths[d][i]);
     w.drivers_uniform.push_back(uniform);
+    w.any_target_draw = w.any_target_draw || !uniform;
   }
   w.output_of.assign(n, -1);
   for (std::size_t o = 0; o < p.output_regions.size(); ++o)
@@ -593,14 +591,10 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   };
   spill_logs(w.s, w.lsp);
 
-  // Drawn ramp targets, one per driver and region, from the driver stream.
-  for (int d = 0; d < scenario::kDriverCount; ++d)
-    for (int i = 0; i < n; ++i) {
-      const DriverPath& path = p.paths[d][std::size_t(i)];
-      if (path.kind == DriverPath::Kind::ramp)
-        fill(row(w.target, std::size_t(d * n + i)),
-             ramp_centre(path, p.baseline[d][std::size_t(i)]));
-    }
+  // Each lane's ramp targets, from its driver stream, in the regions where
+  // some driver is drawn (elsewhere the drivers are one value a year and
+  // these rows are not read). A ramp without uncertainty takes no number
+  // from the stream, so leaving those regions out changes no draw.
   if (w.any_target_draw) {
     for (int lane = 0; lane < B; ++lane) {
       RandomStream random(seed, scenario_index, first + std::uint64_t(lane),
@@ -608,7 +602,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       for (int d = 0; d < scenario::kDriverCount; ++d)
         for (int i = 0; i < n; ++i) {
           const DriverPath& path = p.paths[d][std::size_t(i)];
-          if (path.kind == DriverPath::Kind::ramp)
+          if (path.kind == DriverPath::Kind::ramp &&
+              !w.drivers_uniform[std::size_t(i)])
             row(w.target, std::size_t(d * n + i))[lane] =
                 ramp_target(path, p.baseline[d][std::size_t(i)], random, true);
         }

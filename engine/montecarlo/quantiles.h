@@ -126,7 +126,7 @@ class StreamingHistogram {
   // not split), shift = base - c * fine (base: the bin's first slot).
   // At a bin's upper edge rounding may give the next bin's first slot,
   // which begins there. Stored as float (both are integers below 2^24, so
-  // exactly), so that a table is four AVX registers' worth.
+  // exactly), so that each of the two columns is four AVX registers.
   struct alignas(64) Table {
     float scale[kTableSize];
     float shift[kTableSize];
