@@ -144,6 +144,28 @@ void exact_quantiles(const double* v, std::int64_t n,
   }
 }
 
+bool StreamingHistogram::available(Path path) {
+  switch (path) {
+    case Path::scalar:
+      return true;
+    case Path::avx2:
+#if defined(__AVX2__) && defined(__FMA__)
+      return true;
+#else
+      return false;
+#endif
+    case Path::avx512:
+#ifdef GROWTHCAST_SLOTS_AVX512
+      return __builtin_cpu_supports("avx512f") &&
+             __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vl");
+#else
+      return false;
+#endif
+  }
+  return false;
+}
+
 std::vector<double> StreamingHistogram::pilot_levels(std::int64_t pilot_draws) {
   const double p = double(pilot_draws);
   std::vector<double> out;
@@ -164,6 +186,8 @@ StreamingHistogram::StreamingHistogram(
       inv_width_(std::size_t(cells)),
       tables_(std::size_t(cells)),
       offset_(std::size_t(cells) + 1, 0) {
+  for (Path fastest : {Path::avx512, Path::avx2})
+    if (path_ == Path::scalar && available(fastest)) path_ = fastest;
   constexpr int C = kCoarseBins;
   const double p = double(pilot_draws);
   std::vector<std::int64_t> pilot_count(kTableSize);

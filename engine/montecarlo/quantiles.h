@@ -11,6 +11,12 @@
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
+// The slot computation has an AVX-512 version, compiled into every build
+// for AVX2 and FMA (slot() then uses FMA as the vector paths do) and
+// chosen at run time where the CPU has AVX-512.
+#define GROWTHCAST_SLOTS_AVX512 1
+#define GROWTHCAST_TARGET_AVX512 \
+  __attribute__((target("avx512f,avx512dq,avx512vl")))
 #endif
 
 namespace growthcast::montecarlo {
@@ -72,22 +78,40 @@ class StreamingHistogram {
     const auto bin = std::size_t(x);
     return int(x * double(t.scale[bin]) + double(t.shift[bin]));
   }
+  // The ways of computing slots: one value at a time (slot()), eight at a
+  // time with AVX2 (builds for it), sixteen at a time with AVX-512 (CPUs
+  // that have it). All give slot()'s slot for every value.
+  enum class Path { scalar, avx2, avx512 };
+  // Whether this build and CPU can take `path`; the fastest is used.
+  static bool available(Path path);
+
   // Counts the values of one cell; `counts` holds all cells' slots (16-bit
   // counters keep them in cache; the caller flushes them before they can
   // overflow). Slots are computed for a run of values before they are
-  // counted, eight at a time where AVX2 allows (slots_avx2), else by
-  // slot(); either way the same as slot(), so the exact second look finds
-  // every value where it was counted.
+  // counted, by the fastest path available, so that the exact second look
+  // (slot()) finds every value where it was counted.
   template <class Count>
   void add(Count* counts, int cell, const double* values, int n) const {
+#ifdef GROWTHCAST_SLOTS_AVX512
+    if (path_ == Path::avx512) return add_avx512(counts, cell, values, n);
+#endif
+    add_using(path_, counts, cell, values, n);
+  }
+  // add() by a given path (tests compare the paths); `path` must be
+  // available().
+  template <class Count>
+  void add_using(Path path, Count* counts, int cell, const double* values,
+                 int n) const {
+#ifdef GROWTHCAST_SLOTS_AVX512
+    if (path == Path::avx512) return add_avx512(counts, cell, values, n);
+#endif
     Count* c = counts + offset(cell);
-    constexpr int kRun = 64;
     std::int32_t run[kRun];
     for (int first = 0; first < n; first += kRun) {
       const int m = n - first < kRun ? n - first : kRun;
       int i = 0;
 #if defined(__AVX2__) && defined(__FMA__)
-      i = slots_avx2(cell, values + first, m, run);
+      if (path == Path::avx2) i = slots_avx2(cell, values + first, m, run);
 #endif
       for (; i < m; ++i) run[i] = slot(cell, values[first + i]);
       for (i = 0; i < m; ++i) ++c[run[i]];
@@ -119,6 +143,7 @@ class StreamingHistogram {
   }
 
  private:
+  static constexpr int kRun = 64;  // values whose slots are made together
   static constexpr int kTableSize = kCoarseBins + 2;
   static_assert(kTableSize == 32, "slots_avx2 looks up 32 entries");
   // Slot of x (in coarse-bin units) within coarse bin c: base + fine *
@@ -198,12 +223,77 @@ class StreamingHistogram {
     return i;
   }
 #endif
+#ifdef GROWTHCAST_SLOTS_AVX512
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() values and
+// are reported as reading them uninitialized where they are inlined (GCC
+// bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+  // slots_avx2 sixteen values at a time: the same double operations, and
+  // the table entry of each value picked from the whole 32-entry column
+  // (two 16-entry registers) by one vpermt2ps, where AVX2 needs four
+  // permutes and three blends per column for eight values.
+  GROWTHCAST_TARGET_AVX512 int slots_avx512(int cell, const double* values,
+                                            int n, std::int32_t* out) const {
+    const Table& t = tables_[std::size_t(cell)];
+    const __m512d low = _mm512_set1_pd(low_[std::size_t(cell)]);
+    const __m512d inv = _mm512_set1_pd(inv_width_[std::size_t(cell)]);
+    const __m512d one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd();
+    const __m512d top = _mm512_set1_pd(kCoarseBins + 1.5);
+    const __m512 scale_lo = _mm512_load_ps(t.scale),
+                 scale_hi = _mm512_load_ps(t.scale + 16);
+    const __m512 shift_lo = _mm512_load_ps(t.shift),
+                 shift_hi = _mm512_load_ps(t.shift + 16);
+    auto pos = [&](const double* v) GROWTHCAST_TARGET_AVX512 {
+      const __m512d x =
+          _mm512_fmadd_pd(_mm512_sub_pd(_mm512_loadu_pd(v), low), inv, one);
+      return _mm512_min_pd(_mm512_max_pd(x, zero), top);
+    };
+    auto finish = [](__m512d x, __m256 scale, __m256 shift)
+                      GROWTHCAST_TARGET_AVX512 {
+                        return _mm512_cvttpd_epi32(_mm512_fmadd_pd(
+                            x, _mm512_cvtps_pd(scale), _mm512_cvtps_pd(shift)));
+                      };
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+      const __m512d xa = pos(values + i), xb = pos(values + i + 8);
+      const __m512i bin =
+          _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(xa)),
+                             _mm512_cvttpd_epi32(xb), 1);
+      const __m512 scale = _mm512_permutex2var_ps(scale_lo, bin, scale_hi);
+      const __m512 shift = _mm512_permutex2var_ps(shift_lo, bin, shift_hi);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                          finish(xa, _mm512_castps512_ps256(scale),
+                                 _mm512_castps512_ps256(shift)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 8),
+                          finish(xb, _mm512_extractf32x8_ps(scale, 1),
+                                 _mm512_extractf32x8_ps(shift, 1)));
+    }
+    return i;
+  }
+  // add() with slots_avx512, as one function compiled for AVX-512 (the
+  // slot computation is then inlined into the counting loop).
+  template <class Count>
+  GROWTHCAST_TARGET_AVX512 void add_avx512(Count* counts, int cell,
+                                           const double* values, int n) const {
+    Count* c = counts + offset(cell);
+    std::int32_t run[kRun];
+    for (int first = 0; first < n; first += kRun) {
+      const int m = n - first < kRun ? n - first : kRun;
+      int i = slots_avx512(cell, values + first, m, run);
+      for (; i < m; ++i) run[i] = slot(cell, values[first + i]);
+      for (i = 0; i < m; ++i) ++c[run[i]];
+    }
+  }
+#pragma GCC diagnostic pop
+#endif
   // The lower (upper = 0) or upper (upper = 1) edge of a slot.
   double slot_edge(int cell, int slot, int upper) const;
   int cells_;
   std::vector<double> low_, width_, inv_width_;
   std::vector<Table> tables_;        // [cell]
   std::vector<std::size_t> offset_;  // [cells + 1]
+  Path path_ = Path::scalar;         // the fastest available()
 };
 
 // Where a quantile falls in a cell's counts, and whether the slot's value

@@ -404,28 +404,34 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
     EXPECT_EQ(hist.slot(c, std::nan("")), 0);
   }
 
-  // Counting (eight values at a time on AVX2 builds) puts every value in
-  // the slot that slot() gives, which the exact second look relies on:
-  // values at and next to every slot edge, outside the windows, NaN and
-  // infinities, in runs whose lengths are not multiples of eight.
-  for (int c = 0; c < 2; ++c) {
-    std::vector<double> values = {
-        std::nan(""), -std::numeric_limits<double>::infinity(),
-        std::numeric_limits<double>::infinity(), -1e300, 1e300};
-    for (int s = 1; s + 1 < hist.slots(c); ++s)
-      for (double edge : {hist.slot_low(c, s), hist.slot_high(c, s)})
-        values.insert(values.end(), {edge, std::nextafter(edge, -1e300),
-                                     std::nextafter(edge, 1e300)});
-    for (std::int64_t d = 0; d < n; d += 3)
-      values.push_back(pilot[std::size_t(c * n + d)]);
-    std::vector<std::uint16_t> counted(hist.total_slots(), 0);
-    std::vector<std::uint16_t> expected(hist.total_slots(), 0);
-    for (std::size_t first = 0; first < values.size(); first += 77) {
-      const int m = int(std::min<std::size_t>(77, values.size() - first));
-      hist.add(counted.data(), c, values.data() + first, m);
+  // Counting puts every value in the slot that slot() gives, which the
+  // exact second look relies on, by every path this build and CPU have
+  // (eight values at a time with AVX2, sixteen with AVX-512): values at
+  // and next to every slot edge, outside the windows, NaN and infinities,
+  // in runs whose lengths are not multiples of eight or sixteen.
+  using Path = StreamingHistogram::Path;
+  for (Path path : {Path::scalar, Path::avx2, Path::avx512}) {
+    if (!StreamingHistogram::available(path)) continue;
+    SCOPED_TRACE(int(path));
+    for (int c = 0; c < 2; ++c) {
+      std::vector<double> values = {
+          std::nan(""), -std::numeric_limits<double>::infinity(),
+          std::numeric_limits<double>::infinity(), -1e300, 1e300};
+      for (int s = 1; s + 1 < hist.slots(c); ++s)
+        for (double edge : {hist.slot_low(c, s), hist.slot_high(c, s)})
+          values.insert(values.end(), {edge, std::nextafter(edge, -1e300),
+                                       std::nextafter(edge, 1e300)});
+      for (std::int64_t d = 0; d < n; d += 3)
+        values.push_back(pilot[std::size_t(c * n + d)]);
+      std::vector<std::uint16_t> counted(hist.total_slots(), 0);
+      std::vector<std::uint16_t> expected(hist.total_slots(), 0);
+      for (std::size_t first = 0; first < values.size(); first += 77) {
+        const int m = int(std::min<std::size_t>(77, values.size() - first));
+        hist.add_using(path, counted.data(), c, values.data() + first, m);
+      }
+      for (double v : values) ++expected[hist.offset(c) + hist.slot(c, v)];
+      EXPECT_EQ(counted, expected) << "cell " << c;
     }
-    for (double v : values) ++expected[hist.offset(c) + hist.slot(c, v)];
-    EXPECT_EQ(counted, expected) << "cell " << c;
   }
 
   const auto sc = scenario_from(kBase);
