@@ -342,8 +342,8 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
         for (std::int64_t r = 0; r < rows_per_year; ++r) {
           const std::int64_t c = r * years + h;
           const double* v = rows + r * kBlockDraws;
-          if (r + 1 < rows_per_year) histogram.prefetch(local, int(c + years));
-          histogram.add(local, int(c), v, count);
+          histogram.add(local, int(c), v, count,
+                        r + 1 < rows_per_year ? int(c + years) : -1);
           const double m = centre[std::size_t(c)];
           accumulate_row(v, count, m, sums + 2 * c, low + c, high + c);
         }
