@@ -636,6 +636,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   double* acc = w.acc.data();
   // A full block's rows can go straight to the caller's memory.
   const bool direct = row_target != nullptr && count == B;
+  // The normals in w.eps: eps_begin .. eps_end - 1 of the shock stream.
+  int eps_begin = 0, eps_end = 0;
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
     for (std::size_t r = 0; r < w.out_rows.size(); ++r)
@@ -643,11 +645,25 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     fill(acc, 0.0);
     // This year's shocks: normals h * n .. h * n + n - 1 of the stream, from
     // the Philox call holding the first (calls give four normals each).
+    // When last year's last call holds it, its four rows are kept rather
+    // than made again (with 31 regions, one call in nine).
     const int eps_first = (h * n) / 4 * 4;
-    if (p.shock_uncertainty)
-      lane_normals(seed, scenario_index, first, Stream::shocks,
-                   std::uint64_t(eps_first), h * n + n - eps_first,
-                   w.eps.data());
+    if (p.shock_uncertainty) {
+      int kept = 0;
+      if (h > 0 && eps_first < eps_end) {
+        kept = eps_end - eps_first;  // 4: the rows of one call
+        const double* from = row(w.eps, std::size_t(eps_first - eps_begin));
+        if (from != w.eps.data())
+          std::copy(from, from + std::size_t(kept) * B, w.eps.data());
+      }
+      const int needed = h * n + n - eps_first;
+      if (needed > kept)
+        lane_normals(seed, scenario_index, first, Stream::shocks,
+                     std::uint64_t(eps_first + kept), needed - kept,
+                     row(w.eps, std::size_t(kept)));
+      eps_begin = eps_first;
+      eps_end = eps_first + (needed + 3) / 4 * 4;
+    }
     // Capital, labour, knowledge: the accumulation equations.
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(i);

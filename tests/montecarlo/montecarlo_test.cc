@@ -13,6 +13,7 @@
 
 #include "calibrate/synthetic.h"
 #include "closeness.h"
+#include "montecarlo/random_stream.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 
@@ -164,6 +165,45 @@ TEST(MonteCarlo, WithoutUncertaintyOneDrawIsTheDeterministicProjection) {
     for (int i = 0; i < 3; ++i) sum += r.paths[std::size_t(r.cell(kGdp, i, h))];
     EXPECT_TRUE(IsClose(r.paths[std::size_t(r.cell(kGdp, 6, h))], sum,
                         Tolerance::kRoundoff));
+  }
+}
+
+// With only shocks on, each draw's TFP index follows DESIGN.md's AR(1)
+// from the calibration's last residual, the shock of region i in year h
+// being normal h * n + i of the draw's shock stream: recomputed here from
+// RandomStream, one normal at a time. With 6 regions, some years' first
+// shock shares its Philox call with the year before (the block keeps those
+// normals rather than making them again) and some start a call of their
+// own.
+TEST(MonteCarlo, ShockPathsFollowTheDrawsShockStream) {
+  auto sc = scenario_from(std::string(kBase) +
+                          "[uncertainty]\nparameters = false\nshocks = true\n");
+  sc.drivers[scenario::Driver::rd_intensity].all.uncertainty.reset();
+  RunOptions options;
+  options.keep_paths = true;
+  const std::int64_t draws = 600;  // more than one block
+  const auto r = run(sc, draws, options);
+  const auto& cal = calibration();
+  const int n = 6, years = 6;
+  const double rho = cal.fit.shock_rho, sigma = cal.fit.shock_sigma;
+  for (std::int64_t d : {0, 1, 511, 512, 599}) {
+    RandomStream shocks(sc.seed, 0, std::uint64_t(d), Stream::shocks);
+    std::vector<double> eps(std::size_t(n * years));
+    for (double& e : eps) e = shocks.normal();
+    for (int i = 0; i < n; ++i) {
+      const double lambda = cal.estimate[2 * i + 1];
+      const double u_last = cal.residual[std::size_t(i)].back();
+      double u = u_last;
+      for (int h = 0; h < years; ++h) {
+        u = rho * u + sigma * eps[std::size_t(h * n + i)];
+        const double expected = std::exp(lambda * (h + 1) + u - u_last);
+        const double got =
+            r.paths[std::size_t(r.cell(kTfp, i, h)) * std::size_t(draws) +
+                    std::size_t(d)];
+        EXPECT_TRUE(IsClose(got, expected, Tolerance::kRoundoff))
+            << "draw " << d << " region " << i << " year " << 2020 + h;
+      }
+    }
   }
 }
 
