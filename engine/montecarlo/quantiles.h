@@ -10,6 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "common/lanes.h"
+
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 // The slot computation has an AVX-512 version, compiled into every build
@@ -31,6 +33,80 @@ inline constexpr double kStreamingRankError = 0.001;
 // (quantiles.cc). NaN if n == 0.
 void exact_quantiles(const double* values, std::int64_t n,
                      const std::vector<double>& levels, double* out);
+
+// One cell's moments over a row of values (the draws of a block): the sum
+// and sum of squares of their deviations from `centre`, added to `sum` and
+// `sum_squares`, and the range [low, high] widened to them.
+struct RowMoments {
+  double centre = 0.0;
+  double sum = 0.0, sum_squares = 0.0;
+  double low = 0.0, high = 0.0;
+};
+
+// A row's moments in sixteen partial sums and ranges (value d of the row
+// in position d mod 16; a last d < 16 in position 0, one after another),
+// combined in one fixed order by finish(): every way of computing them
+// gives the same bits, whatever the vector width.
+struct PartialMoments {
+  alignas(64) double sum[16], sum_squares[16], low[16], high[16];
+
+  void add_tail(const double* v, int count, double centre) {
+    for (int d = 0; d < count; ++d) {
+      const double x = v[d], dev = x - centre;
+      sum[0] += dev;
+      sum_squares[0] += dev * dev;
+      low[0] = x < low[0] ? x : low[0];
+      high[0] = x > high[0] ? x : high[0];
+    }
+  }
+  void finish(RowMoments& m) const {
+    double s[4], q[4], lo[4], hi[4];
+    for (int j = 0; j < 4; ++j) {
+      s[j] = (sum[j] + sum[4 + j]) + (sum[8 + j] + sum[12 + j]);
+      q[j] = (sum_squares[j] + sum_squares[4 + j]) +
+             (sum_squares[8 + j] + sum_squares[12 + j]);
+      lo[j] = std::min(std::min(low[j], low[4 + j]),
+                       std::min(low[8 + j], low[12 + j]));
+      hi[j] = std::max(std::max(high[j], high[4 + j]),
+                       std::max(high[8 + j], high[12 + j]));
+    }
+    m.sum += (s[0] + s[1]) + (s[2] + s[3]);
+    m.sum_squares += (q[0] + q[1]) + (q[2] + q[3]);
+    m.low = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+    m.high = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+  }
+};
+
+// RowMoments of v[0..count), four lanes at a time.
+inline void accumulate_moments(const double* v, int count, RowMoments& m) {
+  constexpr int kRegisters = 4;
+  Lanes s[kRegisters] = {}, q[kRegisters] = {};
+  Lanes lo[kRegisters], hi[kRegisters];
+  for (int k = 0; k < kRegisters; ++k) {
+    lo[k] = broadcast_lanes(m.low);
+    hi[k] = broadcast_lanes(m.high);
+  }
+  const Lanes centre = broadcast_lanes(m.centre);
+  int d = 0;
+  for (; d + 4 * kRegisters <= count; d += 4 * kRegisters)
+    for (int k = 0; k < kRegisters; ++k) {
+      const Lanes x = load_lanes(v + d + 4 * k);
+      const Lanes dev = x - centre;
+      s[k] += dev;
+      q[k] += dev * dev;
+      lo[k] = x < lo[k] ? x : lo[k];
+      hi[k] = x > hi[k] ? x : hi[k];
+    }
+  PartialMoments p;
+  for (int k = 0; k < kRegisters; ++k) {
+    store_lanes(p.sum + 4 * k, s[k]);
+    store_lanes(p.sum_squares + 4 * k, q[k]);
+    store_lanes(p.low + 4 * k, lo[k]);
+    store_lanes(p.high + 4 * k, hi[k]);
+  }
+  p.add_tail(v + d, count - d, m.centre);
+  p.finish(m);
+}
 
 // A two-level histogram per cell, fixed by a pilot of the first draws:
 // kCoarseBins equal-width coarse bins spanning the pilot's windows around
@@ -92,21 +168,27 @@ class StreamingHistogram {
   // counted, by the fastest path available, so that the exact second look
   // (slot()) finds every value where it was counted. Meanwhile the table
   // and counts of `next_cell` (when >= 0), the cell the caller counts
-  // next, are brought into cache.
+  // next, are brought into cache, and the values' moments are added to
+  // `moments` (when given; the same bits as accumulate_moments()).
   template <class Count>
   void add(Count* counts, int cell, const double* values, int n,
-           int next_cell = -1) const {
-    add_using(path_, counts, cell, values, n, next_cell);
+           int next_cell = -1, RowMoments* moments = nullptr) const {
+    add_using(path_, counts, cell, values, n, next_cell, moments);
   }
   // add() by a given path (tests compare the paths); `path` must be
   // available().
   template <class Count>
   void add_using(Path path, Count* counts, int cell, const double* values,
-                 int n, int next_cell = -1) const {
+                 int n, int next_cell = -1,
+                 RowMoments* moments = nullptr) const {
 #ifdef GROWTHCAST_SLOTS_AVX512
-    if (path == Path::avx512)
-      return add_avx512(counts, cell, values, n, next_cell);
+    if (path == Path::avx512) {
+      if (moments)
+        return add_avx512<true>(counts, cell, values, n, next_cell, moments);
+      return add_avx512<false>(counts, cell, values, n, next_cell, nullptr);
+    }
 #endif
+    if (moments) accumulate_moments(values, n, *moments);
     Count* c = counts + offset(cell);
     Prefetcher next(*this, counts, next_cell, n);
     std::int32_t run[kRun];
@@ -256,8 +338,16 @@ class StreamingHistogram {
   // the table entry of each value picked from the whole 32-entry column
   // (two 16-entry registers) by one vpermt2ps, where AVX2 needs four
   // permutes and three blends per column for eight values.
+  // The moments' sixteen partial sums and ranges: value d of the row in
+  // lane d mod 8 of the first (d mod 16 < 8) or second register.
+  struct MomentRegisters {
+    __m512d sum[2], sum_squares[2], low[2], high[2];
+  };
+  template <bool kMoments>
   GROWTHCAST_TARGET_AVX512 int slots_avx512(int cell, const double* values,
-                                            int n, std::int32_t* out) const {
+                                            int n, std::int32_t* out,
+                                            MomentRegisters& acc,
+                                            __m512d centre) const {
     const Table& t = tables_[std::size_t(cell)];
     const __m512d low = _mm512_set1_pd(low_[std::size_t(cell)]);
     const __m512d inv = _mm512_set1_pd(inv_width_[std::size_t(cell)]);
@@ -267,10 +357,17 @@ class StreamingHistogram {
                  scale_hi = _mm512_load_ps(t.scale + 16);
     const __m512 shift_lo = _mm512_load_ps(t.shift),
                  shift_hi = _mm512_load_ps(t.shift + 16);
-    auto pos = [&](const double* v) GROWTHCAST_TARGET_AVX512 {
-      const __m512d x =
-          _mm512_fmadd_pd(_mm512_sub_pd(_mm512_loadu_pd(v), low), inv, one);
+    auto pos = [&](__m512d v) GROWTHCAST_TARGET_AVX512 {
+      const __m512d x = _mm512_fmadd_pd(_mm512_sub_pd(v, low), inv, one);
       return _mm512_min_pd(_mm512_max_pd(x, zero), top);
+    };
+    // As accumulate_moments(): x < low ? x : low is vminpd(x, low).
+    auto accumulate = [&](int k, __m512d x) GROWTHCAST_TARGET_AVX512 {
+      const __m512d dev = _mm512_sub_pd(x, centre);
+      acc.sum[k] = _mm512_add_pd(acc.sum[k], dev);
+      acc.sum_squares[k] = _mm512_fmadd_pd(dev, dev, acc.sum_squares[k]);
+      acc.low[k] = _mm512_min_pd(x, acc.low[k]);
+      acc.high[k] = _mm512_max_pd(x, acc.high[k]);
     };
     auto finish = [](__m512d x, __m256 scale, __m256 shift)
                       GROWTHCAST_TARGET_AVX512 {
@@ -279,7 +376,13 @@ class StreamingHistogram {
                       };
     int i = 0;
     for (; i + 16 <= n; i += 16) {
-      const __m512d xa = pos(values + i), xb = pos(values + i + 8);
+      const __m512d va = _mm512_loadu_pd(values + i),
+                    vb = _mm512_loadu_pd(values + i + 8);
+      if constexpr (kMoments) {
+        accumulate(0, va);
+        accumulate(1, vb);
+      }
+      const __m512d xa = pos(va), xb = pos(vb);
       const __m512i bin =
           _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(xa)),
                              _mm512_cvttpd_epi32(xb), 1);
@@ -296,19 +399,43 @@ class StreamingHistogram {
   }
   // add() with slots_avx512, as one function compiled for AVX-512 (the
   // slot computation is then inlined into the counting loop).
-  template <class Count>
+  template <bool kMoments, class Count>
   GROWTHCAST_TARGET_AVX512 void add_avx512(Count* counts, int cell,
                                            const double* values, int n,
-                                           int next_cell) const {
+                                           int next_cell,
+                                           RowMoments* moments) const {
     Count* c = counts + offset(cell);
     Prefetcher next(*this, counts, next_cell, n);
+    MomentRegisters acc;
+    __m512d centre = _mm512_setzero_pd();
+    if constexpr (kMoments) {
+      centre = _mm512_set1_pd(moments->centre);
+      for (int k = 0; k < 2; ++k) {
+        acc.sum[k] = acc.sum_squares[k] = _mm512_setzero_pd();
+        acc.low[k] = _mm512_set1_pd(moments->low);
+        acc.high[k] = _mm512_set1_pd(moments->high);
+      }
+    }
     std::int32_t run[kRun];
+    int tail = n;  // where the values left to the partial moments' tail start
     for (int first = 0; first < n; first += kRun) {
       next.step();
       const int m = n - first < kRun ? n - first : kRun;
-      int i = slots_avx512(cell, values + first, m, run);
+      int i = slots_avx512<kMoments>(cell, values + first, m, run, acc, centre);
+      if (i < m) tail = first + i;
       for (; i < m; ++i) run[i] = slot(cell, values[first + i]);
       for (i = 0; i < m; ++i) ++c[run[i]];
+    }
+    if constexpr (kMoments) {
+      PartialMoments p;
+      for (int k = 0; k < 2; ++k) {
+        _mm512_store_pd(p.sum + 8 * k, acc.sum[k]);
+        _mm512_store_pd(p.sum_squares + 8 * k, acc.sum_squares[k]);
+        _mm512_store_pd(p.low + 8 * k, acc.low[k]);
+        _mm512_store_pd(p.high + 8 * k, acc.high[k]);
+      }
+      p.add_tail(values + tail, n - tail, moments->centre);
+      p.finish(*moments);
     }
   }
 #pragma GCC diagnostic pop

@@ -115,42 +115,6 @@ Status nonfinite_error(const ProjectionSetup& setup,
               sc.file);
 }
 
-// Adds a row's deviations from m and their squares to sums[0], sums[1] and
-// widens [*low, *high]. Sixteen partial sums (draw d in sum d mod 16, four
-// SIMD registers, so that the additions do not wait on each other's
-// latency) added in a fixed order: the result depends on the draws only,
-// not on the threads.
-void accumulate_row(const double* v, int count, double m, double* sums,
-                    double* low, double* high) {
-  constexpr int kRegisters = 4;
-  Lanes s[kRegisters] = {}, ss[kRegisters] = {};
-  Lanes lo = broadcast_lanes(*low), hi = broadcast_lanes(*high);
-  const Lanes mean = broadcast_lanes(m);
-  int d = 0;
-  for (; d + 4 * kRegisters <= count; d += 4 * kRegisters)
-    for (int k = 0; k < kRegisters; ++k) {
-      const Lanes x = load_lanes(v + d + 4 * k);
-      const Lanes dev = x - mean;
-      s[k] += dev;
-      ss[k] += dev * dev;
-      lo = x < lo ? x : lo;
-      hi = x > hi ? x : hi;
-    }
-  for (; d < count; ++d) {
-    const double x = v[d], dev = x - m;
-    s[0][0] += dev;
-    ss[0][0] += dev * dev;
-    lo[0] = x < lo[0] ? x : lo[0];
-    hi[0] = x > hi[0] ? x : hi[0];
-  }
-  const Lanes s_all = (s[0] + s[1]) + (s[2] + s[3]);
-  const Lanes ss_all = (ss[0] + ss[1]) + (ss[2] + ss[3]);
-  sums[0] += (s_all[0] + s_all[1]) + (s_all[2] + s_all[3]);
-  sums[1] += (ss_all[0] + ss_all[1]) + (ss_all[2] + ss_all[3]);
-  *low = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
-  *high = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
-}
-
 // Two passes (the mean, then squared deviations from it), each in eight
 // partial sums (two SIMD registers, draw i in sum i mod 8) added in a fixed
 // order: one sum chain would wait on the adder's latency at every value.
@@ -342,10 +306,13 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
         for (std::int64_t r = 0; r < rows_per_year; ++r) {
           const std::int64_t c = r * years + h;
           const double* v = rows + r * kBlockDraws;
+          RowMoments moments{centre[std::size_t(c)], 0.0, 0.0, low[c], high[c]};
           histogram.add(local, int(c), v, count,
-                        r + 1 < rows_per_year ? int(c + years) : -1);
-          const double m = centre[std::size_t(c)];
-          accumulate_row(v, count, m, sums + 2 * c, low + c, high + c);
+                        r + 1 < rows_per_year ? int(c + years) : -1, &moments);
+          sums[2 * c] += moments.sum;
+          sums[2 * c + 1] += moments.sum_squares;
+          low[c] = moments.low;
+          high[c] = moments.high;
         }
       });
   if (failure.draw >= 0)

@@ -474,6 +474,41 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
     }
   }
 
+  // The moments counting adds on the way are accumulate_moments()'s to the
+  // bit on every path (the streaming means and sds must not depend on the
+  // CPU), and accumulate_moments() gives the row's sums of deviations and
+  // squares and its range (against plain sums here), also for rows whose
+  // length is not a multiple of sixteen.
+  for (int c = 0; c < 2; ++c) {
+    const double* v = pilot.data() + c * n;
+    const double centre = v[n / 2];
+    for (int m : {77, 512, 5}) {
+      RowMoments reference{centre, 0.0, 0.0, v[0], v[0]};
+      accumulate_moments(v, m, reference);
+      double sum = 0, squares = 0;
+      for (int d = 0; d < m; ++d) {
+        sum += v[d] - centre;
+        squares += (v[d] - centre) * (v[d] - centre);
+      }
+      EXPECT_TRUE(IsClose(reference.sum, sum, Tolerance::kRoundoff));
+      EXPECT_TRUE(
+          IsClose(reference.sum_squares, squares, Tolerance::kRoundoff));
+      EXPECT_EQ(reference.low, *std::min_element(v, v + m));
+      EXPECT_EQ(reference.high, *std::max_element(v, v + m));
+      for (Path path : {Path::scalar, Path::avx2, Path::avx512}) {
+        if (!StreamingHistogram::available(path)) continue;
+        std::vector<std::uint16_t> counts(hist.total_slots(), 0);
+        RowMoments moments{centre, 0.0, 0.0, v[0], v[0]};
+        hist.add_using(path, counts.data(), c, v, m, -1, &moments);
+        EXPECT_TRUE(
+            same_bits({&moments.sum, 1}, {&reference.sum, 1}) &&
+            same_bits({&moments.sum_squares, 1}, {&reference.sum_squares, 1}) &&
+            moments.low == reference.low && moments.high == reference.high)
+            << "path " << int(path) << ", cell " << c << ", " << m << " values";
+      }
+    }
+  }
+
   const auto sc = scenario_from(kBase);
   RunOptions streaming;
   streaming.exact_memory_bytes = 1;
