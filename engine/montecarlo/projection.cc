@@ -10,6 +10,7 @@
 
 #include "common/lanes.h"
 #include "models/cobb_douglas_rd.h"
+#include "montecarlo/philox_lanes.h"
 #include "montecarlo/random_stream.h"
 
 // glibc declares its vector math (libmvec) only under -ffast-math; these
@@ -291,27 +292,19 @@ void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
                   std::uint64_t first, Stream stream, std::uint64_t index0,
                   int count, double* out, std::size_t stride = B, int lane0 = 0,
                   int lane_end = B) {
-  using Philox = r123::Philox4x64;
   const int calls = (count + 3) / 4;
   const int lanes = lane_end - lane0;
-  Philox generator;
-  const Philox::key_type key = {{seed, scenario_index}};
+  const r123::Philox4x64::key_type key = {{seed, scenario_index}};
   constexpr double kPi = 3.1415926535897932;
   double radius[B], sine[B];
   // Call by call, so that each call's four rows are written in order and
   // transformed while they are in cache.
   for (int c = 0; c < calls; ++c) {
     double* rows = out + std::size_t(4 * c) * stride;
-    Philox::ctr_type counter = {{first + std::uint64_t(lane0),
-                                 static_cast<std::uint64_t>(stream),
-                                 index0 / 4 + std::uint64_t(c), 0}};
-    for (int lane = 0; lane < lanes; ++lane, ++counter[0]) {
-      const Philox::ctr_type w = generator(counter, key);
-      rows[lane] = r123::uneg11<double>(w[0]);
-      rows[stride + lane] = u01_branchless(w[1]);
-      rows[2 * stride + lane] = r123::uneg11<double>(w[2]);
-      rows[3 * stride + lane] = u01_branchless(w[3]);
-    }
+    philox_uniforms(
+        first + std::uint64_t(lane0), static_cast<std::uint64_t>(stream),
+        index0 / 4 + std::uint64_t(c), 0, key, lanes,
+        {rows, rows + stride, rows + 2 * stride, rows + 3 * stride});
     // Box-Muller on the pairs (0, 1) and (2, 3). Two loops, so that GCC
     // does not fuse sin and cos into a (scalar) sincos call: each is a
     // vector call.

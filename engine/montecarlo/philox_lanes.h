@@ -1,0 +1,165 @@
+// Random123's Philox4x64-10 for many counters at once, its words converted
+// to uniforms as lane_normals needs them: the same bits as r123::Philox4x64
+// with r123::uneg11 and r123::u01 on one counter at a time, computed eight
+// counters at a time with AVX-512 where the CPU has it (chosen at run time,
+// so results never depend on the machine; tests compare the two paths).
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <Random123/uniform.hpp>
+#include <cstdint>
+
+#include "montecarlo/random_stream.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define GROWTHCAST_PHILOX_AVX512 1
+#endif
+
+namespace growthcast::montecarlo {
+
+// For lane = 0 .. lanes - 1, the words w of Philox4x64-10 at counter
+// {first + lane, c1, c2, c3} and `key`, as x0[lane] = uneg11(w[0]),
+// y0[lane] = u01(w[1]), x1[lane] = uneg11(w[2]), y1[lane] = u01(w[3]).
+struct PhiloxUniforms {
+  double *x0, *y0, *x1, *y1;
+};
+
+inline void philox_uniforms_scalar(std::uint64_t first, std::uint64_t c1,
+                                   std::uint64_t c2, std::uint64_t c3,
+                                   r123::Philox4x64::key_type key, int lanes,
+                                   PhiloxUniforms out) {
+  r123::Philox4x64 generator;
+  r123::Philox4x64::ctr_type counter = {{first, c1, c2, c3}};
+  for (int lane = 0; lane < lanes; ++lane, ++counter[0]) {
+    const r123::Philox4x64::ctr_type w = generator(counter, key);
+    out.x0[lane] = r123::uneg11<double>(w[0]);
+    out.y0[lane] = u01_branchless(w[1]);
+    out.x1[lane] = r123::uneg11<double>(w[2]);
+    out.y1[lane] = u01_branchless(w[3]);
+  }
+}
+
+#ifdef GROWTHCAST_PHILOX_AVX512
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() values and
+// are reported as reading them uninitialized where they are inlined (GCC
+// bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define GROWTHCAST_PHILOX_TARGET \
+  __attribute__((target("avx512f,avx512dq,avx512vl")))
+
+// The high 64 bits of the 128-bit products x * m, from four 32 x 32-bit
+// products (AVX-512 multiplies 64-bit words only to the low half).
+GROWTHCAST_PHILOX_TARGET inline __m512i mulhi64(__m512i x, __m512i m_low,
+                                                __m512i m_high) {
+  const __m512i low32 = _mm512_set1_epi64(0xffffffff);
+  const __m512i x_high = _mm512_srli_epi64(x, 32);
+  const __m512i ll = _mm512_mul_epu32(x, m_low);
+  const __m512i lh = _mm512_mul_epu32(x, m_high);
+  const __m512i hl = _mm512_mul_epu32(x_high, m_low);
+  const __m512i hh = _mm512_mul_epu32(x_high, m_high);
+  // The middle 64-bit column: its carry into the high half.
+  const __m512i middle = _mm512_add_epi64(
+      _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, low32)),
+      _mm512_and_si512(hl, low32));
+  return _mm512_add_epi64(
+      _mm512_add_epi64(hh, _mm512_srli_epi64(middle, 32)),
+      _mm512_add_epi64(_mm512_srli_epi64(lh, 32), _mm512_srli_epi64(hl, 32)));
+}
+
+// philox_uniforms_scalar eight lanes at a time; returns the lanes done.
+// The conversions are Random123's: a correctly rounded integer-to-double
+// conversion (vcvtqq2pd, vcvtuqq2pd) times 2^-63 or 2^-64 plus half of it,
+// as one multiply-add (GCC contracts Random123's expression the same way
+// in this build, which the tests check).
+GROWTHCAST_PHILOX_TARGET inline int philox_uniforms_avx512(
+    std::uint64_t first, std::uint64_t c1, std::uint64_t c2, std::uint64_t c3,
+    r123::Philox4x64::key_type key, int lanes, PhiloxUniforms out) {
+  constexpr std::uint64_t kM0 = PHILOX_M4x64_0, kM1 = PHILOX_M4x64_1;
+  const __m512i m0 = _mm512_set1_epi64(std::int64_t(kM0));
+  const __m512i m1 = _mm512_set1_epi64(std::int64_t(kM1));
+  const __m512i m0_low = _mm512_set1_epi64(std::int64_t(kM0 & 0xffffffff));
+  const __m512i m0_high = _mm512_set1_epi64(std::int64_t(kM0 >> 32));
+  const __m512i m1_low = _mm512_set1_epi64(std::int64_t(kM1 & 0xffffffff));
+  const __m512i m1_high = _mm512_set1_epi64(std::int64_t(kM1 >> 32));
+  const __m512i lane_offsets = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512d signed_factor = _mm512_set1_pd(1.0 / 9223372036854775808.0);
+  const __m512d signed_half = _mm512_set1_pd(0.5 / 9223372036854775808.0);
+  const __m512d unsigned_factor = _mm512_set1_pd(1.0 / 18446744073709551616.0);
+  const __m512d unsigned_half = _mm512_set1_pd(0.5 / 18446744073709551616.0);
+  int lane = 0;
+  for (; lane + 8 <= lanes; lane += 8) {
+    __m512i v0 = _mm512_add_epi64(
+        _mm512_set1_epi64(std::int64_t(first + std::uint64_t(lane))),
+        lane_offsets);
+    __m512i v1 = _mm512_set1_epi64(std::int64_t(c1));
+    __m512i v2 = _mm512_set1_epi64(std::int64_t(c2));
+    __m512i v3 = _mm512_set1_epi64(std::int64_t(c3));
+    std::uint64_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; ++round) {
+      const __m512i hi0 = mulhi64(v0, m0_low, m0_high);
+      const __m512i lo0 = _mm512_mullo_epi64(v0, m0);
+      const __m512i hi1 = mulhi64(v2, m1_low, m1_high);
+      const __m512i lo1 = _mm512_mullo_epi64(v2, m1);
+      v0 = _mm512_xor_si512(_mm512_xor_si512(hi1, v1),
+                            _mm512_set1_epi64(std::int64_t(k0)));
+      v1 = lo1;
+      v2 = _mm512_xor_si512(_mm512_xor_si512(hi0, v3),
+                            _mm512_set1_epi64(std::int64_t(k1)));
+      v3 = lo0;
+      k0 += PHILOX_W64_0;
+      k1 += PHILOX_W64_1;
+    }
+    _mm512_storeu_pd(
+        out.x0 + lane,
+        _mm512_fmadd_pd(_mm512_cvtepi64_pd(v0), signed_factor, signed_half));
+    _mm512_storeu_pd(out.y0 + lane,
+                     _mm512_fmadd_pd(_mm512_cvtepu64_pd(v1), unsigned_factor,
+                                     unsigned_half));
+    _mm512_storeu_pd(
+        out.x1 + lane,
+        _mm512_fmadd_pd(_mm512_cvtepi64_pd(v2), signed_factor, signed_half));
+    _mm512_storeu_pd(out.y1 + lane,
+                     _mm512_fmadd_pd(_mm512_cvtepu64_pd(v3), unsigned_factor,
+                                     unsigned_half));
+  }
+  return lane;
+}
+#pragma GCC diagnostic pop
+#endif
+
+// Whether philox_uniforms() takes eight lanes at a time on this CPU.
+inline bool philox_uniforms_vectorised() {
+#ifdef GROWTHCAST_PHILOX_AVX512
+  static const bool available = __builtin_cpu_supports("avx512f") &&
+                                __builtin_cpu_supports("avx512dq") &&
+                                __builtin_cpu_supports("avx512vl");
+  return available;
+#else
+  return false;
+#endif
+}
+
+// philox_uniforms_scalar by the fastest path this CPU has (`vectorise`
+// false: one counter at a time, for tests).
+inline void philox_uniforms(std::uint64_t first, std::uint64_t c1,
+                            std::uint64_t c2, std::uint64_t c3,
+                            r123::Philox4x64::key_type key, int lanes,
+                            PhiloxUniforms out,
+                            bool vectorise = philox_uniforms_vectorised()) {
+  int done = 0;
+#ifdef GROWTHCAST_PHILOX_AVX512
+  if (vectorise)
+    done = philox_uniforms_avx512(first, c1, c2, c3, key, lanes, out);
+#else
+  (void)vectorise;
+#endif
+  if (done < lanes)
+    philox_uniforms_scalar(
+        first + std::uint64_t(done), c1, c2, c3, key, lanes - done,
+        {out.x0 + done, out.y0 + done, out.x1 + done, out.y1 + done});
+}
+
+}  // namespace growthcast::montecarlo
