@@ -50,23 +50,28 @@ inline void philox_uniforms_scalar(std::uint64_t first, std::uint64_t c1,
 #define GROWTHCAST_PHILOX_TARGET \
   __attribute__((target("avx512f,avx512dq,avx512vl")))
 
-// The high 64 bits of the 128-bit products x * m, from four 32 x 32-bit
-// products (AVX-512 multiplies 64-bit words only to the low half).
-GROWTHCAST_PHILOX_TARGET inline __m512i mulhi64(__m512i x, __m512i m_low,
-                                                __m512i m_high) {
+// The 128-bit products x * m as their high and low 64-bit halves, from four
+// 32 x 32-bit products (AVX-512 multiplies 64-bit words only to the low
+// half, and more slowly than these four make it).
+struct Product128 {
+  __m512i high, low;
+};
+GROWTHCAST_PHILOX_TARGET inline Product128 mulhilo64(__m512i x, __m512i m_low,
+                                                     __m512i m_high) {
   const __m512i low32 = _mm512_set1_epi64(0xffffffff);
   const __m512i x_high = _mm512_srli_epi64(x, 32);
   const __m512i ll = _mm512_mul_epu32(x, m_low);
   const __m512i lh = _mm512_mul_epu32(x, m_high);
   const __m512i hl = _mm512_mul_epu32(x_high, m_low);
   const __m512i hh = _mm512_mul_epu32(x_high, m_high);
-  // The middle 64-bit column: its carry into the high half.
-  const __m512i middle = _mm512_add_epi64(
-      _mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, low32)),
-      _mm512_and_si512(hl, low32));
-  return _mm512_add_epi64(
-      _mm512_add_epi64(hh, _mm512_srli_epi64(middle, 32)),
-      _mm512_add_epi64(_mm512_srli_epi64(lh, 32), _mm512_srli_epi64(hl, 32)));
+  // The middle 32-bit column in two steps, neither of which overflows:
+  // (2^32 - 1)^2 + 2^32 - 1 < 2^64.
+  const __m512i t = _mm512_add_epi64(hl, _mm512_srli_epi64(ll, 32));
+  const __m512i u = _mm512_add_epi64(lh, _mm512_and_si512(t, low32));
+  return {
+      _mm512_add_epi64(_mm512_add_epi64(hh, _mm512_srli_epi64(t, 32)),
+                       _mm512_srli_epi64(u, 32)),
+      _mm512_add_epi64(ll, _mm512_slli_epi64(_mm512_add_epi64(lh, hl), 32))};
 }
 
 // philox_uniforms_scalar eight lanes at a time; returns the lanes done.
@@ -78,8 +83,6 @@ GROWTHCAST_PHILOX_TARGET inline int philox_uniforms_avx512(
     std::uint64_t first, std::uint64_t c1, std::uint64_t c2, std::uint64_t c3,
     r123::Philox4x64::key_type key, int lanes, PhiloxUniforms out) {
   constexpr std::uint64_t kM0 = PHILOX_M4x64_0, kM1 = PHILOX_M4x64_1;
-  const __m512i m0 = _mm512_set1_epi64(std::int64_t(kM0));
-  const __m512i m1 = _mm512_set1_epi64(std::int64_t(kM1));
   const __m512i m0_low = _mm512_set1_epi64(std::int64_t(kM0 & 0xffffffff));
   const __m512i m0_high = _mm512_set1_epi64(std::int64_t(kM0 >> 32));
   const __m512i m1_low = _mm512_set1_epi64(std::int64_t(kM1 & 0xffffffff));
@@ -99,16 +102,14 @@ GROWTHCAST_PHILOX_TARGET inline int philox_uniforms_avx512(
     __m512i v3 = _mm512_set1_epi64(std::int64_t(c3));
     std::uint64_t k0 = key[0], k1 = key[1];
     for (int round = 0; round < 10; ++round) {
-      const __m512i hi0 = mulhi64(v0, m0_low, m0_high);
-      const __m512i lo0 = _mm512_mullo_epi64(v0, m0);
-      const __m512i hi1 = mulhi64(v2, m1_low, m1_high);
-      const __m512i lo1 = _mm512_mullo_epi64(v2, m1);
-      v0 = _mm512_xor_si512(_mm512_xor_si512(hi1, v1),
+      const Product128 p0 = mulhilo64(v0, m0_low, m0_high);
+      const Product128 p1 = mulhilo64(v2, m1_low, m1_high);
+      v0 = _mm512_xor_si512(_mm512_xor_si512(p1.high, v1),
                             _mm512_set1_epi64(std::int64_t(k0)));
-      v1 = lo1;
-      v2 = _mm512_xor_si512(_mm512_xor_si512(hi0, v3),
+      v1 = p1.low;
+      v2 = _mm512_xor_si512(_mm512_xor_si512(p0.high, v3),
                             _mm512_set1_epi64(std::int64_t(k1)));
-      v3 = lo0;
+      v3 = p0.low;
       k0 += PHILOX_W64_0;
       k1 += PHILOX_W64_1;
     }
