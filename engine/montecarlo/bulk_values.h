@@ -51,7 +51,9 @@ struct BulkAllocator {
   }
 };
 
-using DrawValues = std::vector<double, BulkAllocator<double>>;
+template <class T>
+using BulkVector = std::vector<T, BulkAllocator<T>>;
+using DrawValues = BulkVector<double>;
 
 // Asks for transparent huge pages (where the kernel offers them on request,
 // THP "madvise") before the values are first touched: one fault per 2 MiB
@@ -59,11 +61,11 @@ using DrawValues = std::vector<double, BulkAllocator<double>>;
 // VM when the memory was in use recently. Not for values that are then
 // written to a file: there the page cache filled 2x slower after the huge
 // pages (bench/SWEEP.md). Advice only: failure changes nothing.
-inline void prefer_huge_pages(DrawValues& values) {
-  const std::size_t bytes = values.size() * sizeof(double);
-  if (bytes >= BulkAllocator<double>::kHugePage)
-    madvise(values.data(), BulkAllocator<double>::rounded(bytes),
-            MADV_HUGEPAGE);
+template <class T>
+void prefer_huge_pages(BulkVector<T>& values) {
+  const std::size_t bytes = values.size() * sizeof(T);
+  if (bytes >= BulkAllocator<T>::kHugePage)
+    madvise(values.data(), BulkAllocator<T>::rounded(bytes), MADV_HUGEPAGE);
 }
 
 }  // namespace growthcast::montecarlo

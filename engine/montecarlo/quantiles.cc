@@ -177,9 +177,7 @@ std::vector<double> StreamingHistogram::pilot_levels(std::int64_t pilot_draws) {
   return out;
 }
 
-StreamingHistogram::StreamingHistogram(
-    int cells, std::span<const double> pilot, std::int64_t pilot_draws,
-    const std::vector<double>& pilot_quantiles)
+StreamingHistogram::StreamingHistogram(int cells)
     : cells_(cells),
       low_(std::size_t(cells)),
       width_(std::size_t(cells)),
@@ -188,56 +186,71 @@ StreamingHistogram::StreamingHistogram(
       offset_(std::size_t(cells) + 1, 0) {
   for (Path fastest : {Path::avx512, Path::avx2})
     if (path_ == Path::scalar && available(fastest)) path_ = fastest;
+}
+
+StreamingHistogram::StreamingHistogram(
+    int cells, std::span<const double> pilot, std::int64_t pilot_draws,
+    const std::vector<double>& pilot_quantiles)
+    : StreamingHistogram(cells) {
+  const std::size_t levels = pilot_levels(pilot_draws).size();
+  for (int cell = 0; cell < cells; ++cell)
+    place(cell, pilot.data() + std::size_t(cell) * std::size_t(pilot_draws),
+          pilot_draws, pilot_quantiles.data() + std::size_t(cell) * levels);
+  finish_placing();
+}
+
+void StreamingHistogram::place(int cell, const double* v,
+                               std::int64_t pilot_draws, const double* at) {
   constexpr int C = kCoarseBins;
   const double p = double(pilot_draws);
-  std::vector<std::int64_t> pilot_count(kTableSize);
-  std::vector<bool> split(kTableSize);
-  const std::vector<double> levels = pilot_levels(pilot_draws);
-  for (int cell = 0; cell < cells; ++cell) {
-    const std::size_t ci = std::size_t(cell);
-    const double* v = pilot.data() + ci * std::size_t(pilot_draws);
-    const double* at = pilot_quantiles.data() + ci * levels.size();
-    // The coarse bins span the windows, with one spare bin at each end so
-    // that a window's edges are inside.
-    double lo = *std::min_element(at, at + levels.size());
-    double span = *std::max_element(at, at + levels.size()) - lo;
-    if (!std::isfinite(lo) || !std::isfinite(span)) lo = 0.0, span = 1.0;
-    if (!(span > 0.0))
-      span = std::max(std::abs(lo), std::numeric_limits<double>::min()) * 1e-9;
-    width_[ci] = span / (C - 2);
-    low_[ci] = lo - width_[ci];
-    inv_width_[ci] = 1.0 / width_[ci];
-    // The coarse table without splits, to bin the pilot.
-    Table& table = tables_[ci];
-    for (int c = 0; c < kTableSize; ++c) {
-      table.scale[c] = 1.0f;
-      table.shift[c] = 0.0f;
-    }
-    std::fill(pilot_count.begin(), pilot_count.end(), 0);
-    for (std::int64_t d = 0; d < pilot_draws; ++d)
-      ++pilot_count[std::size_t(slot(cell, v[d]))];
-    // Split the coarse bins each window touches.
-    std::fill(split.begin(), split.end(), false);
-    for (std::size_t k = 0; k + 1 < levels.size(); k += 2) {
-      const int a = slot(cell, at[k]);
-      const int b = slot(cell, at[k + 1]);
-      for (int c = std::max(1, a); c <= std::min(C, b); ++c)
-        split[std::size_t(c)] = true;
-    }
-    std::int32_t base = 0;
-    for (int c = 0; c < kTableSize; ++c) {
-      int fine = 1;
-      if (split[std::size_t(c)]) {
-        const double mass = double(pilot_count[std::size_t(c)] + 2) / p;
-        fine = int(std::clamp(std::ceil(mass / kTargetSlotMass), 1.0,
-                              double(kMaxFine)));
-      }
-      table.scale[c] = float(fine);
-      table.shift[c] = float(base - c * fine);
-      base += fine;
-    }
-    offset_[ci + 1] = offset_[ci] + std::size_t(base);
+  // pilot_levels(): a lower and an upper level per quantile.
+  const std::size_t levels = 2 * kQuantileLevels.size();
+  const std::size_t ci = std::size_t(cell);
+  // The coarse bins span the windows, with one spare bin at each end so
+  // that a window's edges are inside.
+  double lo = *std::min_element(at, at + levels);
+  double span = *std::max_element(at, at + levels) - lo;
+  if (!std::isfinite(lo) || !std::isfinite(span)) lo = 0.0, span = 1.0;
+  if (!(span > 0.0))
+    span = std::max(std::abs(lo), std::numeric_limits<double>::min()) * 1e-9;
+  width_[ci] = span / (C - 2);
+  low_[ci] = lo - width_[ci];
+  inv_width_[ci] = 1.0 / width_[ci];
+  // The coarse table without splits, to bin the pilot.
+  Table& table = tables_[ci];
+  for (int c = 0; c < kTableSize; ++c) {
+    table.scale[c] = 1.0f;
+    table.shift[c] = 0.0f;
   }
+  std::int64_t pilot_count[kTableSize] = {};
+  for (std::int64_t d = 0; d < pilot_draws; ++d)
+    ++pilot_count[std::size_t(slot(cell, v[d]))];
+  // Split the coarse bins each window touches.
+  bool split[kTableSize] = {};
+  for (std::size_t k = 0; k + 1 < levels; k += 2) {
+    const int a = slot(cell, at[k]);
+    const int b = slot(cell, at[k + 1]);
+    for (int c = std::max(1, a); c <= std::min(C, b); ++c)
+      split[std::size_t(c)] = true;
+  }
+  std::int32_t base = 0;
+  for (int c = 0; c < kTableSize; ++c) {
+    int fine = 1;
+    if (split[std::size_t(c)]) {
+      const double mass = double(pilot_count[std::size_t(c)] + 2) / p;
+      fine = int(
+          std::clamp(std::ceil(mass / kTargetSlotMass), 1.0, double(kMaxFine)));
+    }
+    table.scale[c] = float(fine);
+    table.shift[c] = float(base - c * fine);
+    base += fine;
+  }
+  offset_[ci + 1] = std::size_t(base);  // the cell's slots, until finished
+}
+
+void StreamingHistogram::finish_placing() {
+  for (std::size_t c = 0; c < std::size_t(cells_); ++c)
+    offset_[c + 1] += offset_[c];
 }
 
 double StreamingHistogram::slot_edge(int cell, int s, int upper) const {

@@ -138,6 +138,13 @@ class StreamingHistogram {
   StreamingHistogram(int cells, std::span<const double> pilot,
                      std::int64_t pilot_draws,
                      const std::vector<double>& pilot_quantiles);
+  // The same one cell at a time: place() every cell (from any threads, each
+  // cell once) with its pilot values and their quantiles, then
+  // finish_placing() once before any other use.
+  explicit StreamingHistogram(int cells);
+  void place(int cell, const double* pilot, std::int64_t pilot_draws,
+             const double* pilot_quantiles);
+  void finish_placing();
 
   int cells() const { return cells_; }
   int slots(int cell) const {

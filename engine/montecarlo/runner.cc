@@ -242,27 +242,49 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       "<= 0.001 certified; "
       "uncertified bins resolved exactly)";
   const std::int64_t pilot_draws = std::min(kPilotDraws, draws);
-  DrawValues pilot(std::size_t(cells) * std::size_t(pilot_draws));
+  // The pilot's values as float deviations from draw 0's: half the memory
+  // of doubles, and memory touched for the first time is what the pilot
+  // costs most on a VM (the host faults it in: a quarter of a
+  // 100,000-draw run). A deviation keeps float's precision relative to
+  // the cell's spread, not its level; the pilot only places the slots.
+  std::vector<double> reference(static_cast<std::size_t>(cells));
+  simulate_draw(setup, seed, scenario_index, 0, reference.data(), 1);
+  BulkVector<float> pilot(std::size_t(cells) * std::size_t(pilot_draws));
   prefer_huge_pages(pilot);
   std::int64_t ignored_redraws = 0;
-  const Store pilot_store{pilot.data(), pilot_draws, years};
   run_chunks(setup, seed, scenario_index, 0, pilot_draws, threads,
-             &ignored_redraws, nullptr, copy_into(pilot_store), &pilot_store);
+             &ignored_redraws, nullptr,
+             [&](std::int64_t, std::int64_t begin, int count, int h,
+                 const double* rows, int) {
+               for (std::int64_t r = 0; r < rows_per_year; ++r) {
+                 const std::int64_t c = r * years + h;
+                 const double* v = rows + r * kBlockDraws;
+                 const double ref = reference[std::size_t(c)];
+                 float* to = pilot.data() + c * pilot_draws + begin;
+                 for (int d = 0; d < count; ++d) to[d] = float(v[d] - ref);
+               }
+             });
   std::vector<double> centre(static_cast<std::size_t>(cells));
   const std::vector<double> pilot_levels =
       StreamingHistogram::pilot_levels(pilot_draws);
-  std::vector<double> pilot_quantiles(std::size_t(cells) * pilot_levels.size());
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-  for (std::int64_t c = 0; c < cells; ++c) {
-    const double* v = pilot.data() + c * pilot_draws;
-    double sd;
-    mean_and_sd(v, pilot_draws, &centre[std::size_t(c)], &sd);
-    exact_quantiles(
-        v, pilot_draws, pilot_levels,
-        pilot_quantiles.data() + std::size_t(c) * pilot_levels.size());
+  StreamingHistogram histogram{int(cells)};
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<double> v(static_cast<std::size_t>(pilot_draws));
+    std::vector<double> at(pilot_levels.size());
+#pragma omp for schedule(dynamic)
+    for (std::int64_t c = 0; c < cells; ++c) {
+      const float* deviation = pilot.data() + c * pilot_draws;
+      const double ref = reference[std::size_t(c)];
+      for (std::int64_t d = 0; d < pilot_draws; ++d)
+        v[std::size_t(d)] = ref + double(deviation[d]);
+      double sd;
+      mean_and_sd(v.data(), pilot_draws, &centre[std::size_t(c)], &sd);
+      exact_quantiles(v.data(), pilot_draws, pilot_levels, at.data());
+      histogram.place(int(c), v.data(), pilot_draws, at.data());
+    }
   }
-  const StreamingHistogram histogram(int(cells), pilot, pilot_draws,
-                                     pilot_quantiles);
+  histogram.finish_placing();
   pilot = {};
 
   const std::int64_t chunks = (draws + kChunk - 1) / kChunk;
