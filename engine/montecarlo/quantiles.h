@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -160,7 +161,7 @@ class StreamingHistogram {
     const double x = position(cell, value);
     const Table& t = tables_[std::size_t(cell)];
     const auto bin = std::size_t(x);
-    return int(x * double(t.scale[bin]) + double(t.shift[bin]));
+    return int(multiply_add(x, double(t.scale[bin]), double(t.shift[bin])));
   }
   // The ways of computing slots: one value at a time (slot()), eight at a
   // time with AVX2 (builds for it), sixteen at a time with AVX-512 (CPUs
@@ -271,15 +272,26 @@ class StreamingHistogram {
   // A value's position in coarse-bin units, in [0, kCoarseBins + 1.5]:
   // coarse bin int(position) (0 the underflow, kCoarseBins + 1 the
   // overflow).
+  // a * b + c rounded once where the vector paths use FMA, so that slot()
+  // gives their slot whatever the compiler contracts: GCC contracts the
+  // expression at -O2 but not at -O1, where the sanitizer build's test
+  // found the paths apart at slot edges.
+  static double multiply_add(double a, double b, double c) {
+#if defined(__FMA__)
+    return std::fma(a, b, c);
+#else
+    return a * b + c;
+#endif
+  }
   double position(int cell, double value) const {
-    double x =
-        (value - low_[std::size_t(cell)]) * inv_width_[std::size_t(cell)] + 1.0;
+    double x = multiply_add(value - low_[std::size_t(cell)],
+                            inv_width_[std::size_t(cell)], 1.0);
     x = x > 0.0 ? x : 0.0;
     return x < kCoarseBins + 1.5 ? x : kCoarseBins + 1.5;
   }
 #if defined(__AVX2__) && defined(__FMA__)
   // position() and the slot eight values at a time, with the same double
-  // operations (GCC contracts both multiply-adds to FMA, as here; max/min
+  // operations (both multiply-adds one FMA, as multiply_add(); max/min
   // send NaN to 0 as position() does), so every slot equals slot()'s. The
   // table entries are picked from its four 8-entry quarters by vpermps
   // and two blends on the bin's bits 3 and 4. Returns the values done.
