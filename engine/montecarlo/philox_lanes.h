@@ -10,12 +10,8 @@
 #include <Random123/uniform.hpp>
 #include <cstdint>
 
+#include "common/avx512.h"
 #include "montecarlo/random_stream.h"
-
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-#define GROWTHCAST_PHILOX_AVX512 1
-#endif
 
 namespace growthcast::montecarlo {
 
@@ -41,14 +37,8 @@ inline void philox_uniforms_scalar(std::uint64_t first, std::uint64_t c1,
   }
 }
 
-#ifdef GROWTHCAST_PHILOX_AVX512
-// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() values and
-// are reported as reading them uninitialized where they are inlined (GCC
-// bug 105593).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#define GROWTHCAST_PHILOX_TARGET \
-  __attribute__((target("avx512f,avx512dq,avx512vl")))
+#ifdef GROWTHCAST_AVX512
+GROWTHCAST_AVX512_BEGIN
 
 // The 128-bit products x * m as their high and low 64-bit halves, from four
 // 32 x 32-bit products (AVX-512 multiplies 64-bit words only to the low
@@ -56,7 +46,7 @@ inline void philox_uniforms_scalar(std::uint64_t first, std::uint64_t c1,
 struct Product128 {
   __m512i high, low;
 };
-GROWTHCAST_PHILOX_TARGET inline Product128 mulhilo64(__m512i x, __m512i m_low,
+GROWTHCAST_TARGET_AVX512 inline Product128 mulhilo64(__m512i x, __m512i m_low,
                                                      __m512i m_high) {
   const __m512i low32 = _mm512_set1_epi64(0xffffffff);
   const __m512i x_high = _mm512_srli_epi64(x, 32);
@@ -79,7 +69,7 @@ GROWTHCAST_PHILOX_TARGET inline Product128 mulhilo64(__m512i x, __m512i m_low,
 // conversion (vcvtqq2pd, vcvtuqq2pd) times 2^-63 or 2^-64 plus half of it,
 // as one multiply-add (GCC contracts Random123's expression the same way
 // in this build, which the tests check).
-GROWTHCAST_PHILOX_TARGET inline int philox_uniforms_avx512(
+GROWTHCAST_TARGET_AVX512 inline int philox_uniforms_avx512(
     std::uint64_t first, std::uint64_t c1, std::uint64_t c2, std::uint64_t c3,
     r123::Philox4x64::key_type key, int lanes, PhiloxUniforms out) {
   constexpr std::uint64_t kM0 = PHILOX_M4x64_0, kM1 = PHILOX_M4x64_1;
@@ -113,35 +103,26 @@ GROWTHCAST_PHILOX_TARGET inline int philox_uniforms_avx512(
       k0 += PHILOX_W64_0;
       k1 += PHILOX_W64_1;
     }
-    _mm512_storeu_pd(
-        out.x0 + lane,
-        _mm512_fmadd_pd(_mm512_cvtepi64_pd(v0), signed_factor, signed_half));
-    _mm512_storeu_pd(out.y0 + lane,
-                     _mm512_fmadd_pd(_mm512_cvtepu64_pd(v1), unsigned_factor,
-                                     unsigned_half));
-    _mm512_storeu_pd(
-        out.x1 + lane,
-        _mm512_fmadd_pd(_mm512_cvtepi64_pd(v2), signed_factor, signed_half));
-    _mm512_storeu_pd(out.y1 + lane,
-                     _mm512_fmadd_pd(_mm512_cvtepu64_pd(v3), unsigned_factor,
-                                     unsigned_half));
+    // Random123's uneg11 (signed words) and u01 (unsigned).
+    auto uneg11 = [&](__m512i w) GROWTHCAST_TARGET_AVX512 {
+      return _mm512_fmadd_pd(_mm512_cvtepi64_pd(w), signed_factor, signed_half);
+    };
+    auto u01 = [&](__m512i w) GROWTHCAST_TARGET_AVX512 {
+      return _mm512_fmadd_pd(_mm512_cvtepu64_pd(w), unsigned_factor,
+                             unsigned_half);
+    };
+    _mm512_storeu_pd(out.x0 + lane, uneg11(v0));
+    _mm512_storeu_pd(out.y0 + lane, u01(v1));
+    _mm512_storeu_pd(out.x1 + lane, uneg11(v2));
+    _mm512_storeu_pd(out.y1 + lane, u01(v3));
   }
   return lane;
 }
-#pragma GCC diagnostic pop
+GROWTHCAST_AVX512_END
 #endif
 
 // Whether philox_uniforms() takes eight lanes at a time on this CPU.
-inline bool philox_uniforms_vectorised() {
-#ifdef GROWTHCAST_PHILOX_AVX512
-  static const bool available = __builtin_cpu_supports("avx512f") &&
-                                __builtin_cpu_supports("avx512dq") &&
-                                __builtin_cpu_supports("avx512vl");
-  return available;
-#else
-  return false;
-#endif
-}
+inline bool philox_uniforms_vectorised() { return cpu_has_avx512(); }
 
 // philox_uniforms_scalar by the fastest path this CPU has (`vectorise`
 // false: one counter at a time, for tests).
@@ -151,7 +132,7 @@ inline void philox_uniforms(std::uint64_t first, std::uint64_t c1,
                             PhiloxUniforms out,
                             bool vectorise = philox_uniforms_vectorised()) {
   int done = 0;
-#ifdef GROWTHCAST_PHILOX_AVX512
+#ifdef GROWTHCAST_AVX512
   if (vectorise)
     done = philox_uniforms_avx512(first, c1, c2, c3, key, lanes, out);
 #else

@@ -155,13 +155,7 @@ bool StreamingHistogram::available(Path path) {
       return false;
 #endif
     case Path::avx512:
-#ifdef GROWTHCAST_SLOTS_AVX512
-      return __builtin_cpu_supports("avx512f") &&
-             __builtin_cpu_supports("avx512dq") &&
-             __builtin_cpu_supports("avx512vl");
-#else
-      return false;
-#endif
+      return cpu_has_avx512();
   }
   return false;
 }

@@ -11,17 +11,8 @@
 #include <span>
 #include <vector>
 
+#include "common/avx512.h"
 #include "common/lanes.h"
-
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-// The slot computation has an AVX-512 version, compiled into every build
-// for AVX2 and FMA (slot() then uses FMA as the vector paths do) and
-// chosen at run time where the CPU has AVX-512.
-#define GROWTHCAST_SLOTS_AVX512 1
-#define GROWTHCAST_TARGET_AVX512 \
-  __attribute__((target("avx512f,avx512dq,avx512vl")))
-#endif
 
 namespace growthcast::montecarlo {
 
@@ -189,7 +180,7 @@ class StreamingHistogram {
   void add_using(Path path, Count* counts, int cell, const double* values,
                  int n, int next_cell = -1,
                  RowMoments* moments = nullptr) const {
-#ifdef GROWTHCAST_SLOTS_AVX512
+#ifdef GROWTHCAST_AVX512
     if (path == Path::avx512) {
       if (moments)
         return add_avx512<true>(counts, cell, values, n, next_cell, moments);
@@ -347,12 +338,8 @@ class StreamingHistogram {
     return i;
   }
 #endif
-#ifdef GROWTHCAST_SLOTS_AVX512
-// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() values and
-// are reported as reading them uninitialized where they are inlined (GCC
-// bug 105593).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#ifdef GROWTHCAST_AVX512
+  GROWTHCAST_AVX512_BEGIN
   // slots_avx2 sixteen values at a time: the same double operations, and
   // the table entry of each value picked from the whole 32-entry column
   // (two 16-entry registers) by one vpermt2ps, where AVX2 needs four
@@ -457,7 +444,7 @@ class StreamingHistogram {
       p.finish(*moments);
     }
   }
-#pragma GCC diagnostic pop
+  GROWTHCAST_AVX512_END
 #endif
   // The lower (upper = 0) or upper (upper = 1) edge of a slot.
   double slot_edge(int cell, int slot, int upper) const;
