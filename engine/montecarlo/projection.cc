@@ -354,13 +354,13 @@ struct BlockSimulator::Scratch {
   // [region]: no driver has a drawn target, so each is one value a year.
   std::vector<bool> drivers_uniform;
   // [row][lane] arrays.
-  std::vector<double> theta, candidate, step;
+  std::vector<double> theta, candidate;
   std::vector<double> z;  // one tile's normals, [row][kParameterTile]
   std::vector<double> alpha, beta, gamma, delta_s, phi;
   std::vector<double> target;   // [driver][region][lane]
   std::vector<double> drivers;  // [driver][lane], one region and year
   std::vector<double> y, k, l, s, u, lk, ll, ls, lsp;
-  std::vector<double> y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1, sp1;
+  std::vector<double> y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1;
   // One year's shocks, [year * n + region - eps_first][lane]: normals are
   // made a year at a time, so that they are in cache when used.
   std::vector<double> eps;
@@ -417,7 +417,6 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   rows(w.theta, std::size_t(w.params));
   rows(w.candidate, std::size_t(w.free));
   w.z.assign(std::size_t(w.free4) * kParameterTile, 0.0);  // [row][tile lane]
-  rows(w.step, 1);
   for (auto* v :
        {&w.alpha, &w.beta, &w.gamma, &w.delta_s, &w.phi, &w.sums, &w.acc})
     rows(*v, 4);
@@ -425,7 +424,7 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   rows(w.drivers, scenario::kDriverCount);
   for (auto* v :
        {&w.y, &w.k, &w.l, &w.s, &w.u, &w.lk, &w.ll, &w.ls, &w.lsp, &w.y1, &w.k1,
-        &w.l1, &w.s1, &w.u1, &w.lk1, &w.ll1, &w.ls1, &w.lsp1, &w.sp1})
+        &w.l1, &w.s1, &w.u1, &w.lk1, &w.ll1, &w.ls1, &w.lsp1})
     rows(*v, n);
   rows(w.eps, p.shock_uncertainty ? std::size_t(w.n + 8) : std::size_t(0));
   rows(w.region_rows, kVariableCount * n);
