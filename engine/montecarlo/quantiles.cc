@@ -1,6 +1,7 @@
 #include "montecarlo/quantiles.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -173,9 +174,9 @@ std::vector<double> StreamingHistogram::pilot_levels(std::int64_t pilot_draws) {
 
 StreamingHistogram::StreamingHistogram(int cells)
     : cells_(cells),
-      low_(std::size_t(cells)),
-      width_(std::size_t(cells)),
+      centre_(std::size_t(cells)),
       inv_width_(std::size_t(cells)),
+      origin_(std::size_t(cells)),
       tables_(std::size_t(cells)),
       offset_(std::size_t(cells) + 1, 0) {
   for (Path fastest : {Path::avx512, Path::avx2})
@@ -187,14 +188,21 @@ StreamingHistogram::StreamingHistogram(
     const std::vector<double>& pilot_quantiles)
     : StreamingHistogram(cells) {
   const std::size_t levels = pilot_levels(pilot_draws).size();
-  for (int cell = 0; cell < cells; ++cell)
-    place(cell, pilot.data() + std::size_t(cell) * std::size_t(pilot_draws),
-          pilot_draws, pilot_quantiles.data() + std::size_t(cell) * levels);
+  for (int cell = 0; cell < cells; ++cell) {
+    const double* v =
+        pilot.data() + std::size_t(cell) * std::size_t(pilot_draws);
+    double sum = 0.0;
+    for (std::int64_t d = 0; d < pilot_draws; ++d) sum += v[d];
+    place(cell, v, pilot_draws,
+          pilot_quantiles.data() + std::size_t(cell) * levels,
+          sum / double(pilot_draws));
+  }
   finish_placing();
 }
 
 void StreamingHistogram::place(int cell, const double* v,
-                               std::int64_t pilot_draws, const double* at) {
+                               std::int64_t pilot_draws, const double* at,
+                               double centre) {
   constexpr int C = kCoarseBins;
   const double p = double(pilot_draws);
   // pilot_levels(): a lower and an upper level per quantile.
@@ -207,9 +215,11 @@ void StreamingHistogram::place(int cell, const double* v,
   if (!std::isfinite(lo) || !std::isfinite(span)) lo = 0.0, span = 1.0;
   if (!(span > 0.0))
     span = std::max(std::abs(lo), std::numeric_limits<double>::min()) * 1e-9;
-  width_[ci] = span / (C - 2);
-  low_[ci] = lo - width_[ci];
-  inv_width_[ci] = 1.0 / width_[ci];
+  const double width = span / (C - 2);
+  const double low = lo - width;  // where position() is 1
+  centre_[ci] = centre;
+  inv_width_[ci] = float(1.0 / width);
+  origin_[ci] = float(1.0 + (centre - low) / width);
   // The coarse table without splits, to bin the pilot.
   Table& table = tables_[ci];
   for (int c = 0; c < kTableSize; ++c) {
@@ -247,19 +257,27 @@ void StreamingHistogram::finish_placing() {
     offset_[c + 1] += offset_[c];
 }
 
-double StreamingHistogram::slot_edge(int cell, int s, int upper) const {
-  const Table& table = tables_[std::size_t(cell)];
-  // Coarse bin c's first slot and slot count, from its affine map.
-  auto first = [&](int c) {
-    return int(table.shift[c]) + c * int(table.scale[c]);
+double StreamingHistogram::smallest_value_from(int cell, int s) const {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (s <= 0) return -kInf;
+  if (s >= slots(cell)) return kInf;
+  // The doubles in order as unsigned keys: negative ones bit-flipped,
+  // positive ones with the sign bit set.
+  constexpr std::uint64_t kSign = std::uint64_t(1) << 63;
+  auto key = [](double x) {
+    const auto b = std::bit_cast<std::uint64_t>(x);
+    return (b & kSign) != 0 ? ~b : b | kSign;
   };
-  int c = 0;
-  while (c + 1 < kTableSize && first(c + 1) <= s) ++c;
-  if (upper == 0 && c == 0) return -std::numeric_limits<double>::infinity();
-  if (upper == 1 && c == kTableSize - 1)
-    return std::numeric_limits<double>::infinity();
-  const double f = double(s - first(c) + upper) / double(table.scale[c]);
-  return low_[std::size_t(cell)] + width_[std::size_t(cell)] * (c - 1 + f);
+  auto value = [](std::uint64_t k) {
+    return std::bit_cast<double>((k & kSign) != 0 ? k & ~kSign : ~k);
+  };
+  // slot() is non-decreasing: slot(-inf) = 0 < s <= slot(+inf).
+  std::uint64_t below = key(-kInf), from = key(kInf);
+  while (from - below > 1) {
+    const std::uint64_t mid = below + (from - below) / 2;
+    (slot(cell, value(mid)) >= s ? from : below) = mid;
+  }
+  return value(from);
 }
 
 BinLocation locate(const std::uint32_t* counts, int slots, std::int64_t draws,

@@ -110,10 +110,20 @@ inline void accumulate_moments(const double* v, int count, RowMoments& m) {
 // numbered in value order. Values outside the windows need no resolution:
 // a quantile is only ever certified inside one.
 //
+// A value's slot is computed in float from its deviation from the cell's
+// centre (the deviation itself in double, shared with the moments): half
+// the vector work of double, and float resolves a position to 2^-19 of a
+// coarse bin, well inside a fine slot (at most kMaxFine per coarse bin).
+// slot() is the definition; the slot edges are found from it (the
+// smallest value in each slot), so every value lies within its slot's
+// edges exactly and a certified quantile is certified by the values'
+// slots, not by a nominal grid.
+//
 // A cell's map from coarse bin to slots is 32 entries, small enough to be
-// looked up eight values at a time from registers (vpermps) rather than
-// gathered from memory, which on this code's hot path cost a third of the
-// counting time; with two threads, tables and counts also compete for L3.
+// looked up eight or sixteen values at a time from registers (vpermps,
+// vpermt2ps) rather than gathered from memory, which on this code's hot
+// path cost a third of the counting time; with two threads, tables and
+// counts also compete for L3.
 class StreamingHistogram {
  public:
   static constexpr int kCoarseBins = 30;
@@ -126,16 +136,17 @@ class StreamingHistogram {
 
   // `pilot` is [cell][pilot_draws] in any order; `pilot_quantiles` is
   // [cell][pilot_levels().size()], the pilot's exact_quantiles at
-  // pilot_levels().
+  // pilot_levels(). Each cell's centre is its pilot's mean.
   StreamingHistogram(int cells, std::span<const double> pilot,
                      std::int64_t pilot_draws,
                      const std::vector<double>& pilot_quantiles);
   // The same one cell at a time: place() every cell (from any threads, each
-  // cell once) with its pilot values and their quantiles, then
-  // finish_placing() once before any other use.
+  // cell once) with its pilot values, their quantiles and a centre (a value
+  // near the cell's draws, such as the pilot's mean), then finish_placing()
+  // once before any other use.
   explicit StreamingHistogram(int cells);
   void place(int cell, const double* pilot, std::int64_t pilot_draws,
-             const double* pilot_quantiles);
+             const double* pilot_quantiles, double centre);
   void finish_placing();
 
   int cells() const { return cells_; }
@@ -145,14 +156,16 @@ class StreamingHistogram {
   // Where a cell's slots start in the counts of all cells.
   std::size_t offset(int cell) const { return offset_[std::size_t(cell)]; }
   std::size_t total_slots() const { return offset_.back(); }
+  // The value deviations are taken from, and moments are taken about.
+  double centre(int cell) const { return centre_[std::size_t(cell)]; }
 
   // Slot of a value in a cell: 0 underflow, slots(cell) - 1 overflow; NaN
-  // counts as underflow.
+  // counts as underflow. Non-decreasing in the value.
   int slot(int cell, double value) const {
-    const double x = position(cell, value);
+    const float x = position(cell, value);
     const Table& t = tables_[std::size_t(cell)];
     const auto bin = std::size_t(x);
-    return int(multiply_add(x, double(t.scale[bin]), double(t.shift[bin])));
+    return int(multiply_add(x, t.scale[bin], t.shift[bin]));
   }
   // The ways of computing slots: one value at a time (slot()), eight at a
   // time with AVX2 (builds for it), sixteen at a time with AVX-512 (CPUs
@@ -167,8 +180,9 @@ class StreamingHistogram {
   // counted, by the fastest path available, so that the exact second look
   // (slot()) finds every value where it was counted. Meanwhile the table
   // and counts of `next_cell` (when >= 0), the cell the caller counts
-  // next, are brought into cache, and the values' moments are added to
-  // `moments` (when given; the same bits as accumulate_moments()).
+  // next, are brought into cache, and the values' moments about
+  // centre(cell) are added to `moments` (when given; its centre is set to
+  // centre(cell); the same bits as accumulate_moments()).
   template <class Count>
   void add(Count* counts, int cell, const double* values, int n,
            int next_cell = -1, RowMoments* moments = nullptr) const {
@@ -180,6 +194,7 @@ class StreamingHistogram {
   void add_using(Path path, Count* counts, int cell, const double* values,
                  int n, int next_cell = -1,
                  RowMoments* moments = nullptr) const {
+    if (moments) moments->centre = centre(cell);
 #ifdef GROWTHCAST_AVX512
     if (path == Path::avx512) {
       if (moments)
@@ -202,11 +217,14 @@ class StreamingHistogram {
       for (i = 0; i < m; ++i) ++c[run[i]];
     }
   }
+  // The values of a slot are those in [slot_low, slot_high): the smallest
+  // value whose slot is `slot` or above, and the smallest whose slot is
+  // above (by bisection over the doubles, with slot() itself).
   double slot_low(int cell, int slot) const {  // -inf for the underflow
-    return slot_edge(cell, slot, 0);
+    return smallest_value_from(cell, slot);
   }
   double slot_high(int cell, int slot) const {  // +inf for the overflow
-    return slot_edge(cell, slot, 1);
+    return smallest_value_from(cell, slot + 1);
   }
 
   std::vector<std::uint32_t> make_counts() const {
@@ -254,65 +272,65 @@ class StreamingHistogram {
   // (x - c), as one multiply-add: scale = fine (the bin's slots, 1 when
   // not split), shift = base - c * fine (base: the bin's first slot).
   // At a bin's upper edge rounding may give the next bin's first slot,
-  // which begins there. Stored as float (both are integers below 2^24, so
-  // exactly), so that each of the two columns is four AVX registers.
+  // which begins there. Both are integers below 2^24, so exact in float;
+  // each column is two AVX-512 or four AVX registers.
   struct alignas(64) Table {
     float scale[kTableSize];
     float shift[kTableSize];
   };
-  // A value's position in coarse-bin units, in [0, kCoarseBins + 1.5]:
-  // coarse bin int(position) (0 the underflow, kCoarseBins + 1 the
-  // overflow).
+  static constexpr float kTop = kCoarseBins + 1.5f;
   // a * b + c rounded once where the vector paths use FMA, so that slot()
   // gives their slot whatever the compiler contracts: GCC contracts the
   // expression at -O2 but not at -O1, where the sanitizer build's test
   // found the paths apart at slot edges.
-  static double multiply_add(double a, double b, double c) {
+  static float multiply_add(float a, float b, float c) {
 #if defined(__FMA__)
     return std::fma(a, b, c);
 #else
     return a * b + c;
 #endif
   }
-  double position(int cell, double value) const {
-    double x = multiply_add(value - low_[std::size_t(cell)],
-                            inv_width_[std::size_t(cell)], 1.0);
-    x = x > 0.0 ? x : 0.0;
-    return x < kCoarseBins + 1.5 ? x : kCoarseBins + 1.5;
+  // A value's position in coarse-bin units, in [0, kCoarseBins + 1.5]:
+  // coarse bin int(position) (0 the underflow, kCoarseBins + 1 the
+  // overflow). The deviation from the centre is rounded to float (to
+  // infinity beyond float's range, which the clamp takes as any far value).
+  float position(int cell, double value) const {
+    const std::size_t c = std::size_t(cell);
+    const auto deviation = float(value - centre_[c]);
+    float x = multiply_add(deviation, inv_width_[c], origin_[c]);
+    x = x > 0.0f ? x : 0.0f;
+    return x < kTop ? x : kTop;
   }
 #if defined(__AVX2__) && defined(__FMA__)
-  // position() and the slot eight values at a time, with the same double
-  // operations (both multiply-adds one FMA, as multiply_add(); max/min
-  // send NaN to 0 as position() does), so every slot equals slot()'s. The
+  // position() and the slot eight values at a time, with the same
+  // operations (the multiply-adds one FMA, as multiply_add(); max/min send
+  // NaN to 0 as position() does), so every slot equals slot()'s. The
   // table entries are picked from its four 8-entry quarters by vpermps
   // and two blends on the bin's bits 3 and 4. Returns the values done.
   int slots_avx2(int cell, const double* values, int n,
                  std::int32_t* out) const {
-    const Table& t = tables_[std::size_t(cell)];
-    const __m256d low = _mm256_set1_pd(low_[std::size_t(cell)]);
-    const __m256d inv = _mm256_set1_pd(inv_width_[std::size_t(cell)]);
-    const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
-    const __m256d top = _mm256_set1_pd(kCoarseBins + 1.5);
+    const std::size_t ci = std::size_t(cell);
+    const Table& t = tables_[ci];
+    const __m256d centre = _mm256_set1_pd(centre_[ci]);
+    const __m256 inv = _mm256_set1_ps(inv_width_[ci]);
+    const __m256 origin = _mm256_set1_ps(origin_[ci]);
+    const __m256 zero = _mm256_setzero_ps(), top = _mm256_set1_ps(kTop);
     const __m256 s0 = _mm256_load_ps(t.scale), s1 = _mm256_load_ps(t.scale + 8),
                  s2 = _mm256_load_ps(t.scale + 16),
                  s3 = _mm256_load_ps(t.scale + 24);
     const __m256 h0 = _mm256_load_ps(t.shift), h1 = _mm256_load_ps(t.shift + 8),
                  h2 = _mm256_load_ps(t.shift + 16),
                  h3 = _mm256_load_ps(t.shift + 24);
-    auto pos = [&](const double* v) {
-      const __m256d x =
-          _mm256_fmadd_pd(_mm256_sub_pd(_mm256_loadu_pd(v), low), inv, one);
-      return _mm256_min_pd(_mm256_max_pd(x, zero), top);
-    };
-    auto finish = [](__m256d x, __m128 scale, __m128 shift) {
-      return _mm256_cvttpd_epi32(
-          _mm256_fmadd_pd(x, _mm256_cvtps_pd(scale), _mm256_cvtps_pd(shift)));
+    auto deviation = [&](const double* v) {
+      return _mm256_cvtpd_ps(_mm256_sub_pd(_mm256_loadu_pd(v), centre));
     };
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-      const __m256d xa = pos(values + i), xb = pos(values + i + 4);
-      const __m256i bin =
-          _mm256_set_m128i(_mm256_cvttpd_epi32(xb), _mm256_cvttpd_epi32(xa));
+      const __m256 d =
+          _mm256_set_m128(deviation(values + i + 4), deviation(values + i));
+      const __m256 x = _mm256_min_ps(
+          _mm256_max_ps(_mm256_fmadd_ps(d, inv, origin), zero), top);
+      const __m256i bin = _mm256_cvttps_epi32(x);
       // The sign bits select: bit 3 of the bin between quarters 0/1 and
       // 2/3, bit 4 between the halves.
       const __m256 bit3 = _mm256_castsi256_ps(_mm256_slli_epi32(bin, 28));
@@ -326,80 +344,67 @@ class StreamingHistogram {
                              _mm256_permutevar8x32_ps(q3, bin), bit3);
         return _mm256_blendv_ps(lower, upper, bit4);
       };
-      const __m256 scale = pick(s0, s1, s2, s3);
-      const __m256 shift = pick(h0, h1, h2, h3);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
-                       finish(xa, _mm256_castps256_ps128(scale),
-                              _mm256_castps256_ps128(shift)));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i + 4),
-                       finish(xb, _mm256_extractf128_ps(scale, 1),
-                              _mm256_extractf128_ps(shift, 1)));
+      const __m256 slot =
+          _mm256_fmadd_ps(x, pick(s0, s1, s2, s3), pick(h0, h1, h2, h3));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                          _mm256_cvttps_epi32(slot));
     }
     return i;
   }
 #endif
 #ifdef GROWTHCAST_AVX512
   GROWTHCAST_AVX512_BEGIN
-  // slots_avx2 sixteen values at a time: the same double operations, and
-  // the table entry of each value picked from the whole 32-entry column
-  // (two 16-entry registers) by one vpermt2ps, where AVX2 needs four
-  // permutes and three blends per column for eight values.
   // The moments' sixteen partial sums and ranges: value d of the row in
   // lane d mod 8 of the first (d mod 16 < 8) or second register.
   struct MomentRegisters {
     __m512d sum[2], sum_squares[2], low[2], high[2];
   };
+  // slots_avx2 sixteen values at a time: the same operations, and the
+  // table entry of each value picked from the whole 32-entry column (two
+  // 16-entry registers) by one vpermt2ps, where AVX2 needs four permutes
+  // and three blends per column for eight values. The deviations are the
+  // moments' too.
   template <bool kMoments>
   GROWTHCAST_TARGET_AVX512 int slots_avx512(int cell, const double* values,
                                             int n, std::int32_t* out,
-                                            MomentRegisters& acc,
-                                            __m512d centre) const {
-    const Table& t = tables_[std::size_t(cell)];
-    const __m512d low = _mm512_set1_pd(low_[std::size_t(cell)]);
-    const __m512d inv = _mm512_set1_pd(inv_width_[std::size_t(cell)]);
-    const __m512d one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd();
-    const __m512d top = _mm512_set1_pd(kCoarseBins + 1.5);
+                                            MomentRegisters& acc) const {
+    const std::size_t ci = std::size_t(cell);
+    const Table& t = tables_[ci];
+    const __m512d centre = _mm512_set1_pd(centre_[ci]);
+    const __m512 inv = _mm512_set1_ps(inv_width_[ci]);
+    const __m512 origin = _mm512_set1_ps(origin_[ci]);
+    const __m512 zero = _mm512_setzero_ps(), top = _mm512_set1_ps(kTop);
     const __m512 scale_lo = _mm512_load_ps(t.scale),
                  scale_hi = _mm512_load_ps(t.scale + 16);
     const __m512 shift_lo = _mm512_load_ps(t.shift),
                  shift_hi = _mm512_load_ps(t.shift + 16);
-    auto pos = [&](__m512d v) GROWTHCAST_TARGET_AVX512 {
-      const __m512d x = _mm512_fmadd_pd(_mm512_sub_pd(v, low), inv, one);
-      return _mm512_min_pd(_mm512_max_pd(x, zero), top);
-    };
     // As accumulate_moments(): x < low ? x : low is vminpd(x, low).
-    auto accumulate = [&](int k, __m512d x) GROWTHCAST_TARGET_AVX512 {
-      const __m512d dev = _mm512_sub_pd(x, centre);
+    auto accumulate = [&](int k, __m512d x,
+                          __m512d dev) GROWTHCAST_TARGET_AVX512 {
       acc.sum[k] = _mm512_add_pd(acc.sum[k], dev);
       acc.sum_squares[k] = _mm512_fmadd_pd(dev, dev, acc.sum_squares[k]);
       acc.low[k] = _mm512_min_pd(x, acc.low[k]);
       acc.high[k] = _mm512_max_pd(x, acc.high[k]);
     };
-    auto finish = [](__m512d x, __m256 scale, __m256 shift)
-                      GROWTHCAST_TARGET_AVX512 {
-                        return _mm512_cvttpd_epi32(_mm512_fmadd_pd(
-                            x, _mm512_cvtps_pd(scale), _mm512_cvtps_pd(shift)));
-                      };
     int i = 0;
     for (; i + 16 <= n; i += 16) {
       const __m512d va = _mm512_loadu_pd(values + i),
                     vb = _mm512_loadu_pd(values + i + 8);
+      const __m512d da = _mm512_sub_pd(va, centre),
+                    db = _mm512_sub_pd(vb, centre);
       if constexpr (kMoments) {
-        accumulate(0, va);
-        accumulate(1, vb);
+        accumulate(0, va, da);
+        accumulate(1, vb, db);
       }
-      const __m512d xa = pos(va), xb = pos(vb);
-      const __m512i bin =
-          _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(xa)),
-                             _mm512_cvttpd_epi32(xb), 1);
-      const __m512 scale = _mm512_permutex2var_ps(scale_lo, bin, scale_hi);
-      const __m512 shift = _mm512_permutex2var_ps(shift_lo, bin, shift_hi);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
-                          finish(xa, _mm512_castps512_ps256(scale),
-                                 _mm512_castps512_ps256(shift)));
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 8),
-                          finish(xb, _mm512_extractf32x8_ps(scale, 1),
-                                 _mm512_extractf32x8_ps(shift, 1)));
+      const __m512 d = _mm512_insertf32x8(
+          _mm512_castps256_ps512(_mm512_cvtpd_ps(da)), _mm512_cvtpd_ps(db), 1);
+      const __m512 x = _mm512_min_ps(
+          _mm512_max_ps(_mm512_fmadd_ps(d, inv, origin), zero), top);
+      const __m512i bin = _mm512_cvttps_epi32(x);
+      const __m512 slot =
+          _mm512_fmadd_ps(x, _mm512_permutex2var_ps(scale_lo, bin, scale_hi),
+                          _mm512_permutex2var_ps(shift_lo, bin, shift_hi));
+      _mm512_storeu_si512(out + i, _mm512_cvttps_epi32(slot));
     }
     return i;
   }
@@ -413,9 +418,7 @@ class StreamingHistogram {
     Count* c = counts + offset(cell);
     Prefetcher next(*this, counts, next_cell, n);
     MomentRegisters acc;
-    __m512d centre = _mm512_setzero_pd();
     if constexpr (kMoments) {
-      centre = _mm512_set1_pd(moments->centre);
       for (int k = 0; k < 2; ++k) {
         acc.sum[k] = acc.sum_squares[k] = _mm512_setzero_pd();
         acc.low[k] = _mm512_set1_pd(moments->low);
@@ -427,7 +430,7 @@ class StreamingHistogram {
     for (int first = 0; first < n; first += kRun) {
       next.step();
       const int m = n - first < kRun ? n - first : kRun;
-      int i = slots_avx512<kMoments>(cell, values + first, m, run, acc, centre);
+      int i = slots_avx512<kMoments>(cell, values + first, m, run, acc);
       if (i < m) tail = first + i;
       for (; i < m; ++i) run[i] = slot(cell, values[first + i]);
       for (i = 0; i < m; ++i) ++c[run[i]];
@@ -446,10 +449,14 @@ class StreamingHistogram {
   }
   GROWTHCAST_AVX512_END
 #endif
-  // The lower (upper = 0) or upper (upper = 1) edge of a slot.
-  double slot_edge(int cell, int slot, int upper) const;
+  // The smallest value whose slot is `slot` or above (-inf for 0, +inf
+  // beyond the last).
+  double smallest_value_from(int cell, int slot) const;
   int cells_;
-  std::vector<double> low_, width_, inv_width_;
+  std::vector<double> centre_;
+  // position() = deviation * inv_width + origin: origin is the centre's
+  // position.
+  std::vector<float> inv_width_, origin_;
   std::vector<Table> tables_;        // [cell]
   std::vector<std::size_t> offset_;  // [cells + 1]
   Path path_ = Path::scalar;         // the fastest available()

@@ -281,7 +281,8 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       double sd;
       mean_and_sd(v.data(), pilot_draws, &centre[std::size_t(c)], &sd);
       exact_quantiles(v.data(), pilot_draws, pilot_levels, at.data());
-      histogram.place(int(c), v.data(), pilot_draws, at.data());
+      histogram.place(int(c), v.data(), pilot_draws, at.data(),
+                      centre[std::size_t(c)]);
     }
   }
   histogram.finish_placing();
