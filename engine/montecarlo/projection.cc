@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <type_traits>
 
 #include "common/lanes.h"
@@ -290,8 +291,8 @@ constexpr int kParameterTile = 32;
 // (2, 3).
 void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
                   std::uint64_t first, Stream stream, std::uint64_t index0,
-                  int count, double* out, std::size_t stride = B, int lane0 = 0,
-                  int lane_end = B) {
+                  int count, double* out, std::size_t stride = kRowStride,
+                  int lane0 = 0, int lane_end = B) {
   const int calls = (count + 3) / 4;
   const int lanes = lane_end - lane0;
   const r123::Philox4x64::key_type key = {{seed, scenario_index}};
@@ -333,6 +334,13 @@ struct Uniform {
   double operator[](int) const { return value; }
 };
 
+// Rows of B values, kRowStride apart, in the simulator's arena.
+struct Rows {
+  double* base = nullptr;
+  double* data() const { return base; }
+  double* row(std::size_t r) const { return base + r * kRowStride; }
+};
+
 }  // namespace
 
 struct BlockSimulator::Scratch {
@@ -353,21 +361,23 @@ struct BlockSimulator::Scratch {
   std::vector<bool> labour_uniform;
   // [region]: no driver has a drawn target, so each is one value a year.
   std::vector<bool> drivers_uniform;
-  // [row][lane] arrays.
-  std::vector<double> theta, candidate;
   std::vector<double> z;  // one tile's normals, [row][kParameterTile]
-  std::vector<double> alpha, beta, gamma, delta_s, phi;
-  std::vector<double> target;   // [driver][region][lane]
-  std::vector<double> drivers;  // [driver][lane], one region and year
-  std::vector<double> y, k, l, s, u, lk, ll, ls, lsp;
-  std::vector<double> y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1;
+  // [row][lane] arrays, one after another in `arena`, so that rows of
+  // different arrays are as apart in the L1 sets as rows of one array.
+  std::vector<double> arena;
+  Rows theta, candidate;
+  Rows alpha, beta, gamma, delta_s, phi;
+  Rows target;   // [driver][region][lane]
+  Rows drivers;  // [driver][lane], one region and year
+  Rows y, k, l, s, u, lk, ll, ls, lsp;
+  Rows y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1;
   // One year's shocks, [year * n + region - eps_first][lane]: normals are
   // made a year at a time, so that they are in cache when used.
-  std::vector<double> eps;
-  std::vector<double> region_rows;  // [variable][region][lane]
-  std::vector<double> rows;         // [variable][unit][lane]
-  std::vector<double*> out_rows;    // this year's output rows: rows or target
-  std::vector<double> group_log_tfp, sums, acc;
+  Rows eps;
+  Rows region_rows;  // [variable][region][lane]
+  Rows rows;         // [variable][unit][lane]
+  Rows group_log_tfp, sums, acc;
+  std::vector<double*> out_rows;  // this year's output rows: rows or target
 };
 
 BlockSimulator::BlockSimulator(const ProjectionSetup& p)
@@ -411,26 +421,36 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   for (std::size_t o = 0; o < p.output_regions.size(); ++o)
     w.output_of[std::size_t(p.output_regions[o])] = int(o);
 
-  auto rows = [](std::vector<double>& v, std::size_t count) {
-    v.assign(count * B, 0.0);
-  };
-  rows(w.theta, std::size_t(w.params));
-  rows(w.candidate, std::size_t(w.free));
   w.z.assign(std::size_t(w.free4) * kParameterTile, 0.0);  // [row][tile lane]
-  for (auto* v :
+  std::vector<std::pair<Rows*, std::size_t>> arrays = {
+      {&w.theta, std::size_t(w.params)},
+      {&w.candidate, std::size_t(w.free)},
+      {&w.target, scenario::kDriverCount * n},
+      {&w.drivers, scenario::kDriverCount},
+      {&w.eps, p.shock_uncertainty ? n + 8 : 0},
+      {&w.region_rows, kVariableCount * n},
+      {&w.rows, std::size_t(kVariableCount) * std::size_t(w.units)},
+      {&w.group_log_tfp, p.groups.size()}};
+  for (Rows* v :
        {&w.alpha, &w.beta, &w.gamma, &w.delta_s, &w.phi, &w.sums, &w.acc})
-    rows(*v, 4);
-  rows(w.target, scenario::kDriverCount * n);
-  rows(w.drivers, scenario::kDriverCount);
-  for (auto* v :
+    arrays.emplace_back(v, 1);
+  for (Rows* v :
        {&w.y, &w.k, &w.l, &w.s, &w.u, &w.lk, &w.ll, &w.ls, &w.lsp, &w.y1, &w.k1,
         &w.l1, &w.s1, &w.u1, &w.lk1, &w.ll1, &w.ls1, &w.lsp1})
-    rows(*v, n);
-  rows(w.eps, p.shock_uncertainty ? std::size_t(w.n + 8) : std::size_t(0));
-  rows(w.region_rows, kVariableCount * n);
-  rows(w.rows, std::size_t(kVariableCount) * std::size_t(w.units));
+    arrays.emplace_back(v, n);
+  std::size_t total = 0;
+  for (const auto& [v, count] : arrays) total += count;
+  // Rows start on cache lines (kRowStride is a whole number of them).
+  const std::size_t bytes = total * kRowStride * sizeof(double);
+  w.arena.assign(total * kRowStride + 64 / sizeof(double), 0.0);
+  void* start = w.arena.data();
+  std::size_t space = w.arena.size() * sizeof(double);
+  auto* next = static_cast<double*>(std::align(64, bytes, start, space));
+  for (const auto& [v, count] : arrays) {
+    v->base = next;
+    next += count * kRowStride;
+  }
   w.out_rows.resize(std::size_t(kVariableCount) * std::size_t(w.units));
-  rows(w.group_log_tfp, p.groups.size());
 }
 
 BlockSimulator::~BlockSimulator() = default;
@@ -441,9 +461,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   const ProjectionSetup& p = setup_;
   Scratch& w = *scratch_;
   const int n = w.n;
-  auto row = [](std::vector<double>& v, std::size_t r) {
-    return v.data() + r * B;
-  };
+  auto row = [](const Rows& v, std::size_t r) { return v.row(r); };
   for (int lane = 0; lane < count; ++lane) outcomes[lane] = DrawOutcome{};
   int redraws[B] = {};
 
@@ -537,7 +555,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
               row(w.theta, shared0 + int(models::Shared::phi)) + B,
               w.phi.data());
     for (int lane = 0; lane < B; ++lane)
-      w.beta[std::size_t(lane)] = p.beta_tied ? 1.0 - alpha[lane] : beta[lane];
+      w.beta.data()[lane] = p.beta_tied ? 1.0 - alpha[lane] : beta[lane];
   }
 
   // State at T. The knowledge stock is rebuilt from the R&D history with
@@ -557,7 +575,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       for (int lane = 0; lane < B; ++lane)
         row(w.s, r)[lane] =
             models::knowledge_stock<double>(
-                rd, w.rd_growth[r], w.delta_s[std::size_t(lane)], stock.data())
+                rd, w.rd_growth[r], w.delta_s.data()[lane], stock.data())
                 ? stock.back()
                 : std::nan("");
     }
@@ -575,7 +593,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     }
   }
   // ln Sspill (0 without spillovers, as ln 1).
-  auto spill_logs = [&](std::vector<double>& s, std::vector<double>& lsp) {
+  auto spill_logs = [&](const Rows& s, const Rows& lsp) {
     if (!p.spillover) return;
     double* total = w.sums.data();
     fill(total, 0.0);
@@ -614,7 +632,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     }
   }
 
-  std::fill(w.group_log_tfp.begin(), w.group_log_tfp.end(), 0.0);
+  for (std::size_t g = 0; g < p.groups.size(); ++g)
+    fill(row(w.group_log_tfp, g), 0.0);
 
   const int n_out = int(p.output_regions.size());
   const int units = w.units;
@@ -646,7 +665,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
         kept = eps_end - eps_first;  // 4: the rows of one call
         const double* from = row(w.eps, std::size_t(eps_first - eps_begin));
         if (from != w.eps.data())
-          std::copy(from, from + std::size_t(kept) * B, w.eps.data());
+          std::copy(from, from + std::size_t(kept) * kRowStride, w.eps.data());
       }
       const int needed = h * n + n - eps_first;
       if (needed > kept)
@@ -796,12 +815,12 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
           out[kContributionLabour][lane] = c_labour;
           out[kContributionKnowledge][lane] = c_knowledge;
           out[kContributionTfp][lane] = c_tfp;
-          // x * 0 is NaN exactly when x is not finite.
-          acc[lane] +=
-              ((yv * 0.0 + growth * 0.0) + (tfp * 0.0 + k1[lane] * 0.0)) +
-              ((s1[lane] * 0.0 + c_capital * 0.0) +
-               (c_labour * 0.0 + c_knowledge * 0.0)) +
-              c_tfp * 0.0;
+          // Not finite exactly when some value is not (or, rarely, when
+          // finite values add up beyond the doubles: the check below then
+          // finds none).
+          acc[lane] += ((yv + growth) + (tfp + k1[lane])) +
+                       ((s1[lane] + c_capital) + (c_labour + c_knowledge)) +
+                       c_tfp;
         }
       };
       if (spillover)
@@ -861,9 +880,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
         log_tfp[lane] += c_tfp;
         const double tfp = std::exp(log_tfp[lane]);
         out[kTfp][lane] = tfp;
-        acc[lane] += ((growth * 0.0 + c_tfp * 0.0) +
-                      (tfp * 0.0 + out[kCapital][lane] * 0.0)) +
-                     out[kKnowledge][lane] * 0.0;
+        acc[lane] += ((growth + c_tfp) + (tfp + out[kCapital][lane])) +
+                     out[kKnowledge][lane];
       }
     }
 
@@ -871,7 +889,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     // lane when any value of its year is; a non-reported region's values
     // only count through the groups).
     for (int lane = 0; lane < count; ++lane) {
-      if (acc[lane] == 0.0 || !outcomes[lane].finite) continue;
+      if (std::isfinite(acc[lane]) || !outcomes[lane].finite) continue;
       for (int unit = 0; unit < units && outcomes[lane].finite; ++unit)
         for (int v = 0; v < kVariableCount; ++v)
           if (!std::isfinite(w.out_rows[std::size_t(v * units + unit)][lane])) {
@@ -909,7 +927,7 @@ DrawOutcome simulate_draw(const ProjectionSetup& p, std::uint64_t seed,
         for (int v = 0; v < kVariableCount; ++v)
           for (int unit = 0; unit < units; ++unit)
             out[std::size_t(p.cell(v, unit, h)) * stride] =
-                rows[std::size_t(v * units + unit) * B];
+                rows[std::size_t(v * units + unit) * kRowStride];
       },
       &outcome);
   (void)years;

@@ -95,6 +95,11 @@ struct DrawOutcome {
 // block rows and histogram counts then fit the shared L3 together (10^6
 // draws on 2 threads: 12.3-12.7 s -> 11.5-11.9 s).
 inline constexpr int kBlockDraws = 512;
+// A block's rows are this many values apart: one cache line more than a
+// row. Rows 4 KiB apart put the same lanes of every row in the same L1
+// sets, and a loop over twenty or thirty rows (the simulation's output
+// loop) then missed L1, which holds eight lines per set.
+inline constexpr int kRowStride = kBlockDraws + 8;
 
 // Simulates blocks of draws; holds the per-thread scratch memory (a few MB).
 class BlockSimulator {
@@ -105,7 +110,7 @@ class BlockSimulator {
   BlockSimulator& operator=(const BlockSimulator&) = delete;
 
   // Called once per projection year h (in order) with that year's values,
-  // rows[(variable * units + unit) * kBlockDraws + lane]; the row of cell
+  // rows[(variable * units + unit) * kRowStride + lane]; the row of cell
   // ProjectionSetup::cell(variable, unit, h). Lanes >= count are padding.
   using Sink = std::function<void(int h, const double* rows)>;
 

@@ -43,7 +43,7 @@ struct Store {
 
 // Runs draws [first, last) in chunks on the threads; `visit(chunk,
 // block_first, count, h, rows, thread)` consumes each block's year h, rows
-// [variable * units + unit][kBlockDraws] (ProjectionSetup::cell(variable,
+// [variable * units + unit][kRowStride] (ProjectionSetup::cell(variable,
 // unit, h) for row r is r * years + h), or nullptr when the block went
 // straight to `store`. Blocks of one chunk are visited in order by one
 // thread. Returns the first non-finite draw, if any, and adds
@@ -203,7 +203,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                                          int) {
       if (rows == nullptr) return;
       for (std::int64_t r = 0; r < rows_per_year; ++r) {
-        const double* v = rows + r * kBlockDraws;
+        const double* v = rows + r * kRowStride;
         std::copy(v, v + count, store.row(r, h, begin));
       }
     };
@@ -258,7 +258,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                  const double* rows, int) {
                for (std::int64_t r = 0; r < rows_per_year; ++r) {
                  const std::int64_t c = r * years + h;
-                 const double* v = rows + r * kBlockDraws;
+                 const double* v = rows + r * kRowStride;
                  const double ref = reference[std::size_t(c)];
                  float* to = pilot.data() + c * pilot_draws + begin;
                  for (int d = 0; d < count; ++d) to[d] = float(v[d] - ref);
@@ -328,7 +328,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
             chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
         for (std::int64_t r = 0; r < rows_per_year; ++r) {
           const std::int64_t c = r * years + h;
-          const double* v = rows + r * kBlockDraws;
+          const double* v = rows + r * kRowStride;
           RowMoments moments{centre[std::size_t(c)], 0.0, 0.0, low[c], high[c]};
           histogram.add(local, int(c), v, count,
                         r + 1 < rows_per_year ? int(c + years) : -1, &moments);
@@ -423,7 +423,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                    const double* rows, int thread) {
                  for (const auto& [c, list] : by_cell) {
                    if (c % years != h) continue;
-                   const double* v = rows + (c / years) * kBlockDraws;
+                   const double* v = rows + (c / years) * kRowStride;
                    for (int d = 0; d < count; ++d) {
                      const int b = histogram.slot(int(c), v[d]);
                      for (std::size_t g : list) {

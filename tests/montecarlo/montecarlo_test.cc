@@ -374,7 +374,7 @@ TEST(MonteCarlo, DrawsDoNotDependOnTheirBlockOrShard) {
           for (int unit = 0; unit < units; ++unit)
             for (int lane = 0; lane < 40; ++lane) {
               const double got =
-                  rows[std::size_t(v * units + unit) * kBlockDraws +
+                  rows[std::size_t(v * units + unit) * kRowStride +
                        std::size_t(lane)];
               const double want =
                   all.paths[std::size_t(setup->cell(v, unit, h)) *
