@@ -410,8 +410,9 @@ TEST(MonteCarlo, ExactQuantilesBySelectionAreType7) {
     }
 }
 
-// The slots of the streaming histogram are ordered and each value lies
-// within its slot's edges; a cell whose draws are all equal (the first
+// The slots of the streaming histogram are ordered, each value lies
+// within its slot's edges, and the edges are where slot() changes; a cell
+// whose draws are all equal (the first
 // year's capital: K_T+1 = (1 - delta_K) K_T + s Y_T from data) gets that
 // value exactly (no exact second pass for it).
 TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
@@ -436,8 +437,16 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
       const int s = hist.slot(c, v);
       EXPECT_GE(s, previous);
       EXPECT_LE(hist.slot_low(c, s), v);
-      EXPECT_GE(hist.slot_high(c, s), v);
+      EXPECT_LT(v, hist.slot_high(c, s));
       previous = s;
+    }
+    // The edges are slot()'s own: a slot's low edge is the smallest double
+    // whose slot is that one or above (so the double before it is below).
+    for (int s = 1; s < hist.slots(c); ++s) {
+      const double edge = hist.slot_low(c, s);
+      EXPECT_GE(hist.slot(c, edge), s) << "slot " << s;
+      EXPECT_LT(hist.slot(c, std::nextafter(edge, -1e300)), s) << "slot " << s;
+      EXPECT_EQ(hist.slot_high(c, s - 1), edge);
     }
     EXPECT_EQ(hist.slot(c, -1e300), 0);
     EXPECT_EQ(hist.slot(c, 1e300), hist.slots(c) - 1);
