@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <new>
 
 #include "common/lanes.h"
 
@@ -255,6 +256,10 @@ void StreamingHistogram::place(int cell, const double* v,
 void StreamingHistogram::finish_placing() {
   for (std::size_t c = 0; c < std::size_t(cells_); ++c)
     offset_[c + 1] += offset_[c];
+  // Counting indexes the slots of all cells with 32 bits. Beyond them,
+  // each thread's counts alone would take 24 GB: out of memory either way.
+  if (offset_.back() > std::numeric_limits<std::uint32_t>::max())
+    throw std::bad_alloc();
 }
 
 double StreamingHistogram::smallest_value_from(int cell, int s) const {
