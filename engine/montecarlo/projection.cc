@@ -461,7 +461,6 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   const ProjectionSetup& p = setup_;
   Scratch& w = *scratch_;
   const int n = w.n;
-  auto row = [](const Rows& v, std::size_t r) { return v.row(r); };
   for (int lane = 0; lane < count; ++lane) outcomes[lane] = DrawOutcome{};
   int redraws[B] = {};
 
@@ -469,7 +468,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   // the lane's stream) while a bounded one leaves its box. Attempt a of a
   // draw uses its normals a * free4 .. a * free4 + free - 1.
   for (int idx = 0; idx < w.params; ++idx)
-    fill(row(w.theta, std::size_t(idx)), p.theta_hat[idx]);
+    fill(w.theta.row(std::size_t(idx)), p.theta_hat[idx]);
   if (w.free > 0) {
     std::uint8_t pending[B];
     std::fill(pending, pending + B, std::uint8_t(1));
@@ -503,7 +502,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
             for (int j = 0; j < kVectors; ++j)
               sum[j] += v * load_lanes(zj + 4 * j);
           }
-          double* c = row(w.candidate, std::size_t(a)) + first_lane;
+          double* c = w.candidate.row(std::size_t(a)) + first_lane;
           const Lanes hat = broadcast_lanes(p.theta_hat[p.free_index[a]]);
           for (int j = 0; j < kVectors; ++j)
             store_lanes(c + 4 * j, hat + sum[j]);
@@ -517,7 +516,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       for (int a = 0; a < w.free; ++a) {
         const int idx = p.free_index[a];
         const double lo = p.lower[idx], hi = p.upper[idx];
-        const double* c = row(w.candidate, std::size_t(a));
+        const double* c = w.candidate.row(std::size_t(a));
         for (int lane = 0; lane < B; ++lane)
           inside[lane] &= std::uint8_t((c[lane] >= lo) & (c[lane] <= hi));
       }
@@ -531,8 +530,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
         pending[lane] &= std::uint8_t((inside[lane] ^ 1) & !last_attempt);
       }
       for (int a = 0; a < w.free; ++a) {
-        const double* c = row(w.candidate, std::size_t(a));
-        double* theta = row(w.theta, std::size_t(p.free_index[a]));
+        const double* c = w.candidate.row(std::size_t(a));
+        double* theta = w.theta.row(std::size_t(p.free_index[a]));
         for (int lane = 0; lane < B; ++lane)
           theta[lane] = take[lane] ? c[lane] : theta[lane];
       }
@@ -542,17 +541,17 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   }
   const std::size_t shared0 = std::size_t(2 * n);
   {
-    const double* alpha = row(w.theta, shared0 + int(models::Shared::alpha));
-    const double* beta = row(w.theta, shared0 + int(models::Shared::beta));
+    const double* alpha = w.theta.row(shared0 + int(models::Shared::alpha));
+    const double* beta = w.theta.row(shared0 + int(models::Shared::beta));
     std::copy(alpha, alpha + B, w.alpha.data());
-    std::copy(row(w.theta, shared0 + int(models::Shared::gamma)),
-              row(w.theta, shared0 + int(models::Shared::gamma)) + B,
+    std::copy(w.theta.row(shared0 + int(models::Shared::gamma)),
+              w.theta.row(shared0 + int(models::Shared::gamma)) + B,
               w.gamma.data());
-    std::copy(row(w.theta, shared0 + int(models::Shared::delta_S)),
-              row(w.theta, shared0 + int(models::Shared::delta_S)) + B,
+    std::copy(w.theta.row(shared0 + int(models::Shared::delta_S)),
+              w.theta.row(shared0 + int(models::Shared::delta_S)) + B,
               w.delta_s.data());
-    std::copy(row(w.theta, shared0 + int(models::Shared::phi)),
-              row(w.theta, shared0 + int(models::Shared::phi)) + B,
+    std::copy(w.theta.row(shared0 + int(models::Shared::phi)),
+              w.theta.row(shared0 + int(models::Shared::phi)) + B,
               w.phi.data());
     for (int lane = 0; lane < B; ++lane)
       w.beta.data()[lane] = p.beta_tied ? 1.0 - alpha[lane] : beta[lane];
@@ -563,28 +562,28 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   std::vector<double> stock;
   for (int i = 0; i < n; ++i) {
     const std::size_t r = std::size_t(i);
-    fill(row(w.y, r), p.gdp_last[r]);
-    fill(row(w.k, r), p.capital_last[r]);
-    fill(row(w.l, r), p.labour_last[r]);
-    fill(row(w.u, r), p.residual_last[r]);
+    fill(w.y.row(r), p.gdp_last[r]);
+    fill(w.k.row(r), p.capital_last[r]);
+    fill(w.l.row(r), p.labour_last[r]);
+    fill(w.u.row(r), p.residual_last[r]);
     if (!w.delta_drawn) {
-      fill(row(w.s, r), w.stock_hat[r]);
+      fill(w.s.row(r), w.stock_hat[r]);
     } else {
       const auto& rd = p.rd_history[r];
       stock.resize(rd.size());
       for (int lane = 0; lane < B; ++lane)
-        row(w.s, r)[lane] =
+        w.s.row(r)[lane] =
             models::knowledge_stock<double>(
                 rd, w.rd_growth[r], w.delta_s.data()[lane], stock.data())
                 ? stock.back()
                 : std::nan("");
     }
-    double* lk = row(w.lk, r);
-    double* ll = row(w.ll, r);
-    double* ls = row(w.ls, r);
-    const double* k = row(w.k, r);
-    const double* l = row(w.l, r);
-    const double* s = row(w.s, r);
+    double* lk = w.lk.row(r);
+    double* ll = w.ll.row(r);
+    double* ls = w.ls.row(r);
+    const double* k = w.k.row(r);
+    const double* l = w.l.row(r);
+    const double* s = w.s.row(r);
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane) {
       lk[lane] = std::log(k[lane]);
@@ -598,14 +597,14 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     double* total = w.sums.data();
     fill(total, 0.0);
     for (int i = 0; i < n; ++i) {
-      const double* si = row(s, std::size_t(i));
+      const double* si = s.row(std::size_t(i));
 #pragma omp simd
       for (int lane = 0; lane < B; ++lane) total[lane] += si[lane];
     }
     const double others = double(n - 1);
     for (int i = 0; i < n; ++i) {
-      const double* si = row(s, std::size_t(i));
-      double* out = row(lsp, std::size_t(i));
+      const double* si = s.row(std::size_t(i));
+      double* out = lsp.row(std::size_t(i));
 #pragma omp simd
       for (int lane = 0; lane < B; ++lane)
         out[lane] = std::log((total[lane] - si[lane]) / others);
@@ -626,14 +625,14 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
           const DriverPath& path = p.paths[d][std::size_t(i)];
           if (path.kind == DriverPath::Kind::ramp &&
               !w.drivers_uniform[std::size_t(i)])
-            row(w.target, std::size_t(d * n + i))[lane] =
+            w.target.row(std::size_t(d * n + i))[lane] =
                 ramp_target(path, p.baseline[d][std::size_t(i)], random, true);
         }
     }
   }
 
   for (std::size_t g = 0; g < p.groups.size(); ++g)
-    fill(row(w.group_log_tfp, g), 0.0);
+    fill(w.group_log_tfp.row(g), 0.0);
 
   const int n_out = int(p.output_regions.size());
   const int units = w.units;
@@ -642,7 +641,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   auto region_out = [&](int variable, int region) {
     const int o = w.output_of[std::size_t(region)];
     return o >= 0 ? w.out_rows[std::size_t(variable * units + o)]
-                  : row(w.region_rows, std::size_t(variable * n + region));
+                  : w.region_rows.row(std::size_t(variable * n + region));
   };
   double* acc = w.acc.data();
   // A full block's rows can go straight to the caller's memory.
@@ -652,7 +651,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
     for (std::size_t r = 0; r < w.out_rows.size(); ++r)
-      w.out_rows[r] = direct ? (*row_target)(int(r), h) : row(w.rows, r);
+      w.out_rows[r] = direct ? (*row_target)(int(r), h) : w.rows.row(r);
     fill(acc, 0.0);
     // This year's shocks: normals h * n .. h * n + n - 1 of the stream, from
     // the Philox call holding the first (calls give four normals each).
@@ -663,7 +662,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       int kept = 0;
       if (h > 0 && eps_first < eps_end) {
         kept = eps_end - eps_first;  // 4: the rows of one call
-        const double* from = row(w.eps, std::size_t(eps_first - eps_begin));
+        const double* from = w.eps.row(std::size_t(eps_first - eps_begin));
         if (from != w.eps.data())
           std::copy(from, from + std::size_t(kept) * kRowStride, w.eps.data());
       }
@@ -671,24 +670,24 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       if (needed > kept)
         lane_normals(seed, scenario_index, first, Stream::shocks,
                      std::uint64_t(eps_first + kept), needed - kept,
-                     row(w.eps, std::size_t(kept)));
+                     w.eps.row(std::size_t(kept)));
       eps_begin = eps_first;
       eps_end = eps_first + (needed + 3) / 4 * 4;
     }
     // Capital, labour, knowledge: the accumulation equations.
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(i);
-      const double* y = row(w.y, r);
-      const double* k = row(w.k, r);
-      const double* l = row(w.l, r);
-      const double* s = row(w.s, r);
+      const double* y = w.y.row(r);
+      const double* k = w.k.row(r);
+      const double* l = w.l.row(r);
+      const double* s = w.s.row(r);
       const double* ds = w.delta_s.data();
-      double* k1 = row(w.k1, r);
-      double* l1 = row(w.l1, r);
-      double* s1 = row(w.s1, r);
-      double* lk1 = row(w.lk1, r);
-      double* ll1 = row(w.ll1, r);
-      double* ls1 = row(w.ls1, r);
+      double* k1 = w.k1.row(r);
+      double* l1 = w.l1.row(r);
+      double* s1 = w.s1.row(r);
+      double* lk1 = w.lk1.row(r);
+      double* ll1 = w.ll1.row(r);
+      double* ls1 = w.ls1.row(r);
       // The drivers as rows (one value per lane) or, when no draw has its
       // own target, as one value (the same arithmetic on each lane).
       auto accumulate = [&](const auto& inv, const auto& rdi, const auto& lgr,
@@ -718,21 +717,21 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
         for (int d = 0; d < scenario::kDriverCount; ++d) {
           const DriverPath& path = p.paths[d][r];
           const double base = p.baseline[d][r];
-          double* out = row(w.drivers, std::size_t(d));
+          double* out = w.drivers.row(std::size_t(d));
           if (path.kind != DriverPath::Kind::ramp) {
             fill(out, driver_value(path, base, p.last_year, year, 0.0));
           } else {
-            const double* target = row(w.target, std::size_t(d * n + i));
+            const double* target = w.target.row(std::size_t(d * n + i));
 #pragma omp simd
             for (int lane = 0; lane < B; ++lane)
               out[lane] =
                   ramp_value(path, base, p.last_year, year, target[lane]);
           }
         }
-        accumulate(row(w.drivers, std::size_t(Driver::investment_rate)),
-                   row(w.drivers, std::size_t(Driver::rd_intensity)),
-                   row(w.drivers, std::size_t(Driver::labour_growth)),
-                   row(w.drivers, std::size_t(Driver::depreciation)));
+        accumulate(w.drivers.row(std::size_t(Driver::investment_rate)),
+                   w.drivers.row(std::size_t(Driver::rd_intensity)),
+                   w.drivers.row(std::size_t(Driver::labour_growth)),
+                   w.drivers.row(std::size_t(Driver::depreciation)));
       }
       if (w.labour_uniform[r]) {
         fill(ll1, std::log(l1[0]));
@@ -750,29 +749,29 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     const bool spillover = p.spillover;
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(i);
-      const double* a = row(w.theta, 2 * r);
-      const double* lambda = row(w.theta, 2 * r + 1);
+      const double* a = w.theta.row(2 * r);
+      const double* lambda = w.theta.row(2 * r + 1);
       const double* alpha = w.alpha.data();
       const double* beta = w.beta.data();
       const double* gamma = w.gamma.data();
       const double* phi = w.phi.data();
-      const double* y = row(w.y, r);
-      const double* u = row(w.u, r);
-      const double* lk = row(w.lk, r);
-      const double* ll = row(w.ll, r);
-      const double* ls = row(w.ls, r);
-      const double* lsp = row(w.lsp, r);
-      const double* k1 = row(w.k1, r);
-      const double* s1 = row(w.s1, r);
-      const double* lk1 = row(w.lk1, r);
-      const double* ll1 = row(w.ll1, r);
-      const double* ls1 = row(w.ls1, r);
-      const double* lsp1 = row(w.lsp1, r);
-      double* y1 = row(w.y1, r);
-      double* u1 = row(w.u1, r);
+      const double* y = w.y.row(r);
+      const double* u = w.u.row(r);
+      const double* lk = w.lk.row(r);
+      const double* ll = w.ll.row(r);
+      const double* ls = w.ls.row(r);
+      const double* lsp = w.lsp.row(r);
+      const double* k1 = w.k1.row(r);
+      const double* s1 = w.s1.row(r);
+      const double* lk1 = w.lk1.row(r);
+      const double* ll1 = w.ll1.row(r);
+      const double* ls1 = w.ls1.row(r);
+      const double* lsp1 = w.lsp1.row(r);
+      double* y1 = w.y1.row(r);
+      double* u1 = w.u1.row(r);
       const double u_last = p.residual_last[r];
       const double* eps = p.shock_uncertainty
-                              ? row(w.eps, std::size_t(h * n + i - eps_first))
+                              ? w.eps.row(std::size_t(h * n + i - eps_first))
                               : nullptr;
       double* out[kVariableCount];
       for (int v = 0; v < kVariableCount; ++v) out[v] = region_out(v, i);
@@ -841,10 +840,10 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       fill(y_prev, 0.0);
       for (int i : p.groups[g].members) {
         const std::size_t r = std::size_t(i);
-        const double* y = row(w.y, r);
-        const double* y1 = row(w.y1, r);
-        const double* k1 = row(w.k1, r);
-        const double* s1 = row(w.s1, r);
+        const double* y = w.y.row(r);
+        const double* y1 = w.y1.row(r);
+        const double* k1 = w.k1.row(r);
+        const double* s1 = w.s1.row(r);
 #pragma omp simd
         for (int lane = 0; lane < B; ++lane) {
           out[kGdp][lane] += y1[lane];
@@ -855,7 +854,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       }
       for (int i : p.groups[g].members) {
         const std::size_t r = std::size_t(i);
-        const double* y = row(w.y, r);
+        const double* y = w.y.row(r);
         const double* cc = region_out(kContributionCapital, i);
         const double* cl = region_out(kContributionLabour, i);
         const double* ck = region_out(kContributionKnowledge, i);
@@ -867,7 +866,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
           out[kContributionKnowledge][lane] += share * ck[lane];
         }
       }
-      double* log_tfp = row(w.group_log_tfp, g);
+      double* log_tfp = w.group_log_tfp.row(g);
 #pragma omp simd
       for (int lane = 0; lane < B; ++lane) {
         const double ratio = out[kGdp][lane] / y_prev[lane];
@@ -920,7 +919,7 @@ DrawOutcome simulate_draw(const ProjectionSetup& p, std::uint64_t seed,
                           double* out, std::size_t stride) {
   BlockSimulator simulator(p);
   DrawOutcome outcome;
-  const int units = p.units(), years = p.years();
+  const int units = p.units();
   simulator.run(
       seed, scenario_index, draw, 1,
       [&](int h, const double* rows) {
@@ -930,7 +929,6 @@ DrawOutcome simulate_draw(const ProjectionSetup& p, std::uint64_t seed,
                 rows[std::size_t(v * units + unit) * kRowStride];
       },
       &outcome);
-  (void)years;
   return outcome;
 }
 
