@@ -184,23 +184,6 @@ StreamingHistogram::StreamingHistogram(int cells)
     if (path_ == Path::scalar && available(fastest)) path_ = fastest;
 }
 
-StreamingHistogram::StreamingHistogram(
-    int cells, std::span<const double> pilot, std::int64_t pilot_draws,
-    const std::vector<double>& pilot_quantiles)
-    : StreamingHistogram(cells) {
-  const std::size_t levels = pilot_levels(pilot_draws).size();
-  for (int cell = 0; cell < cells; ++cell) {
-    const double* v =
-        pilot.data() + std::size_t(cell) * std::size_t(pilot_draws);
-    double sum = 0.0;
-    for (std::int64_t d = 0; d < pilot_draws; ++d) sum += v[d];
-    place(cell, v, pilot_draws,
-          pilot_quantiles.data() + std::size_t(cell) * levels,
-          sum / double(pilot_draws));
-  }
-  finish_placing();
-}
-
 void StreamingHistogram::place(int cell, const double* v,
                                std::int64_t pilot_draws, const double* at,
                                double centre) {

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <span>
 #include <vector>
 
 #include "common/avx512.h"
@@ -134,16 +133,10 @@ class StreamingHistogram {
   // lower and upper level, in the order of kQuantileLevels.
   static std::vector<double> pilot_levels(std::int64_t pilot_draws);
 
-  // `pilot` is [cell][pilot_draws] in any order; `pilot_quantiles` is
-  // [cell][pilot_levels().size()], the pilot's exact_quantiles at
-  // pilot_levels(). Each cell's centre is its pilot's mean.
-  StreamingHistogram(int cells, std::span<const double> pilot,
-                     std::int64_t pilot_draws,
-                     const std::vector<double>& pilot_quantiles);
-  // The same one cell at a time: place() every cell (from any threads, each
-  // cell once) with its pilot values, their quantiles and a centre (a value
-  // near the cell's draws, such as the pilot's mean), then finish_placing()
-  // once before any other use.
+  // Cell by cell: place() every cell (from any threads, each cell once)
+  // with its pilot values (in any order), their exact_quantiles at
+  // pilot_levels() and a centre (a value near the cell's draws, such as
+  // the pilot's mean), then finish_placing() once before any other use.
   explicit StreamingHistogram(int cells);
   void place(int cell, const double* pilot, std::int64_t pilot_draws,
              const double* pilot_quantiles, double centre);

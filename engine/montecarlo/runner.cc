@@ -115,31 +115,37 @@ Status nonfinite_error(const ProjectionSetup& setup,
               sc.file);
 }
 
-// Two passes (the mean, then squared deviations from it), each in eight
-// partial sums (two SIMD registers, draw i in sum i mod 8) added in a fixed
-// order: one sum chain would wait on the adder's latency at every value.
-// The mean is summed as deviations from the first value, so a cell whose
-// draws are all equal gets that value and a standard deviation of 0
-// exactly.
-void mean_and_sd(const double* v, std::int64_t n, double* mean, double* sd) {
-  auto sum_of = [&](auto term) {
-    Lanes a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
-    std::int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      a += term(load_lanes(v + i));
-      b += term(load_lanes(v + i + 4));
-    }
-    const Lanes c = a + b;
-    double total = (c[0] + c[1]) + (c[2] + c[3]);
-    for (; i < n; ++i) total += term(Lanes{v[i], 0, 0, 0})[0];
-    return total;
-  };
+// The sum of term(x) over v[0..n), in eight partial sums (two SIMD
+// registers, draw i in sum i mod 8) added in a fixed order: one sum chain
+// would wait on the adder's latency at every value.
+template <class Term>
+double sum_of(const double* v, std::int64_t n, Term term) {
+  Lanes a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    a += term(load_lanes(v + i));
+    b += term(load_lanes(v + i + 4));
+  }
+  const Lanes c = a + b;
+  double total = (c[0] + c[1]) + (c[2] + c[3]);
+  for (; i < n; ++i) total += term(Lanes{v[i], 0, 0, 0})[0];
+  return total;
+}
+
+// The mean, summed as deviations from the first value, so that a cell
+// whose draws are all equal gets that value exactly.
+double mean_of(const double* v, std::int64_t n) {
   const Lanes first = broadcast_lanes(v[0]);
-  const double m =
-      v[0] + sum_of([&](Lanes x) { return x - first; }) / double(n);
+  return v[0] + sum_of(v, n, [&](Lanes x) { return x - first; }) / double(n);
+}
+
+// Two passes: the mean, then squared deviations from it (0 exactly when
+// the draws are all equal).
+void mean_and_sd(const double* v, std::int64_t n, double* mean, double* sd) {
+  const double m = mean_of(v, n);
   const Lanes centre = broadcast_lanes(m);
   const double ss =
-      sum_of([&](Lanes x) { return (x - centre) * (x - centre); });
+      sum_of(v, n, [&](Lanes x) { return (x - centre) * (x - centre); });
   *mean = m;
   *sd = n > 1 ? std::sqrt(ss / double(n - 1)) : 0.0;
 }
@@ -264,7 +270,6 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                  for (int d = 0; d < count; ++d) to[d] = float(v[d] - ref);
                }
              });
-  std::vector<double> centre(static_cast<std::size_t>(cells));
   const std::vector<double> pilot_levels =
       StreamingHistogram::pilot_levels(pilot_draws);
   StreamingHistogram histogram{int(cells)};
@@ -278,11 +283,9 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       const double ref = reference[std::size_t(c)];
       for (std::int64_t d = 0; d < pilot_draws; ++d)
         v[std::size_t(d)] = ref + double(deviation[d]);
-      double sd;
-      mean_and_sd(v.data(), pilot_draws, &centre[std::size_t(c)], &sd);
       exact_quantiles(v.data(), pilot_draws, pilot_levels, at.data());
       histogram.place(int(c), v.data(), pilot_draws, at.data(),
-                      centre[std::size_t(c)]);
+                      mean_of(v.data(), pilot_draws));
     }
   }
   histogram.finish_placing();
@@ -329,7 +332,8 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
         for (std::int64_t r = 0; r < rows_per_year; ++r) {
           const std::int64_t c = r * years + h;
           const double* v = rows + r * kRowStride;
-          RowMoments moments{centre[std::size_t(c)], 0.0, 0.0, low[c], high[c]};
+          RowMoments moments{histogram.centre(int(c)), 0.0, 0.0, low[c],
+                             high[c]};
           histogram.add(local, int(c), v, count,
                         r + 1 < rows_per_year ? int(c + years) : -1, &moments);
           sums[2 * c] += moments.sum;
@@ -361,7 +365,7 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                            2 +
                        1];
     }
-    out.mean[c] = centre[c] + s / double(draws);
+    out.mean[c] = histogram.centre(int(c)) + s / double(draws);
     out.sd[c] = std::sqrt(
         std::max(0.0, (ss - s * s / double(draws)) / double(draws - 1)));
   }

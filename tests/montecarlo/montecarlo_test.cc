@@ -425,11 +425,14 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
   for (int c = 0; c < 2; ++c)
     std::sort(pilot.begin() + c * n, pilot.begin() + (c + 1) * n);
   const auto pilot_levels = StreamingHistogram::pilot_levels(n);
-  std::vector<double> at(2 * pilot_levels.size());
-  for (int c = 0; c < 2; ++c)
-    exact_quantiles(pilot.data() + c * n, n, pilot_levels,
-                    at.data() + c * pilot_levels.size());
-  const StreamingHistogram hist(2, pilot, n, at);
+  StreamingHistogram hist(2);
+  for (int c = 0; c < 2; ++c) {
+    const double* v = pilot.data() + c * n;
+    std::vector<double> at(pilot_levels.size());
+    exact_quantiles(v, n, pilot_levels, at.data());
+    hist.place(c, v, n, at.data(), v[n / 2]);  // centre: the median
+  }
+  hist.finish_placing();
   for (int c = 0; c < 2; ++c) {
     int previous = 0;
     for (std::int64_t d = 0; d < n; ++d) {
