@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "accounting/accounting.h"
+#include "cli/forecast_common.h"
 #include "store/result_io.h"
 
 namespace growthcast::cli {
@@ -23,30 +24,13 @@ Result<accounting::RdModel> rd_model_from(
     const std::vector<int>& years) {
   auto calibration = store::read_calibration(path);
   if (!calibration) return tl::unexpected(calibration.error());
-  accounting::RdModel rd;
-  rd.alpha = calibration->shared(models::Shared::alpha);
-  rd.beta = calibration->shared(models::Shared::beta);
-  rd.gamma = calibration->shared(models::Shared::gamma);
-  const auto& cy = calibration->years;
-  if (years.front() < cy.front() || years.back() > cy.back())
-    return fail("the accounting years " + std::to_string(years.front()) + "-" +
-                    std::to_string(years.back()) +
-                    " lie outside the calibration window " +
-                    std::to_string(cy.front()) + "-" +
-                    std::to_string(cy.back()),
-                path, 0, "--calibration");
-  for (const auto& region : regions) {
-    auto it = std::find(calibration->regions.begin(),
-                        calibration->regions.end(), region);
-    if (it == calibration->regions.end())
-      return fail("region '" + region + "' is not in the calibration", path, 0,
-                  "--calibration");
-    const auto& stock =
-        calibration->knowledge[it - calibration->regions.begin()];
-    rd.knowledge.emplace_back(stock.begin() + (years.front() - cy.front()),
-                              stock.begin() + (years.back() - cy.front() + 1));
+  auto model = decomposition_of(*calibration, path, &regions, &years);
+  if (!model) {
+    Error e = model.error();
+    e.field = "--calibration";  // the flag that named the file
+    return tl::unexpected(e);
   }
-  return rd;
+  return model;
 }
 
 }  // namespace

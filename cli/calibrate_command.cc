@@ -8,8 +8,6 @@
 namespace growthcast::cli {
 namespace {
 
-using calibrate::SharedParameterIndex;
-
 Result<double> parse_double(const std::string& text, const std::string& flag) {
   double value = 0;
   auto [ptr, ec] =
@@ -19,15 +17,24 @@ Result<double> parse_double(const std::string& text, const std::string& flag) {
   return value;
 }
 
-// "NAME=REST" with NAME a shared parameter.
-Result<std::pair<int, std::string>> split_setting(const std::string& text,
-                                                  const std::string& flag) {
+// The model's shared parameters, "alpha, beta, ...", for messages.
+std::string shared_names(const models::ModelInfo& info) {
+  std::string out;
+  for (int k = 0; k < info.shared_count(); ++k)
+    out += (k ? ", " : "") + std::string(info.shared(k).name);
+  return out;
+}
+
+// "NAME=REST" with NAME a shared parameter of the model.
+Result<std::pair<int, std::string>> split_setting(
+    const calibrate::ModelOptions& model, const std::string& text,
+    const std::string& flag) {
   const auto eq = text.find('=');
   const std::string name = text.substr(0, eq);
-  const int index = SharedParameterIndex(name);
+  const int index = model.index(name);
   if (index < 0)
     return usage_error(
-        "unknown parameter '" + name + "' (alpha, beta, gamma, delta_S, phi)",
+        "unknown parameter '" + name + "' (" + shared_names(model.info()) + ")",
         flag);
   if (eq == std::string::npos)
     return usage_error("expected NAME=VALUE, got '" + text + "'", flag);
@@ -51,6 +58,9 @@ Result<std::pair<double, double>> parse_pair(const std::string& text,
 
 void CalibrateFlags::add_model_flags(CLI::App& app) {
   panel.add_to(app);
+  app.add_option("--model", model_name,
+                 "Model to fit (`growthcast models` lists them)")
+      ->capture_default_str();
   app.add_option("--gdp", columns.gdp, "Column with real output Y")
       ->capture_default_str();
   app.add_option("--capital", columns.capital,
@@ -78,8 +88,9 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
   app.add_option("--fix", fix,
                  "Fix a shared parameter: NAME=VALUE (repeatable)");
   app.add_option("--free", free,
-                 "Estimate a shared parameter that is fixed by default "
-                 "(delta_S, phi; beta frees it from 1 - alpha)");
+                 "Estimate a shared parameter that is fixed or tied by "
+                 "default (cobb_douglas_rd: delta_S, phi; beta frees it from "
+                 "1 - alpha)");
   app.add_option("--bound", bound, "Bounds: NAME=LOWER:UPPER (repeatable)");
   app.add_option("--prior", prior,
                  "Gaussian prior: NAME=MEAN:SD, adds (theta - mean)/sd as a "
@@ -111,44 +122,52 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
 }
 
 Result<calibrate::ModelOptions> CalibrateFlags::model_options() const {
-  calibrate::ModelOptions model;
-  const int beta = static_cast<int>(models::Shared::beta);
+  auto defaults = calibrate::ModelOptions::for_model(model_name);
+  if (!defaults)
+    return usage_error(
+        "unknown model '" + model_name + "' (" + models::model_names() + ")",
+        "--model");
+  calibrate::ModelOptions model = *defaults;
+  // Freeing or fixing a tied parameter (beta) unties it.
   for (const auto& name : free) {
-    const int k = SharedParameterIndex(name);
-    if (k < 0) return usage_error("unknown parameter '" + name + "'", "--free");
-    model.shared[k].free = true;
-    if (k == beta) model.beta_is_one_minus_alpha = false;
+    const int k = model.index(name);
+    if (k < 0)
+      return usage_error("unknown parameter '" + name + "' (" +
+                             shared_names(model.info()) + ")",
+                         "--free");
+    model.shared[std::size_t(k)].free = true;
+    model.shared[std::size_t(k)].tied = false;
   }
   for (const auto& text : fix) {
-    auto s = split_setting(text, "--fix");
+    auto s = split_setting(model, text, "--fix");
     if (!s) return tl::unexpected(s.error());
     auto v = parse_double(s->second, "--fix");
     if (!v) return tl::unexpected(v.error());
-    model.shared[s->first].free = false;
-    model.shared[s->first].value = *v;
-    if (s->first == beta) model.beta_is_one_minus_alpha = false;
+    model.shared[std::size_t(s->first)].free = false;
+    model.shared[std::size_t(s->first)].value = *v;
+    model.shared[std::size_t(s->first)].tied = false;
   }
   for (const auto& text : start) {
-    auto s = split_setting(text, "--start");
+    auto s = split_setting(model, text, "--start");
     if (!s) return tl::unexpected(s.error());
     auto v = parse_double(s->second, "--start");
     if (!v) return tl::unexpected(v.error());
-    model.shared[s->first].value = *v;
+    model.shared[std::size_t(s->first)].value = *v;
   }
   for (const auto& text : bound) {
-    auto s = split_setting(text, "--bound");
+    auto s = split_setting(model, text, "--bound");
     if (!s) return tl::unexpected(s.error());
     auto b = parse_pair(s->second, "--bound");
     if (!b) return tl::unexpected(b.error());
-    model.shared[s->first].lower = b->first;
-    model.shared[s->first].upper = b->second;
+    model.shared[std::size_t(s->first)].lower = b->first;
+    model.shared[std::size_t(s->first)].upper = b->second;
   }
   for (const auto& text : prior) {
-    auto s = split_setting(text, "--prior");
+    auto s = split_setting(model, text, "--prior");
     if (!s) return tl::unexpected(s.error());
     auto b = parse_pair(s->second, "--prior");
     if (!b) return tl::unexpected(b.error());
-    model.shared[s->first].prior =
+    model.shared[std::size_t(s->first)].prior =
         calibrate::GaussianPrior{b->first, b->second};
   }
   std::string why;
@@ -159,8 +178,9 @@ Result<calibrate::ModelOptions> CalibrateFlags::model_options() const {
 void add_calibrate_command(CLI::App& app, CalibrateFlags& flags) {
   auto* cmd = app.add_subcommand(
       "calibrate",
-      "Fit the cobb_douglas_rd production model to a panel with Ceres and "
-      "write estimates, standard errors, covariance and fit to HDF5");
+      "Fit a production model (--model; `growthcast models` lists them) to a "
+      "panel with Ceres and write estimates, standard errors, covariance and "
+      "fit to HDF5");
   flags.add_model_flags(*cmd);
   cmd->add_option("--out", flags.out, "Output HDF5 file")->required();
   cmd->add_flag("--full-report", flags.full_report,

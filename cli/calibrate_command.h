@@ -1,4 +1,4 @@
-// `growthcast calibrate`: fit cobb_douglas_rd to a panel and write
+// `growthcast calibrate`: fit a registered model to a panel and write
 // /calibration to an HDF5 file.
 #pragma once
 
@@ -11,6 +11,7 @@ namespace growthcast::cli {
 
 struct CalibrateFlags {
   PanelFlags panel;
+  std::string model_name = models::kDefaultModel;
   calibrate::ModelColumns columns;
   int from = 2010;
   int to = 2019;

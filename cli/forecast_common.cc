@@ -13,6 +13,42 @@
 
 namespace growthcast::cli {
 
+Result<accounting::RdModel> decomposition_of(
+    const calibrate::CalibrationResult& cal, const std::string& file,
+    const std::vector<std::string>* regions, const std::vector<int>* years) {
+  accounting::RdModel m;
+  m.model = cal.model;
+  m.settings = cal.model_options.shared;
+  const models::ParameterLayout layout = cal.layout();
+  for (int k = 0; k < layout.shared; ++k)
+    m.shared.push_back(cal.estimate[layout.shared_index(k)]);
+  const auto spill = calibrate::spill_stocks(cal);
+  const auto& cy = cal.years;
+  const int first = years ? years->front() : cy.front();
+  const int last = years ? years->back() : cy.back();
+  if (first < cy.front() || last > cy.back())
+    return fail(
+        "the accounting years " + std::to_string(first) + "-" +
+            std::to_string(last) + " lie outside the calibration window " +
+            std::to_string(cy.front()) + "-" + std::to_string(cy.back()),
+        file, 0, "calibration");
+  const std::vector<std::string>& names = regions ? *regions : cal.regions;
+  auto cut = [&](const std::vector<double>& series) {
+    return std::vector<double>(series.begin() + (first - cy.front()),
+                               series.begin() + (last - cy.front() + 1));
+  };
+  for (const auto& region : names) {
+    auto it = std::find(cal.regions.begin(), cal.regions.end(), region);
+    if (it == cal.regions.end())
+      return fail("region '" + region + "' is not in the calibration", file, 0,
+                  "calibration");
+    const auto i = std::size_t(it - cal.regions.begin());
+    m.knowledge.push_back(cut(cal.knowledge[i]));
+    if (!spill.empty()) m.spill.push_back(cut(spill[i]));
+  }
+  return m;
+}
+
 using montecarlo::ScenarioForecast;
 
 // The calibration a scenario names, relative to the scenario's folder.
@@ -66,9 +102,9 @@ Result<accounting::AccountingResult> history_accounting(
   const int middle = first + (last - first + 1) / 2;
   in.periods = {{first, middle}, {middle + 1, last}};
   if (middle + 1 > last) in.periods = {{first, last}};
-  in.rd = accounting::RdModel{cal.shared(models::Shared::alpha),
-                              cal.shared(models::Shared::beta),
-                              cal.shared(models::Shared::gamma), cal.knowledge};
+  auto model = decomposition_of(cal, cal.source);
+  if (!model) return tl::unexpected(model.error());
+  in.rd = std::move(*model);
   return accounting::account(in);
 }
 

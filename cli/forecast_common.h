@@ -14,6 +14,13 @@
 
 namespace growthcast::cli {
 
+// The calibrated model's decomposition of growth for the accounting, over
+// the calibration's regions and years or, when given, a subset of them.
+Result<accounting::RdModel> decomposition_of(
+    const calibrate::CalibrationResult& cal, const std::string& file,
+    const std::vector<std::string>* regions = nullptr,
+    const std::vector<int>* years = nullptr);
+
 // The calibration a scenario names, relative to the scenario's folder.
 std::string calibration_path(const scenario::Scenario& sc);
 

@@ -1,9 +1,13 @@
 #include "accounting/accounting.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <type_traits>
+
+#include "models/registry.h"
 
 namespace growthcast::accounting {
 namespace {
@@ -13,7 +17,7 @@ enum Factor { kOutput = 0, kCapital, kLabour, kKnowledge, kTfp };
 
 // One accounting unit: a region, or a group's summed series.
 struct Series {
-  std::vector<double> output, capital, labour, share, knowledge;
+  std::vector<double> output, capital, labour, share, knowledge, spill;
 };
 
 Series aggregate(const AccountingInput& in, const std::vector<int>& members) {
@@ -24,6 +28,8 @@ Series aggregate(const AccountingInput& in, const std::vector<int>& members) {
   s.labour.assign(years, 0.0);
   s.share.assign(years, 0.0);
   s.knowledge.assign(years, 0.0);
+  const bool spill = in.rd && !in.rd->spill.empty();
+  s.spill.assign(spill ? years : 0, 0.0);
   for (int r : members)
     for (std::size_t t = 0; t < years; ++t) {
       s.output[t] += in.output[r][t];
@@ -32,6 +38,7 @@ Series aggregate(const AccountingInput& in, const std::vector<int>& members) {
       // Output-weighted mean labour share of the members.
       s.share[t] += in.labour_share[r][t] * in.output[r][t];
       if (in.rd) s.knowledge[t] += in.rd->knowledge[r][t];
+      if (spill) s.spill[t] += in.rd->spill[r][t];
     }
   for (std::size_t t = 0; t < years; ++t) s.share[t] /= s.output[t];
   return s;
@@ -39,6 +46,18 @@ Series aggregate(const AccountingInput& in, const std::vector<int>& members) {
 
 double dlog(const std::vector<double>& x, std::size_t t) {
   return std::log(x[t]) - std::log(x[t - 1]);
+}
+
+// The model's contributions (capital, labour, knowledge, TFP) to d ln Y.
+std::array<double, 4> model_contributions(const RdModel& m, double dy,
+                                          double dk, double dl, double ds,
+                                          double dsp) {
+  std::array<double, 4> out{kNaN, kNaN, kNaN, kNaN};
+  models::visit_model(m.model, [&]<class M>(std::type_identity<M>) {
+    out = M::history_contributions(M::configure(m.settings), m.shared.data(),
+                                   dy, dk, dl, ds, dsp);
+  });
+  return out;
 }
 
 }  // namespace
@@ -143,12 +162,13 @@ Result<AccountingResult> account(const AccountingInput& in) {
       tfp[t] = annual[t][kTfp];
       if (in.rd) {
         const double ds = dlog(s.knowledge, t);
+        const double dsp = s.spill.empty() ? 0.0 : dlog(s.spill, t);
+        const auto c = model_contributions(*in.rd, dy, dk, dl, ds, dsp);
         annual_rd[t][kOutput] = dy;
-        annual_rd[t][kCapital] = in.rd->alpha * dk;
-        annual_rd[t][kLabour] = in.rd->beta * dl;
-        annual_rd[t][kKnowledge] = in.rd->gamma * ds;
-        annual_rd[t][kTfp] =
-            dy - in.rd->alpha * dk - in.rd->beta * dl - in.rd->gamma * ds;
+        annual_rd[t][kCapital] = c[0];
+        annual_rd[t][kLabour] = c[1];
+        annual_rd[t][kKnowledge] = c[2];
+        annual_rd[t][kTfp] = c[3];
       }
     }
     auto period_means = [&](const Grid& a) {

@@ -1,8 +1,12 @@
-// Growth accounting (DESIGN.md, "Growth accounting"): Tornqvist TFP growth
+// Growth accounting (docs/architecture.md, "Growth accounting"): Tornqvist
+// TFP growth
 //   dlnTFP = dlnY - (1 - s) dlnK - s dlnL,  s = labour share averaged over
-// adjacent years, and per period the contributions of each factor. With the
-// R&D model the calibrated alpha, beta, gamma split growth into alpha dlnK,
-// beta dlnL, gamma dlnS and the remainder (TFP net of knowledge).
+// adjacent years, and per period the contributions of each factor. With a
+// calibrated model its contribution function splits growth (for
+// cobb_douglas_rd alpha dlnK, beta dlnL, gamma dlnS + phi dlnSspill) and TFP
+// is the remainder. The technology share is the sum of the contributions
+// the model flags as technology over output growth d ln Y, for history and
+// forecast alike.
 #pragma once
 
 #include <optional>
@@ -11,6 +15,7 @@
 
 #include "common/error.h"
 #include "data/regions.h"
+#include "models/model_info.h"
 
 namespace growthcast::accounting {
 
@@ -25,9 +30,15 @@ struct Period {
 // Parses "2011-2015,2016-2019".
 Result<std::vector<Period>> parse_periods(const std::string& text);
 
+// A calibrated model's decomposition: its shared parameters (ties applied)
+// and knowledge stocks; the model's own contribution function
+// (models/NAME/model.h) splits growth, so history and forecast agree.
 struct RdModel {
-  double alpha = 0.0, beta = 0.0, gamma = 0.0;
+  std::string model = "cobb_douglas_rd";
+  std::vector<models::ParameterSetting> settings;  // the calibration's
+  std::vector<double> shared;                      // estimates, in order
   Grid knowledge;  // S, aligned with AccountingInput::years
+  Grid spill;      // Sspill when the model has spillovers, else empty
 };
 
 struct AccountingInput {

@@ -6,18 +6,21 @@
 #include <cstdio>
 #include <limits>
 #include <numbers>
+#include <type_traits>
+#include <utility>
 
 namespace growthcast::calibrate {
 namespace {
 
-using models::Shared;
-constexpr int kShared = models::kSharedCount;
-
-// The residual function's parameter blocks: {a_i, lambda_i}, then the five
-// shared scalars.
-using ResidualCost =
-    ceres::AutoDiffCostFunction<models::CobbDouglasRdResidual, ceres::DYNAMIC,
-                                2, 1, 1, 1, 1, 1>;
+// The residual functor's cost function: the region's block of the model's
+// regional parameters, then one scalar block per shared parameter.
+template <class M, std::size_t... I>
+auto residual_cost_type(std::index_sequence<I...>)
+    -> ceres::AutoDiffCostFunction<typename M::Residual, ceres::DYNAMIC,
+                                   M::kRegional, ((void)I, 1)...>*;
+template <class M>
+using ResidualCost = std::remove_pointer_t<decltype(residual_cost_type<M>(
+    std::make_index_sequence<M::kShared>{}))>;
 using PriorCost =
     ceres::AutoDiffCostFunction<models::GaussianPriorResidual, 1, 1>;
 
@@ -34,13 +37,6 @@ std::vector<models::RegionSeries> to_series(const CalibrationData& data) {
     s.rd_growth = models::rd_mean_log_growth(s.rd);
   }
   return out;
-}
-
-// Row-normalised equal weights: w_ij = 1 / (N - 1) for j != i.
-std::vector<double> equal_spill_weights(std::size_t regions, std::size_t i) {
-  std::vector<double> w(regions, regions > 1 ? 1.0 / double(regions - 1) : 0);
-  w[i] = 0.0;
-  return w;
 }
 
 ceres::LossFunction* make_loss(const SolverOptions& options) {
@@ -106,118 +102,12 @@ std::vector<std::vector<double>> knowledge_stocks(
   return out;
 }
 
+// The problem behind CalibrationProblem, one instantiation per model.
 struct CalibrationProblem::Impl {
-  CalibrationData data;
-  ModelOptions model;
-  SolverOptions solver;
-  std::vector<models::RegionSeries> series;
-  // Parameter storage: Ceres holds pointers into these.
-  std::vector<std::array<double, 2>> region_params;
-  std::array<double, kShared> shared{};
-  ceres::Problem problem;
-  SolveSummary summary;
-  // Free shared parameters held on a binding bound (see solve()).
-  std::vector<bool> pinned = std::vector<bool>(kShared, false);
-
-  double* shared_block(Shared p) { return &shared[static_cast<int>(p)]; }
-  bool shared_free(int k) const {
-    if (k == static_cast<int>(Shared::beta) && model.beta_is_one_minus_alpha)
-      return false;
-    return model.shared[k].free;
-  }
-  // Estimated and strictly inside its bounds: counted in p, in the covariance.
-  bool shared_interior(int k) const { return shared_free(k) && !pinned[k]; }
-  void sync_tied_beta() {
-    if (model.beta_is_one_minus_alpha)
-      shared[static_cast<int>(Shared::beta)] =
-          1.0 - shared[static_cast<int>(Shared::alpha)];
-  }
-  std::vector<std::vector<double>> stocks() const {
-    return knowledge_stocks(data.rd, shared[static_cast<int>(Shared::delta_S)]);
-  }
+  virtual ~Impl() = default;
+  virtual const SolveSummary& solve() = 0;
+  virtual CalibrationResult infer(bool covariance) = 0;
 };
-
-CalibrationProblem::CalibrationProblem(std::unique_ptr<Impl> impl)
-    : impl_(std::move(impl)) {}
-CalibrationProblem::CalibrationProblem(CalibrationProblem&&) noexcept = default;
-CalibrationProblem& CalibrationProblem::operator=(
-    CalibrationProblem&&) noexcept = default;
-CalibrationProblem::~CalibrationProblem() = default;
-
-Result<CalibrationProblem> CalibrationProblem::build(
-    CalibrationData data, const ModelOptions& model,
-    const SolverOptions& solver) {
-  std::string why;
-  if (!model.IsValid(&why)) return usage_error("model: " + why);
-  if (!solver.IsValid(&why)) return usage_error("solver: " + why);
-  if (data.regions.empty()) return fail("no regions to calibrate", data.source);
-  if (data.years.size() < 3)
-    return fail("the calibration window needs at least 3 years, got " +
-                    std::to_string(data.years.size()),
-                data.source);
-
-  auto impl = std::make_unique<Impl>();
-  impl->model = model;
-  impl->solver = solver;
-  impl->series = to_series(data);
-  impl->data = std::move(data);
-  for (int k = 0; k < kShared; ++k) impl->shared[k] = model.shared[k].value;
-  impl->sync_tied_beta();
-
-  // Start each region's level a_i at its mean log output net of the factor
-  // terms at the starting shared values, and its trend at zero: a start
-  // that is sensible for any panel and does not depend on the optimum.
-  const auto start_stocks = impl->stocks();
-  const double alpha = impl->shared[static_cast<int>(Shared::alpha)];
-  const double beta = impl->shared[static_cast<int>(Shared::beta)];
-  const double gamma = impl->shared[static_cast<int>(Shared::gamma)];
-  for (std::size_t i = 0; i < impl->series.size(); ++i) {
-    const auto& s = impl->series[i];
-    if (!std::isfinite(start_stocks[i][0]))
-      return fail("region '" + impl->data.regions[i] +
-                      "': R&D growth g plus delta_S is not positive, so the "
-                      "initial knowledge stock is undefined",
-                  impl->data.source, 0, "delta_S");
-    double level = 0.0;
-    for (std::size_t t = 0; t < s.ln_gdp.size(); ++t)
-      level += s.ln_gdp[t] - alpha * s.ln_capital[t] - beta * s.ln_labour[t] -
-               gamma * std::log(start_stocks[i][t]);
-    impl->region_params.push_back({level / double(s.ln_gdp.size()), 0.0});
-  }
-
-  ceres::Problem& problem = impl->problem;
-  const bool spillover = model.spillover();
-  for (std::size_t i = 0; i < impl->series.size(); ++i) {
-    auto* functor = new models::CobbDouglasRdResidual(
-        &impl->series, static_cast<int>(i),
-        spillover ? equal_spill_weights(impl->series.size(), i)
-                  : std::vector<double>{},
-        model.beta_is_one_minus_alpha);
-    auto* cost = new ResidualCost(functor, functor->num_residuals());
-    problem.AddResidualBlock(
-        cost, make_loss(solver), impl->region_params[i].data(),
-        impl->shared_block(Shared::alpha), impl->shared_block(Shared::beta),
-        impl->shared_block(Shared::gamma), impl->shared_block(Shared::delta_S),
-        impl->shared_block(Shared::phi));
-  }
-  for (int k = 0; k < kShared; ++k) {
-    double* block = &impl->shared[k];
-    if (!impl->shared_free(k)) {
-      problem.SetParameterBlockConstant(block);
-      continue;
-    }
-    const ParameterSetting& setting = model.shared[k];
-    if (setting.lower > -1e300)
-      problem.SetParameterLowerBound(block, 0, setting.lower);
-    if (setting.upper < 1e300)
-      problem.SetParameterUpperBound(block, 0, setting.upper);
-    if (setting.prior)
-      problem.AddResidualBlock(new PriorCost(new models::GaussianPriorResidual{
-                                   setting.prior->mean, setting.prior->sd}),
-                               nullptr, block);
-  }
-  return CalibrationProblem(std::move(impl));
-}
 
 namespace {
 
@@ -256,155 +146,39 @@ void accumulate(const ceres::Solver::Summary& run, bool first,
   out.total_seconds += run.total_time_in_seconds;
 }
 
-}  // namespace
-
-const SolveSummary& CalibrationProblem::solve() {
-  Impl& m = *impl_;
+ceres::Solver::Options ceres_options(const SolverOptions& s) {
   ceres::Solver::Options options;
-  ceres::StringToLinearSolverType(m.solver.linear_solver,
-                                  &options.linear_solver_type);
-  ceres::StringToTrustRegionStrategyType(m.solver.trust_region,
+  ceres::StringToLinearSolverType(s.linear_solver, &options.linear_solver_type);
+  ceres::StringToTrustRegionStrategyType(s.trust_region,
                                          &options.trust_region_strategy_type);
-  options.max_num_iterations = m.solver.max_iterations;
-  options.function_tolerance = m.solver.function_tolerance;
-  options.gradient_tolerance = m.solver.gradient_tolerance;
-  options.parameter_tolerance = m.solver.parameter_tolerance;
-  options.num_threads = m.solver.threads;
-  options.initial_trust_region_radius = m.solver.initial_trust_region_radius;
+  options.max_num_iterations = s.max_iterations;
+  options.function_tolerance = s.function_tolerance;
+  options.gradient_tolerance = s.gradient_tolerance;
+  options.parameter_tolerance = s.parameter_tolerance;
+  options.num_threads = s.threads;
+  options.initial_trust_region_radius = s.initial_trust_region_radius;
   options.logging_type = ceres::SILENT;
-
-  auto run = [&](bool first) {
-    ceres::Solver::Summary summary;
-    ceres::Solve(options, &m.problem, &summary);
-    accumulate(summary, first, m.summary);
-  };
-  run(true);
-  m.pinned.assign(kShared, false);
-  // Each pass pins or releases at least one parameter; kShared passes
-  // bound the work.
-  for (int pass = 0; pass < 2 * kShared && m.summary.converged; ++pass) {
-    bool changed = false;
-    for (int k = 0; k < kShared; ++k) {
-      if (!m.shared_free(k) || m.pinned[k]) continue;
-      const BoundSide side = side_at(m.shared[k], m.model.shared[k]);
-      if (side == BoundSide::none) continue;
-      m.shared[k] = side == BoundSide::lower ? m.model.shared[k].lower
-                                             : m.model.shared[k].upper;
-      m.problem.SetParameterBlockConstant(&m.shared[k]);
-      m.pinned[k] = true;
-      changed = true;
-    }
-    if (!changed) break;
-    run(false);
-    // Release a pinned parameter whose cost gradient points into the box.
-    bool released = false;
-    for (int k = 0; k < kShared; ++k) {
-      if (!m.pinned[k]) continue;
-      m.problem.SetParameterBlockVariable(&m.shared[k]);
-      ceres::Problem::EvaluateOptions evaluate;
-      evaluate.parameter_blocks = {&m.shared[k]};
-      double cost = 0.0;
-      std::vector<double> gradient;
-      m.problem.Evaluate(evaluate, &cost, nullptr, &gradient, nullptr);
-      const bool at_lower = m.shared[k] == m.model.shared[k].lower;
-      const bool inward = at_lower ? gradient[0] < 0.0 : gradient[0] > 0.0;
-      if (inward) {
-        m.pinned[k] = false;
-        released = true;
-      } else {
-        m.problem.SetParameterBlockConstant(&m.shared[k]);
-      }
-    }
-    if (released) run(false);
-  }
-  m.sync_tied_beta();
-  return m.summary;
+  return options;
 }
 
-CalibrationResult CalibrationProblem::infer(bool with_covariance) {
-  Impl& m = *impl_;
-  const std::size_t n_regions = m.data.regions.size();
-  const std::size_t n_years = m.data.years.size();
-  const Eigen::Index n_params =
-      static_cast<Eigen::Index>(2 * n_regions) + kShared;
-  const Eigen::Index shared0 = static_cast<Eigen::Index>(2 * n_regions);
-
-  CalibrationResult r;
-  r.source = m.data.source;
-  r.regions = m.data.regions;
-  r.years = m.data.years;
-  r.model_options = m.model;
-  r.solver_options = m.solver;
-  r.solve = m.summary;
-  r.gdp = m.data.gdp;
-  r.capital = m.data.capital;
-  r.labour = m.data.labour;
-  r.rd = m.data.rd;
-  r.drivers = m.data.drivers;
-  r.estimate.resize(n_params);
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  r.lower = Eigen::VectorXd::Constant(n_params, -kInf);
-  r.upper = Eigen::VectorXd::Constant(n_params, kInf);
-  for (int k = 0; k < kShared; ++k) {
-    const ParameterSetting& setting = m.model.shared[k];
-    if (setting.lower > -1e300) r.lower[shared0 + k] = setting.lower;
-    if (setting.upper < 1e300) r.upper[shared0 + k] = setting.upper;
-  }
-  for (std::size_t i = 0; i < n_regions; ++i) {
-    r.parameter_names.push_back("a[" + m.data.regions[i] + "]");
-    r.parameter_names.push_back("lambda[" + m.data.regions[i] + "]");
-    r.parameter_status.insert(r.parameter_status.end(), 2, "free");
-    r.estimate[2 * i] = m.region_params[i][0];
-    r.estimate[2 * i + 1] = m.region_params[i][1];
-  }
-  for (int k = 0; k < kShared; ++k) {
-    r.parameter_names.emplace_back(models::kSharedNames[k]);
-    const bool tied =
-        k == static_cast<int>(Shared::beta) && m.model.beta_is_one_minus_alpha;
-    std::string status = m.model.shared[k].free ? "free" : "fixed";
-    if (tied) status = "1-alpha";
-    if (m.pinned[k])
-      status = m.shared[k] == m.model.shared[k].lower ? "at lower bound"
-                                                      : "at upper bound";
-    r.parameter_status.push_back(status);
-    r.estimate[shared0 + k] = m.shared[k];
-  }
-
-  // Residuals and fitted values, evaluated through the same functors.
-  r.knowledge = m.stocks();
-  r.fitted.assign(n_regions, std::vector<double>(n_years));
-  r.residual.assign(n_regions, std::vector<double>(n_years));
-  const bool spillover = m.model.spillover();
-  for (std::size_t i = 0; i < n_regions; ++i) {
-    models::CobbDouglasRdResidual functor(
-        &m.series, static_cast<int>(i),
-        spillover ? equal_spill_weights(n_regions, i) : std::vector<double>{},
-        m.model.beta_is_one_minus_alpha);
-    std::vector<double> e(n_years);
-    functor(m.region_params[i].data(), &m.shared[0], &m.shared[1], &m.shared[2],
-            &m.shared[3], &m.shared[4], e.data());
-    for (std::size_t t = 0; t < n_years; ++t) {
-      r.residual[i][t] = e[t];
-      r.fitted[i][t] = m.series[i].ln_gdp[t] - e[t];
-    }
-  }
-
-  // Fit statistics (DESIGN.md): sigma^2 = SSR / (n - p).
-  FitStatistics& f = r.fit;
+// Fit statistics of the residuals (docs/models: sigma^2 = SSR / (n - p)) and
+// the pooled AR(1) of the residuals over t > t0.
+void fit_statistics(const std::vector<models::RegionSeries>& series,
+                    const std::vector<std::vector<double>>& residual,
+                    long free_parameters, FitStatistics& f) {
+  const std::size_t n_regions = series.size();
+  const std::size_t n_years = n_regions ? series[0].ln_gdp.size() : 0;
   f.observations = static_cast<long>(n_regions * n_years);
-  f.free_parameters = static_cast<long>(2 * n_regions);
-  // A parameter held on a binding bound is not counted: the constraint, not
-  // the data, determines it.
-  for (int k = 0; k < kShared; ++k) f.free_parameters += m.shared_interior(k);
+  f.free_parameters = free_parameters;
   double mean_ln_y = 0.0;
-  for (const auto& s : m.series)
+  for (const auto& s : series)
     for (double v : s.ln_gdp) mean_ln_y += v;
   mean_ln_y /= double(f.observations);
   double sst = 0.0;
   for (std::size_t i = 0; i < n_regions; ++i)
     for (std::size_t t = 0; t < n_years; ++t) {
-      f.ssr += r.residual[i][t] * r.residual[i][t];
-      const double d = m.series[i].ln_gdp[t] - mean_ln_y;
+      f.ssr += residual[i][t] * residual[i][t];
+      const double d = series[i].ln_gdp[t] - mean_ln_y;
       sst += d * d;
     }
   const double n = double(f.observations);
@@ -417,9 +191,8 @@ CalibrationResult CalibrationProblem::infer(bool with_covariance) {
   f.aic = 2.0 * p - 2.0 * f.log_likelihood;
   f.bic = p * std::log(n) - 2.0 * f.log_likelihood;
 
-  // Pooled AR(1) of the residuals over t > t0.
   double num = 0.0, den = 0.0;
-  for (const auto& e : r.residual)
+  for (const auto& e : residual)
     for (std::size_t t = 1; t < e.size(); ++t) {
       num += e[t] * e[t - 1];
       den += e[t - 1] * e[t - 1];
@@ -427,7 +200,7 @@ CalibrationResult CalibrationProblem::infer(bool with_covariance) {
     }
   f.shock_rho = den > 0 ? num / den : 0.0;
   double innovations = 0.0;
-  for (const auto& e : r.residual)
+  for (const auto& e : residual)
     for (std::size_t t = 1; t < e.size(); ++t) {
       const double u = e[t] - f.shock_rho * e[t - 1];
       innovations += u * u;
@@ -435,6 +208,237 @@ CalibrationResult CalibrationProblem::infer(bool with_covariance) {
   f.shock_sigma = f.shock_pairs > 1
                       ? std::sqrt(innovations / double(f.shock_pairs - 1))
                       : std::nan("");
+}
+
+template <class M>
+class ModelProblem final : public CalibrationProblem::Impl {
+ public:
+  static Result<std::unique_ptr<Impl>> build(CalibrationData data,
+                                             const ModelOptions& model,
+                                             const SolverOptions& solver);
+  const SolveSummary& solve() override;
+  CalibrationResult infer(bool covariance) override;
+
+ private:
+  static constexpr int kShared = M::kShared;
+
+  bool shared_free(int k) const {
+    return !model_.shared[std::size_t(k)].tied &&
+           model_.shared[std::size_t(k)].free;
+  }
+  // Estimated and strictly inside its bounds: counted in p, in the
+  // covariance.
+  bool shared_interior(int k) const {
+    return shared_free(k) && !pinned_[std::size_t(k)];
+  }
+  std::vector<std::vector<double>> stocks() const {
+    return knowledge_stocks(data_.rd,
+                            M::knowledge_depreciation(shared_.data()));
+  }
+  // The functor's residuals at the current parameters.
+  template <std::size_t... I>
+  void evaluate(const typename M::Residual& functor, const double* region,
+                double* residuals, std::index_sequence<I...>) const {
+    functor(region, &shared_[I]..., residuals);
+  }
+
+  CalibrationData data_;
+  ModelOptions model_;
+  SolverOptions solver_;
+  typename M::Config config_;
+  std::vector<models::RegionSeries> series_;
+  // Parameter storage: Ceres holds pointers into these.
+  std::vector<std::array<double, M::kRegional>> region_params_;
+  std::array<double, kShared> shared_{};
+  ceres::Problem problem_;
+  SolveSummary summary_;
+  // Free shared parameters held on a binding bound (see solve()).
+  std::vector<bool> pinned_ = std::vector<bool>(kShared, false);
+};
+
+template <class M>
+Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
+    CalibrationData data, const ModelOptions& model,
+    const SolverOptions& solver) {
+  auto impl = std::make_unique<ModelProblem<M>>();
+  ModelProblem<M>& m = *impl;
+  m.model_ = model;
+  m.solver_ = solver;
+  m.config_ = M::configure(model.shared);
+  m.series_ = to_series(data);
+  m.data_ = std::move(data);
+  for (int k = 0; k < kShared; ++k)
+    m.shared_[std::size_t(k)] = model.shared[std::size_t(k)].value;
+  M::apply_ties(m.config_, m.shared_.data());
+
+  const auto start_stocks = m.stocks();
+  for (std::size_t i = 0; i < m.series_.size(); ++i) {
+    if (!std::isfinite(start_stocks[i][0]))
+      return fail("region '" + m.data_.regions[i] +
+                      "': R&D growth g plus delta_S is not positive, so the "
+                      "initial knowledge stock is undefined",
+                  m.data_.source, 0, "delta_S");
+    std::vector<double> ln_stock;
+    for (double v : start_stocks[i]) ln_stock.push_back(std::log(v));
+    m.region_params_.push_back(
+        M::start_regional(m.series_[i], ln_stock, m.shared_.data()));
+  }
+
+  for (std::size_t i = 0; i < m.series_.size(); ++i) {
+    auto* functor = M::make_residual(&m.series_, int(i), m.config_);
+    auto* cost = new ResidualCost<M>(functor, functor->num_residuals());
+    std::vector<double*> blocks = {m.region_params_[i].data()};
+    for (int k = 0; k < kShared; ++k)
+      blocks.push_back(&m.shared_[std::size_t(k)]);
+    m.problem_.AddResidualBlock(cost, make_loss(solver), blocks);
+  }
+  for (int k = 0; k < kShared; ++k) {
+    double* block = &m.shared_[std::size_t(k)];
+    if (!m.shared_free(k)) {
+      m.problem_.SetParameterBlockConstant(block);
+      continue;
+    }
+    const ParameterSetting& setting = model.shared[std::size_t(k)];
+    if (setting.lower > -1e300)
+      m.problem_.SetParameterLowerBound(block, 0, setting.lower);
+    if (setting.upper < 1e300)
+      m.problem_.SetParameterUpperBound(block, 0, setting.upper);
+    if (setting.prior)
+      m.problem_.AddResidualBlock(
+          new PriorCost(new models::GaussianPriorResidual{setting.prior->mean,
+                                                          setting.prior->sd}),
+          nullptr, block);
+  }
+  return std::unique_ptr<CalibrationProblem::Impl>(std::move(impl));
+}
+
+template <class M>
+const SolveSummary& ModelProblem<M>::solve() {
+  const ceres::Solver::Options options = ceres_options(solver_);
+  auto run = [&](bool first) {
+    ceres::Solver::Summary summary;
+    ceres::Solve(options, &problem_, &summary);
+    accumulate(summary, first, summary_);
+  };
+  run(true);
+  pinned_.assign(kShared, false);
+  // Each pass pins or releases at least one parameter; kShared passes
+  // bound the work.
+  for (int pass = 0; pass < 2 * kShared && summary_.converged; ++pass) {
+    bool changed = false;
+    for (int k = 0; k < kShared; ++k) {
+      const auto& setting = model_.shared[std::size_t(k)];
+      double& value = shared_[std::size_t(k)];
+      if (!shared_free(k) || pinned_[std::size_t(k)]) continue;
+      const BoundSide side = side_at(value, setting);
+      if (side == BoundSide::none) continue;
+      value = side == BoundSide::lower ? setting.lower : setting.upper;
+      problem_.SetParameterBlockConstant(&value);
+      pinned_[std::size_t(k)] = true;
+      changed = true;
+    }
+    if (!changed) break;
+    run(false);
+    // Release a pinned parameter whose cost gradient points into the box.
+    bool released = false;
+    for (int k = 0; k < kShared; ++k) {
+      if (!pinned_[std::size_t(k)]) continue;
+      double& value = shared_[std::size_t(k)];
+      problem_.SetParameterBlockVariable(&value);
+      ceres::Problem::EvaluateOptions evaluate_options;
+      evaluate_options.parameter_blocks = {&value};
+      double cost = 0.0;
+      std::vector<double> gradient;
+      problem_.Evaluate(evaluate_options, &cost, nullptr, &gradient, nullptr);
+      const bool at_lower = value == model_.shared[std::size_t(k)].lower;
+      const bool inward = at_lower ? gradient[0] < 0.0 : gradient[0] > 0.0;
+      if (inward) {
+        pinned_[std::size_t(k)] = false;
+        released = true;
+      } else {
+        problem_.SetParameterBlockConstant(&value);
+      }
+    }
+    if (released) run(false);
+  }
+  M::apply_ties(config_, shared_.data());
+  return summary_;
+}
+
+template <class M>
+CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
+  using models::ParameterStatus;
+  const std::size_t n_regions = data_.regions.size();
+  const std::size_t n_years = data_.years.size();
+  const models::ParameterLayout layout(M::info(), int(n_regions));
+  const auto n_params = static_cast<Eigen::Index>(layout.size());
+  const auto shared0 = static_cast<Eigen::Index>(layout.shared_begin());
+
+  CalibrationResult r;
+  r.model = M::info().name;
+  r.model_version = M::info().version;
+  r.source = data_.source;
+  r.regions = data_.regions;
+  r.years = data_.years;
+  r.model_options = model_;
+  r.solver_options = solver_;
+  r.solve = summary_;
+  r.gdp = data_.gdp;
+  r.capital = data_.capital;
+  r.labour = data_.labour;
+  r.rd = data_.rd;
+  r.drivers = data_.drivers;
+  r.estimate.resize(n_params);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  r.lower = Eigen::VectorXd::Constant(n_params, -kInf);
+  r.upper = Eigen::VectorXd::Constant(n_params, kInf);
+  for (int k = 0; k < kShared; ++k) {
+    const ParameterSetting& setting = model_.shared[std::size_t(k)];
+    if (setting.lower > -1e300) r.lower[shared0 + k] = setting.lower;
+    if (setting.upper < 1e300) r.upper[shared0 + k] = setting.upper;
+  }
+  r.parameter_names = layout.names(M::info(), data_.regions);
+  for (std::size_t i = 0; i < n_regions; ++i)
+    for (int k = 0; k < M::kRegional; ++k) {
+      r.parameter_status.push_back(ParameterStatus::free);
+      r.estimate[layout.regional_index(int(i), k)] =
+          region_params_[i][std::size_t(k)];
+    }
+  for (int k = 0; k < kShared; ++k) {
+    const ParameterSetting& setting = model_.shared[std::size_t(k)];
+    ParameterStatus status =
+        setting.free ? ParameterStatus::free : ParameterStatus::fixed;
+    if (setting.tied) status = ParameterStatus::tied;
+    if (pinned_[std::size_t(k)])
+      status = shared_[std::size_t(k)] == setting.lower
+                   ? ParameterStatus::at_lower_bound
+                   : ParameterStatus::at_upper_bound;
+    r.parameter_status.push_back(status);
+    r.estimate[shared0 + k] = shared_[std::size_t(k)];
+  }
+
+  // Residuals and fitted values, evaluated through the same functors.
+  r.knowledge = stocks();
+  r.fitted.assign(n_regions, std::vector<double>(n_years));
+  r.residual.assign(n_regions, std::vector<double>(n_years));
+  for (std::size_t i = 0; i < n_regions; ++i) {
+    std::unique_ptr<typename M::Residual> functor(
+        M::make_residual(&series_, int(i), config_));
+    std::vector<double> e(n_years);
+    evaluate(*functor, region_params_[i].data(), e.data(),
+             std::make_index_sequence<kShared>{});
+    for (std::size_t t = 0; t < n_years; ++t) {
+      r.residual[i][t] = e[t];
+      r.fitted[i][t] = series_[i].ln_gdp[t] - e[t];
+    }
+  }
+
+  // A parameter held on a binding bound is not counted: the constraint, not
+  // the data, determines it.
+  long free_parameters = static_cast<long>(n_regions) * M::kRegional;
+  for (int k = 0; k < kShared; ++k) free_parameters += shared_interior(k);
+  fit_statistics(series_, r.residual, free_parameters, r.fit);
+  const FitStatistics& f = r.fit;
 
   // Covariance sigma^2 (J'J)^-1 over the free parameter blocks (Ceres
   // evaluates J at the estimate), mapped into the full parameter vector.
@@ -442,13 +446,13 @@ CalibrationResult CalibrationProblem::infer(bool with_covariance) {
   std::vector<Eigen::Index> block_offset;  // index in the full vector
   std::vector<int> block_size;
   for (std::size_t i = 0; i < n_regions; ++i) {
-    blocks.push_back(m.region_params[i].data());
-    block_offset.push_back(static_cast<Eigen::Index>(2 * i));
-    block_size.push_back(2);
+    blocks.push_back(region_params_[i].data());
+    block_offset.push_back(layout.regional_index(int(i), 0));
+    block_size.push_back(M::kRegional);
   }
   for (int k = 0; k < kShared; ++k)
-    if (m.shared_interior(k)) {
-      blocks.push_back(&m.shared[k]);
+    if (shared_interior(k)) {
+      blocks.push_back(&shared_[std::size_t(k)]);
       block_offset.push_back(shared0 + k);
       block_size.push_back(1);
     }
@@ -461,13 +465,13 @@ CalibrationResult CalibrationProblem::infer(bool with_covariance) {
   // SPARSE_QR (Ceres' default) factors J itself; in our checks against an
   // independent SVD it agrees to 1e-10 where DENSE_SVD drifted to 1e-6.
   cov_options.algorithm_type = ceres::SPARSE_QR;
-  cov_options.num_threads = m.solver.threads;
+  cov_options.num_threads = solver_.threads;
   ceres::Covariance covariance(cov_options);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
       free_cov(with_covariance ? free_dim : 0, with_covariance ? free_dim : 0);
   if (!with_covariance) {
     r.covariance_message = "covariance not computed (skipped on request)";
-  } else if (covariance.Compute(blocks, &m.problem) &&
+  } else if (covariance.Compute(blocks, &problem_) &&
              covariance.GetCovarianceMatrix(blocks, free_cov.data())) {
     r.covariance_ok = true;
     for (std::size_t a = 0, ra = 0; a < blocks.size(); ra += block_size[a], ++a)
@@ -477,14 +481,13 @@ CalibrationResult CalibrationProblem::infer(bool with_covariance) {
           for (int y = 0; y < block_size[b]; ++y)
             r.covariance(block_offset[a] + x, block_offset[b] + y) =
                 f.sigma2 * free_cov(Eigen::Index(ra) + x, Eigen::Index(rb) + y);
-    if (m.model.beta_is_one_minus_alpha) {
-      // beta = 1 - alpha: cov(beta, .) = -cov(alpha, .), var(beta) =
-      // var(alpha).
-      const Eigen::Index ia = shared0 + static_cast<int>(Shared::alpha);
-      const Eigen::Index ib = shared0 + static_cast<int>(Shared::beta);
-      r.covariance.row(ib) = -r.covariance.row(ia);
-      r.covariance.col(ib) = -r.covariance.col(ia);
-      r.covariance(ib, ib) = r.covariance(ia, ia);
+    // A tied parameter moves with its source: tied = c - source gives
+    // cov(tied, .) = -cov(source, .) and var(tied) = var(source).
+    for (const auto& [tied, source, sign] : M::tie_derivatives(config_)) {
+      const Eigen::Index it = shared0 + tied, is = shared0 + source;
+      r.covariance.row(it) = double(sign) * r.covariance.row(is);
+      r.covariance.col(it) = double(sign) * r.covariance.col(is);
+      r.covariance(it, it) = r.covariance(is, is);
     }
   } else {
     r.covariance_message =
@@ -496,12 +499,48 @@ CalibrationResult CalibrationProblem::infer(bool with_covariance) {
       with_covariance
           ? Eigen::VectorXd(r.covariance.diagonal().cwiseMax(0.0).cwiseSqrt())
           : Eigen::VectorXd::Constant(n_params, std::nan(""));
-  for (Eigen::Index k = 0; k < n_params; ++k)
-    if (r.parameter_status[k] == "fixed" ||
-        r.parameter_status[k].starts_with("at "))
+  for (Eigen::Index k = 0; k < n_params; ++k) {
+    const ParameterStatus s = r.parameter_status[std::size_t(k)];
+    if (s == ParameterStatus::fixed || s == ParameterStatus::at_lower_bound ||
+        s == ParameterStatus::at_upper_bound)
       r.std_error[k] = std::nan("");
+  }
   r.t_stat = r.estimate.cwiseQuotient(r.std_error);
   return r;
+}
+
+}  // namespace
+
+CalibrationProblem::CalibrationProblem(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+CalibrationProblem::CalibrationProblem(CalibrationProblem&&) noexcept = default;
+CalibrationProblem& CalibrationProblem::operator=(
+    CalibrationProblem&&) noexcept = default;
+CalibrationProblem::~CalibrationProblem() = default;
+
+Result<CalibrationProblem> CalibrationProblem::build(
+    CalibrationData data, const ModelOptions& model,
+    const SolverOptions& solver) {
+  std::string why;
+  if (!model.IsValid(&why)) return usage_error("model: " + why);
+  if (!solver.IsValid(&why)) return usage_error("solver: " + why);
+  if (data.regions.empty()) return fail("no regions to calibrate", data.source);
+  if (data.years.size() < 3)
+    return fail("the calibration window needs at least 3 years, got " +
+                    std::to_string(data.years.size()),
+                data.source);
+  Result<std::unique_ptr<Impl>> impl = fail("unknown model " + model.model);
+  models::visit_model(model.model, [&]<class M>(std::type_identity<M>) {
+    impl = ModelProblem<M>::build(std::move(data), model, solver);
+  });
+  if (!impl) return tl::unexpected(impl.error());
+  return CalibrationProblem(std::move(*impl));
+}
+
+const SolveSummary& CalibrationProblem::solve() { return impl_->solve(); }
+
+CalibrationResult CalibrationProblem::infer(bool with_covariance) {
+  return impl_->infer(with_covariance);
 }
 
 Result<CalibrationResult> calibrate(CalibrationData data,
@@ -518,6 +557,26 @@ Result<CalibrationResult> calibrate(CalibrationData data,
   return problem->infer();
 }
 
+std::vector<std::vector<double>> spill_stocks(const CalibrationResult& r) {
+  bool spillover = false;
+  models::visit_model(r.model, [&]<class M>(std::type_identity<M>) {
+    spillover = M::uses_spillover(M::configure(r.model_options.shared));
+  });
+  if (!spillover) return {};
+  const std::size_t n = r.knowledge.size();
+  std::vector<std::vector<double>> out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<double> w = models::spill_weights(n, i);
+    out[i].assign(r.knowledge[i].size(), 0.0);
+    for (std::size_t j = 0; j < n; ++j) {
+      if (w[j] == 0.0) continue;
+      for (std::size_t t = 0; t < out[i].size(); ++t)
+        out[i][t] += w[j] * r.knowledge[j][t];
+    }
+  }
+  return out;
+}
+
 std::string format_calibration_table(const CalibrationResult& r) {
   std::string out;
   auto line = [&](const std::string& s) { out += s + "\n"; };
@@ -528,31 +587,39 @@ std::string format_calibration_table(const CalibrationResult& r) {
   std::snprintf(buffer, sizeof buffer, "  %-9s %12s %12s %9s  %s", "parameter",
                 "estimate", "std.error", "t", "status");
   line(buffer);
-  const Eigen::Index shared0 = static_cast<Eigen::Index>(2 * r.regions.size());
-  for (int k = 0; k < kShared; ++k) {
-    const Eigen::Index i = shared0 + k;
-    if (k == static_cast<int>(Shared::phi) && !r.model_options.spillover())
+  const models::ModelInfo& info = r.info();
+  const models::ParameterLayout layout = r.layout();
+  for (int k = 0; k < layout.shared; ++k) {
+    const Eigen::Index i = layout.shared_index(k);
+    // A fixed zero is a term switched off (phi without spillovers).
+    if (r.parameter_status[std::size_t(i)] == models::ParameterStatus::fixed &&
+        r.estimate[i] == 0.0)
       continue;
     std::snprintf(buffer, sizeof buffer, "  %-9s %12.6f %12s %9s  %s",
-                  r.parameter_names[i].c_str(), r.estimate[i],
+                  r.parameter_names[std::size_t(i)].c_str(), r.estimate[i],
                   std::isnan(r.std_error[i])
                       ? "-"
                       : format_double("%.6f", r.std_error[i]).c_str(),
                   std::isnan(r.t_stat[i])
                       ? "-"
                       : format_double("%.2f", r.t_stat[i]).c_str(),
-                  r.parameter_status[i].c_str());
+                  r.status_label(int(i)).c_str());
     line(buffer);
   }
-  double mean_lambda = 0.0;
-  for (std::size_t i = 0; i < r.regions.size(); ++i)
-    mean_lambda += r.estimate[2 * i + 1];
-  mean_lambda /= double(r.regions.size());
+  // The regional parameters beyond the level, as means over regions.
+  for (int k = 1; k < layout.regional; ++k) {
+    double mean = 0.0;
+    for (int i = 0; i < layout.regions; ++i)
+      mean += r.estimate[layout.regional_index(i, k)];
+    mean /= double(layout.regions);
+    const models::ParameterInfo& p = info.parameters[std::size_t(k)];
+    std::snprintf(buffer, sizeof buffer, "  regions' %s %s_i: mean %.4f (%s)",
+                  std::string(p.description).c_str(),
+                  std::string(p.name).c_str(), mean,
+                  std::string(p.units).c_str());
+    line(buffer);
+  }
   const FitStatistics& f = r.fit;
-  std::snprintf(buffer, sizeof buffer,
-                "  regions' TFP trend lambda_i: mean %.4f per year",
-                mean_lambda);
-  line(buffer);
   std::snprintf(buffer, sizeof buffer,
                 "Fit: n = %ld, free parameters = %ld, R^2 = %.6f, RMSE = %.5f, "
                 "sigma = %.5f",

@@ -1,5 +1,6 @@
-// Fitting `cobb_douglas_rd` to a panel with Ceres, and the inference around
-// the fit (DESIGN.md, "Inference"). Only this stage touches Ceres.
+// Fitting a registered model (models/registry.h) to a panel with Ceres, and
+// the inference around the fit (docs/architecture.md, "Calibration"). Only
+// this stage touches Ceres.
 #pragma once
 
 #include <Eigen/Dense>
@@ -11,7 +12,7 @@
 #include "calibrate/options.h"
 #include "common/error.h"
 #include "data/panel.h"
-#include "models/cobb_douglas_rd.h"
+#include "models/registry.h"
 
 namespace growthcast::calibrate {
 
@@ -75,13 +76,15 @@ struct FitStatistics {
 };
 
 struct CalibrationResult {
-  std::string model = "cobb_douglas_rd";
+  std::string model = models::kDefaultModel;
+  std::string model_version = "1";
   std::string source;
   std::vector<std::string> regions;
   std::vector<int> years;
-  // Parameter vector: a_i, lambda_i for each region, then the shared ones.
+  // Parameter vector in the model's layout (models::ParameterLayout): each
+  // region's regional parameters, then the shared ones.
   std::vector<std::string> parameter_names;
-  std::vector<std::string> parameter_status;  // free, fixed, 1-alpha
+  std::vector<models::ParameterStatus> parameter_status;
   Eigen::VectorXd estimate, std_error, t_stat;
   Eigen::VectorXd lower, upper;  // bounds (+-infinity where none)
   Eigen::MatrixXd covariance;    // over all parameters; zero rows if not free
@@ -98,13 +101,21 @@ struct CalibrationResult {
   ModelOptions model_options;
   SolverOptions solver_options;
 
-  double shared(models::Shared p) const {
-    return estimate[static_cast<Eigen::Index>(regions.size() * 2) +
-                    static_cast<int>(p)];
+  const models::ModelInfo& info() const { return model_options.info(); }
+  models::ParameterLayout layout() const {
+    return models::ParameterLayout(info(), int(regions.size()));
   }
-  double shared_std_error(models::Shared p) const {
-    return std_error[static_cast<Eigen::Index>(regions.size() * 2) +
-                     static_cast<int>(p)];
+  // A shared parameter's estimate and standard error by name.
+  double shared(std::string_view name) const {
+    return estimate[layout().shared_index(info().shared_index(name))];
+  }
+  double shared_std_error(std::string_view name) const {
+    return std_error[layout().shared_index(info().shared_index(name))];
+  }
+  // The status as files and tables show it ("free", "1-alpha", ...).
+  std::string status_label(int index) const {
+    return models::ParameterStatusToString(parameter_status[std::size_t(index)],
+                                           layout().info_of(info(), index).tie);
   }
 };
 
@@ -125,8 +136,11 @@ class CalibrationProblem {
   // of thousands of regions' parameters costs far more than the solve.
   CalibrationResult infer(bool covariance = true);
 
- private:
+ public:
+  // One implementation per registered model (calibration.cc).
   struct Impl;
+
+ private:
   explicit CalibrationProblem(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -140,6 +154,10 @@ Result<CalibrationResult> calibrate(CalibrationData data,
 // The knowledge stock S of each region at a given delta_S (levels).
 std::vector<std::vector<double>> knowledge_stocks(
     const std::vector<std::vector<double>>& rd, double delta_s);
+
+// The spillover stocks Sspill_i,t = sum_j w_ij S_j,t of a calibration whose
+// model uses spillovers (models/common/production.h's weights), else empty.
+std::vector<std::vector<double>> spill_stocks(const CalibrationResult& r);
 
 // Table of the shared parameters and the fit statistics, for the terminal.
 std::string format_calibration_table(const CalibrationResult& result);

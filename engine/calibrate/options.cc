@@ -15,17 +15,45 @@ std::string format(double v) {
 
 }  // namespace
 
-bool ModelOptions::spillover() const {
-  const auto& phi = (*this)[models::Shared::phi];
-  return phi.free || phi.value != 0.0;
+ModelOptions::ModelOptions()
+    : shared(models::find_model(model)->default_settings()) {}
+
+std::optional<ModelOptions> ModelOptions::for_model(std::string_view name) {
+  const models::ModelInfo* info = models::find_model(name);
+  if (!info) return std::nullopt;
+  ModelOptions out;
+  out.model = std::string(name);
+  out.shared = info->default_settings();
+  return out;
+}
+
+const models::ModelInfo& ModelOptions::info() const {
+  return *models::find_model(model);
+}
+
+ParameterSetting& ModelOptions::operator[](std::string_view name) {
+  return shared[std::size_t(index(name))];
+}
+const ParameterSetting& ModelOptions::operator[](std::string_view name) const {
+  return shared[std::size_t(index(name))];
 }
 
 bool ModelOptions::IsValid(std::string* error) const {
-  for (int k = 0; k < models::kSharedCount; ++k) {
-    const std::string name(models::kSharedNames[k]);
-    const ParameterSetting& p = shared[k];
-    if (k == static_cast<int>(models::Shared::beta) && beta_is_one_minus_alpha)
-      continue;
+  const models::ModelInfo* model_info = models::find_model(model);
+  if (!model_info) {
+    *error = "model: unknown '" + model + "' (" + models::model_names() + ")";
+    return false;
+  }
+  if (int(shared.size()) != model_info->shared_count()) {
+    *error = "model: " + std::to_string(shared.size()) +
+             " parameter settings for the " +
+             std::to_string(model_info->shared_count()) + " of " + model;
+    return false;
+  }
+  for (int k = 0; k < model_info->shared_count(); ++k) {
+    const std::string name(model_info->shared(k).name);
+    const ParameterSetting& p = shared[std::size_t(k)];
+    if (p.tied) continue;
     if (!std::isfinite(p.value)) {
       *error = name + ": value must be finite";
       return false;
@@ -46,12 +74,11 @@ bool ModelOptions::IsValid(std::string* error) const {
       return false;
     }
   }
-  const auto& delta = (*this)[models::Shared::delta_S];
-  if (!delta.free && !(delta.value > 0.0 && delta.value < 1.0)) {
-    *error = "delta_S: fixed value must lie in (0, 1)";
-    return false;
-  }
-  return true;
+  bool valid = true;
+  models::visit_model(model, [&]<class M>(std::type_identity<M>) {
+    valid = M::validate(shared, error);
+  });
+  return valid;
 }
 
 bool SolverOptions::IsValid(std::string* error) const {
@@ -107,12 +134,6 @@ bool StringToLossKind(const std::string& text, LossKind* kind) {
   else
     return false;
   return true;
-}
-
-int SharedParameterIndex(const std::string& name) {
-  for (int k = 0; k < models::kSharedCount; ++k)
-    if (models::kSharedNames[k] == name) return k;
-  return -1;
 }
 
 }  // namespace growthcast::calibrate

@@ -7,46 +7,34 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
-#include "models/cobb_douglas_rd.h"
+#include "models/registry.h"
 
 namespace growthcast::calibrate {
 
-struct GaussianPrior {
-  double mean = 0.0;
-  double sd = 1.0;
-};
+using models::GaussianPrior;
+using models::ParameterSetting;
 
-struct ParameterSetting {
-  bool free = true;
-  double value = 0.0;  // the fixed value, or the starting value when free
-  double lower = -1e300;
-  double upper = 1e300;
-  std::optional<GaussianPrior> prior;
-};
-
+// The model and how each of its shared parameters is treated. The defaults
+// are the model's own (models/NAME/model.h; for cobb_douglas_rd: alpha free
+// in [0.05, 0.95] from 0.4; beta = 1 - alpha; gamma free in [0, 1] from 0.1;
+// delta_S fixed at 0.15, bounds [0.01, 0.5] when freed; phi off).
 struct ModelOptions {
-  // Indexed by models::Shared. Defaults: alpha free in [0.05, 0.95] from
-  // 0.4; beta = 1 - alpha; gamma free in [0, 1] from 0.1; delta_S fixed at
-  // 0.15 (bounds [0.01, 0.5] when freed); phi off (fixed at 0).
-  std::array<ParameterSetting, models::kSharedCount> shared = {{
-      {true, 0.4, 0.05, 0.95, std::nullopt},
-      {false, 0.6, 0.0, 1.0, std::nullopt},
-      {true, 0.1, 0.0, 1.0, std::nullopt},
-      {false, 0.15, 0.01, 0.5, std::nullopt},
-      {false, 0.0, -1.0, 1.0, std::nullopt},
-  }};
-  // Constant returns in K and L: beta is not a parameter but 1 - alpha.
-  bool beta_is_one_minus_alpha = true;
+  std::string model = models::kDefaultModel;
+  std::vector<ParameterSetting> shared;  // in the model's order
 
-  ParameterSetting& operator[](models::Shared p) {
-    return shared[static_cast<int>(p)];
-  }
-  const ParameterSetting& operator[](models::Shared p) const {
-    return shared[static_cast<int>(p)];
-  }
-  // phi enters the model only when it is free or fixed away from zero.
-  bool spillover() const;
+  ModelOptions();  // the default model with its defaults
+  // The defaults of a registered model, or nullopt for an unknown name.
+  static std::optional<ModelOptions> for_model(std::string_view name);
+
+  const models::ModelInfo& info() const;
+  // Index of a shared parameter by name, or -1.
+  int index(std::string_view name) const { return info().shared_index(name); }
+  // The setting of a shared parameter by name (which must exist).
+  ParameterSetting& operator[](std::string_view name);
+  const ParameterSetting& operator[](std::string_view name) const;
 
   bool IsValid(std::string* error) const;
 };
@@ -79,8 +67,5 @@ struct SolverOptions {
 
 std::string LossKindToString(LossKind kind);
 bool StringToLossKind(const std::string& text, LossKind* kind);
-
-// Index of a shared parameter by name, or -1.
-int SharedParameterIndex(const std::string& name);
 
 }  // namespace growthcast::calibrate

@@ -44,7 +44,7 @@ SyntheticPanel make_synthetic_panel(const SyntheticSpec& spec) {
     std::vector<double> y;
     for (int t = 0; t < spec.years; ++t) {
       const double noise = spec.noise_sd * sqrt12 * (unit_uniform(rng) - 0.5);
-      y.push_back(std::exp(models::log_output<double, double>(
+      y.push_back(std::exp(models::CobbDouglasRd::log_output<double, double>(
                                out.a.back(), out.lambda.back(), t, spec.alpha,
                                spec.beta, spec.gamma, 0.0, std::log(k[t]),
                                std::log(l[t]), std::log(stock[t]), 0.0, false) +

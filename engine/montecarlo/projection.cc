@@ -10,7 +10,7 @@
 #include <type_traits>
 
 #include "common/lanes.h"
-#include "models/cobb_douglas_rd.h"
+#include "models/registry.h"
 #include "montecarlo/philox_lanes.h"
 #include "montecarlo/random_stream.h"
 
@@ -33,7 +33,6 @@ double cos(double) noexcept;
 namespace growthcast::montecarlo {
 namespace {
 
-using models::Shared;
 using scenario::Driver;
 using scenario::DriverPath;
 
@@ -170,11 +169,12 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   p.first_year = cal.years.front();
   p.last_year = cal.years.back();
   p.horizon = sc.horizon;
+  p.model = cal.model;
+  p.layout = cal.layout();
+  p.shared = cal.model_options.shared;
   p.theta_hat = cal.estimate;
   p.lower = cal.lower;
   p.upper = cal.upper;
-  p.beta_tied = cal.model_options.beta_is_one_minus_alpha;
-  p.spillover = cal.model_options.spillover();
   p.rd_history = cal.rd;
   p.rho = cal.fit.shock_rho;
   p.sigma = cal.fit.shock_sigma;
@@ -191,7 +191,8 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   // Parameter draws: the free parameters' covariance through its Cholesky
   // factor (an eigen-decomposition square root if it is only semidefinite).
   for (Eigen::Index k = 0; k < cal.estimate.size(); ++k)
-    if (cal.parameter_status[k] == "free") p.free_index.push_back(int(k));
+    if (cal.parameter_status[std::size_t(k)] == models::ParameterStatus::free)
+      p.free_index.push_back(int(k));
   const Eigen::Index m = Eigen::Index(p.free_index.size());
   Eigen::MatrixXd cov(m, m);
   for (Eigen::Index a = 0; a < m; ++a)
@@ -345,6 +346,10 @@ struct Rows {
 
 struct BlockSimulator::Scratch {
   int n = 0, years = 0, units = 0, params = 0, free = 0, free4 = 0;
+  // From the model: its shared parameters, which of them is the knowledge
+  // stock's depreciation, and whether spillover stocks are needed.
+  int shared = 0, delta_index = 0;
+  bool spillover = false;
   std::vector<double> rd_growth;  // g_i of the initial knowledge stock
   std::vector<double> stock_hat;  // S_i,T with delta_S of theta_hat
   bool delta_drawn = false;       // delta_S free and uncertain
@@ -366,9 +371,9 @@ struct BlockSimulator::Scratch {
   // different arrays are as apart in the L1 sets as rows of one array.
   std::vector<double> arena;
   Rows theta, candidate;
-  Rows alpha, beta, gamma, delta_s, phi;
-  Rows target;   // [driver][region][lane]
-  Rows drivers;  // [driver][lane], one region and year
+  std::vector<Rows> shared_rows;  // [shared parameter][lane], ties applied
+  Rows target;                    // [driver][region][lane]
+  Rows drivers;                   // [driver][lane], one region and year
   Rows y, k, l, s, u, lk, ll, ls, lsp;
   Rows y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1;
   // One year's shocks, [year * n + region - eps_first][lane]: normals are
@@ -390,7 +395,16 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   w.free = p.parameter_uncertainty ? int(p.free_index.size()) : 0;
   w.free4 = (w.free + 3) / 4 * 4;
   const std::size_t n = std::size_t(w.n);
-  const int delta_index = 2 * w.n + int(models::Shared::delta_S);
+  const bool known =
+      models::visit_model(p.model, [&]<class M>(std::type_identity<M>) {
+        run_ = &BlockSimulator::run_model<M>;
+        w.shared = M::kShared;
+        w.delta_index = p.layout.shared_index(M::kKnowledgeDepreciation);
+        w.spillover = M::uses_spillover(M::configure(p.shared));
+      });
+  if (!known) throw std::invalid_argument("unknown model " + p.model);
+  const int delta_index = w.delta_index;
+  w.shared_rows.resize(std::size_t(w.shared));
   for (int idx : p.free_index)
     w.delta_drawn = w.delta_drawn || (w.free > 0 && idx == delta_index);
   for (std::size_t i = 0; i < n; ++i) {
@@ -431,9 +445,8 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
       {&w.region_rows, kVariableCount * n},
       {&w.rows, std::size_t(kVariableCount) * std::size_t(w.units)},
       {&w.group_log_tfp, p.groups.size()}};
-  for (Rows* v :
-       {&w.alpha, &w.beta, &w.gamma, &w.delta_s, &w.phi, &w.sums, &w.acc})
-    arrays.emplace_back(v, 1);
+  for (Rows& v : w.shared_rows) arrays.emplace_back(&v, 1);
+  for (Rows* v : {&w.sums, &w.acc}) arrays.emplace_back(v, 1);
   for (Rows* v :
        {&w.y, &w.k, &w.l, &w.s, &w.u, &w.lk, &w.ll, &w.ls, &w.lsp, &w.y1, &w.k1,
         &w.l1, &w.s1, &w.u1, &w.lk1, &w.ll1, &w.ls1, &w.lsp1})
@@ -458,7 +471,16 @@ BlockSimulator::~BlockSimulator() = default;
 void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
                          std::uint64_t first, int count, const Sink& sink,
                          DrawOutcome* outcomes, const RowTarget* row_target) {
+  (this->*run_)(seed, scenario_index, first, count, sink, outcomes, row_target);
+}
+
+template <class M>
+void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
+                               std::uint64_t first, int count, const Sink& sink,
+                               DrawOutcome* outcomes,
+                               const RowTarget* row_target) {
   const ProjectionSetup& p = setup_;
+  const typename M::Config config = M::configure(p.shared);
   Scratch& w = *scratch_;
   const int n = w.n;
   for (int lane = 0; lane < count; ++lane) outcomes[lane] = DrawOutcome{};
@@ -539,23 +561,24 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
                                 [](std::uint8_t x) { return x != 0; });
     }
   }
-  const std::size_t shared0 = std::size_t(2 * n);
+  // The shared parameters' rows, with the model's ties (beta = 1 - alpha)
+  // applied lane by lane.
+  const double* shared_row[M::kShared];
   {
-    const double* alpha = w.theta.row(shared0 + int(models::Shared::alpha));
-    const double* beta = w.theta.row(shared0 + int(models::Shared::beta));
-    std::copy(alpha, alpha + B, w.alpha.data());
-    std::copy(w.theta.row(shared0 + int(models::Shared::gamma)),
-              w.theta.row(shared0 + int(models::Shared::gamma)) + B,
-              w.gamma.data());
-    std::copy(w.theta.row(shared0 + int(models::Shared::delta_S)),
-              w.theta.row(shared0 + int(models::Shared::delta_S)) + B,
-              w.delta_s.data());
-    std::copy(w.theta.row(shared0 + int(models::Shared::phi)),
-              w.theta.row(shared0 + int(models::Shared::phi)) + B,
-              w.phi.data());
-    for (int lane = 0; lane < B; ++lane)
-      w.beta.data()[lane] = p.beta_tied ? 1.0 - alpha[lane] : beta[lane];
+    for (int k = 0; k < M::kShared; ++k) {
+      const double* from = w.theta.row(std::size_t(p.layout.shared_index(k)));
+      std::copy(from, from + B, w.shared_rows[std::size_t(k)].data());
+      shared_row[k] = w.shared_rows[std::size_t(k)].data();
+    }
+    for (int lane = 0; lane < B; ++lane) {
+      double values[M::kShared];
+      for (int k = 0; k < M::kShared; ++k) values[k] = shared_row[k][lane];
+      M::apply_ties(config, values);
+      for (int k = 0; k < M::kShared; ++k)
+        w.shared_rows[std::size_t(k)].data()[lane] = values[k];
+    }
   }
+  const double* delta_s_row = shared_row[M::kKnowledgeDepreciation];
 
   // State at T. The knowledge stock is rebuilt from the R&D history with
   // each draw's delta_S (once for all lanes when delta_S is not drawn).
@@ -573,8 +596,8 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       stock.resize(rd.size());
       for (int lane = 0; lane < B; ++lane)
         w.s.row(r)[lane] =
-            models::knowledge_stock<double>(
-                rd, w.rd_growth[r], w.delta_s.data()[lane], stock.data())
+            models::knowledge_stock<double>(rd, w.rd_growth[r],
+                                            delta_s_row[lane], stock.data())
                 ? stock.back()
                 : std::nan("");
     }
@@ -593,7 +616,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   }
   // ln Sspill (0 without spillovers, as ln 1).
   auto spill_logs = [&](const Rows& s, const Rows& lsp) {
-    if (!p.spillover) return;
+    if (!w.spillover) return;
     double* total = w.sums.data();
     fill(total, 0.0);
     for (int i = 0; i < n; ++i) {
@@ -601,13 +624,13 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
 #pragma omp simd
       for (int lane = 0; lane < B; ++lane) total[lane] += si[lane];
     }
-    const double others = double(n - 1);
     for (int i = 0; i < n; ++i) {
       const double* si = s.row(std::size_t(i));
       double* out = lsp.row(std::size_t(i));
 #pragma omp simd
       for (int lane = 0; lane < B; ++lane)
-        out[lane] = std::log((total[lane] - si[lane]) / others);
+        out[lane] = std::log(
+            models::spill_from_total(total[lane], si[lane], std::size_t(n)));
     }
   };
   spill_logs(w.s, w.lsp);
@@ -681,7 +704,7 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       const double* k = w.k.row(r);
       const double* l = w.l.row(r);
       const double* s = w.s.row(r);
-      const double* ds = w.delta_s.data();
+      const double* ds = delta_s_row;
       double* k1 = w.k1.row(r);
       double* l1 = w.l1.row(r);
       double* s1 = w.s1.row(r);
@@ -694,9 +717,13 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
                             const auto& dep) {
 #pragma omp simd
         for (int lane = 0; lane < B; ++lane) {
-          l1[lane] = l[lane] * (1.0 + lgr[lane]);
-          k1[lane] = (1.0 - dep[lane]) * k[lane] + inv[lane] * y[lane];
-          s1[lane] = (1.0 - ds[lane]) * s[lane] + rdi[lane] * y[lane];
+          const models::DriverValues<double> drivers = {inv[lane], rdi[lane],
+                                                        lgr[lane], dep[lane]};
+          const auto next = models::accumulate_factors(
+              drivers, ds[lane], y[lane], k[lane], l[lane], s[lane]);
+          l1[lane] = next.labour;
+          k1[lane] = next.capital;
+          s1[lane] = next.knowledge;
           lk1[lane] = std::log(k1[lane]);
           ls1[lane] = std::log(s1[lane]);
         }
@@ -746,15 +773,13 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
     const double t = double(year - p.first_year);
     const double years_ahead = double(h + 1);
     const double rho = p.rho, sigma = p.sigma;
-    const bool spillover = p.spillover;
+    const bool spillover = w.spillover;
     for (int i = 0; i < n; ++i) {
       const std::size_t r = std::size_t(i);
-      const double* a = w.theta.row(2 * r);
-      const double* lambda = w.theta.row(2 * r + 1);
-      const double* alpha = w.alpha.data();
-      const double* beta = w.beta.data();
-      const double* gamma = w.gamma.data();
-      const double* phi = w.phi.data();
+      const double* regional_row[M::kRegional];
+      for (int k = 0; k < M::kRegional; ++k)
+        regional_row[k] =
+            w.theta.row(std::size_t(p.layout.regional_index(i, k)));
       const double* y = w.y.row(r);
       const double* u = w.u.row(r);
       const double* lk = w.lk.row(r);
@@ -787,23 +812,29 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
       // vectorizing it (and phi * 0 would still be evaluated).
       auto output = [&](auto with_spillover) {
         constexpr bool kSpill = decltype(with_spillover)::value;
+        // A local copy of the row pointers, so that GCC keeps them in
+        // registers (through the lambda's captures it reloads them per lane
+        // and does not vectorise).
+        const typename M::LaneRows rows =
+            M::lane_rows(regional_row, shared_row);
 #pragma omp simd
         for (int lane = 0; lane < B; ++lane) {
-          const double ln_y = models::log_output<double, double>(
-                                  a[lane], lambda[lane], t, alpha[lane],
-                                  beta[lane], gamma[lane], phi[lane], lk1[lane],
-                                  ll1[lane], ls1[lane], lsp1[lane], kSpill) +
-                              u1[lane];
+          const double ln_y =
+              M::template lane_log_output<kSpill>(
+                  rows, lane, t, lk1[lane], ll1[lane], ls1[lane], lsp1[lane]) +
+              u1[lane];
           const double yv = std::exp(ln_y);
           const double growth = yv / y[lane] - 1.0;
           const double tfp =
-              std::exp(lambda[lane] * years_ahead + u1[lane] - u_last);
-          const double c_capital = alpha[lane] * (lk1[lane] - lk[lane]);
-          const double c_labour = beta[lane] * (ll1[lane] - ll[lane]);
-          double c_knowledge = gamma[lane] * (ls1[lane] - ls[lane]);
-          if constexpr (kSpill)
-            c_knowledge += phi[lane] * (lsp1[lane] - lsp[lane]);
-          const double c_tfp = lambda[lane] + u1[lane] - u[lane];
+              std::exp(M::trend_since_last(rows, lane, t, years_ahead) +
+                       u1[lane] - u_last);
+          double c_capital, c_labour, c_knowledge;
+          M::template lane_contributions<kSpill>(
+              rows, lane, lk1[lane] - lk[lane], ll1[lane] - ll[lane],
+              ls1[lane] - ls[lane], kSpill ? lsp1[lane] - lsp[lane] : 0.0,
+              c_capital, c_labour, c_knowledge);
+          const double c_tfp =
+              M::trend_step(rows, lane, t) + u1[lane] - u[lane];
           y1[lane] = yv;
           out[kGdp][lane] = yv;
           out[kGdpGrowth][lane] = growth;

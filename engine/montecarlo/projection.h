@@ -1,6 +1,7 @@
-// One draw of the projection (DESIGN.md, "Projection"): parameters drawn
-// from the calibration's covariance, driver paths from the scenario, AR(1)
-// shocks, and the model equation from models/ evaluated with double.
+// One draw of the projection (docs/architecture.md, "Projection"):
+// parameters drawn from the calibration's covariance, driver paths from the
+// scenario, AR(1) shocks, and the model's equations (models/NAME/model.h)
+// evaluated with double, one kernel instantiation per registered model.
 #pragma once
 
 #include <Eigen/Dense>
@@ -46,11 +47,12 @@ struct ProjectionSetup {
   int horizon = 0;                   // projection years T+1..horizon
   int years() const { return horizon - last_year; }
 
+  std::string model;                             // registered model name
+  models::ParameterLayout layout;                // of theta_hat
+  std::vector<models::ParameterSetting> shared;  // the calibration's settings
   Eigen::VectorXd theta_hat, lower, upper;
   std::vector<int> free_index;  // parameters drawn when uncertain
   Eigen::MatrixXd cholesky;     // of the covariance over free_index
-  bool beta_tied = true;
-  bool spillover = false;
 
   std::vector<std::vector<double>> rd_history;  // R over t0..T, per region
   std::vector<double> gdp_last, capital_last, labour_last, residual_last;
@@ -129,8 +131,18 @@ class BlockSimulator {
 
  private:
   struct Scratch;
+  // The kernel for one model (projection.cc), chosen by name at
+  // construction.
+  template <class M>
+  void run_model(std::uint64_t seed, std::uint64_t scenario_index,
+                 std::uint64_t first, int count, const Sink& sink,
+                 DrawOutcome* outcomes, const RowTarget* target);
+  using RunFunction = void (BlockSimulator::*)(std::uint64_t, std::uint64_t,
+                                               std::uint64_t, int, const Sink&,
+                                               DrawOutcome*, const RowTarget*);
   const ProjectionSetup& setup_;
   std::unique_ptr<Scratch> scratch_;
+  RunFunction run_ = nullptr;
 };
 
 // Simulates draw `draw` of scenario `scenario_index` and writes each cell's

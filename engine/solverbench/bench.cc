@@ -279,13 +279,12 @@ RunRecord run_calibration(const CalibrationCase& cc, int start,
     rec.applicable = false;
     return rec;
   }
-  using models::Shared;
   calibrate::ModelOptions model;
-  model[Shared::delta_S].free = cc.delta_s_free;
+  model["delta_S"].free = cc.delta_s_free;
   if (start == 1) {  // start 2: away from the defaults
-    model[Shared::alpha].value = 0.6;
-    model[Shared::gamma].value = 0.3;
-    if (cc.delta_s_free) model[Shared::delta_S].value = 0.3;
+    model["alpha"].value = 0.6;
+    model["gamma"].value = 0.3;
+    if (cc.delta_s_free) model["delta_S"].value = 0.3;
   }
   calibrate::SolverOptions solver;
   solver.linear_solver = LinearSolverToString(c.linear_solver);
@@ -323,13 +322,12 @@ RunRecord run_calibration(const CalibrationCase& cc, int start,
     if (r + 1 == o.repeats) result = problem->infer(/*covariance=*/false);
   }
   const std::size_t regions = cc.data.regions.size();
-  auto at = [&](Shared p) { return result->shared(p); };
+  auto at = [&](std::string_view p) { return result->shared(p); };
   if (cc.truth_known) {
-    rec.lre.push_back(log_relative_error(at(Shared::alpha), cc.alpha));
-    rec.lre.push_back(log_relative_error(at(Shared::gamma), cc.gamma));
-    rec.lre.push_back(cc.delta_s_free
-                          ? log_relative_error(at(Shared::delta_S), cc.delta_s)
-                          : kNaN);
+    rec.lre.push_back(log_relative_error(at("alpha"), cc.alpha));
+    rec.lre.push_back(log_relative_error(at("gamma"), cc.gamma));
+    rec.lre.push_back(
+        cc.delta_s_free ? log_relative_error(at("delta_S"), cc.delta_s) : kNaN);
     double min_a = 11, min_lambda = 11;
     for (std::size_t i = 0; i < regions; ++i) {
       const auto k = static_cast<Eigen::Index>(2 * i);

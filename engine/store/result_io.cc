@@ -1,6 +1,7 @@
 #include "store/result_io.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace growthcast::store {
 namespace {
@@ -40,7 +41,8 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   const std::string g = "/calibration";
   std::vector<std::int32_t> years(r.years.begin(), r.years.end());
   std::vector<double> is_free;
-  for (const auto& s : r.parameter_status) is_free.push_back(s == "free");
+  for (const auto s : r.parameter_status)
+    is_free.push_back(s == models::ParameterStatus::free);
   std::vector<double> covariance(r.covariance.data(),
                                  r.covariance.data() + r.covariance.size());
   // Eigen is column-major; the covariance is symmetric so the bytes are the
@@ -130,18 +132,23 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
     steps.then([&] { return f.set_attribute(g, name, value); });
   };
   std::string statuses;
-  for (const auto& status : r.parameter_status)
-    statuses += (statuses.empty() ? "" : ",") + status;
+  for (std::size_t k = 0; k < r.parameter_status.size(); ++k)
+    statuses += (statuses.empty() ? "" : ",") + r.status_label(int(k));
   attr("model", r.model);
   // One per parameter, in order: free, fixed, 1-alpha, at lower/upper bound.
   attr("parameter_status", statuses);
   attr("data_file", r.source);
   attr("first_year", std::int64_t{r.years.front()});
   attr("last_year", std::int64_t{r.years.back()});
-  attr("beta_is_one_minus_alpha",
-       std::int64_t{r.model_options.beta_is_one_minus_alpha});
-  attr("spillover", std::int64_t{r.model_options.spillover()});
-  attr("spillover_weights", std::string("row-normalised equal weights"));
+  // What the model says of its own settings (cobb_douglas_rd: whether beta
+  // is 1 - alpha, spillovers on, their weights).
+  models::visit_model(r.model, [&]<class M>(std::type_identity<M>) {
+    const auto config = M::configure(r.model_options.shared);
+    for (const auto& [name, value] : M::int_attributes(config))
+      attr(name, value);
+    for (const auto& [name, value] : M::text_attributes(config))
+      attr(name, value);
+  });
   attr("observations", std::int64_t{fit.observations});
   attr("free_parameters", std::int64_t{fit.free_parameters});
   attr("ssr", fit.ssr);
@@ -186,8 +193,14 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   auto model = reader->string_attribute("/calibration", "model");
   if (!model) return tl::unexpected(model.error());
   r.model = *model;
-  if (r.model != "cobb_douglas_rd")
-    return fail("unknown model '" + r.model + "'", path.string(), 0, "model");
+  auto options = calibrate::ModelOptions::for_model(r.model);
+  if (!options)
+    return fail("unknown model '" + r.model + "' (this build knows " +
+                    models::model_names() + ")",
+                path.string(), 0, "/calibration/model");
+  r.model_options = *options;
+  const models::ModelInfo& info = r.info();
+  r.model_version = info.version;
   auto names = reader->read_strings(g + "parameter");
   auto regions = reader->read_strings(g + "region");
   auto years = reader->read_ints(g + "year");
@@ -207,10 +220,9 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   r.parameter_names = *names;
   r.regions = *regions;
   r.years.assign(years->begin(), years->end());
+  const models::ParameterLayout layout = r.layout();
   const auto n = static_cast<Eigen::Index>(estimate->size());
-  if (n != static_cast<Eigen::Index>(2 * r.regions.size() +
-                                     models::kSharedCount) ||
-      covariance->size() != std::size_t(n * n))
+  if (n != layout.size() || covariance->size() != std::size_t(n * n))
     return fail("calibration datasets have inconsistent sizes", path.string());
   r.estimate = Eigen::Map<const Eigen::VectorXd>(estimate->data(), n);
   r.std_error = Eigen::Map<const Eigen::VectorXd>(std_error->data(), n);
@@ -220,29 +232,36 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   r.lower = Eigen::Map<const Eigen::VectorXd>(lower->data(), n);
   r.upper = Eigen::Map<const Eigen::VectorXd>(upper->data(), n);
   r.covariance = Eigen::Map<const Eigen::MatrixXd>(covariance->data(), n, n);
-  auto beta_tied =
-      reader->int_attribute("/calibration", "beta_is_one_minus_alpha");
-  if (!beta_tied) return tl::unexpected(beta_tied.error());
-  r.model_options.beta_is_one_minus_alpha = *beta_tied != 0;
   auto statuses = reader->string_attribute("/calibration", "parameter_status");
   if (!statuses) return tl::unexpected(statuses.error());
+  std::vector<std::string> labels;
   for (std::size_t start = 0; start <= statuses->size();) {
     std::size_t end = statuses->find(',', start);
     if (end == std::string::npos) end = statuses->size();
-    r.parameter_status.push_back(statuses->substr(start, end - start));
+    labels.push_back(statuses->substr(start, end - start));
     start = end + 1;
   }
-  if (r.parameter_status.size() != std::size_t(n))
+  if (labels.size() != std::size_t(n))
     return fail("parameter_status has the wrong number of entries",
                 path.string(), 0, "/calibration/parameter_status");
-  for (int k = 0; k < models::kSharedCount; ++k) {
-    auto& s = r.model_options.shared[k];
-    const Eigen::Index i = n - models::kSharedCount + k;
+  for (Eigen::Index k = 0; k < n; ++k) {
+    models::ParameterStatus status;
+    if (!models::StringToParameterStatus(
+            labels[std::size_t(k)], layout.info_of(info, int(k)).tie, &status))
+      return fail("unknown parameter status '" + labels[std::size_t(k)] +
+                      "' of " + r.parameter_names[std::size_t(k)],
+                  path.string(), 0, "/calibration/parameter_status");
+    r.parameter_status.push_back(status);
+  }
+  for (int k = 0; k < layout.shared; ++k) {
+    auto& s = r.model_options.shared[std::size_t(k)];
+    const Eigen::Index i = layout.shared_index(k);
+    const models::ParameterStatus status = r.parameter_status[std::size_t(i)];
     s.value = r.estimate[i];
     // Whether the parameter varies in the model at all: estimated (free or
-    // held on a bound) versus fixed by the user.
-    s.free =
-        r.parameter_status[i] != "fixed" && r.parameter_status[i] != "1-alpha";
+    // held on a bound) versus fixed by the user or tied.
+    s.tied = status == models::ParameterStatus::tied;
+    s.free = models::is_variable(status);
     s.lower = std::max(r.lower[i], -1e300);
     s.upper = std::min(r.upper[i], 1e300);
   }

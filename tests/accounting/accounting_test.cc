@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "closeness.h"
+#include "models/cobb_douglas_rd/model.h"
 
 namespace growthcast::accounting {
 namespace {
@@ -86,7 +87,13 @@ TEST(Accounting, GroupsSumTheirMembersAndWeightSharesByOutput) {
 
 TEST(Accounting, RdModelSplitsKnowledgeOutOfTfp) {
   auto in = two_regions();
-  in.rd = RdModel{0.4, 0.6, 0.1, {{10, 11, 12.5}, {5, 5.5, 6}}};
+  // cobb_douglas_rd with alpha 0.4, beta 0.6 (= 1 - alpha), gamma 0.1, no
+  // spillovers.
+  RdModel model;
+  model.settings = models::CobbDouglasRd::info().default_settings();
+  model.shared = {0.4, 0.6, 0.1, 0.15, 0.0};
+  model.knowledge = {{10, 11, 12.5}, {5, 5.5, 6}};
+  in.rd = model;
   auto r = account(in);
   ASSERT_TRUE(r);
   const auto& row = r->contribution_rd[0][1];  // region A, 2002 only

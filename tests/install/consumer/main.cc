@@ -11,7 +11,7 @@ int main() {
   auto result = growthcast::calibrate::calibrate(panel.data, {}, {});
   if (!result) return 1;
   // Noise-free data: alpha is recovered (SyntheticSpec's 0.35).
-  const double alpha = result->shared(growthcast::models::Shared::alpha);
+  const double alpha = result->shared("alpha");
   std::printf("alpha %.10f\n", alpha);
   return (alpha > 0.35 - 1e-8 && alpha < 0.35 + 1e-8) ? 0 : 1;
 }
