@@ -21,7 +21,8 @@ import subprocess
 import sys
 import tempfile
 
-import golden_cases
+sys.dont_write_bytecode = True  # keep the source tree clean
+import golden_cases  # noqa: E402
 
 
 def main():

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import h5py
 import numpy as np
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden_cases  # noqa: E402
 
@@ -219,6 +220,22 @@ def value_difference(where, exp, act, tolerant):
     return None
 
 
+def names_difference(where, what, exp, act):
+    """None if the name lists are equal, else what is missing, extra or
+    reordered."""
+    if exp == act:
+        return None
+    missing = [n for n in exp if n not in act]
+    extra = [n for n in act if n not in exp]
+    parts = ([f"missing {missing}"] if missing else []) + \
+        ([f"new {extra}"] if extra else [])
+    if not parts:
+        k = next(i for i, (x, y) in enumerate(zip(exp, act)) if x != y)
+        parts = [f"order differs from position {k}: {exp[k:k + 4]} -> "
+                 f"{act[k:k + 4]}"]
+    return f"{where}: {what}: " + ", ".join(parts)
+
+
 def short(v):
     text = repr(v)
     return text if len(text) < 200 else text[:200] + "..."
@@ -262,8 +279,7 @@ class Comparison:
 
     def attributes(self, path, eo, ao):
         en, an = list(eo.attrs), list(ao.attrs)
-        if en != an:
-            self.fail(f"{path}: attributes {en} -> {an}")
+        self.fail(names_difference(path, "attributes", en, an))
         for name in (n for n in en if n in an):
             where = f"{path} @{name}"
             if (path, name) in IGNORED:
@@ -283,8 +299,7 @@ class Comparison:
         self.attributes(path, eo, ao)
         if isinstance(eo, h5py.Group):
             en, an = list(eo.keys()), list(ao.keys())
-            if en != an:
-                self.fail(f"{path}: members {en} -> {an}")
+            self.fail(names_difference(path, "members", en, an))
             for name in (n for n in en if n in an):
                 child = path.rstrip("/") + "/" + name
                 el = eo.get(name, getlink=True)
