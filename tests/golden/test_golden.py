@@ -22,12 +22,14 @@ Nothing else is skipped; a new attribute or dataset fails the test until the
 golden files are regenerated (see README.md for when that is allowed).
 
 Modes. Bit for bit is the contract for the Release build on the CI machine
-class. Floats (datasets and attributes) are compared with rtol 1e-12 and
-atol 1e-15 instead when GROWTHCAST_GOLDEN_TOLERANCE is set (ctest sets it,
-with the reason, for sanitizer and non-Release builds) or when the
-outputs' `instruction_set` differs from the golden files' (builds for
-different instruction sets agree to about 1e-13, README "forecast").
-Integers and strings are always compared exactly. The mode is printed.
+class. The tolerant mode applies when GROWTHCAST_GOLDEN_TOLERANCE is set
+(ctest sets it, with the reason, for sanitizer and non-Release builds) or
+when the outputs' `instruction_set` differs from the golden files': floats
+(datasets and attributes) then agree to 1e-9 of the largest |value| of
+their dataset or attribute (see RTOL for the measurements behind it), and
+the attributes describing the optimiser's path (TOLERANT_IGNORED_ATTRIBUTES)
+are not compared. Integers and strings are otherwise always compared
+exactly, and the report's text too. The mode is printed.
 
 On a mismatch the test prints the file, the object path and the first
 differing values (with the maximum absolute and relative difference for
@@ -57,7 +59,16 @@ import golden_cases  # noqa: E402
 
 BINARY = os.environ.get("GROWTHCAST_BINARY", "")
 WORK = os.environ.get("GROWTHCAST_WORK_DIR") or None
-RTOL, ATOL = 1e-12, 1e-15
+# The tolerant mode's float criterion, per dataset or attribute:
+# max |got - expected| <= RTOL * max |expected| + ATOL (NaNs where the
+# golden file has them). Measured, not guessed: the ASan/UBSan -O1 build's
+# outputs differ from the Release golden files by up to 8.5e-12 of a
+# dataset's largest value (calibrate_free_phi estimate; forecasts up to
+# 2.4e-12), and element by element by up to 2.4e-9 relative (calibration
+# residuals near zero), so the rtol 1e-12 / atol 1e-15 first intended
+# fails there. 1e-9 of the dataset's scale leaves two orders of magnitude of
+# margin and still catches any change of a model (1e-6 and more).
+RTOL, ATOL = 1e-9, 1e-15
 MAX_SHOWN = 5  # differing elements shown per object
 
 
@@ -82,6 +93,21 @@ IGNORED_ATTRIBUTES = [
     Ignored("/calibration", "total_seconds", "Ceres timing"),
 ]
 IGNORED = {(i.obj, i.name): i.why for i in IGNORED_ATTRIBUTES}
+
+# Skipped in the tolerant mode only: the path Ceres takes depends on
+# rounding. Under ASan -O1 the default calibration stops after 2 iterations
+# instead of 8 (both with |cost_change|/cost below the 1e-14 tolerance, at
+# estimates 1e-10 apart), so the counts and the reports that quote them and
+# the final cost change differ. The estimates themselves are compared.
+SOLVER_PATH = "the optimiser's path moves with rounding"
+TOLERANT_IGNORED_ATTRIBUTES = [
+    Ignored("/calibration", name, SOLVER_PATH)
+    for name in ("iterations", "residual_evaluations",
+                 "jacobian_evaluations", "solver_message", "brief_report",
+                 "full_report")
+]
+TOLERANT_IGNORED = {(i.obj, i.name): i.why
+                    for i in TOLERANT_IGNORED_ATTRIBUTES}
 
 # Attributes compared after a normalisation (besides the checkout path,
 # which is replaced by <SOURCE> in every string of every file):
@@ -164,17 +190,23 @@ def numeric_difference(where, exp, act, tolerant):
     e, a = exp.reshape(-1), act.reshape(-1)
     if exp.dtype.kind == "f":
         same_bits = e.view(f"u{e.itemsize}") == a.view(f"u{a.itemsize}")
-        close = np.isclose(a, e, rtol=RTOL, atol=ATOL, equal_nan=True)
-        if tolerant and close.all():
-            return None
-        bad = ~close if tolerant else ~same_bits
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.abs(a.astype(float) - e.astype(float))
             rel = diff / np.maximum(np.abs(e.astype(float)), 1e-300)
         finite = np.isfinite(diff)
+        scale = np.abs(e[np.isfinite(e)]).max(initial=0.0)
+        nan_same = np.isnan(e) == np.isnan(a)
+        bound = RTOL * scale + ATOL
+        close = nan_same & (np.isnan(e) | (diff <= bound))
+        if tolerant and close.all():
+            return None
+        bad = ~close if tolerant else ~same_bits
         stats = (f"max abs diff {diff[finite].max():.3e}, max rel diff "
-                 f"{rel[finite].max():.3e}" if finite.any()
-                 else "no finite differences")
+                 f"{rel[finite].max():.3e}, max abs diff / max |expected| "
+                 f"{diff[finite].max() / max(scale, 1e-300):.3e}"
+                 if finite.any() else "no finite differences")
+        if tolerant:
+            stats += f"; allowed {bound:.3e}"
     else:
         bad = e != a
         stats = ""
@@ -282,7 +314,8 @@ class Comparison:
         self.fail(names_difference(path, "attributes", en, an))
         for name in (n for n in en if n in an):
             where = f"{path} @{name}"
-            if (path, name) in IGNORED:
+            if (path, name) in IGNORED or (
+                    self.tolerant and (path, name) in TOLERANT_IGNORED):
                 continue
             ev = normalise_attribute(
                 path, name, plain(eo.attrs[name], self.e, self.source_e),
@@ -388,8 +421,12 @@ class Golden(unittest.TestCase):
                 f"instruction_set {ai} differs from the golden files' {ei}"
         cls.tolerant = bool(reason)
         if cls.tolerant:
-            print(f"golden: comparing floats with rtol={RTOL:g}, "
-                  f"atol={ATOL:g} (not bit for bit): {reason}",
+            print(f"golden: not bit for bit ({reason}): floats to "
+                  f"{RTOL:g} x the largest |value| of each dataset or "
+                  f"attribute + {ATOL:g}, and not the solver-path "
+                  "attributes: " + ", ".join(
+                      f"{i.obj}@{i.name}"
+                      for i in TOLERANT_IGNORED_ATTRIBUTES),
                   file=sys.stderr)
         else:
             print("golden: comparing bit for bit (Release build, same "
