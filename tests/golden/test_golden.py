@@ -26,7 +26,8 @@ class. The tolerant mode applies when GROWTHCAST_GOLDEN_TOLERANCE is set
 (ctest sets it, with the reason, for sanitizer and non-Release builds) or
 when the outputs' `instruction_set` differs from the golden files': floats
 (datasets and attributes) then agree to 1e-9 of the largest |value| of
-their dataset or attribute (see RTOL for the measurements behind it), and
+their dataset or attribute, 1e-5 for streaming quantiles (see RTOL and
+STREAMING_RTOL for the measurements behind them), and
 the attributes describing the optimiser's path (TOLERANT_IGNORED_ATTRIBUTES)
 are not compared. Integers and strings are otherwise always compared
 exactly, and the report's text too. The mode is printed.
@@ -69,6 +70,15 @@ WORK = os.environ.get("GROWTHCAST_WORK_DIR") or None
 # fails there. 1e-9 of the dataset's scale leaves two orders of magnitude of
 # margin and still catches any change of a model (1e-6 and more).
 RTOL, ATOL = 1e-9, 1e-15
+# Streaming quantiles (a file with a scenario whose exact_quantiles is 0)
+# in the tolerant mode: the estimator's value moves by more than its
+# inputs. Measured with an x86-64-v2 Release build against these x86-64-v3
+# golden files: means, sds and exact quantiles agree to 1.3e-13 of their
+# scale (1.2e-12 for contribution_knowledge), streaming quantiles to 9.1e-8
+# (contribution_knowledge; gdp_growth 2.8e-8). 1e-5 keeps two orders of
+# margin. (Under ASan -O1 they agreed to 2.4e-12.)
+STREAMING_RTOL = 1e-5
+STREAMING_QUANTILES = re.compile(r"^/forecast/[^/]+/quantiles$")
 MAX_SHOWN = 5  # differing elements shown per object
 
 
@@ -178,7 +188,7 @@ def plain(value, f, source):
     return value
 
 
-def numeric_difference(where, exp, act, tolerant):
+def numeric_difference(where, exp, act, tolerant, rtol=RTOL):
     """None if equal (bytes, or within tolerance for floats in the tolerant
     mode), else a message with the first differing values."""
     if exp.dtype != act.dtype:
@@ -196,7 +206,7 @@ def numeric_difference(where, exp, act, tolerant):
         finite = np.isfinite(diff)
         scale = np.abs(e[np.isfinite(e)]).max(initial=0.0)
         nan_same = np.isnan(e) == np.isnan(a)
-        bound = RTOL * scale + ATOL
+        bound = rtol * scale + ATOL
         close = nan_same & (np.isnan(e) | (diff <= bound))
         if tolerant and close.all():
             return None
@@ -296,6 +306,8 @@ class Comparison:
         self.source_e, self.source_a = sources
         self.messages = []
         self.notes = []
+        self.streaming = ("forecast/exact_quantiles" in self.e and
+                          (self.e["forecast/exact_quantiles"][()] == 0).any())
 
     def run(self):
         try:
@@ -368,8 +380,10 @@ class Comparison:
                                    dimension_scales(ad), False))
         ev, av = ed[()], ad[()]
         if ed.dtype.kind in "iufb" and ed.dtype.names is None:
+            rtol = (STREAMING_RTOL if self.streaming and
+                    STREAMING_QUANTILES.match(path) else RTOL)
             self.fail(numeric_difference(path, np.asarray(ev),
-                                         np.asarray(av), self.tolerant))
+                                         np.asarray(av), self.tolerant, rtol))
         else:
             self.fail(value_difference(path, plain(ev, self.e, self.source_e),
                                        plain(av, self.a, self.source_a),
@@ -423,7 +437,8 @@ class Golden(unittest.TestCase):
         if cls.tolerant:
             print(f"golden: not bit for bit ({reason}): floats to "
                   f"{RTOL:g} x the largest |value| of each dataset or "
-                  f"attribute + {ATOL:g}, and not the solver-path "
+                  f"attribute + {ATOL:g} ({STREAMING_RTOL:g} for streaming "
+                  "quantiles), and not the solver-path "
                   "attributes: " + ", ".join(
                       f"{i.obj}@{i.name}"
                       for i in TOLERANT_IGNORED_ATTRIBUTES),
