@@ -73,9 +73,9 @@ RTOL, ATOL = 1e-9, 1e-15
 # Streaming quantiles (a file with a scenario whose exact_quantiles is 0)
 # in the tolerant mode: the estimator's value moves by more than its
 # inputs. Measured with an x86-64-v2 Release build against these x86-64-v3
-# golden files: means, sds and exact quantiles agree to 1.3e-13 of their
-# scale (1.2e-12 for contribution_knowledge), streaming quantiles to 9.1e-8
-# (contribution_knowledge; gdp_growth 2.8e-8). 1e-5 keeps two orders of
+# golden files: everything else agrees to 8.5e-12 of its scale (as under
+# ASan), streaming quantiles only to 9.1e-8 (contribution_knowledge;
+# gdp_growth 2.8e-8). 1e-5 keeps two orders of
 # margin. (Under ASan -O1 they agreed to 2.4e-12.)
 STREAMING_RTOL = 1e-5
 STREAMING_QUANTILES = re.compile(r"^/forecast/[^/]+/quantiles$")
