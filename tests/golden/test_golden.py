@@ -27,10 +27,10 @@ class. The tolerant mode applies when GROWTHCAST_GOLDEN_TOLERANCE is set
 when the outputs' `instruction_set` differs from the golden files': floats
 (datasets and attributes) then agree to 1e-9 of the largest |value| of
 their dataset or attribute, 1e-5 for streaming quantiles (see RTOL and
-STREAMING_RTOL for the measurements behind them), and
-the attributes describing the optimiser's path (TOLERANT_IGNORED_ATTRIBUTES)
-are not compared. Integers and strings are otherwise always compared
-exactly, and the report's text too. The mode is printed.
+STREAMING_RTOL for the measurements behind them), and the attributes
+describing the optimiser's path (TOLERANT_IGNORED_ATTRIBUTES) are not
+compared. Integers, strings and the report's text are always compared
+exactly. The mode is printed.
 
 On a mismatch the test prints the file, the object path and the first
 differing values (with the maximum absolute and relative difference for
