@@ -30,7 +30,7 @@ def main():
     parser.add_argument("--binary", required=True,
                         help="the growthcast binary (a Release build)")
     parser.add_argument("--out", default=golden_cases.EXPECTED,
-                        help="folder to write (default: tests/golden/expected)")
+                        help="folder to write (default: expected/ here)")
     args = parser.parse_args()
 
     binary = os.path.abspath(args.binary)
