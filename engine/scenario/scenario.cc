@@ -174,14 +174,17 @@ Status Parser::parse(Node root) {
 
 Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
-      "name", "description", "calibration", "horizon",     "draws",
-      "seed", "regions",     "groups",      "uncertainty", "drivers"};
+      "name", "description", "model",  "calibration", "horizon", "draws",
+      "seed", "regions",     "groups", "uncertainty", "drivers"};
   const Node n = e.node;
   if (e.key == "name") {
     return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
   }
   if (e.key == "description") {
     return assign(in_.get_string(n, e.key), &s_->description);
+  }
+  if (e.key == "model") {
+    return assign(get_nonempty(n, e.key, "must not be empty"), &s_->model);
   }
   if (e.key == "calibration") {
     return assign(get_nonempty(n, e.key,
