@@ -23,7 +23,7 @@ using Scalar = std::variant<double, std::int64_t, bool, std::string>;
 struct Entry;
 
 // A value inside a Document, or nothing (an absent key). A view: valid while
-// its Document lives.
+// its Document lives. Only operator bool may be called on nothing.
 class Node {
  public:
   Node() = default;
@@ -65,7 +65,7 @@ class Node {
 
 struct Entry {
   std::string key;
-  long key_line = 0;  // the key's line (a table header's for [a.b])
+  long key_line = 0;  // the key's line, which may differ from the value's
   Node node;
 };
 

@@ -20,6 +20,7 @@ static_assert(std::is_same_v<AxisValue, toml_reader::Scalar>,
 
 // The largest sweep read_sweep accepts (points, over all axes).
 constexpr std::int64_t kMaxPoints = 10000;
+// The scenario schema's limit, checked here to name the sweep's line.
 constexpr std::int64_t kMaxDraws = 1000000000;
 
 Result<AxisValue> axis_value(Node node, const std::string& file,
