@@ -1,23 +1,28 @@
+// The scenario schema, key by key (scenario.h). The TOML toolkit
+// (toml_reader.h) reads the values; the checks that need the data are in
+// scenario_checks.cc.
 #include "scenario/scenario.h"
-
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <set>
-#include <sstream>
 #include <string_view>
 #include <system_error>
 #include <utility>
 
 #include "common/text_file.h"
+#include "scenario/toml_reader.h"
 
 namespace growthcast::scenario {
 
 namespace {
+
+using toml_reader::Entry;
+using toml_reader::format_number;
+using toml_reader::join_quoted;
+using toml_reader::Node;
+using toml_reader::suggestion;
 
 constexpr std::array<Driver, kDriverCount> kDrivers = {
     Driver::rd_intensity, Driver::investment_rate, Driver::labour_growth,
@@ -27,6 +32,18 @@ constexpr int kMinYear = 1901;  // years must be after 1900
 constexpr int kMaxYear = 9999;
 constexpr std::int64_t kMaxDraws = 1000000000;
 
+// In the order of DriverPath::Kind and TargetUncertainty::Dist, so that a
+// name's index is its enumerator.
+const std::vector<std::string>& kinds() {
+  static const std::vector<std::string> kKinds = {"hold", "constant", "ramp",
+                                                  "table"};
+  return kKinds;
+}
+const std::vector<std::string>& dists() {
+  static const std::vector<std::string> kDists = {"normal", "uniform"};
+  return kDists;
+}
+
 // The range a driver's values (constant value, ramp target, table values)
 // must lie in.
 std::pair<double, double> driver_range(Driver d) {
@@ -34,104 +51,8 @@ std::pair<double, double> driver_range(Driver d) {
   return {0.0, 1.0};
 }
 
-std::string format_number(double x) {
-  std::ostringstream out;
-  out << x;
-  return out.str();
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean 'x'?" when one of `known` is close to `word`, else "".
-std::string suggestion(const std::string& word,
-                       const std::vector<std::string>& known) {
-  std::string best;
-  std::size_t best_distance = 0;
-  for (const std::string& k : known) {
-    const std::size_t dist = edit_distance(word, k);
-    if (best.empty() || dist < best_distance) {
-      best = k;
-      best_distance = dist;
-    }
-  }
-  if (best.empty()) return {};
-  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
-  if (best_distance > limit || best_distance >= word.size()) return {};
-  return "; did you mean '" + best + "'?";
-}
-
-std::string join_quoted(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += (i + 1 == names.size()) ? " or " : ", ";
-    out += "'" + names[i] + "'";
-  }
-  return out;
-}
-
-long line_of_node(const toml::node& n) {
-  return static_cast<long>(n.source().begin.line);
-}
-
-std::string type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number with a fraction";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time:
-      return "a date or time";
-    case toml::node_type::none:
-      break;
-  }
-  return "nothing";
-}
-
-struct Entry {
-  std::string key;
-  long key_line;
-  const toml::node* node;
-};
-
-// A table's entries in the order they appear in the file, so that the first
-// error reported is the first one in the file.
-std::vector<Entry> in_file_order(const toml::table& t) {
-  std::vector<Entry> out;
-  for (auto&& [k, v] : t) {
-    out.push_back(Entry{std::string(k.str()),
-                        static_cast<long>(k.source().begin.line), &v});
-  }
-  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
-    const auto& sa = a.node->source().begin;
-    const auto& sb = b.node->source().begin;
-    if (sa.line != sb.line) return sa.line < sb.line;
-    return sa.column < sb.column;
-  });
-  return out;
+std::string kind_name(DriverPath::Kind k) {
+  return kinds()[static_cast<std::size_t>(k)];
 }
 
 // Which keys a driver table (or a region override) gave, with their lines.
@@ -143,20 +64,6 @@ struct Given {
     return it == lines.end() ? 0 : it->second;
   }
 };
-
-std::string kind_name(DriverPath::Kind k) {
-  switch (k) {
-    case DriverPath::Kind::hold:
-      return "hold";
-    case DriverPath::Kind::constant:
-      return "constant";
-    case DriverPath::Kind::ramp:
-      return "ramp";
-    case DriverPath::Kind::table:
-      return "table";
-  }
-  return "hold";
-}
 
 // Merges an override over the driver's `all` path (see path_for), keeping
 // every field so that the result can still be checked.
@@ -188,313 +95,262 @@ DriverPath clean(DriverPath p) {
   return p;
 }
 
+// Stores a value read without error.
+template <class T, class Out>
+Status assign(Result<T> v, Out* out) {
+  if (!v) return tl::unexpected(v.error());
+  *out = static_cast<Out>(*v);
+  return ok();
+}
+
 class Parser {
  public:
-  Parser(std::string file, Scenario* s) : file_(std::move(file)), s_(s) {}
+  Parser(std::string file, Scenario* s) : in_(std::move(file)), s_(s) {}
 
-  Status parse(const toml::table& root);
+  Status parse(Node root);
 
  private:
-  tl::unexpected<Error> error(std::string message, long line,
-                              std::string field) const {
-    return fail(std::move(message), file_, line, std::move(field));
-  }
-
   void note(const std::string& path, long line) { s_->lines[path] = line; }
 
-  Status unknown_key(const Entry& e, const std::string& where,
-                     const std::vector<std::string>& known) const {
-    const std::string field = where.empty() ? e.key : where + "." + e.key;
-    return error("unknown key '" + e.key + "'" + suggestion(e.key, known) +
-                     " (known keys here: " + join_quoted(known) + ")",
-                 e.key_line, field);
-  }
+  Status parse_key(const Entry& e);
+  Result<std::string> get_nonempty(Node n, const std::string& key,
+                                   const std::string& message) const;
+  Status parse_seed(Node n);
+  Result<int> get_year(Node n, const std::string& field) const;
+  Result<double> get_driver_value(Node n, Driver d,
+                                  const std::string& field) const;
+  Status take_names(Node n, const std::string& field,
+                    std::vector<std::string>* out);
+  Status check_required() const;
+  Status check_groups_projected() const;
 
-  Result<std::string> get_string(const toml::node& n,
-                                 const std::string& field) const {
-    if (const auto* v = n.as_string()) return v->get();
-    return error("must be a string, not " + type_name(n), line_of_node(n),
-                 field);
-  }
-
-  Result<std::int64_t> get_integer(const toml::node& n,
-                                   const std::string& field) const {
-    if (const auto* v = n.as_integer()) return v->get();
-    return error("must be an integer, not " + type_name(n), line_of_node(n),
-                 field);
-  }
-
-  Result<bool> get_bool(const toml::node& n, const std::string& field) const {
-    if (const auto* v = n.as_boolean()) return v->get();
-    return error("must be true or false, not " + type_name(n), line_of_node(n),
-                 field);
-  }
-
-  // A number: integers are accepted where a fraction is expected.
-  Result<double> get_number(const toml::node& n,
-                            const std::string& field) const {
-    double x = 0.0;
-    if (const auto* f = n.as_floating_point()) {
-      x = f->get();
-    } else if (const auto* i = n.as_integer()) {
-      x = static_cast<double>(i->get());
-    } else {
-      return error("must be a number, not " + type_name(n), line_of_node(n),
-                   field);
-    }
-    if (!std::isfinite(x)) {
-      return error("must be a finite number", line_of_node(n), field);
-    }
-    return x;
-  }
-
-  Result<int> get_year(const toml::node& n, const std::string& field) const {
-    if (n.is_floating_point()) {
-      return error("must be an integer year, not a number with a fraction",
-                   line_of_node(n), field);
-    }
-    auto v = get_integer(n, field);
-    if (!v) return tl::unexpected(v.error());
-    if (*v < kMinYear || *v > kMaxYear) {
-      return error("year " + std::to_string(*v) + " is out of range (" +
-                       std::to_string(kMinYear) + ".." +
-                       std::to_string(kMaxYear) + ")",
-                   line_of_node(n), field);
-    }
-    return static_cast<int>(*v);
-  }
-
-  // A value of driver d: a number in the driver's range.
-  Result<double> get_driver_value(const toml::node& n, Driver d,
-                                  const std::string& field) const {
-    auto x = get_number(n, field);
-    if (!x) return x;
-    const auto [lo, hi] = driver_range(d);
-    if (*x < lo || *x > hi) {
-      return error(format_number(*x) + " is out of range for " +
-                       DriverToString(d) + " [" + format_number(lo) + ", " +
-                       format_number(hi) + "]",
-                   line_of_node(n), field);
-    }
-    return x;
-  }
-
-  Result<std::vector<std::pair<std::string, long>>> get_names(
-      const toml::node& n, const std::string& field, const char* what);
-
-  Status parse_regions(const Entry& e);
-  Status parse_groups(const Entry& e);
-  Status parse_uncertainty(const Entry& e);
-  Status parse_drivers(const Entry& e);
+  Status parse_regions(Node n);
+  Status parse_groups(Node n);
+  Status parse_uncertainty(Node n);
+  Status parse_drivers(Node n);
   Status parse_driver(Driver d, const Entry& e);
+  Status parse_overrides(Driver d, Node n, const std::string& where,
+                         DriverSpec* spec);
+  Status parse_override(Driver d, const Entry& r, const std::string& where,
+                        DriverSpec* spec);
   // One driver table or region override into *p; `overrides` receives the
   // driver table's `regions` entry when allowed (nullptr for overrides).
-  Status parse_path(Driver d, const toml::table& t, const std::string& where,
-                    DriverPath* p, Given* given, const toml::node** overrides);
-  Status parse_target_uncertainty(const toml::node& n, const std::string& where,
+  Status parse_path(Driver d, Node t, const std::string& where, DriverPath* p,
+                    Given* given, Node* overrides);
+  Status parse_path_key(Driver d, const Entry& e, const std::string& field,
+                        DriverPath* p);
+  Status parse_change(Driver d, Node n, const std::string& field,
+                      DriverPath* p) const;
+  Status parse_table(Driver d, Node n, const std::string& field, DriverPath* p);
+  Status parse_table_year(Driver d, const Entry& y, const std::string& field,
+                          DriverPath* p);
+  Status parse_target_uncertainty(Node n, const std::string& where,
                                   TargetUncertainty* u);
+  Status parse_uncertainty_key(const Entry& e, const std::string& where,
+                               const std::vector<std::string>& known,
+                               TargetUncertainty* u);
+  Status check_uncertainty_complete(Node n, const std::string& where,
+                                    const std::vector<std::string>& known,
+                                    const TargetUncertainty& u) const;
+  Status check_target_or_change(const Given& given,
+                                const std::string& where) const;
   Status check_path(const DriverPath& p, const Given& given,
                     const std::string& where, long table_line) const;
+  Status check_keys_used(const DriverPath& p, const Given& given,
+                         const std::string& where) const;
 
-  std::string file_;
+  toml_reader::Reader in_;
   Scenario* s_;
 };
 
-Result<std::vector<std::pair<std::string, long>>> Parser::get_names(
-    const toml::node& n, const std::string& field, const char* what) {
-  const auto* arr = n.as_array();
-  if (arr == nullptr) {
-    return error(std::string("must be an array of ") + what + " names, not " +
-                     type_name(n),
-                 line_of_node(n), field);
+Status Parser::parse(Node root) {
+  for (const Entry& e : root.entries_in_file_order()) {
+    note(e.key, e.node.line());
+    if (auto st = parse_key(e); !st) return st;
   }
-  if (arr->empty()) {
-    return error(std::string("needs at least one ") + what, line_of_node(n),
-                 field);
-  }
-  std::vector<std::pair<std::string, long>> out;
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < arr->size(); ++i) {
-    const toml::node& item = *arr->get(i);
-    const std::string item_field = field + "[" + std::to_string(i) + "]";
-    auto name = get_string(item, item_field);
-    if (!name) return tl::unexpected(name.error());
-    if (name->empty()) {
-      return error(std::string("empty ") + what + " name", line_of_node(item),
-                   field);
-    }
-    if (!seen.insert(*name).second) {
-      return error(std::string(what) + " '" + *name + "' is listed twice",
-                   line_of_node(item), field);
-    }
-    note(item_field, line_of_node(item));
-    out.emplace_back(*name, line_of_node(item));
-  }
-  return out;
+  if (auto st = check_required(); !st) return st;
+  return check_groups_projected();
 }
 
-Status Parser::parse(const toml::table& root) {
+Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
-      "name", "description", "calibration", "horizon",     "draws",
-      "seed", "regions",     "groups",      "uncertainty", "drivers"};
-  bool have_name = false, have_horizon = false;
-  for (const Entry& e : in_file_order(root)) {
-    const toml::node& n = *e.node;
-    note(e.key, line_of_node(n));
-    if (e.key == "name") {
-      auto v = get_string(n, e.key);
-      if (!v) return tl::unexpected(v.error());
-      if (v->empty())
-        return error("must not be empty", line_of_node(n), "name");
-      s_->name = *v;
-      have_name = true;
-    } else if (e.key == "description") {
-      auto v = get_string(n, e.key);
-      if (!v) return tl::unexpected(v.error());
-      s_->description = *v;
-    } else if (e.key == "calibration") {
-      auto v = get_string(n, e.key);
-      if (!v) return tl::unexpected(v.error());
-      if (v->empty()) {
-        return error(
-            "must not be empty (leave it out to calibrate the shipped "
-            "data)",
-            line_of_node(n), e.key);
-      }
-      s_->calibration = *v;
-    } else if (e.key == "horizon") {
-      auto v = get_year(n, e.key);
-      if (!v) return tl::unexpected(v.error());
-      s_->horizon = *v;
-      have_horizon = true;
-    } else if (e.key == "draws") {
-      auto v = get_integer(n, e.key);
-      if (!v) return tl::unexpected(v.error());
-      if (*v < 1 || *v > kMaxDraws) {
-        return error(
-            "draws " + std::to_string(*v) + " is out of range (1..1000000000)",
-            line_of_node(n), e.key);
-      }
-      s_->draws = *v;
-    } else if (e.key == "seed") {
-      auto v = get_integer(n, e.key);
-      if (!v) return tl::unexpected(v.error());
-      if (*v < 0) {
-        return error("seed must be a non-negative integer", line_of_node(n),
-                     e.key);
-      }
-      s_->seed = static_cast<std::uint64_t>(*v);
-    } else if (e.key == "regions") {
-      if (auto st = parse_regions(e); !st) return st;
-    } else if (e.key == "groups") {
-      if (auto st = parse_groups(e); !st) return st;
-    } else if (e.key == "uncertainty") {
-      if (auto st = parse_uncertainty(e); !st) return st;
-    } else if (e.key == "drivers") {
-      if (auto st = parse_drivers(e); !st) return st;
-    } else {
-      return unknown_key(e, "", kKnown);
-    }
+      "name", "description", "model",  "calibration", "horizon", "draws",
+      "seed", "regions",     "groups", "uncertainty", "drivers"};
+  const Node n = e.node;
+  if (e.key == "name") {
+    return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
   }
-  if (!have_name) return error("missing required key 'name'", 1, "name");
-  if (!have_horizon) {
-    return error("missing required key 'horizon' (the last projection year)", 1,
-                 "horizon");
+  if (e.key == "description") {
+    return assign(in_.get_string(n, e.key), &s_->description);
   }
-  // Groups are summed per draw, so their members must be projected.
-  if (!s_->regions.empty()) {
-    for (const auto& [group, members] : s_->groups) {
-      for (std::size_t i = 0; i < members.size(); ++i) {
-        if (std::find(s_->regions.begin(), s_->regions.end(), members[i]) ==
-            s_->regions.end()) {
-          const std::string field = "groups." + group;
-          return error("member '" + members[i] + "' of group '" + group +
-                           "' is not among the scenario's regions",
-                       s_->line_of(field + "[" + std::to_string(i) + "]"),
-                       field);
-        }
+  if (e.key == "model") {
+    return assign(get_nonempty(n, e.key, "must not be empty"), &s_->model);
+  }
+  if (e.key == "calibration") {
+    return assign(get_nonempty(n, e.key,
+                               "must not be empty (leave it out to calibrate "
+                               "the shipped data)"),
+                  &s_->calibration);
+  }
+  if (e.key == "horizon") return assign(get_year(n, e.key), &s_->horizon);
+  if (e.key == "draws") {
+    return assign(in_.get_integer_in(n, e.key, "draws", 1, kMaxDraws),
+                  &s_->draws);
+  }
+  if (e.key == "seed") return parse_seed(n);
+  if (e.key == "regions") return parse_regions(n);
+  if (e.key == "groups") return parse_groups(n);
+  if (e.key == "uncertainty") return parse_uncertainty(n);
+  if (e.key == "drivers") return parse_drivers(n);
+  return in_.unknown_key(e, "", kKnown);
+}
+
+Result<std::string> Parser::get_nonempty(Node n, const std::string& key,
+                                         const std::string& message) const {
+  auto v = in_.get_string(n, key);
+  if (v && v->empty()) return in_.error(message, n.line(), key);
+  return v;
+}
+
+Status Parser::parse_seed(Node n) {
+  auto v = in_.get_integer(n, "seed");
+  if (!v) return tl::unexpected(v.error());
+  if (*v < 0) {
+    return in_.error("seed must be a non-negative integer", n.line(), "seed");
+  }
+  s_->seed = static_cast<std::uint64_t>(*v);
+  return ok();
+}
+
+Result<int> Parser::get_year(Node n, const std::string& field) const {
+  if (n.is_floating_point()) {
+    return in_.error("must be an integer year, not a number with a fraction",
+                     n.line(), field);
+  }
+  auto v = in_.get_integer_in(n, field, "year", kMinYear, kMaxYear);
+  if (!v) return tl::unexpected(v.error());
+  return static_cast<int>(*v);
+}
+
+Result<double> Parser::get_driver_value(Node n, Driver d,
+                                        const std::string& field) const {
+  const auto [lo, hi] = driver_range(d);
+  return in_.get_number_in(n, field, DriverToString(d), lo, hi);
+}
+
+// Appends the names of a region list, noting each one's line for the
+// checks against the data.
+Status Parser::take_names(Node n, const std::string& field,
+                          std::vector<std::string>* out) {
+  auto names = in_.get_names(n, field, "region");
+  if (!names) return tl::unexpected(names.error());
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const auto& [name, line] = (*names)[i];
+    note(field + "[" + std::to_string(i) + "]", line);
+    out->push_back(name);
+  }
+  return ok();
+}
+
+// Every key given was noted before it was read.
+Status Parser::check_required() const {
+  if (s_->lines.count("name") == 0) {
+    return in_.error("missing required key 'name'", 1, "name");
+  }
+  if (s_->lines.count("horizon") == 0) {
+    return in_.error(
+        "missing required key 'horizon' (the last projection year)", 1,
+        "horizon");
+  }
+  return ok();
+}
+
+// Groups are summed per draw, so their members must be projected.
+Status Parser::check_groups_projected() const {
+  if (s_->regions.empty()) return ok();
+  for (const auto& [group, members] : s_->groups) {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (std::find(s_->regions.begin(), s_->regions.end(), members[i]) ==
+          s_->regions.end()) {
+        const std::string field = "groups." + group;
+        return in_.error("member '" + members[i] + "' of group '" + group +
+                             "' is not among the scenario's regions",
+                         s_->line_of(field + "[" + std::to_string(i) + "]"),
+                         field);
       }
     }
   }
   return ok();
 }
 
-Status Parser::parse_regions(const Entry& e) {
-  const toml::node& n = *e.node;
-  if (const auto* str = n.as_string()) {
-    if (str->get() == "all") {
+Status Parser::parse_regions(Node n) {
+  if (auto str = n.string()) {
+    if (*str == "all") {
       s_->regions.clear();
       return ok();
     }
-    return error(
+    return in_.error(
         "must be \"all\" or an array of region names, not the "
         "string \"" +
-            str->get() + "\"",
-        line_of_node(n), "regions");
+            *str + "\"",
+        n.line(), "regions");
   }
-  auto names = get_names(n, "regions", "region");
-  if (!names) return tl::unexpected(names.error());
   s_->regions.clear();
-  for (const auto& [name, line] : *names) s_->regions.push_back(name);
-  return ok();
+  return take_names(n, "regions", &s_->regions);
 }
 
-Status Parser::parse_groups(const Entry& e) {
-  const auto* t = e.node->as_table();
-  if (t == nullptr) {
-    return error(
-        "must be a table of group = [members], not " + type_name(*e.node),
-        line_of_node(*e.node), "groups");
+Status Parser::parse_groups(Node n) {
+  if (auto st = in_.expect_table(n, "groups", "a table of group = [members]");
+      !st) {
+    return st;
   }
-  for (const Entry& g : in_file_order(*t)) {
+  for (const Entry& g : n.entries_in_file_order()) {
     const std::string field = "groups." + g.key;
-    if (g.key.empty()) return error("empty group name", g.key_line, field);
-    note(field, line_of_node(*g.node));
-    auto names = get_names(*g.node, field, "region");
-    if (!names) return tl::unexpected(names.error());
-    auto& members = s_->groups[g.key];
-    for (const auto& [name, line] : *names) members.push_back(name);
-  }
-  return ok();
-}
-
-Status Parser::parse_uncertainty(const Entry& e) {
-  static const std::vector<std::string> kKnown = {"parameters", "shocks"};
-  const auto* t = e.node->as_table();
-  if (t == nullptr) {
-    return error("must be a table with keys 'parameters' and 'shocks', not " +
-                     type_name(*e.node),
-                 line_of_node(*e.node), "uncertainty");
-  }
-  for (const Entry& u : in_file_order(*t)) {
-    const std::string field = "uncertainty." + u.key;
-    note(field, line_of_node(*u.node));
-    if (u.key == "parameters" || u.key == "shocks") {
-      auto v = get_bool(*u.node, field);
-      if (!v) return tl::unexpected(v.error());
-      (u.key == "parameters" ? s_->parameter_uncertainty
-                             : s_->shock_uncertainty) = *v;
-    } else {
-      return unknown_key(u, "uncertainty", kKnown);
+    if (g.key.empty()) return in_.error("empty group name", g.key_line, field);
+    note(field, g.node.line());
+    if (auto st = take_names(g.node, field, &s_->groups[g.key]); !st) {
+      return st;
     }
   }
   return ok();
 }
 
-Status Parser::parse_drivers(const Entry& e) {
+Status Parser::parse_uncertainty(Node n) {
+  static const std::vector<std::string> kKnown = {"parameters", "shocks"};
+  if (auto st = in_.expect_table(n, "uncertainty",
+                                 "a table with keys 'parameters' and 'shocks'");
+      !st) {
+    return st;
+  }
+  for (const Entry& u : n.entries_in_file_order()) {
+    const std::string field = "uncertainty." + u.key;
+    note(field, u.node.line());
+    Status st;
+    if (u.key == "parameters") {
+      st = assign(in_.get_bool(u.node, field), &s_->parameter_uncertainty);
+    } else if (u.key == "shocks") {
+      st = assign(in_.get_bool(u.node, field), &s_->shock_uncertainty);
+    } else {
+      st = in_.unknown_key(u, "uncertainty", kKnown);
+    }
+    if (!st) return st;
+  }
+  return ok();
+}
+
+Status Parser::parse_drivers(Node n) {
   std::vector<std::string> known;
   for (Driver d : kDrivers) known.push_back(DriverToString(d));
-  const auto* t = e.node->as_table();
-  if (t == nullptr) {
-    return error("must be a table of drivers, not " + type_name(*e.node),
-                 line_of_node(*e.node), "drivers");
+  if (auto st = in_.expect_table(n, "drivers", "a table of drivers"); !st) {
+    return st;
   }
-  for (const Entry& d : in_file_order(*t)) {
+  for (const Entry& d : n.entries_in_file_order()) {
     Driver driver;
     if (!StringToDriver(d.key, &driver)) {
-      return error("unknown driver '" + d.key + "'" + suggestion(d.key, known) +
-                       " (drivers: " + join_quoted(known) + ")",
-                   d.key_line, "drivers." + d.key);
+      return in_.error("unknown driver '" + d.key + "'" +
+                           suggestion(d.key, known) +
+                           " (drivers: " + join_quoted(known) + ")",
+                       d.key_line, "drivers." + d.key);
     }
     if (auto st = parse_driver(driver, d); !st) return st;
   }
@@ -503,239 +359,254 @@ Status Parser::parse_drivers(const Entry& e) {
 
 Status Parser::parse_driver(Driver d, const Entry& e) {
   const std::string where = "drivers." + e.key;
-  const auto* t = e.node->as_table();
-  if (t == nullptr) {
-    return error("must be a table, not " + type_name(*e.node),
-                 line_of_node(*e.node), where);
-  }
-  const long table_line = line_of_node(*e.node);
+  if (auto st = in_.expect_table(e.node, where, "a table"); !st) return st;
+  const long table_line = e.node.line();
   note(where, table_line);
   DriverSpec spec;
   Given given;
-  const toml::node* overrides = nullptr;
+  Node overrides;
   spec.all.line = table_line;
-  if (auto st = parse_path(d, *t, where, &spec.all, &given, &overrides); !st) {
+  if (auto st = parse_path(d, e.node, where, &spec.all, &given, &overrides);
+      !st) {
     return st;
   }
   if (auto st = check_path(spec.all, given, where, table_line); !st) return st;
-
-  if (overrides != nullptr) {
-    const std::string rwhere = where + ".regions";
-    const auto* rt = overrides->as_table();
-    if (rt == nullptr) {
-      return error("must be a table of region = { overrides }, not " +
-                       type_name(*overrides),
-                   line_of_node(*overrides), rwhere);
-    }
-    note(rwhere, line_of_node(*overrides));
-    for (const Entry& r : in_file_order(*rt)) {
-      const std::string owhere = rwhere + "." + r.key;
-      const auto* ot = r.node->as_table();
-      if (ot == nullptr) {
-        return error(
-            "a region override must be a table, not " + type_name(*r.node),
-            line_of_node(*r.node), owhere);
-      }
-      if (r.key.empty()) return error("empty region name", r.key_line, owhere);
-      const long oline = line_of_node(*r.node);
-      note(owhere, oline);
-      DriverPath over;
-      over.line = oline;
-      Given ogiven;
-      if (auto st = parse_path(d, *ot, owhere, &over, &ogiven, nullptr); !st) {
-        return st;
-      }
-      // An override's kind is its effective kind: its own `path`, or the
-      // driver's.
-      if (!ogiven.has("path")) over.kind = spec.all.kind;
-      if (auto st =
-              check_path(merge_raw(spec.all, over), ogiven, owhere, oline);
-          !st) {
-        return st;
-      }
-      spec.regions[r.key] = over;
+  if (overrides) {
+    if (auto st = parse_overrides(d, overrides, where + ".regions", &spec);
+        !st) {
+      return st;
     }
   }
   s_->drivers[d] = std::move(spec);
   return ok();
 }
 
-Status Parser::parse_path(Driver d, const toml::table& t,
-                          const std::string& where, DriverPath* p, Given* given,
-                          const toml::node** overrides) {
+Status Parser::parse_overrides(Driver d, Node n, const std::string& where,
+                               DriverSpec* spec) {
+  if (auto st = in_.expect_table(n, where, "a table of region = { overrides }");
+      !st) {
+    return st;
+  }
+  note(where, n.line());
+  for (const Entry& r : n.entries_in_file_order()) {
+    if (auto st = parse_override(d, r, where + "." + r.key, spec); !st) {
+      return st;
+    }
+  }
+  return ok();
+}
+
+Status Parser::parse_override(Driver d, const Entry& r,
+                              const std::string& where, DriverSpec* spec) {
+  if (!r.node.is_table()) {
+    return in_.error(
+        "a region override must be a table, not " + r.node.type_name(),
+        r.node.line(), where);
+  }
+  if (r.key.empty()) return in_.error("empty region name", r.key_line, where);
+  const long line = r.node.line();
+  note(where, line);
+  DriverPath over;
+  over.line = line;
+  Given given;
+  if (auto st = parse_path(d, r.node, where, &over, &given, nullptr); !st) {
+    return st;
+  }
+  // An override's kind is its effective kind: its own `path`, or the
+  // driver's.
+  if (!given.has("path")) over.kind = spec->all.kind;
+  if (auto st = check_path(merge_raw(spec->all, over), given, where, line);
+      !st) {
+    return st;
+  }
+  spec->regions[r.key] = over;
+  return ok();
+}
+
+Status Parser::parse_path(Driver d, Node t, const std::string& where,
+                          DriverPath* p, Given* given, Node* overrides) {
   std::vector<std::string> known = {"path", "value",       "target", "change",
                                     "by",   "uncertainty", "values"};
   if (overrides != nullptr) known.push_back("regions");
-  for (const Entry& e : in_file_order(t)) {
-    const toml::node& n = *e.node;
-    const std::string field = where + "." + e.key;
-    const long line = line_of_node(n);
+  for (const Entry& e : t.entries_in_file_order()) {
     if (e.key == "regions" && overrides != nullptr) {
       *overrides = e.node;
       continue;
     }
     if (std::find(known.begin(), known.end(), e.key) == known.end()) {
-      return unknown_key(e, where, known);
+      return in_.unknown_key(e, where, known);
     }
-    note(field, line);
-    given->lines[e.key] = line;
-    if (e.key == "path") {
-      static const std::vector<std::string> kKinds = {"hold", "constant",
-                                                      "ramp", "table"};
-      auto v = get_string(n, field);
-      if (!v) return tl::unexpected(v.error());
-      if (*v == "hold") {
-        p->kind = DriverPath::Kind::hold;
-      } else if (*v == "constant") {
-        p->kind = DriverPath::Kind::constant;
-      } else if (*v == "ramp") {
-        p->kind = DriverPath::Kind::ramp;
-      } else if (*v == "table") {
-        p->kind = DriverPath::Kind::table;
-      } else {
-        return error("unknown path \"" + *v + "\"" + suggestion(*v, kKinds) +
-                         " (paths: " + join_quoted(kKinds) + ")",
-                     line, field);
-      }
-    } else if (e.key == "value") {
-      auto v = get_driver_value(n, d, field);
-      if (!v) return tl::unexpected(v.error());
-      p->value = *v;
-    } else if (e.key == "target") {
-      auto v = get_driver_value(n, d, field);
-      if (!v) return tl::unexpected(v.error());
-      p->target = *v;
-    } else if (e.key == "change") {
-      auto v = get_number(n, field);
-      if (!v) return tl::unexpected(v.error());
-      const auto [lo, hi] = driver_range(d);
-      if (std::abs(*v) > hi - lo) {
-        return error("change " + format_number(*v) + " is out of range for " +
+    const std::string field = where + "." + e.key;
+    note(field, e.node.line());
+    given->lines[e.key] = e.node.line();
+    if (auto st = parse_path_key(d, e, field, p); !st) return st;
+  }
+  return check_target_or_change(*given, where);
+}
+
+Status Parser::parse_path_key(Driver d, const Entry& e,
+                              const std::string& field, DriverPath* p) {
+  const Node n = e.node;
+  if (e.key == "path") {
+    auto kind = in_.get_choice(n, field, "path", kinds());
+    if (!kind) return tl::unexpected(kind.error());
+    p->kind = static_cast<DriverPath::Kind>(*kind);
+    return ok();
+  }
+  if (e.key == "value") return assign(get_driver_value(n, d, field), &p->value);
+  if (e.key == "target") {
+    return assign(get_driver_value(n, d, field), &p->target);
+  }
+  if (e.key == "change") return parse_change(d, n, field, p);
+  if (e.key == "by") return assign(get_year(n, field), &p->by);
+  if (e.key == "uncertainty") {
+    TargetUncertainty u;
+    if (auto st = parse_target_uncertainty(n, field, &u); !st) return st;
+    p->uncertainty = u;
+    return ok();
+  }
+  return parse_table(d, n, field, p);  // "values", the last known key
+}
+
+// A change may take a driver from one end of its range to the other.
+Status Parser::parse_change(Driver d, Node n, const std::string& field,
+                            DriverPath* p) const {
+  auto v = in_.get_number(n, field);
+  if (!v) return tl::unexpected(v.error());
+  const auto [lo, hi] = driver_range(d);
+  if (std::abs(*v) > hi - lo) {
+    return in_.error("change " + format_number(*v) + " is out of range for " +
                          DriverToString(d) + " [" + format_number(lo - hi) +
                          ", " + format_number(hi - lo) + "]",
-                     line, field);
-      }
-      p->change = *v;
-    } else if (e.key == "by") {
-      auto v = get_year(n, field);
-      if (!v) return tl::unexpected(v.error());
-      p->by = *v;
-    } else if (e.key == "uncertainty") {
-      TargetUncertainty u;
-      if (auto st = parse_target_uncertainty(n, field, &u); !st) return st;
-      p->uncertainty = u;
-    } else if (e.key == "values") {
-      const auto* vt = n.as_table();
-      if (vt == nullptr) {
-        return error("must be a table of \"year\" = value, not " + type_name(n),
-                     line, field);
-      }
-      if (vt->empty()) return error("needs at least one year", line, field);
-      for (const Entry& y : in_file_order(*vt)) {
-        const std::string yfield = field + "." + y.key;
-        int year = 0;
-        const char* first = y.key.data();
-        const char* last = first + y.key.size();
-        const auto [ptr, ec] = std::from_chars(first, last, year);
-        if (ec != std::errc() || ptr != last || y.key.empty()) {
-          return error("\"" + y.key + "\" is not an integer year", y.key_line,
-                       yfield);
-        }
-        if (year < kMinYear || year > kMaxYear) {
-          return error("year " + y.key + " is out of range (" +
-                           std::to_string(kMinYear) + ".." +
-                           std::to_string(kMaxYear) + ")",
-                       y.key_line, yfield);
-        }
-        if (p->table.count(year) > 0) {
-          return error("year " + std::to_string(year) + " is given twice",
-                       y.key_line, yfield);
-        }
-        auto v = get_driver_value(*y.node, d, yfield);
-        if (!v) return tl::unexpected(v.error());
-        note(field + "." + std::to_string(year), line_of_node(*y.node));
-        p->table[year] = *v;
-      }
-    }
+                     n.line(), field);
   }
-  if (given->has("target") && given->has("change")) {
-    const long line = std::max(given->at("target"), given->at("change"));
-    return error(
-        "give either 'target' or 'change', not both", line,
-        where + "." +
-            (given->at("change") >= given->at("target") ? "change" : "target"));
+  p->change = *v;
+  return ok();
+}
+
+Status Parser::parse_table(Driver d, Node n, const std::string& field,
+                           DriverPath* p) {
+  if (auto st = in_.expect_table(n, field, "a table of \"year\" = value");
+      !st) {
+    return st;
+  }
+  if (n.size() == 0)
+    return in_.error("needs at least one year", n.line(), field);
+  for (const Entry& y : n.entries_in_file_order()) {
+    if (auto st = parse_table_year(d, y, field, p); !st) return st;
   }
   return ok();
 }
 
-Status Parser::parse_target_uncertainty(const toml::node& n,
-                                        const std::string& where,
+// Table years are keys, so TOML reads them as text.
+Status Parser::parse_table_year(Driver d, const Entry& y,
+                                const std::string& field, DriverPath* p) {
+  const std::string yfield = field + "." + y.key;
+  int year = 0;
+  const char* first = y.key.data();
+  const char* last = first + y.key.size();
+  const auto [ptr, ec] = std::from_chars(first, last, year);
+  if (ec != std::errc() || ptr != last || y.key.empty()) {
+    return in_.error("\"" + y.key + "\" is not an integer year", y.key_line,
+                     yfield);
+  }
+  if (year < kMinYear || year > kMaxYear) {
+    return in_.error("year " + y.key + " is out of range (" +
+                         std::to_string(kMinYear) + ".." +
+                         std::to_string(kMaxYear) + ")",
+                     y.key_line, yfield);
+  }
+  if (p->table.count(year) > 0) {
+    return in_.error("year " + std::to_string(year) + " is given twice",
+                     y.key_line, yfield);
+  }
+  auto v = get_driver_value(y.node, d, yfield);
+  if (!v) return tl::unexpected(v.error());
+  note(field + "." + std::to_string(year), y.node.line());
+  p->table[year] = *v;
+  return ok();
+}
+
+// The keys allowed depend on `dist`, so it is read first.
+Status Parser::parse_target_uncertainty(Node n, const std::string& where,
                                         TargetUncertainty* u) {
-  static const std::vector<std::string> kDists = {"normal", "uniform"};
-  const auto* t = n.as_table();
-  if (t == nullptr) {
-    return error(
-        "must be a table such as { dist = \"normal\", sd = 0.002 }, not " +
-            type_name(n),
-        line_of_node(n), where);
+  if (auto st = in_.expect_table(
+          n, where, "a table such as { dist = \"normal\", sd = 0.002 }");
+      !st) {
+    return st;
   }
-  const toml::node* dist = t->get("dist");
-  if (dist == nullptr) {
-    return error("missing 'dist' (\"normal\" or \"uniform\")", line_of_node(n),
-                 where + ".dist");
+  const Node dist = n.get("dist");
+  if (!dist) {
+    return in_.error("missing 'dist' (\"normal\" or \"uniform\")", n.line(),
+                     where + ".dist");
   }
-  auto name = get_string(*dist, where + ".dist");
-  if (!name) return tl::unexpected(name.error());
-  std::vector<std::string> known = {"dist"};
-  if (*name == "normal") {
-    u->dist = TargetUncertainty::Dist::normal;
-    known.push_back("sd");
-  } else if (*name == "uniform") {
-    u->dist = TargetUncertainty::Dist::uniform;
-    known.push_back("low");
-    known.push_back("high");
+  auto index = in_.get_choice(dist, where + ".dist", "dist", dists());
+  if (!index) return tl::unexpected(index.error());
+  u->dist = static_cast<TargetUncertainty::Dist>(*index);
+  const std::vector<std::string> known =
+      u->dist == TargetUncertainty::Dist::normal
+          ? std::vector<std::string>{"dist", "sd"}
+          : std::vector<std::string>{"dist", "low", "high"};
+  note(where + ".dist", dist.line());
+  for (const Entry& e : n.entries_in_file_order()) {
+    if (auto st = parse_uncertainty_key(e, where, known, u); !st) return st;
+  }
+  return check_uncertainty_complete(n, where, known, *u);
+}
+
+Status Parser::parse_uncertainty_key(const Entry& e, const std::string& where,
+                                     const std::vector<std::string>& known,
+                                     TargetUncertainty* u) {
+  const std::string field = where + "." + e.key;
+  if (std::find(known.begin(), known.end(), e.key) == known.end()) {
+    const std::string& name = dists()[static_cast<std::size_t>(u->dist)];
+    return in_.unknown_key(e, where, known, " for dist = \"" + name + "\"");
+  }
+  if (e.key == "dist") return ok();
+  note(field, e.node.line());
+  auto v = in_.get_number(e.node, field);
+  if (!v) return tl::unexpected(v.error());
+  if (e.key == "sd") {
+    if (*v < 0) {
+      return in_.error("sd must not be negative", e.node.line(), field);
+    }
+    u->sd = *v;
+  } else if (e.key == "low") {
+    u->low = *v;
   } else {
-    return error("unknown dist \"" + *name + "\"" + suggestion(*name, kDists) +
-                     " (dists: " + join_quoted(kDists) + ")",
-                 line_of_node(*dist), where + ".dist");
-  }
-  note(where + ".dist", line_of_node(*dist));
-  for (const Entry& e : in_file_order(*t)) {
-    const std::string field = where + "." + e.key;
-    if (std::find(known.begin(), known.end(), e.key) == known.end()) {
-      return error("unknown key '" + e.key + "' for dist = \"" + *name + "\"" +
-                       suggestion(e.key, known) +
-                       " (known keys here: " + join_quoted(known) + ")",
-                   e.key_line, field);
-    }
-    if (e.key == "dist") continue;
-    note(field, line_of_node(*e.node));
-    auto v = get_number(*e.node, field);
-    if (!v) return tl::unexpected(v.error());
-    if (e.key == "sd") {
-      if (*v < 0) {
-        return error("sd must not be negative", line_of_node(*e.node), field);
-      }
-      u->sd = *v;
-    } else if (e.key == "low") {
-      u->low = *v;
-    } else {
-      u->high = *v;
-    }
-  }
-  for (const std::string& k : known) {
-    if (k != "dist" && t->get(k) == nullptr) {
-      return error("dist = \"" + *name + "\" needs '" + k + "'",
-                   line_of_node(n), where + "." + k);
-    }
-  }
-  if (u->dist == TargetUncertainty::Dist::uniform && u->low > u->high) {
-    return error("low (" + format_number(u->low) +
-                     ") must not be greater than high (" +
-                     format_number(u->high) + ")",
-                 line_of_node(*t->get("low")), where + ".low");
+    u->high = *v;
   }
   return ok();
+}
+
+Status Parser::check_uncertainty_complete(Node n, const std::string& where,
+                                          const std::vector<std::string>& known,
+                                          const TargetUncertainty& u) const {
+  const std::string& name = dists()[static_cast<std::size_t>(u.dist)];
+  for (const std::string& k : known) {
+    if (k != "dist" && !n.get(k)) {
+      return in_.error("dist = \"" + name + "\" needs '" + k + "'", n.line(),
+                       where + "." + k);
+    }
+  }
+  if (u.dist == TargetUncertainty::Dist::uniform && u.low > u.high) {
+    return in_.error("low (" + format_number(u.low) +
+                         ") must not be greater than high (" +
+                         format_number(u.high) + ")",
+                     n.get("low").line(), where + ".low");
+  }
+  return ok();
+}
+
+// Reported at the later of the two keys, the one that made the pair.
+Status Parser::check_target_or_change(const Given& given,
+                                      const std::string& where) const {
+  if (!given.has("target") || !given.has("change")) return ok();
+  const long line = std::max(given.at("target"), given.at("change"));
+  return in_.error(
+      "give either 'target' or 'change', not both", line,
+      where + "." +
+          (given.at("change") >= given.at("target") ? "change" : "target"));
 }
 
 // Checks a driver's path (for an override: merged over the driver's): a ramp
@@ -744,23 +615,29 @@ Status Parser::parse_target_uncertainty(const toml::node& n,
 Status Parser::check_path(const DriverPath& p, const Given& given,
                           const std::string& where, long table_line) const {
   const long here = given.has("path") ? given.at("path") : table_line;
-  const std::string kind = kind_name(p.kind);
   if (p.kind == DriverPath::Kind::ramp) {
     if (p.by == 0) {
-      return error("path = \"ramp\" needs 'by', the year the target is reached",
-                   here, where + ".by");
+      return in_.error(
+          "path = \"ramp\" needs 'by', the year the target is reached", here,
+          where + ".by");
     }
     if (!p.target && !p.change) {
-      return error(
+      return in_.error(
           "path = \"ramp\" needs 'target' (a level) or 'change' (from "
           "the baseline)",
           here, where + ".target");
     }
   }
   if (p.kind == DriverPath::Kind::table && p.table.empty()) {
-    return error("path = \"table\" needs 'values' = { \"year\" = value, ... }",
-                 here, where + ".values");
+    return in_.error(
+        "path = \"table\" needs 'values' = { \"year\" = value, ... }", here,
+        where + ".values");
   }
+  return check_keys_used(p, given, where);
+}
+
+Status Parser::check_keys_used(const DriverPath& p, const Given& given,
+                               const std::string& where) const {
   struct Use {
     const char* key;
     DriverPath::Kind kind;
@@ -773,19 +650,19 @@ Status Parser::check_path(const DriverPath& p, const Given& given,
       {"uncertainty", DriverPath::Kind::ramp},
       {"values", DriverPath::Kind::table},
   };
+  const std::string kind = kind_name(p.kind);
   for (const Use& use : kUses) {
-    if (given.has(use.key) && p.kind != use.kind) {
-      std::string message =
-          std::string("'") + use.key + "' is only used with path = \"" +
-          kind_name(use.kind) + "\", and this path is \"" + kind + "\"";
-      if (std::string_view(use.key) == "uncertainty") {
-        message =
-            "uncertainty is only allowed on a ramp's target, and this "
-            "path is \"" +
-            kind + "\"";
-      }
-      return error(message, given.at(use.key), where + "." + use.key);
+    if (!given.has(use.key) || p.kind == use.kind) continue;
+    std::string message =
+        std::string("'") + use.key + "' is only used with path = \"" +
+        kind_name(use.kind) + "\", and this path is \"" + kind + "\"";
+    if (std::string_view(use.key) == "uncertainty") {
+      message =
+          "uncertainty is only allowed on a ramp's target, and this "
+          "path is \"" +
+          kind + "\"";
     }
+    return in_.error(message, given.at(use.key), where + "." + use.key);
   }
   return ok();
 }
@@ -834,15 +711,12 @@ Result<Scenario> parse_scenario(const std::string& text,
   Scenario s;
   s.file = file;
   s.text = text;
-  toml::table root;
-  try {
-    root = toml::parse(std::string_view(text), std::string_view(file));
-  } catch (const toml::parse_error& e) {
-    return fail("TOML syntax: " + std::string(e.description()), file,
-                static_cast<long>(e.source().begin.line));
-  }
+  auto doc = toml_reader::Document::parse(text, file);
+  if (!doc) return tl::unexpected(doc.error());
   Parser parser(file, &s);
-  if (auto st = parser.parse(root); !st) return tl::unexpected(st.error());
+  if (auto st = parser.parse(doc->root()); !st) {
+    return tl::unexpected(st.error());
+  }
   return s;
 }
 
@@ -850,85 +724,6 @@ Result<Scenario> read_scenario(const std::filesystem::path& path) {
   auto text = read_text_file(path, "scenario file");
   if (!text) return tl::unexpected(text.error());
   return parse_scenario(*text, path.string());
-}
-
-Status check_against_data(const Scenario& s,
-                          const std::vector<std::string>& regions,
-                          int last_data_year) {
-  const std::set<std::string> known(regions.begin(), regions.end());
-  auto unknown = [&](const std::string& name, long line,
-                     const std::string& field) {
-    return fail("unknown region '" + name + "'" + suggestion(name, regions) +
-                    " (not in the data)",
-                s.file, line, field);
-  };
-  for (std::size_t i = 0; i < s.regions.size(); ++i) {
-    if (known.count(s.regions[i]) == 0) {
-      long line = s.line_of("regions[" + std::to_string(i) + "]");
-      if (line == 0) line = s.line_of("regions");
-      return unknown(s.regions[i], line, "regions");
-    }
-  }
-  for (const auto& [group, members] : s.groups) {
-    const std::string field = "groups." + group;
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      if (known.count(members[i]) == 0) {
-        long line = s.line_of(field + "[" + std::to_string(i) + "]");
-        if (line == 0) line = s.line_of(field);
-        return unknown(members[i], line, field);
-      }
-    }
-  }
-  if (s.horizon <= last_data_year) {
-    return fail("horizon " + std::to_string(s.horizon) +
-                    " must be after the last data year " +
-                    std::to_string(last_data_year),
-                s.file, s.line_of("horizon"), "horizon");
-  }
-  for (const auto& [driver, spec] : s.drivers) {
-    const std::string where = "drivers." + DriverToString(driver);
-    auto check_years = [&](const DriverPath& p,
-                           const std::string& at) -> Status {
-      if (p.kind == DriverPath::Kind::ramp && p.by != 0 &&
-          p.by <= last_data_year) {
-        long line = s.line_of(at + ".by");
-        if (line == 0) line = s.line_of(where + ".by");
-        if (line == 0) line = p.line;
-        return fail("ramp year 'by' = " + std::to_string(p.by) +
-                        " must be after the last data year " +
-                        std::to_string(last_data_year),
-                    s.file, line, at + ".by");
-      }
-      if (p.kind == DriverPath::Kind::table) {
-        for (const auto& [year, value] : p.table) {
-          if (year <= last_data_year) {
-            const std::string yfield = at + ".values." + std::to_string(year);
-            long line = s.line_of(yfield);
-            if (line == 0) line = s.line_of(where + ".values");
-            if (line == 0) line = p.line;
-            return fail("table year " + std::to_string(year) +
-                            " must be after the last data year " +
-                            std::to_string(last_data_year),
-                        s.file, line, yfield);
-          }
-        }
-      }
-      return ok();
-    };
-    if (auto st = check_years(clean(spec.all), where); !st) return st;
-    for (const auto& [region, over] : spec.regions) {
-      const std::string at = where + ".regions." + region;
-      if (known.count(region) == 0) {
-        long line = s.line_of(at);
-        if (line == 0) line = over.line;
-        return unknown(region, line, at);
-      }
-      if (auto st = check_years(s.path_for(driver, region), at); !st) {
-        return st;
-      }
-    }
-  }
-  return ok();
 }
 
 }  // namespace growthcast::scenario

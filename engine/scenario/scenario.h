@@ -66,6 +66,10 @@ struct Scenario {
   std::string name;
   std::string description;
   std::optional<std::string> calibration;  // path relative to the file
+  // The model the scenario was written for (a name such as
+  // "cobb_douglas_rd"); only read here, compared with the calibration's
+  // model where both are known.
+  std::optional<std::string> model;
   int horizon = 0;
   std::int64_t draws = 1000;
   std::uint64_t seed = 1;

@@ -1,62 +1,170 @@
 #include "sweep/sweep_file.h"
 
-#include <toml++/toml.h>
-
+#include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+#include <cstdio>
+#include <type_traits>
 
 #include "common/text_file.h"
+#include "scenario/toml_reader.h"
 #include "store/result_file.h"
 
 namespace growthcast::sweep {
 namespace {
 
+using toml_reader::Entry;
+using toml_reader::Node;
+
+static_assert(std::is_same_v<AxisValue, toml_reader::Scalar>,
+              "an axis sets the scalars the TOML toolkit can set");
+
 // The largest sweep read_sweep accepts (points, over all axes).
 constexpr std::int64_t kMaxPoints = 10000;
+// The scenario schema's limit, checked here to name the sweep's line.
+constexpr std::int64_t kMaxDraws = 1000000000;
 
-long line_of(const toml::node& node) {
-  return static_cast<long>(node.source().begin.line);
-}
-
-Result<AxisValue> axis_value(const toml::node& node, const std::string& file,
+Result<AxisValue> axis_value(Node node, const std::string& file,
                              const std::string& key) {
-  if (auto v = node.as_floating_point()) return AxisValue(v->get());
-  if (auto v = node.as_integer()) return AxisValue(std::int64_t(v->get()));
-  if (auto v = node.as_boolean()) return AxisValue(v->get());
-  if (auto v = node.as_string()) return AxisValue(v->get());
+  if (auto v = node.scalar()) return *v;
   return fail("axis values must be numbers, booleans or strings", file,
-              line_of(node), "axes." + key);
+              node.line(), "axes." + key);
 }
 
-std::vector<std::string> split_key(const std::string& key) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = key.find('.', start);
-    parts.push_back(key.substr(start, dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return parts;
+// Names the axis values of point k: the generated text has no lines the
+// user wrote. The line is the axis the error is about (its key, a table on
+// its path), or the first axis when the base itself is at fault.
+tl::unexpected<Error> point_error(const SweepDefinition& def, std::int64_t k,
+                                  const std::vector<std::size_t>& at,
+                                  const Error& error) {
+  std::string values;
+  for (std::size_t a = 0; a < def.axes.size(); ++a)
+    values += (values.empty() ? "" : ", ") + def.axes[a].key + " = " +
+              AxisValueToString(def.axes[a].values[at[a]]);
+  const std::string& field = error.field;
+  long line = 0;
+  for (const auto& axis : def.axes)
+    if (line == 0 && (axis.key == field || axis.key.starts_with(field + ".") ||
+                      field.starts_with(axis.key + ".")))
+      line = axis.line;
+  if (line == 0 && !def.axes.empty()) line = def.axes.front().line;
+  return fail("point " + std::to_string(k) + " (" + values +
+                  ") is not a valid scenario: " + error.message,
+              def.file, line, field.empty() ? "axes" : field);
 }
 
-// Sets `value` at the dotted key in `table`, creating tables on the way.
-bool apply(toml::table& table, const std::string& key, const AxisValue& value) {
-  const auto parts = split_key(key);
-  toml::table* at = &table;
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-    toml::node* next = at->get(parts[i]);
-    if (next == nullptr) {
-      at->insert(parts[i], toml::table{});
-      next = at->get(parts[i]);
-    }
-    at = next->as_table();
-    if (at == nullptr) return false;
+// In key order (toml++'s), which decides the key reported when several are
+// unknown.
+Status check_root_keys(Node root, const std::string& file) {
+  for (const Entry& e : root.entries()) {
+    const std::string& k = e.key;
+    if (k != "base" && k != "axes" && k != "draws" && k != "seed" &&
+        k != "calibration")
+      return fail("unknown key (known: base, draws, seed, calibration, axes)",
+                  file, e.node.line(), k);
   }
-  std::visit([&](const auto& v) { at->insert_or_assign(parts.back(), v); },
-             value);
-  return true;
+  return ok();
+}
+
+Status read_base(Node root, const std::filesystem::path& path,
+                 SweepDefinition* def) {
+  const Node base = root.get("base");
+  if (!base) return fail("missing key", def->file, 1, "base");
+  if (auto name = base.string()) {
+    std::filesystem::path p(*name);
+    if (p.is_relative()) p = path.parent_path() / p;
+    auto base_text = read_text_file(p, "scenario file");
+    if (!base_text)
+      return fail("cannot read the base scenario '" + p.string() + "'",
+                  def->file, base.line(), "base");
+    def->base_file = p.string();
+    def->base_text = *base_text;
+  } else if (base.is_table()) {
+    def->base_file = def->file;
+    def->base_text = base.document_text();
+  } else {
+    return fail("must be a path (string) or an inline table", def->file,
+                base.line(), "base");
+  }
+  return ok();
+}
+
+Status read_overrides(Node root, const std::filesystem::path& path,
+                      SweepDefinition* def) {
+  if (const Node d = root.get("draws")) {
+    const auto v = d.integer();
+    if (!v || *v < 1 || *v > kMaxDraws)
+      return fail("must be an integer from 1 to 10^9", def->file, d.line(),
+                  "draws");
+    def->draws = *v;
+  }
+  if (const Node s = root.get("seed")) {
+    const auto v = s.integer();
+    if (!v || *v < 0)
+      return fail("must be a non-negative integer", def->file, s.line(),
+                  "seed");
+    def->seed = *v;
+  }
+  if (const Node c = root.get("calibration")) {
+    const auto v = c.string();
+    if (!v) return fail("must be a string", def->file, c.line(), "calibration");
+    std::filesystem::path p(*v);
+    if (p.is_relative()) p = path.parent_path() / p;
+    def->calibration = p.string();
+    def->calibration_line = c.line();
+  }
+  return ok();
+}
+
+Result<Axis> read_axis(const Entry& e, const std::string& file) {
+  Axis axis;
+  axis.key = e.key;
+  axis.line = e.node.line();
+  if (!e.node.is_array())
+    return fail("an axis is a list of values", file, axis.line,
+                "axes." + axis.key);
+  if (e.node.size() == 0)
+    return fail("the axis has no values", file, axis.line, "axes." + axis.key);
+  for (std::size_t i = 0; i < e.node.size(); ++i) {
+    auto value = axis_value(e.node.at(i), file, axis.key);
+    if (!value) return tl::unexpected(value.error());
+    axis.values.push_back(*value);
+  }
+  return axis;
+}
+
+Status read_axes(Node root, SweepDefinition* def) {
+  const Node axes = root.get("axes");
+  if (!axes || !axes.is_table() || axes.size() == 0)
+    return fail("a sweep needs an [axes] table with at least one axis",
+                def->file, axes ? axes.line() : 1, "axes");
+  // Read in key order (toml++'s), which decides the error reported when
+  // several axes are bad; the documented order of the axes is the file's.
+  for (const Entry& e : axes.entries()) {
+    auto axis = read_axis(e, def->file);
+    if (!axis) return tl::unexpected(axis.error());
+    def->axes.push_back(std::move(*axis));
+  }
+  std::stable_sort(
+      def->axes.begin(), def->axes.end(),
+      [](const Axis& a, const Axis& b) { return a.line < b.line; });
+  return ok();
+}
+
+// The number of points, checked before the product can overflow: every
+// point is validated, and a sweep this large is a mistake or a job to split
+// into several sweeps.
+Status check_point_count(const SweepDefinition& def) {
+  std::int64_t points = 1;
+  for (const auto& axis : def.axes) {
+    const auto n = std::int64_t(axis.values.size());
+    if (points > kMaxPoints / n)
+      return fail("the sweep has more than " + std::to_string(kMaxPoints) +
+                      " points (the product of the axes' lengths); split "
+                      "it into several sweeps",
+                  def.file, axis.line, "axes." + axis.key);
+    points *= n;
+  }
+  return ok();
 }
 
 }  // namespace
@@ -90,46 +198,19 @@ std::vector<std::size_t> SweepDefinition::coordinates(
 }
 
 Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
-  toml::table table;
-  try {
-    table = toml::parse(base_text, base_file);
-  } catch (const toml::parse_error& e) {
-    return fail(std::string("TOML syntax: ") + std::string(e.description()),
-                base_file, long(e.source().begin.line));
-  }
+  auto doc = toml_reader::Document::parse(base_text, base_file);
+  if (!doc) return tl::unexpected(doc.error());
   const auto at = coordinates(k);
   for (std::size_t a = 0; a < axes.size(); ++a)
-    if (!apply(table, axes[a].key, axes[a].values[at[a]]))
+    if (!doc->set(axes[a].key, axes[a].values[at[a]]))
       return fail("the key does not lead into a table of the scenario", file,
                   axes[a].line, "axes." + axes[a].key);
-  if (draws > 0) table.insert_or_assign("draws", draws);
-  if (seed >= 0) table.insert_or_assign("seed", seed);
+  if (draws > 0) doc->set("draws", draws);
+  if (seed >= 0) doc->set("seed", seed);
   // The calibration is the sweep's, not the base file's relative path.
-  table.erase("calibration");
-  std::ostringstream point_text;
-  point_text << table << "\n";
-  auto parsed = scenario::parse_scenario(point_text.str(), base_file);
-  if (!parsed) {
-    // Name the axis values of this point: the generated text has no lines
-    // the user wrote.
-    std::string values;
-    for (std::size_t a = 0; a < axes.size(); ++a)
-      values += (values.empty() ? "" : ", ") + axes[a].key + " = " +
-                AxisValueToString(axes[a].values[at[a]]);
-    const std::string field = parsed.error().field;
-    // The axis the error is about: its key, a table on its path, or the
-    // first axis when the base itself is at fault.
-    long line = 0;
-    for (const auto& axis : axes)
-      if (line == 0 &&
-          (axis.key == field || axis.key.starts_with(field + ".") ||
-           field.starts_with(axis.key + ".")))
-        line = axis.line;
-    if (line == 0 && !axes.empty()) line = axes.front().line;
-    return fail("point " + std::to_string(k) + " (" + values +
-                    ") is not a valid scenario: " + parsed.error().message,
-                file, line, field.empty() ? "axes" : field);
-  }
+  doc->erase("calibration");
+  auto parsed = scenario::parse_scenario(doc->text(), base_file);
+  if (!parsed) return point_error(*this, k, at, parsed.error());
   parsed->name += "#" + std::to_string(k);
   parsed->file = file;
   return parsed;
@@ -146,106 +227,17 @@ Result<SweepDefinition> parse_sweep(const std::string& text,
   SweepDefinition def;
   def.file = path.string();
   def.text = text;
-  toml::table root;
-  try {
-    root = toml::parse(def.text, def.file);
-  } catch (const toml::parse_error& e) {
-    return fail(std::string("TOML syntax: ") + std::string(e.description()),
-                def.file, long(e.source().begin.line));
-  }
-  for (const auto& [key, node] : root) {
-    const std::string k(key.str());
-    if (k != "base" && k != "axes" && k != "draws" && k != "seed" &&
-        k != "calibration")
-      return fail("unknown key (known: base, draws, seed, calibration, axes)",
-                  def.file, line_of(node), k);
-  }
-  const toml::node* base = root.get("base");
-  if (base == nullptr) return fail("missing key", def.file, 1, "base");
-  if (const auto* name = base->as_string()) {
-    std::filesystem::path p(name->get());
-    if (p.is_relative()) p = path.parent_path() / p;
-    auto base_text = read_text_file(p, "scenario file");
-    if (!base_text)
-      return fail("cannot read the base scenario '" + p.string() + "'",
-                  def.file, line_of(*base), "base");
-    def.base_file = p.string();
-    def.base_text = *base_text;
-  } else if (const auto* table = base->as_table()) {
-    // An inline table (base = { ... }) prints as "{ ... }", which is not a
-    // TOML document: print a copy as a standard table.
-    toml::table copy = *table;
-    copy.is_inline(false);
-    std::ostringstream inline_text;
-    inline_text << copy << "\n";
-    def.base_file = def.file;
-    def.base_text = inline_text.str();
-  } else {
-    return fail("must be a path (string) or an inline table", def.file,
-                line_of(*base), "base");
-  }
-  if (const toml::node* d = root.get("draws")) {
-    const auto* v = d->as_integer();
-    if (v == nullptr || v->get() < 1 || v->get() > 1000000000)
-      return fail("must be an integer from 1 to 10^9", def.file, line_of(*d),
-                  "draws");
-    def.draws = v->get();
-  }
-  if (const toml::node* s = root.get("seed")) {
-    const auto* v = s->as_integer();
-    if (v == nullptr || v->get() < 0)
-      return fail("must be a non-negative integer", def.file, line_of(*s),
-                  "seed");
-    def.seed = v->get();
-  }
-  if (const toml::node* c = root.get("calibration")) {
-    const auto* v = c->as_string();
-    if (v == nullptr)
-      return fail("must be a string", def.file, line_of(*c), "calibration");
-    std::filesystem::path p(v->get());
-    if (p.is_relative()) p = path.parent_path() / p;
-    def.calibration = p.string();
-    def.calibration_line = line_of(*c);
-  }
-  const toml::node* axes = root.get("axes");
-  if (axes == nullptr || !axes->is_table() || axes->as_table()->empty())
-    return fail("a sweep needs an [axes] table with at least one axis",
-                def.file, axes ? line_of(*axes) : 1, "axes");
-  for (const auto& [key, node] : *axes->as_table()) {
-    Axis axis;
-    axis.key = std::string(key.str());
-    axis.line = line_of(node);
-    const auto* array = node.as_array();
-    if (array == nullptr)
-      return fail("an axis is a list of values", def.file, axis.line,
-                  "axes." + axis.key);
-    if (array->empty())
-      return fail("the axis has no values", def.file, axis.line,
-                  "axes." + axis.key);
-    for (const auto& element : *array) {
-      auto value = axis_value(element, def.file, axis.key);
-      if (!value) return tl::unexpected(value.error());
-      axis.values.push_back(*value);
-    }
-    def.axes.push_back(std::move(axis));
-  }
-  // toml++ keeps keys sorted; the documented order is the file's.
-  std::stable_sort(
-      def.axes.begin(), def.axes.end(),
-      [](const Axis& a, const Axis& b) { return a.line < b.line; });
-  // The number of points, checked before the product can overflow: every
-  // point is validated below, and a sweep this large is a mistake or a job
-  // to split into several sweeps.
-  std::int64_t points = 1;
-  for (const auto& axis : def.axes) {
-    const auto n = std::int64_t(axis.values.size());
-    if (points > kMaxPoints / n)
-      return fail("the sweep has more than " + std::to_string(kMaxPoints) +
-                      " points (the product of the axes' lengths); split "
-                      "it into several sweeps",
-                  def.file, axis.line, "axes." + axis.key);
-    points *= n;
-  }
+  auto doc = toml_reader::Document::parse(def.text, def.file);
+  if (!doc) return tl::unexpected(doc.error());
+  const Node root = doc->root();
+  if (auto st = check_root_keys(root, def.file); !st)
+    return tl::unexpected(st.error());
+  if (auto st = read_base(root, path, &def); !st)
+    return tl::unexpected(st.error());
+  if (auto st = read_overrides(root, path, &def); !st)
+    return tl::unexpected(st.error());
+  if (auto st = read_axes(root, &def); !st) return tl::unexpected(st.error());
+  if (auto st = check_point_count(def); !st) return tl::unexpected(st.error());
   def.id = store::sha256_text(def.text + '\0' + def.base_text);
 
   // Every point must be a valid scenario before any work starts.

@@ -213,6 +213,35 @@ value = 0
   EXPECT_EQ(s.path_for(Driver::rd_intensity, "Sichuan").value, 0.0);
 }
 
+TEST(Scenario, ModelKeyIsOptionalAndKeepsItsLine) {
+  const Scenario none = ParseOk("name = \"x\"\nhorizon = 2030\n");
+  EXPECT_FALSE(none.model.has_value());
+  EXPECT_EQ(none.line_of("model"), 0);
+
+  const Scenario s =
+      ParseOk("name = \"x\"\nhorizon = 2030\nmodel = \"cobb_douglas_rd\"\n");
+  EXPECT_EQ(s.model, "cobb_douglas_rd");
+  EXPECT_EQ(s.line_of("model"), 3);
+
+  auto empty = parse_scenario("name = \"x\"\nmodel = \"\"\n", "m.toml");
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().to_string(),
+            "m.toml:2: field 'model': must not be empty");
+
+  auto number = parse_scenario("model = 3\nname = \"x\"\n", "m.toml");
+  ASSERT_FALSE(number.has_value());
+  EXPECT_EQ(number.error().to_string(),
+            "m.toml:1: field 'model': must be a string, not an integer");
+
+  auto typo =
+      parse_scenario("name = \"x\"\nhorizon = 2030\nmodle = \"a\"\n", "m.toml");
+  ASSERT_FALSE(typo.has_value());
+  EXPECT_EQ(typo.error().field, "modle");
+  EXPECT_NE(typo.error().message.find("did you mean 'model'"),
+            std::string::npos)
+      << typo.error().message;
+}
+
 TEST(Scenario, DriverNames) {
   for (Driver d : {Driver::rd_intensity, Driver::investment_rate,
                    Driver::labour_growth, Driver::depreciation}) {
