@@ -11,8 +11,9 @@ tolerances, and compares wall time and final cost with the Google Benchmark
 JSON of bench/calibration_benchmark.cc.
 
 The equations are implemented here from docs/models/cobb_douglas_rd.md,
-independently of the C++ code; only the starting point is taken from engine/calibrate/calibration.cc
-(CalibrationProblem::build): alpha0 = 0.4, gamma0 = 0.1, lambda_i = 0 and
+independently of the C++ code; only the starting point is taken from
+engine/calibrate/calibration.cc (CalibrationProblem::build): alpha0 = 0.4,
+gamma0 = 0.1, lambda_i = 0 and
 a_i = mean_t(ln Y - alpha0 ln K - (1 - alpha0) ln L - gamma0 ln S).
 
 Exit status: 0 when every scipy method ends at growthcast's final cost within
