@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""The Monte Carlo projection of DESIGN.md ("Projection") vectorised over
-draws in NumPy, timed on one thread against growthcast's run_scenario.
+"""The Monte Carlo projection of docs/models/cobb_douglas_rd.md
+("Projection") vectorised over draws in NumPy, timed on one thread against
+growthcast's run_scenario.
 
 Same problem as bench/montecarlo_benchmark.cc: the calibration written by
 `growthcast calibrate` (HDF5), all regions, the groups of data/regions.csv,

@@ -3,15 +3,17 @@
 
 Solves the identical problem that `growthcast calibrate` solves by default
 (data/china_provinces.csv, 2010-2019, all 31 provinces, gdp_real, capital,
-labour, rd_real; the model `cobb_douglas_rd` of DESIGN.md with delta_S fixed
-at 0.15, beta = 1 - alpha, free a_i, lambda_i, alpha, gamma) with
+labour, rd_real; the model `cobb_douglas_rd` of
+docs/models/cobb_douglas_rd.md with delta_S fixed at 0.15, beta = 1 - alpha,
+free a_i, lambda_i, alpha, gamma) with
 scipy.optimize.least_squares, from growthcast's starting point and with its
 tolerances, and compares wall time and final cost with the Google Benchmark
 JSON of bench/calibration_benchmark.cc.
 
-The equations are implemented here from DESIGN.md, independently of the C++
-code; only the starting point is taken from engine/calibrate/calibration.cc
-(CalibrationProblem::build): alpha0 = 0.4, gamma0 = 0.1, lambda_i = 0 and
+The equations are implemented here from docs/models/cobb_douglas_rd.md,
+independently of the C++ code; only the starting point is taken from
+engine/calibrate/calibration.cc (CalibrationProblem::build): alpha0 = 0.4,
+gamma0 = 0.1, lambda_i = 0 and
 a_i = mean_t(ln Y - alpha0 ln K - (1 - alpha0) ln L - gamma0 ln S).
 
 Exit status: 0 when every scipy method ends at growthcast's final cost within
@@ -53,7 +55,7 @@ TOL = 1e-14
 MAX_ITERATIONS = 500
 
 
-# --- data and model (DESIGN.md, "The reference model") -------------------
+# --- data and model (docs/models/cobb_douglas_rd.md, "Equations") -------
 
 def load_panel(path, first, last):
     """Y, K, L, R as (regions, years) arrays, regions in file order."""

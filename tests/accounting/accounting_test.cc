@@ -1,6 +1,6 @@
-// Growth accounting against hand computations of DESIGN.md's Tornqvist
-// formula: dlnTFP = dlnY - (1 - s) dlnK - s dlnL with s the mean of
-// adjacent years' labour shares.
+// Growth accounting against hand computations of the Tornqvist formula of
+// docs/architecture.md ("Growth accounting"): dlnTFP = dlnY - (1 - s) dlnK
+// - s dlnL with s the mean of adjacent years' labour shares.
 #include "accounting/accounting.h"
 
 #include <gtest/gtest.h>

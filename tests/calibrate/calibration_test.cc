@@ -1,7 +1,8 @@
 // Calibration against independent computations. With delta_S fixed the
 // model is linear in logs, so the Ceres optimum must equal an ordinary least
-// squares solve (Eigen QR) built here from DESIGN.md's equations, and the
-// covariance must equal sigma^2 (X'X)^-1 with sigma^2 = SSR / (n - p).
+// squares solve (Eigen QR) built here from the equations of
+// docs/models/cobb_douglas_rd.md, and the covariance must equal
+// sigma^2 (X'X)^-1 with sigma^2 = SSR / (n - p).
 #include "calibrate/calibration.h"
 
 #include <gtest/gtest.h>
@@ -19,8 +20,8 @@ using growthcast::testing::IsClose;
 using growthcast::testing::Tolerance;
 namespace models = growthcast::models;
 
-// The knowledge stock written out again from DESIGN.md (not the model's
-// template), for the independent design matrix.
+// The knowledge stock written out again from docs/models/cobb_douglas_rd.md
+// (not the model's template), for the independent design matrix.
 std::vector<double> stock_by_hand(const std::vector<double>& r, double delta) {
   const double g =
       (std::log(r.back()) - std::log(r.front())) / double(r.size() - 1);
@@ -224,7 +225,8 @@ TEST(Calibration, FitStatisticsFollowTheirDefinitions) {
   EXPECT_TRUE(IsClose(r.fit.log_likelihood, ll, 1e-7));
   EXPECT_TRUE(IsClose(r.fit.aic, 2 * k - 2 * ll, 1e-7));
   EXPECT_TRUE(IsClose(r.fit.bic, k * std::log(n) - 2 * ll, 1e-7));
-  // Pooled AR(1) of the OLS residuals, DESIGN.md's formulas.
+  // Pooled AR(1) of the OLS residuals, the formulas of
+  // docs/models/cobb_douglas_rd.md, "Inference".
   const Eigen::Index years = Eigen::Index(panel.data.years.size());
   double num = 0, den = 0, pairs = 0;
   for (Eigen::Index i = 0; i < Eigen::Index(panel.data.regions.size()); ++i)

@@ -2,7 +2,8 @@
 """End-to-end checks of `growthcast calibrate` and `growthcast accounting`
 as a user runs them: exit codes, messages, the HDF5 layout read by xarray
 (h5netcdf), h5py and ncdump, and the numbers against an independent
-implementation of DESIGN.md's equations written here with numpy.
+implementation of the model's equations (docs/models/cobb_douglas_rd.md)
+written here with numpy.
 
 Environment (set by ctest): GROWTHCAST_BINARY, GROWTHCAST_SOURCE_DIR,
 GROWTHCAST_WORK_DIR.
@@ -45,7 +46,8 @@ def read_panel(first=2010, last=2019):
 
 
 def knowledge_stock(rd, delta):
-    """DESIGN.md: S_t0 = R_t0 / (g + delta), S_t = (1 - delta) S_t-1 + R_t."""
+    """docs/models/cobb_douglas_rd.md, "Equations":
+    S_t0 = R_t0 / (g + delta), S_t = (1 - delta) S_t-1 + R_t."""
     g = (np.log(rd[-1]) - np.log(rd[0])) / (len(rd) - 1)
     s = np.empty_like(rd)
     s[0] = rd[0] / (g + delta)
@@ -90,9 +92,9 @@ class CalibrateDefault(Workdir):
         np.testing.assert_allclose(ds["fitted"].values + ds["residual"].values,
                                    ln_y, rtol=0, atol=1e-12)
 
-        # Independent OLS of DESIGN.md's model with delta_S = 0.15 and
-        # beta = 1 - alpha: ln Y - ln L on region dummies, region trends,
-        # ln K - ln L and ln S.
+        # Independent OLS of the model (docs/models/cobb_douglas_rd.md) with
+        # delta_S = 0.15 and beta = 1 - alpha: ln Y - ln L on region dummies,
+        # region trends, ln K - ln L and ln S.
         n, years = len(regions), 10
         x = np.zeros((n * years, 2 * n + 2))
         y = np.zeros(n * years)

@@ -53,7 +53,8 @@ class PanelRebuild(unittest.TestCase):
                              b[first] if first < len(b) else b"<eof>"))
 
     def test_shipped_encoding(self):
-        # the panel contract (DESIGN.md / task): UTF-8 without BOM, LF only
+        # the shipped panel's format (data/SOURCES.md, "File format"):
+        # UTF-8 without BOM, LF only
         for name in OUTPUTS:
             with open(os.path.join(DATA_DIR, name), "rb") as f:
                 data = f.read()

@@ -1,5 +1,6 @@
 // The Monte Carlo runner: determinism across threads and runs, the
-// deterministic projection against DESIGN.md's equations written out here,
+// deterministic projection against the equations of
+// docs/models/cobb_douglas_rd.md ("Projection") written out here,
 // the one-year-ahead shock distribution (Kolmogorov-Smirnov), and the
 // streaming quantiles' certified rank error against exact quantiles.
 #include <gtest/gtest.h>
@@ -107,8 +108,9 @@ TEST(MonteCarlo, StreamingModeIsBitIdenticalAcrossThreads) {
   EXPECT_TRUE(same_bits(a.sd, b.sd));
 }
 
-// DESIGN.md's projection for one region with no uncertainty, written out:
-// shocks decay as u_t = rho u_t-1, drivers follow their paths.
+// The projection of docs/models/cobb_douglas_rd.md for one region with no
+// uncertainty, written out: shocks decay as u_t = rho u_t-1, drivers follow
+// their paths.
 std::vector<double> deterministic_gdp(const calibrate::CalibrationResult& cal,
                                       int i, int horizon, double rd_target,
                                       int by) {
@@ -168,9 +170,10 @@ TEST(MonteCarlo, WithoutUncertaintyOneDrawIsTheDeterministicProjection) {
   }
 }
 
-// With only shocks on, each draw's TFP index follows DESIGN.md's AR(1)
-// from the calibration's last residual, the shock of region i in year h
-// being normal h * n + i of the draw's shock stream: recomputed here from
+// With only shocks on, each draw's TFP index follows the AR(1) of
+// docs/models/cobb_douglas_rd.md ("Projection") from the calibration's
+// last residual, the shock of region i in year h being normal h * n + i of
+// the draw's shock stream: recomputed here from
 // RandomStream, one normal at a time. With 6 regions, some years' first
 // shock shares its Philox call with the year before (the block keeps those
 // normals rather than making them again) and some start a call of their

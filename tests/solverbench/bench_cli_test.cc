@@ -1,5 +1,6 @@
-// `growthcast bench solvers` end to end: bad usage exits 2 (DESIGN.md,
-// "Command line"), a small run exits 0 and writes both files.
+// `growthcast bench solvers` end to end: bad usage exits 2
+// (docs/architecture.md, "Errors and exit codes"), a small run exits 0 and
+// writes both files.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
