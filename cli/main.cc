@@ -8,6 +8,7 @@
 #include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
 #include "cli/forecast_command.h"
+#include "cli/models_command.h"
 #include "cli/report_command.h"
 #include "cli/sweep_command.h"
 #include "common/version.h"
@@ -27,12 +28,14 @@ int main(int argc, char** argv) {
   SweepFlags sweep_flags;
   MergeFlags merge_flags;
   ReportFlags report_flags;
+  ModelsFlags models_flags;
   add_calibrate_command(app, calibrate_flags);
   add_accounting_command(app, accounting_flags);
   add_bench_command(app, bench_flags);
   add_forecast_command(app, forecast_flags);
   add_sweep_commands(app, sweep_flags, merge_flags);
   add_report_command(app, report_flags);
+  add_models_command(app, models_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -56,6 +59,7 @@ int main(int argc, char** argv) {
       return merge_main(merge_flags, command_line);
     if (app.got_subcommand("report"))
       return report_main(report_flags, command_line);
+    if (app.got_subcommand("models")) return models_main(models_flags);
     return 2;
   };
   try {

@@ -485,8 +485,13 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
     // cov(tied, .) = -cov(source, .) and var(tied) = var(source).
     for (const auto& [tied, source, sign] : M::tie_derivatives(config_)) {
       const Eigen::Index it = shared0 + tied, is = shared0 + source;
-      r.covariance.row(it) = double(sign) * r.covariance.row(is);
-      r.covariance.col(it) = double(sign) * r.covariance.col(is);
+      if (sign < 0) {
+        r.covariance.row(it) = -r.covariance.row(is);
+        r.covariance.col(it) = -r.covariance.col(is);
+      } else {
+        r.covariance.row(it) = r.covariance.row(is);
+        r.covariance.col(it) = r.covariance.col(is);
+      }
       r.covariance(it, it) = r.covariance(is, is);
     }
   } else {

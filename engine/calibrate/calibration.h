@@ -22,7 +22,7 @@ struct CalibrationData {
   std::vector<std::string> regions;
   std::vector<int> years;  // t0..T, consecutive
   std::vector<std::vector<double>> gdp, capital, labour, rd;
-  // Observed driver ratios a projection holds by default (DESIGN.md):
+  // Observed driver ratios a projection holds by default (model pages):
   // "investment_rate" = investment / GDP and "rd_intensity" = R&D / GDP,
   // both nominal. Present only when the panel has the nominal columns.
   std::map<std::string, std::vector<std::vector<double>>> drivers;

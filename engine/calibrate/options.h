@@ -1,6 +1,6 @@
 // What the user chooses for a calibration: how each shared parameter is
 // treated (free, fixed, bounded, with a prior) and how Ceres solves. Both
-// structs have defaults that reproduce DESIGN.md and a validator whose
+// structs have defaults (the model page in docs/models/) and a validator whose
 // message names the offending field.
 #pragma once
 

@@ -37,7 +37,7 @@ using scenario::Driver;
 using scenario::DriverPath;
 
 constexpr double kDefaultDepreciation =
-    0.096;  // DESIGN.md: K was built with it
+    0.096;  // K was built with it (data/SOURCES.md)
 constexpr int kBaselineYears = 5;
 constexpr int kMaxRedraws = 100000;
 
@@ -164,6 +164,11 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   if (auto s = scenario::check_against_data(sc, cal.regions, cal.years.back());
       !s)
     return tl::unexpected(s.error());
+  // A scenario written for one model is refused with another's calibration.
+  if (sc.model && *sc.model != cal.model)
+    return fail("the scenario is written for model '" + *sc.model +
+                    "' but the calibration is of model '" + cal.model + "'",
+                sc.file, sc.line_of("model"), "model");
   ProjectionSetup p;
   p.regions = cal.regions;
   p.first_year = cal.years.front();
@@ -215,7 +220,7 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
     }
   }
 
-  // Baselines: the mean over the last five data years (DESIGN.md).
+  // Baselines: the mean over the last five data years (the model page).
   std::vector<double> labour_growth(n);
   for (std::size_t i = 0; i < n; ++i) {
     std::vector<double> growth;

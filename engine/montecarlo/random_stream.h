@@ -1,7 +1,7 @@
 // Counter-based random numbers (Random123's Philox4x64-10): every number a
 // draw uses is a pure function of (seed, scenario, draw, stream, position),
 // so a result is bit-identical for any number of threads, processes or
-// shards (DESIGN.md, "Determinism").
+// shards (docs/architecture.md, "Determinism").
 #pragma once
 
 #include <Random123/philox.h>

@@ -1,5 +1,6 @@
 // Scenarios: what a forecast assumes about the drivers of growth, read from
-// TOML (DESIGN.md, "Inputs"; issue 3's schema). Only this stage reads TOML.
+// TOML (docs/architecture.md; issue 3 schema). It reads TOML through
+// toml_reader.h, as the sweep reader does.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@
 
 namespace growthcast::scenario {
 
-// The projection's exogenous drivers (DESIGN.md, "Projection").
+// The projection exogenous drivers (docs/models/cobb_douglas_rd.md).
 enum class Driver {
   rd_intensity,     // r: R&D spending / GDP
   investment_rate,  // s: investment / GDP

@@ -1,4 +1,4 @@
-// The HDF5 layout of each result (DESIGN.md, "Outputs: HDF5"), mapped from
+// The HDF5 layout of each result (docs/hdf5-layout.md), mapped from
 // and to the plain result structs of the stages.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Sweep files: a base scenario plus axes (DESIGN.md, "Inputs"). The sweep
+// Sweep files: a base scenario plus axes (docs/architecture.md). The sweep
 // is the cartesian product of the axes; point k is the base with each
 // axis's value applied, in a fixed order: axes in the order they appear in
 // the file, the last axis varying fastest (row-major, like numpy's ravel).
