@@ -11,10 +11,13 @@
 
 #include "models/cobb_douglas_rd/model.h"
 #include "models/model_info.h"
+#include "models/tfp_convergence/model.h"
 
 // X(Type) for each registered model, in the order `growthcast models`
 // lists them.
-#define GROWTHCAST_MODELS(X) X(::growthcast::models::CobbDouglasRd)
+#define GROWTHCAST_MODELS(X)             \
+  X(::growthcast::models::CobbDouglasRd) \
+  X(::growthcast::models::TfpConvergence)
 
 namespace growthcast::models {
 

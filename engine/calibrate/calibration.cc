@@ -242,6 +242,13 @@ class ModelProblem final : public CalibrationProblem::Impl {
     functor(region, &shared_[I]..., residuals);
   }
 
+  // Gaussian priors as residuals sigma_hat (theta - mean) / sd beside the
+  // data residuals e, with sigma_hat from the fit without priors: the
+  // posterior mode of e ~ N(0, sigma^2) and theta ~ N(mean, sd^2), sd in the
+  // parameter's own units; Ceres' covariance then includes the prior rows
+  // (a Laplace approximation). Returns whether any prior was added.
+  bool add_priors();
+
   CalibrationData data_;
   ModelOptions model_;
   SolverOptions solver_;
@@ -254,7 +261,36 @@ class ModelProblem final : public CalibrationProblem::Impl {
   SolveSummary summary_;
   // Free shared parameters held on a binding bound (see solve()).
   std::vector<bool> pinned_ = std::vector<bool>(kShared, false);
+  double prior_scale_ = 0.0;  // sigma_hat of the fit without priors
 };
+
+template <class M>
+bool ModelProblem<M>::add_priors() {
+  bool any = false;
+  for (int k = 0; k < kShared; ++k)
+    any = any || (shared_free(k) && model_.shared[std::size_t(k)].prior);
+  if (!any) return false;
+  ceres::Problem::EvaluateOptions options;
+  options.apply_loss_function = false;
+  double cost = 0.0;
+  std::vector<double> residuals;
+  problem_.Evaluate(options, &cost, &residuals, nullptr, nullptr);
+  double ssr = 0.0;
+  for (double e : residuals) ssr += e * e;
+  long p = static_cast<long>(series_.size()) * M::kRegional;
+  for (int k = 0; k < kShared; ++k) p += shared_free(k);
+  const double n = double(residuals.size());
+  prior_scale_ = n > double(p) ? std::sqrt(ssr / (n - double(p))) : 1.0;
+  for (int k = 0; k < kShared; ++k) {
+    const ParameterSetting& setting = model_.shared[std::size_t(k)];
+    if (!shared_free(k) || !setting.prior) continue;
+    problem_.AddResidualBlock(
+        new PriorCost(new models::GaussianPriorResidual{
+            setting.prior->mean, setting.prior->sd, prior_scale_}),
+        nullptr, &shared_[std::size_t(k)]);
+  }
+  return true;
+}
 
 template <class M>
 Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
@@ -303,11 +339,6 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
       m.problem_.SetParameterLowerBound(block, 0, setting.lower);
     if (setting.upper < 1e300)
       m.problem_.SetParameterUpperBound(block, 0, setting.upper);
-    if (setting.prior)
-      m.problem_.AddResidualBlock(
-          new PriorCost(new models::GaussianPriorResidual{setting.prior->mean,
-                                                          setting.prior->sd}),
-          nullptr, block);
   }
   return std::unique_ptr<CalibrationProblem::Impl>(std::move(impl));
 }
@@ -321,6 +352,7 @@ const SolveSummary& ModelProblem<M>::solve() {
     accumulate(summary, first, summary_);
   };
   run(true);
+  if (add_priors()) run(false);
   pinned_.assign(kShared, false);
   // Each pass pins or releases at least one parameter; kShared passes
   // bound the work.
@@ -438,6 +470,7 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
   long free_parameters = static_cast<long>(n_regions) * M::kRegional;
   for (int k = 0; k < kShared; ++k) free_parameters += shared_interior(k);
   fit_statistics(series_, r.residual, free_parameters, r.fit);
+  r.fit.prior_scale = prior_scale_;
   const FitStatistics& f = r.fit;
 
   // Covariance sigma^2 (J'J)^-1 over the free parameter blocks (Ceres

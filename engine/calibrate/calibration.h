@@ -73,6 +73,8 @@ struct FitStatistics {
   double shock_rho = 0.0;  // pooled AR(1) of the residuals
   double shock_sigma = 0.0;
   long shock_pairs = 0;
+  // sigma_hat that scales the prior rows (0: no priors).
+  double prior_scale = 0.0;
 };
 
 struct CalibrationResult {

@@ -161,6 +161,7 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   attr("shock_rho", fit.shock_rho);
   attr("shock_sigma", fit.shock_sigma);
   attr("shock_pairs", std::int64_t{fit.shock_pairs});
+  if (fit.prior_scale > 0.0) attr("prior_scale", fit.prior_scale);
   attr("covariance_ok", std::int64_t{r.covariance_ok});
   attr("termination", solve.termination);
   attr("solver_message", solve.message);

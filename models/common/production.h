@@ -84,13 +84,17 @@ T spill_from_total(const T& total, const T& own, std::size_t regions) {
   return (total - own) / double(regions - 1);
 }
 
-// A Gaussian prior on one parameter as a residual (theta - mean) / sd.
+// A Gaussian prior on one parameter as a residual scale (theta - mean) / sd.
+// Beside data residuals e ~ N(0, sigma^2), scale = sigma makes the sum of
+// squares sigma^2 times the negative log posterior (docs/architecture.md,
+// "Priors").
 struct GaussianPriorResidual {
   double mean;
   double sd;
+  double scale = 1.0;
   template <typename T>
   bool operator()(const T* theta, T* residual) const {
-    residual[0] = (theta[0] - mean) / sd;
+    residual[0] = scale * (theta[0] - mean) / sd;
     return true;
   }
 };
