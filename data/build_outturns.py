@@ -26,6 +26,7 @@ import os
 import sys
 from decimal import Decimal
 
+sys.dont_write_bytecode = True  # leave no __pycache__ in data/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build_panel as bp  # noqa: E402  (same folder; shares readers and formats)
 
