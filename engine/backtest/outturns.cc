@@ -72,4 +72,71 @@ Result<Outturns> read_outturns(const std::filesystem::path& path) {
   return out;
 }
 
+Result<std::vector<UnitSeries>> actual_series(const data::Panel& panel,
+                                              const std::string& column,
+                                              const Outturns& outturns) {
+  const data::PanelColumn* values = panel.column(column);
+  if (values == nullptr)
+    return fail("column was not read from the panel", panel.file, 0, column);
+  if (panel.years.empty() || outturns.years.empty() ||
+      outturns.years.front() != panel.years.back() + 1)
+    return fail(
+        "the outturns must start the year after the panel's last "
+        "year",
+        outturns.file, 0, "year");
+  const int first = panel.years.front();
+  const auto length =
+      static_cast<std::size_t>(outturns.years.back() - first + 1);
+  std::vector<UnitSeries> out;
+  for (std::size_t r = 0; r < panel.regions.size(); ++r) {
+    const int o = outturns.region_index(panel.regions[r]);
+    if (o < 0)
+      return fail("region '" + panel.regions[r] + "' of " + panel.file +
+                      " is not in the outturns",
+                  outturns.file, 0, "region");
+    UnitSeries s{
+        panel.regions[r], first,
+        std::vector<double>(length, std::numeric_limits<double>::quiet_NaN())};
+    for (std::size_t t = 0; t < panel.years.size(); ++t)
+      s.values[static_cast<std::size_t>(panel.years[t] - first)] =
+          values->values[r][t];
+    for (std::size_t t = 0; t < outturns.years.size(); ++t)
+      s.values[static_cast<std::size_t>(outturns.years[t] - first)] =
+          outturns.gdp_real[static_cast<std::size_t>(o)][t];
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::vector<UnitSeries>> group_series(
+    const std::vector<UnitSeries>& regions,
+    const std::vector<data::RegionGroup>& groups) {
+  std::vector<UnitSeries> out;
+  for (const auto& group : groups) {
+    UnitSeries total{group.name, 0, {}};
+    for (std::size_t k = 0; k < group.members.size(); ++k) {
+      auto it = std::find_if(
+          regions.begin(), regions.end(),
+          [&](const UnitSeries& s) { return s.unit == group.members[k]; });
+      if (it == regions.end())
+        return fail("member '" + group.members[k] + "' of group '" +
+                        group.name + "' has no series",
+                    {}, 0, "region");
+      if (k == 0) {
+        total.first_year = it->first_year;
+        total.values.assign(it->values.size(), 0.0);
+      } else if (it->first_year != total.first_year ||
+                 it->values.size() != total.values.size()) {
+        return fail(
+            "members of group '" + group.name + "' cover different years", {},
+            0, "year");
+      }
+      for (std::size_t t = 0; t < total.values.size(); ++t)
+        total.values[t] += it->values[t];  // NaN stays NaN
+    }
+    out.push_back(std::move(total));
+  }
+  return out;
+}
+
 }  // namespace growthcast::backtest

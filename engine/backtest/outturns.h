@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "backtest/scores.h"
 #include "common/error.h"
+#include "data/panel.h"
+#include "data/regions.h"
 
 namespace growthcast::backtest {
 
@@ -33,5 +36,21 @@ struct Outturns {
 // gdp_growth_index_t / 100 within a relative 1e-8 (the file's 10-digit
 // rounding), which catches a level that was not chained from the index.
 Result<Outturns> read_outturns(const std::filesystem::path& path);
+
+// What happened, per region: the panel's `column` (gdp_real, say) for its
+// years, then the outturns' gdp_real for theirs, as one series from the
+// panel's first year (NaN where the panel has no value). The outturns must
+// start the year after the panel's last year and hold every panel region
+// (field "region" otherwise); regions in the panel's order.
+Result<std::vector<UnitSeries>> actual_series(const data::Panel& panel,
+                                              const std::string& column,
+                                              const Outturns& outturns);
+
+// Group totals: per group, the sum of its members' series year by year (NaN
+// where a member's value is). Every member must be in `regions`, all with
+// the same first year and length.
+Result<std::vector<UnitSeries>> group_series(
+    const std::vector<UnitSeries>& regions,
+    const std::vector<data::RegionGroup>& groups);
 
 }  // namespace growthcast::backtest

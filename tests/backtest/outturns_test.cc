@@ -49,6 +49,45 @@ TEST(OutturnsTest, ReadsTheShippedFile) {
   EXPECT_EQ(out->region_index("Atlantis"), -1);
 }
 
+// The panel's history and the outturns as one series per region, and the
+// Chengdu-Chongqing total.
+TEST(OutturnsTest, SplicesPanelAndOutturns) {
+  auto out = read_outturns(kSource / "data/china_province_outturns.csv");
+  ASSERT_TRUE(out) << out.error().to_string();
+  data::ColumnMapping mapping;
+  mapping.values = {"gdp_real"};
+  auto panel = data::read_panel(kSource / "data/china_provinces.csv", mapping);
+  ASSERT_TRUE(panel) << panel.error().to_string();
+  auto series = actual_series(*panel, "gdp_real", *out);
+  ASSERT_TRUE(series) << series.error().to_string();
+  ASSERT_EQ(series->size(), 31u);
+  const UnitSeries* sichuan = nullptr;
+  for (const auto& s : *series)
+    if (s.unit == "Sichuan") sichuan = &s;
+  ASSERT_NE(sichuan, nullptr);
+  EXPECT_EQ(sichuan->first_year, 2000);
+  ASSERT_EQ(sichuan->values.size(), 25u);  // 2000-2024
+  // data/china_provinces.csv, Sichuan 2019 gdp_real = 46363.8; the
+  // outturns' 2020 = 46363.8 * 1.038 = 48125.6244.
+  EXPECT_EQ(sichuan->values[19], 46363.8);
+  EXPECT_EQ(sichuan->values[20], 48125.6244);
+
+  auto groups =
+      group_series(*series, {{"Chengdu-Chongqing", {"Sichuan", "Chongqing"}}});
+  ASSERT_TRUE(groups) << groups.error().to_string();
+  ASSERT_EQ(groups->size(), 1u);
+  // 2019: Sichuan 46,363.8 + Chongqing 23,605.8 = 69,969.6 (SOURCES.md §1).
+  EXPECT_NEAR((*groups)[0].values[19], 69969.6, 1e-9);
+  EXPECT_FALSE(group_series(*series, {{"X", {"Sichuan", "Atlantis"}}}));
+
+  // Outturns that do not follow the panel's last year are refused.
+  Outturns late = *out;
+  for (auto& y : late.years) y += 1;
+  auto gap = actual_series(*panel, "gdp_real", late);
+  ASSERT_FALSE(gap);
+  EXPECT_EQ(gap.error().field, "year");
+}
+
 class BadOutturnsTest : public ::testing::Test {
  protected:
   std::filesystem::path write(const std::string& text) {
