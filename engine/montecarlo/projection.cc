@@ -185,6 +185,11 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   p.sigma = cal.fit.shock_sigma;
   p.parameter_uncertainty = sc.parameter_uncertainty;
   p.shock_uncertainty = sc.shock_uncertainty;
+  p.common_shocks = sc.common_shocks;
+  p.trend_shocks = sc.trend_shocks;
+  if (sc.trend_persistence) p.trend_persistence = *sc.trend_persistence;
+  p.band_calibration = sc.band_calibration;
+  p.band_scale.assign(std::size_t(std::max(0, p.years())), 1.0);
   const std::size_t n = cal.regions.size();
   for (std::size_t i = 0; i < n; ++i) {
     p.gdp_last.push_back(cal.gdp[i].back());
@@ -281,6 +286,44 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
     }
   }
   return p;
+}
+
+Status check_uncertainty(const ProjectionSetup& p,
+                         const scenario::Scenario& sc) {
+  auto refuse = [&](const std::string& key, const std::string& message) {
+    const std::string field = "uncertainty." + key;
+    return fail(message, sc.file, sc.line_of(field), field);
+  };
+  if (p.common_shocks &&
+      !(p.shock_sigma_common >= 0.0 && p.shock_sigma_common <= p.sigma))
+    return refuse("common_shocks", "the common shocks' standard deviation " +
+                                       std::to_string(p.shock_sigma_common) +
+                                       " is outside [0, sigma = " +
+                                       std::to_string(p.sigma) + "]");
+  if (p.trend_shocks) {
+    for (double zeta : {p.trend_sigma_common, p.trend_sigma_regional})
+      if (!(std::isfinite(zeta) && zeta >= 0.0))
+        return refuse("trend_shocks", "a trend shock's standard deviation " +
+                                          std::to_string(zeta) +
+                                          " is not finite and >= 0");
+    if (!(p.trend_persistence >= 0.0 && p.trend_persistence < 1.0))
+      return refuse("trend_persistence",
+                    "trend_persistence " + std::to_string(p.trend_persistence) +
+                        " is out of range [0, 1)");
+  }
+  if (p.band_calibration) {
+    if (p.band_scale.size() != std::size_t(p.years()))
+      return refuse("band_calibration",
+                    "the band calibration has " +
+                        std::to_string(p.band_scale.size()) + " factors for " +
+                        std::to_string(p.years()) + " projection years");
+    for (double c : p.band_scale)
+      if (!(std::isfinite(c) && c > 0.0))
+        return refuse("band_calibration", "a band calibration factor " +
+                                              std::to_string(c) +
+                                              " is not finite and > 0");
+  }
+  return {};
 }
 
 namespace {
@@ -410,7 +453,8 @@ void accumulate_lanes(const Inv& inv, const Rdi& rdi, const Lgr& lgr,
 
 // The rows one region's output equations read and write (year t - 1
 // without suffix, year t with suffix 1), all plain pointers so that GCC
-// keeps them in registers in the vector loop.
+// keeps them in registers in the vector loop. u and u1 are the shock in
+// ln Y: the level shock, plus the trend shock w when it is on.
 struct RegionRows {
   const double *y, *u, *u1, *lk, *ll, *ls, *lsp, *k1, *s1, *lk1, *ll1, *ls1,
       *lsp1;
@@ -518,8 +562,14 @@ struct BlockSimulator::Scratch {
   Rows drivers;                   // [driver][lane], one region and year
   Rows y, k, l, s, u, lk, ll, ls, lsp;
   Rows y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1;
-  // One year's shocks, [year * n + region - eps.begin][lane].
-  YearNormals eps;
+  // One year's shocks, [year * n + region - eps.begin][lane], and the
+  // trend shocks' (trend_eps) alike.
+  YearNormals eps, trend_eps;
+  // The common normals e_t and h_t of every projection year, [h][lane].
+  Rows common_eps, common_trend_eps;
+  // Trend shocks: growth v and level w, [region][lane] (updated in place),
+  // and one region's total shock u + w in years t - 1 and t.
+  Rows trend_v, trend_w, shock, shock1;
   Rows region_rows;  // [variable][region][lane]
   Rows rows;         // [variable][unit][lane]
   Rows group_log_tfp, sums, acc;
@@ -534,6 +584,7 @@ struct BlockSimulator::Scratch {
   void initial_state(const ProjectionSetup& p, const double* delta_s_row);
   void spill_logs(const Rows& stock, const Rows& ln_spill);
   void draw_targets(const ProjectionSetup& p, const BlockKey& key);
+  void draw_common(const ProjectionSetup& p, const BlockKey& key);
   void set_out_rows(int h, const RowTarget* row_target);
   void year_shocks(const ProjectionSetup& p, const BlockKey& key, int h);
   void accumulate_region(const ProjectionSetup& p, int i, int year,
@@ -605,12 +656,20 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     w.output_of[std::size_t(p.output_regions[o])] = int(o);
 
   w.z.assign(std::size_t(w.free4) * kParameterTile, 0.0);  // [row][tile lane]
+  const std::size_t years4 = std::size_t(w.years + 3) / 4 * 4;
   std::vector<std::pair<Rows*, std::size_t>> arrays = {
       {&w.theta, std::size_t(w.params)},
       {&w.candidate, std::size_t(w.free)},
       {&w.target, scenario::kDriverCount * n},
       {&w.drivers, scenario::kDriverCount},
       {&w.eps.rows, p.shock_uncertainty ? n + 8 : 0},
+      {&w.trend_eps.rows, p.trend_shocks ? n + 8 : 0},
+      {&w.common_eps, p.shock_uncertainty && p.common_shocks ? years4 : 0},
+      {&w.common_trend_eps, p.trend_shocks ? years4 : 0},
+      {&w.trend_v, p.trend_shocks ? n : 0},
+      {&w.trend_w, p.trend_shocks ? n : 0},
+      {&w.shock, p.trend_shocks ? 1 : 0},
+      {&w.shock1, p.trend_shocks ? 1 : 0},
       {&w.region_rows, kVariableCount * n},
       {&w.rows, std::size_t(kVariableCount) * std::size_t(w.units)},
       {&w.group_log_tfp, p.groups.size()}};
@@ -778,6 +837,22 @@ void BlockSimulator::Scratch::initial_state(const ProjectionSetup& p,
   spill_logs(s, lsp);
   for (std::size_t g = 0; g < p.groups.size(); ++g)
     fill(group_log_tfp.row(g), 0.0);
+  if (p.trend_shocks)
+    for (std::size_t r = 0; r < std::size_t(n); ++r) {
+      fill(trend_v.row(r), 0.0);
+      fill(trend_w.row(r), 0.0);
+    }
+}
+
+// The common normals of every projection year: e_t (normal h of the
+// common_shocks stream) and h_t (normal h of common_trend_shocks).
+void BlockSimulator::Scratch::draw_common(const ProjectionSetup& p,
+                                          const BlockKey& key) {
+  if (p.shock_uncertainty && p.common_shocks)
+    lane_normals(key, Stream::common_shocks, 0, years, common_eps.data());
+  if (p.trend_shocks)
+    lane_normals(key, Stream::common_trend_shocks, 0, years,
+                 common_trend_eps.data());
 }
 
 // ln Sspill of every region from the stocks (0 without spillovers, as
@@ -835,6 +910,7 @@ void BlockSimulator::Scratch::set_out_rows(int h, const RowTarget* row_target) {
 void BlockSimulator::Scratch::year_shocks(const ProjectionSetup& p,
                                           const BlockKey& key, int h) {
   if (p.shock_uncertainty) eps.make(key, Stream::shocks, h, n);
+  if (p.trend_shocks) trend_eps.make(key, Stream::trend_shocks, h, n);
 }
 
 // Capital, labour, knowledge of region i in `year`: the accumulation
@@ -903,24 +979,63 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
                                             const double* const* shared_row) {
   const std::size_t r = std::size_t(i);
   const int year = p.last_year + 1 + h;
-  const double rho = p.rho, sigma = p.sigma;
+  const double rho = p.rho;
+  // c_h: this year's innovations' scale (exactly 1 without band
+  // calibration, so that sigma below is p.sigma itself).
+  const double scale = p.band_calibration ? p.band_scale[std::size_t(h)] : 1.0;
   const double* u_r = u.row(r);
   double* u1_r = u1.row(r);
-  if (p.shock_uncertainty) {
+  if (p.shock_uncertainty && !p.common_shocks) {
+    const double sigma = p.band_calibration ? scale * p.sigma : p.sigma;
     const double* e = eps.region(h, n, i);
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane)
       u1_r[lane] = rho * u_r[lane] + sigma * e[lane];
+  } else if (p.shock_uncertainty) {
+    // sigma_c e_t + sigma_p e_i,t, sigma_c^2 + sigma_p^2 = sigma^2.
+    const double sigma_c = p.shock_sigma_common;
+    const double sigma_p =
+        std::sqrt(std::max(0.0, p.sigma * p.sigma - sigma_c * sigma_c));
+    const double common = scale * sigma_c, own = scale * sigma_p;
+    const double* e = eps.region(h, n, i);
+    const double* ec = common_eps.row(std::size_t(h));
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane)
+      u1_r[lane] = rho * u_r[lane] + (own * e[lane] + common * ec[lane]);
   } else {
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane) u1_r[lane] = rho * u_r[lane];
+  }
+  // The shock in ln Y: u, plus w with trend shocks.
+  const double* shock_r = u_r;
+  const double* shock1_r = u1_r;
+  if (p.trend_shocks) {
+    const double phi = p.trend_persistence;
+    const double common = scale * p.trend_sigma_common;
+    const double own = scale * p.trend_sigma_regional;
+    const double* hi = trend_eps.region(h, n, i);
+    const double* hc = common_trend_eps.row(std::size_t(h));
+    double* v_r = trend_v.row(r);
+    double* w_r = trend_w.row(r);
+    double* total = shock.data();
+    double* total1 = shock1.data();
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      total[lane] = u_r[lane] + w_r[lane];
+      const double v1 = phi * v_r[lane] + (own * hi[lane] + common * hc[lane]);
+      v_r[lane] = v1;
+      w_r[lane] += v1;
+      total1[lane] = u1_r[lane] + w_r[lane];
+    }
+    shock_r = total;
+    shock1_r = total1;
   }
 
   const double* regional_row[M::kRegional];
   for (int q = 0; q < M::kRegional; ++q)
     regional_row[q] = theta.row(std::size_t(p.layout.regional_index(i, q)));
   const typename M::LaneRows lane_rows = M::lane_rows(regional_row, shared_row);
-  RegionRows in = {y.row(r),   u_r,        u1_r,        lk.row(r), ll.row(r),
+  RegionRows in = {y.row(r),   shock_r,    shock1_r,    lk.row(r), ll.row(r),
                    ls.row(r),  lsp.row(r), k1.row(r),   s1.row(r), lk1.row(r),
                    ll1.row(r), ls1.row(r), lsp1.row(r), y1.row(r), {}};
   for (int v = 0; v < kVariableCount; ++v) in.out[v] = region_out(v, i);
@@ -1039,10 +1154,12 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
   const double* delta_s_row = shared_row[M::kKnowledgeDepreciation];
   w.initial_state(p, delta_s_row);
   w.draw_targets(p, key);
+  w.draw_common(p, key);
 
   // A full block's rows can go straight to the caller's memory.
   const RowTarget* direct = count == B ? row_target : nullptr;
   w.eps.begin = w.eps.end = 0;
+  w.trend_eps.begin = w.trend_eps.end = 0;
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
     w.set_out_rows(h, direct);

@@ -537,6 +537,8 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
                                       std::uint64_t scenario_index,
                                       std::int64_t draws, std::uint64_t seed,
                                       const RunOptions& options) {
+  if (auto st = check_uncertainty(setup, sc); !st)
+    return tl::unexpected(st.error());
   ScenarioForecast out =
       describe_forecast(setup, sc, scenario_index, draws, seed);
   const int threads =
