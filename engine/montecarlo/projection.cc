@@ -185,6 +185,11 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   p.sigma = cal.fit.shock_sigma;
   p.parameter_uncertainty = sc.parameter_uncertainty;
   p.shock_uncertainty = sc.shock_uncertainty;
+  p.common_shocks = sc.common_shocks;
+  p.trend_shocks = sc.trend_shocks;
+  if (sc.trend_persistence) p.trend_persistence = *sc.trend_persistence;
+  p.band_calibration = sc.band_calibration;
+  p.band_scale.assign(std::size_t(std::max(0, p.years())), 1.0);
   const std::size_t n = cal.regions.size();
   for (std::size_t i = 0; i < n; ++i) {
     p.gdp_last.push_back(cal.gdp[i].back());
@@ -283,11 +288,55 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   return p;
 }
 
+Status check_uncertainty(const ProjectionSetup& p,
+                         const scenario::Scenario& sc) {
+  auto refuse = [&](const std::string& key, const std::string& message) {
+    const std::string field = "uncertainty." + key;
+    return fail(message, sc.file, sc.line_of(field), field);
+  };
+  if (p.common_shocks &&
+      !(p.shock_sigma_common >= 0.0 && p.shock_sigma_common <= p.sigma))
+    return refuse("common_shocks", "the common shocks' standard deviation " +
+                                       std::to_string(p.shock_sigma_common) +
+                                       " is outside [0, sigma = " +
+                                       std::to_string(p.sigma) + "]");
+  if (p.trend_shocks) {
+    for (double zeta : {p.trend_sigma_common, p.trend_sigma_regional})
+      if (!(std::isfinite(zeta) && zeta >= 0.0))
+        return refuse("trend_shocks", "a trend shock's standard deviation " +
+                                          std::to_string(zeta) +
+                                          " is not finite and >= 0");
+    if (!(p.trend_persistence >= 0.0 && p.trend_persistence < 1.0))
+      return refuse("trend_persistence",
+                    "trend_persistence " + std::to_string(p.trend_persistence) +
+                        " is out of range [0, 1)");
+  }
+  if (p.band_calibration) {
+    if (p.band_scale.size() != std::size_t(p.years()))
+      return refuse("band_calibration",
+                    "the band calibration has " +
+                        std::to_string(p.band_scale.size()) + " factors for " +
+                        std::to_string(p.years()) + " projection years");
+    for (double c : p.band_scale)
+      if (!(std::isfinite(c) && c > 0.0))
+        return refuse("band_calibration", "a band calibration factor " +
+                                              std::to_string(c) +
+                                              " is not finite and > 0");
+  }
+  return {};
+}
+
 namespace {
 
 constexpr int B = kBlockDraws;
 // Lanes whose parameter draws are made together (their sums in registers).
 constexpr int kParameterTile = 32;
+
+// Which draws a block holds: draws first .. first + B - 1 of scenario
+// `scenario_index` under `seed`.
+struct BlockKey {
+  std::uint64_t seed, scenario_index, first;
+};
 
 // Normals index0 .. index0 + count - 1 (index0 a multiple of 4) of the
 // streams `stream` of draws first + lane0 .. first + lane_end - 1, normal j
@@ -295,13 +344,13 @@ constexpr int kParameterTile = 32;
 // for count rounded up to 4 rows. The numbering is RandomStream's: Philox
 // call c gives normals 4c .. 4c + 3 by Box-Muller on its words (0, 1) and
 // (2, 3).
-void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
-                  std::uint64_t first, Stream stream, std::uint64_t index0,
+void lane_normals(const BlockKey& key, Stream stream, std::uint64_t index0,
                   int count, double* out, std::size_t stride = kRowStride,
                   int lane0 = 0, int lane_end = B) {
   const int calls = (count + 3) / 4;
   const int lanes = lane_end - lane0;
-  const r123::Philox4x64::key_type key = {{seed, scenario_index}};
+  const r123::Philox4x64::key_type philox_key = {
+      {key.seed, key.scenario_index}};
   constexpr double kPi = 3.1415926535897932;
   double radius[B], sine[B];
   // Call by call, so that each call's four rows are written in order and
@@ -309,8 +358,8 @@ void lane_normals(std::uint64_t seed, std::uint64_t scenario_index,
   for (int c = 0; c < calls; ++c) {
     double* rows = out + std::size_t(4 * c) * stride;
     philox_uniforms(
-        first + std::uint64_t(lane0), static_cast<std::uint64_t>(stream),
-        index0 / 4 + std::uint64_t(c), 0, key, lanes,
+        key.first + std::uint64_t(lane0), static_cast<std::uint64_t>(stream),
+        index0 / 4 + std::uint64_t(c), 0, philox_key, lanes,
         {rows, rows + stride, rows + 2 * stride, rows + 3 * stride});
     // Box-Muller on the pairs (0, 1) and (2, 3). Two loops, so that GCC
     // does not fuse sin and cos into a (scalar) sincos call: each is a
@@ -347,6 +396,138 @@ struct Rows {
   double* row(std::size_t r) const { return base + r * kRowStride; }
 };
 
+// One year's normals of a per-region stream: region i of projection year h
+// uses normal h * n + i. They are made a year at a time, from the Philox
+// call holding the year's first normal (calls give four normals each), so
+// that they are in cache when used; when last year's last call holds it,
+// its four rows are kept rather than made again (with 31 regions, one call
+// in nine). `rows` has room for n + 8 rows.
+struct YearNormals {
+  Rows rows;
+  int begin = 0, end = 0;  // normals begin .. end - 1 are in `rows`
+
+  void make(const BlockKey& key, Stream stream, int h, int n) {
+    const int first_normal = (h * n) / 4 * 4;
+    int kept = 0;
+    if (h > 0 && first_normal < end) {
+      kept = end - first_normal;  // 4: the rows of one call
+      const double* from = rows.row(std::size_t(first_normal - begin));
+      if (from != rows.data())
+        std::copy(from, from + std::size_t(kept) * kRowStride, rows.data());
+    }
+    const int needed = h * n + n - first_normal;
+    if (needed > kept)
+      lane_normals(key, stream, std::uint64_t(first_normal + kept),
+                   needed - kept, rows.row(std::size_t(kept)));
+    begin = first_normal;
+    end = first_normal + (needed + 3) / 4 * 4;
+  }
+  // Region i's normals of year h (after make(h)).
+  const double* region(int h, int n, int i) const {
+    return rows.row(std::size_t(h * n + i - begin));
+  }
+};
+
+// The accumulation equations of one region and year, lane by lane: the
+// drivers are rows (one value per lane) or, when no draw has its own
+// target, Uniform (the same arithmetic on each lane).
+template <class Inv, class Rdi, class Lgr, class Dep>
+void accumulate_lanes(const Inv& inv, const Rdi& rdi, const Lgr& lgr,
+                      const Dep& dep, const double* ds, const double* y,
+                      const double* k, const double* l, const double* s,
+                      double* k1, double* l1, double* s1, double* lk1,
+                      double* ls1) {
+#pragma omp simd
+  for (int lane = 0; lane < B; ++lane) {
+    const models::DriverValues<double> drivers = {inv[lane], rdi[lane],
+                                                  lgr[lane], dep[lane]};
+    const auto next = models::accumulate_factors(drivers, ds[lane], y[lane],
+                                                 k[lane], l[lane], s[lane]);
+    l1[lane] = next.labour;
+    k1[lane] = next.capital;
+    s1[lane] = next.knowledge;
+    lk1[lane] = std::log(k1[lane]);
+    ls1[lane] = std::log(s1[lane]);
+  }
+}
+
+// The rows one region's output equations read and write (year t - 1
+// without suffix, year t with suffix 1), all plain pointers so that GCC
+// keeps them in registers in the vector loop. u and u1 are the shock in
+// ln Y: the level shock, plus the trend shock w when it is on.
+struct RegionRows {
+  const double *y, *u, *u1, *lk, *ll, *ls, *lsp, *k1, *s1, *lk1, *ll1, *ls1,
+      *lsp1;
+  double* y1;
+  double* out[kVariableCount];
+};
+
+// The output equations of one region and year: the model's log output
+// plus the level shock, and what is reported. t: years since t0;
+// years_ahead: h + 1; u_last: the shock at T. One instantiation per
+// spillover setting: a branch inside keeps GCC from vectorising the loop
+// (and phi * 0 would still be evaluated).
+template <class M, bool kSpill>
+void output_lanes(const typename M::LaneRows rows, double t, double years_ahead,
+                  double u_last, const RegionRows& in, double* acc) {
+  // Local copies of the row pointers: read through `in` inside the loop,
+  // GCC reloads them per lane and does not vectorise.
+  const double* y = in.y;
+  const double* u = in.u;
+  const double* u1 = in.u1;
+  const double* lk = in.lk;
+  const double* ll = in.ll;
+  const double* ls = in.ls;
+  const double* lsp = in.lsp;
+  const double* k1 = in.k1;
+  const double* s1 = in.s1;
+  const double* lk1 = in.lk1;
+  const double* ll1 = in.ll1;
+  const double* ls1 = in.ls1;
+  const double* lsp1 = in.lsp1;
+  double* y1 = in.y1;
+  double* out_gdp = in.out[kGdp];
+  double* out_growth = in.out[kGdpGrowth];
+  double* out_tfp = in.out[kTfp];
+  double* out_capital = in.out[kCapital];
+  double* out_knowledge = in.out[kKnowledge];
+  double* out_c_capital = in.out[kContributionCapital];
+  double* out_c_labour = in.out[kContributionLabour];
+  double* out_c_knowledge = in.out[kContributionKnowledge];
+  double* out_c_tfp = in.out[kContributionTfp];
+#pragma omp simd
+  for (int lane = 0; lane < B; ++lane) {
+    const double ln_y =
+        M::template lane_log_output<kSpill>(rows, lane, t, lk1[lane], ll1[lane],
+                                            ls1[lane], lsp1[lane]) +
+        u1[lane];
+    const double yv = std::exp(ln_y);
+    const double growth = yv / y[lane] - 1.0;
+    const double tfp = std::exp(
+        M::trend_since_last(rows, lane, t, years_ahead) + u1[lane] - u_last);
+    double c_capital, c_labour, c_knowledge;
+    M::template lane_contributions<kSpill>(
+        rows, lane, lk1[lane] - lk[lane], ll1[lane] - ll[lane],
+        ls1[lane] - ls[lane], kSpill ? lsp1[lane] - lsp[lane] : 0.0, c_capital,
+        c_labour, c_knowledge);
+    const double c_tfp = M::trend_step(rows, lane, t) + u1[lane] - u[lane];
+    y1[lane] = yv;
+    out_gdp[lane] = yv;
+    out_growth[lane] = growth;
+    out_tfp[lane] = tfp;
+    out_capital[lane] = k1[lane];
+    out_knowledge[lane] = s1[lane];
+    out_c_capital[lane] = c_capital;
+    out_c_labour[lane] = c_labour;
+    out_c_knowledge[lane] = c_knowledge;
+    out_c_tfp[lane] = c_tfp;
+    // Not finite exactly when some value is not (or, rarely, when finite
+    // values add up beyond the doubles: the check then finds none).
+    acc[lane] += ((yv + growth) + (tfp + k1[lane])) +
+                 ((s1[lane] + c_capital) + (c_labour + c_knowledge)) + c_tfp;
+  }
+}
+
 }  // namespace
 
 struct BlockSimulator::Scratch {
@@ -381,13 +562,47 @@ struct BlockSimulator::Scratch {
   Rows drivers;                   // [driver][lane], one region and year
   Rows y, k, l, s, u, lk, ll, ls, lsp;
   Rows y1, k1, l1, s1, u1, lk1, ll1, ls1, lsp1;
-  // One year's shocks, [year * n + region - eps_first][lane]: normals are
-  // made a year at a time, so that they are in cache when used.
-  Rows eps;
+  // One year's shocks, [year * n + region - eps.begin][lane], and the
+  // trend shocks' (trend_eps) alike.
+  YearNormals eps, trend_eps;
+  // The common normals e_t and h_t of every projection year, [h][lane].
+  Rows common_eps, common_trend_eps;
+  // Trend shocks: growth v and level w, [region][lane] (updated in place),
+  // and one region's total shock u + w in years t - 1 and t.
+  Rows trend_v, trend_w, shock, shock1;
   Rows region_rows;  // [variable][region][lane]
   Rows rows;         // [variable][unit][lane]
   Rows group_log_tfp, sums, acc;
   std::vector<double*> out_rows;  // this year's output rows: rows or target
+
+  // The kernel's steps, in the order run_model calls them.
+  void draw_parameters(const ProjectionSetup& p, const BlockKey& key,
+                       int* redraws);
+  template <class M>
+  void tie_shared(const ProjectionSetup& p, const typename M::Config& config,
+                  const double** shared_row);
+  void initial_state(const ProjectionSetup& p, const double* delta_s_row);
+  void spill_logs(const Rows& stock, const Rows& ln_spill);
+  void draw_targets(const ProjectionSetup& p, const BlockKey& key);
+  void draw_common(const ProjectionSetup& p, const BlockKey& key);
+  void set_out_rows(int h, const RowTarget* row_target);
+  void year_shocks(const ProjectionSetup& p, const BlockKey& key, int h);
+  void accumulate_region(const ProjectionSetup& p, int i, int year,
+                         const double* delta_s_row);
+  template <class M>
+  void output_region(const ProjectionSetup& p, int i, int h,
+                     const double* const* shared_row);
+  void aggregate_group(const ProjectionSetup& p, std::size_t g);
+  void check_finite(int count, int year, DrawOutcome* outcomes) const;
+  void advance_year();
+
+  // Where a region's values go: its output rows when it is reported, else
+  // scratch rows (groups still need them).
+  double* region_out(int variable, int region) const {
+    const int o = output_of[std::size_t(region)];
+    return o >= 0 ? out_rows[std::size_t(variable * units + o)]
+                  : region_rows.row(std::size_t(variable * n + region));
+  }
 };
 
 BlockSimulator::BlockSimulator(const ProjectionSetup& p)
@@ -441,12 +656,20 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     w.output_of[std::size_t(p.output_regions[o])] = int(o);
 
   w.z.assign(std::size_t(w.free4) * kParameterTile, 0.0);  // [row][tile lane]
+  const std::size_t years4 = std::size_t(w.years + 3) / 4 * 4;
   std::vector<std::pair<Rows*, std::size_t>> arrays = {
       {&w.theta, std::size_t(w.params)},
       {&w.candidate, std::size_t(w.free)},
       {&w.target, scenario::kDriverCount * n},
       {&w.drivers, scenario::kDriverCount},
-      {&w.eps, p.shock_uncertainty ? n + 8 : 0},
+      {&w.eps.rows, p.shock_uncertainty ? n + 8 : 0},
+      {&w.trend_eps.rows, p.trend_shocks ? n + 8 : 0},
+      {&w.common_eps, p.shock_uncertainty && p.common_shocks ? years4 : 0},
+      {&w.common_trend_eps, p.trend_shocks ? years4 : 0},
+      {&w.trend_v, p.trend_shocks ? n : 0},
+      {&w.trend_w, p.trend_shocks ? n : 0},
+      {&w.shock, p.trend_shocks ? 1 : 0},
+      {&w.shock1, p.trend_shocks ? 1 : 0},
       {&w.region_rows, kVariableCount * n},
       {&w.rows, std::size_t(kVariableCount) * std::size_t(w.units)},
       {&w.group_log_tfp, p.groups.size()}};
@@ -479,472 +702,475 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   (this->*run_)(seed, scenario_index, first, count, sink, outcomes, row_target);
 }
 
+// Parameters: theta_hat + L z per lane, redrawn (from the next normals of
+// the lane's stream) while a bounded one leaves its box. Attempt a of a
+// draw uses its normals a * free4 .. a * free4 + free - 1.
+void BlockSimulator::Scratch::draw_parameters(const ProjectionSetup& p,
+                                              const BlockKey& key,
+                                              int* redraws) {
+  for (int idx = 0; idx < params; ++idx)
+    fill(theta.row(std::size_t(idx)), p.theta_hat[idx]);
+  if (free == 0) return;
+  std::uint8_t pending[B];
+  std::fill(pending, pending + B, std::uint8_t(1));
+  bool any_pending = true;
+  for (int attempt = 0; attempt < kMaxRedraws && any_pending; ++attempt) {
+    // candidate = theta_hat + L z, each lane's sum taken term by term in
+    // column order. Lanes go in tiles whose sums stay in registers and
+    // whose normals stay in L1, rather than a pass over all lanes per term;
+    // after the first attempt only tiles with a lane still to draw (a few
+    // lanes of a block need a second attempt, rarely a third).
+    constexpr int kTile = kParameterTile;
+    for (int first_lane = 0; first_lane < B; first_lane += kTile) {
+      if (std::none_of(pending + first_lane, pending + first_lane + kTile,
+                       [](std::uint8_t x) { return x != 0; }))
+        continue;
+      // The tile's normals, [row][kTile]: contiguous, where rows of a
+      // block's width (4 KiB apart) would all fall in the same L1 sets.
+      lane_normals(key, Stream::parameters,
+                   std::uint64_t(attempt) * std::uint64_t(free4), free,
+                   z.data(), kTile, first_lane, first_lane + kTile);
+      // Explicit vectors: left to itself, GCC vectorised across pairs of
+      // terms with emulated gathers, a fifth of this function's time.
+      constexpr int kVectors = kTile / 4;
+      for (int a = 0; a < free; ++a) {
+        Lanes sum[kVectors] = {};
+        for (int q = cholesky_row[std::size_t(a)];
+             q < cholesky_row[std::size_t(a) + 1]; ++q) {
+          const auto& term = cholesky[std::size_t(q)];
+          const double* zj = z.data() + std::size_t(term.col) * kTile;
+          const Lanes v = broadcast_lanes(term.value);
+          for (int j = 0; j < kVectors; ++j)
+            sum[j] += v * load_lanes(zj + 4 * j);
+        }
+        double* c = candidate.row(std::size_t(a)) + first_lane;
+        const Lanes hat = broadcast_lanes(p.theta_hat[p.free_index[a]]);
+        for (int j = 0; j < kVectors; ++j) store_lanes(c + 4 * j, hat + sum[j]);
+      }
+    }
+    const bool last_attempt = attempt + 1 == kMaxRedraws;
+    // Which lanes' candidates are inside the bounds, row by row (each
+    // row is contiguous; lane by lane would stride across all rows).
+    std::uint8_t inside[B];
+    std::fill(inside, inside + B, std::uint8_t(1));
+    for (int a = 0; a < free; ++a) {
+      const int idx = p.free_index[a];
+      const double lo = p.lower[idx], hi = p.upper[idx];
+      const double* c = candidate.row(std::size_t(a));
+      for (int lane = 0; lane < B; ++lane)
+        inside[lane] &= std::uint8_t((c[lane] >= lo) & (c[lane] <= hi));
+    }
+    // A pending lane takes its candidate when it is inside (or at the
+    // last attempt), else it is redrawn.
+    std::uint8_t take[B];
+    for (int lane = 0; lane < B; ++lane) {
+      take[lane] = std::uint8_t(pending[lane] & (inside[lane] | last_attempt));
+      redraws[lane] += pending[lane] & (inside[lane] ^ 1);
+      pending[lane] &= std::uint8_t((inside[lane] ^ 1) & !last_attempt);
+    }
+    for (int a = 0; a < free; ++a) {
+      const double* c = candidate.row(std::size_t(a));
+      double* th = theta.row(std::size_t(p.free_index[a]));
+      for (int lane = 0; lane < B; ++lane)
+        th[lane] = take[lane] ? c[lane] : th[lane];
+    }
+    any_pending = std::any_of(pending, pending + B,
+                              [](std::uint8_t x) { return x != 0; });
+  }
+}
+
+// The shared parameters' rows, with the model's ties (beta = 1 - alpha)
+// applied lane by lane; shared_row[k] points at shared parameter k's row.
+template <class M>
+void BlockSimulator::Scratch::tie_shared(const ProjectionSetup& p,
+                                         const typename M::Config& config,
+                                         const double** shared_row) {
+  for (int q = 0; q < M::kShared; ++q) {
+    const double* from = theta.row(std::size_t(p.layout.shared_index(q)));
+    std::copy(from, from + B, shared_rows[std::size_t(q)].data());
+    shared_row[q] = shared_rows[std::size_t(q)].data();
+  }
+  for (int lane = 0; lane < B; ++lane) {
+    double values[M::kShared];
+    for (int q = 0; q < M::kShared; ++q) values[q] = shared_row[q][lane];
+    M::apply_ties(config, values);
+    for (int q = 0; q < M::kShared; ++q)
+      shared_rows[std::size_t(q)].data()[lane] = values[q];
+  }
+}
+
+// State at T. The knowledge stock is rebuilt from the R&D history with
+// each draw's delta_S (once for all lanes when delta_S is not drawn).
+void BlockSimulator::Scratch::initial_state(const ProjectionSetup& p,
+                                            const double* delta_s_row) {
+  std::vector<double> stock;
+  for (int i = 0; i < n; ++i) {
+    const std::size_t r = std::size_t(i);
+    fill(y.row(r), p.gdp_last[r]);
+    fill(k.row(r), p.capital_last[r]);
+    fill(l.row(r), p.labour_last[r]);
+    fill(u.row(r), p.residual_last[r]);
+    if (!delta_drawn) {
+      fill(s.row(r), stock_hat[r]);
+    } else {
+      const auto& rd = p.rd_history[r];
+      stock.resize(rd.size());
+      for (int lane = 0; lane < B; ++lane)
+        s.row(r)[lane] = models::knowledge_stock<double>(
+                             rd, rd_growth[r], delta_s_row[lane], stock.data())
+                             ? stock.back()
+                             : std::nan("");
+    }
+    double* lk_r = lk.row(r);
+    double* ll_r = ll.row(r);
+    double* ls_r = ls.row(r);
+    const double* k_r = k.row(r);
+    const double* l_r = l.row(r);
+    const double* s_r = s.row(r);
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      lk_r[lane] = std::log(k_r[lane]);
+      ll_r[lane] = std::log(l_r[lane]);
+      ls_r[lane] = std::log(s_r[lane]);
+    }
+  }
+  spill_logs(s, lsp);
+  for (std::size_t g = 0; g < p.groups.size(); ++g)
+    fill(group_log_tfp.row(g), 0.0);
+  if (p.trend_shocks)
+    for (std::size_t r = 0; r < std::size_t(n); ++r) {
+      fill(trend_v.row(r), 0.0);
+      fill(trend_w.row(r), 0.0);
+    }
+}
+
+// The common normals of every projection year: e_t (normal h of the
+// common_shocks stream) and h_t (normal h of common_trend_shocks).
+void BlockSimulator::Scratch::draw_common(const ProjectionSetup& p,
+                                          const BlockKey& key) {
+  if (p.shock_uncertainty && p.common_shocks)
+    lane_normals(key, Stream::common_shocks, 0, years, common_eps.data());
+  if (p.trend_shocks)
+    lane_normals(key, Stream::common_trend_shocks, 0, years,
+                 common_trend_eps.data());
+}
+
+// ln Sspill of every region from the stocks (0 without spillovers, as
+// ln 1).
+void BlockSimulator::Scratch::spill_logs(const Rows& stock,
+                                         const Rows& ln_spill) {
+  if (!spillover) return;
+  double* total = sums.data();
+  fill(total, 0.0);
+  for (int i = 0; i < n; ++i) {
+    const double* si = stock.row(std::size_t(i));
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) total[lane] += si[lane];
+  }
+  for (int i = 0; i < n; ++i) {
+    const double* si = stock.row(std::size_t(i));
+    double* out = ln_spill.row(std::size_t(i));
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane)
+      out[lane] = std::log(
+          models::spill_from_total(total[lane], si[lane], std::size_t(n)));
+  }
+}
+
+// Each lane's ramp targets, from its driver stream, in the regions where
+// some driver is drawn (elsewhere the drivers are one value a year and
+// these rows are not read). A ramp without uncertainty takes no number
+// from the stream, so leaving those regions out changes no draw.
+void BlockSimulator::Scratch::draw_targets(const ProjectionSetup& p,
+                                           const BlockKey& key) {
+  if (!any_target_draw) return;
+  for (int lane = 0; lane < B; ++lane) {
+    RandomStream random(key.seed, key.scenario_index,
+                        key.first + std::uint64_t(lane), Stream::drivers);
+    for (int d = 0; d < scenario::kDriverCount; ++d)
+      for (int i = 0; i < n; ++i) {
+        const DriverPath& path = p.paths[d][std::size_t(i)];
+        if (path.kind == DriverPath::Kind::ramp &&
+            !drivers_uniform[std::size_t(i)])
+          target.row(std::size_t(d * n + i))[lane] =
+              ramp_target(path, p.baseline[d][std::size_t(i)], random, true);
+      }
+  }
+}
+
+// This year's output rows (the caller's memory for a full block with a
+// target, else `rows`), and the non-finite sums cleared.
+void BlockSimulator::Scratch::set_out_rows(int h, const RowTarget* row_target) {
+  for (std::size_t r = 0; r < out_rows.size(); ++r)
+    out_rows[r] = row_target ? (*row_target)(int(r), h) : rows.row(r);
+  fill(acc.data(), 0.0);
+}
+
+// This year's shock normals: h * n .. h * n + n - 1 of the shock stream.
+void BlockSimulator::Scratch::year_shocks(const ProjectionSetup& p,
+                                          const BlockKey& key, int h) {
+  if (p.shock_uncertainty) eps.make(key, Stream::shocks, h, n);
+  if (p.trend_shocks) trend_eps.make(key, Stream::trend_shocks, h, n);
+}
+
+// Capital, labour, knowledge of region i in `year`: the accumulation
+// equations with this year's drivers.
+void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
+                                                int year,
+                                                const double* delta_s_row) {
+  const std::size_t r = std::size_t(i);
+  const double* y_r = y.row(r);
+  const double* k_r = k.row(r);
+  const double* l_r = l.row(r);
+  const double* s_r = s.row(r);
+  double* k1_r = k1.row(r);
+  double* l1_r = l1.row(r);
+  double* s1_r = s1.row(r);
+  double* lk1_r = lk1.row(r);
+  double* ll1_r = ll1.row(r);
+  double* ls1_r = ls1.row(r);
+  if (drivers_uniform[r]) {
+    Uniform value[scenario::kDriverCount];
+    for (int d = 0; d < scenario::kDriverCount; ++d) {
+      const DriverPath& path = p.paths[d][r];
+      const double base = p.baseline[d][r];
+      value[d].value =
+          driver_value(path, base, p.last_year, year, ramp_centre(path, base));
+    }
+    accumulate_lanes(
+        value[int(Driver::investment_rate)], value[int(Driver::rd_intensity)],
+        value[int(Driver::labour_growth)], value[int(Driver::depreciation)],
+        delta_s_row, y_r, k_r, l_r, s_r, k1_r, l1_r, s1_r, lk1_r, ls1_r);
+  } else {
+    // The drivers of each lane, from its drawn targets.
+    for (int d = 0; d < scenario::kDriverCount; ++d) {
+      const DriverPath& path = p.paths[d][r];
+      const double base = p.baseline[d][r];
+      double* out = drivers.row(std::size_t(d));
+      if (path.kind != DriverPath::Kind::ramp) {
+        fill(out, driver_value(path, base, p.last_year, year, 0.0));
+      } else {
+        const double* tg = target.row(std::size_t(d * n + i));
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane)
+          out[lane] = ramp_value(path, base, p.last_year, year, tg[lane]);
+      }
+    }
+    accumulate_lanes(drivers.row(std::size_t(Driver::investment_rate)),
+                     drivers.row(std::size_t(Driver::rd_intensity)),
+                     drivers.row(std::size_t(Driver::labour_growth)),
+                     drivers.row(std::size_t(Driver::depreciation)),
+                     delta_s_row, y_r, k_r, l_r, s_r, k1_r, l1_r, s1_r, lk1_r,
+                     ls1_r);
+  }
+  if (labour_uniform[r]) {
+    fill(ll1_r, std::log(l1_r[0]));
+  } else {
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) ll1_r[lane] = std::log(l1_r[lane]);
+  }
+}
+
+// Region i in projection year h: the level shock, then the model's output
+// equation (models/) and what is reported.
+template <class M>
+void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
+                                            int h,
+                                            const double* const* shared_row) {
+  const std::size_t r = std::size_t(i);
+  const int year = p.last_year + 1 + h;
+  const double rho = p.rho;
+  // c_h: this year's innovations' scale (exactly 1 without band
+  // calibration, so that sigma below is p.sigma itself).
+  const double scale = p.band_calibration ? p.band_scale[std::size_t(h)] : 1.0;
+  const double* u_r = u.row(r);
+  double* u1_r = u1.row(r);
+  if (p.shock_uncertainty && !p.common_shocks) {
+    const double sigma = p.band_calibration ? scale * p.sigma : p.sigma;
+    const double* e = eps.region(h, n, i);
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane)
+      u1_r[lane] = rho * u_r[lane] + sigma * e[lane];
+  } else if (p.shock_uncertainty) {
+    // sigma_c e_t + sigma_p e_i,t, sigma_c^2 + sigma_p^2 = sigma^2.
+    const double sigma_c = p.shock_sigma_common;
+    const double sigma_p =
+        std::sqrt(std::max(0.0, p.sigma * p.sigma - sigma_c * sigma_c));
+    const double common = scale * sigma_c, own = scale * sigma_p;
+    const double* e = eps.region(h, n, i);
+    const double* ec = common_eps.row(std::size_t(h));
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane)
+      u1_r[lane] = rho * u_r[lane] + (own * e[lane] + common * ec[lane]);
+  } else {
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) u1_r[lane] = rho * u_r[lane];
+  }
+  // The shock in ln Y: u, plus w with trend shocks.
+  const double* shock_r = u_r;
+  const double* shock1_r = u1_r;
+  if (p.trend_shocks) {
+    const double phi = p.trend_persistence;
+    const double common = scale * p.trend_sigma_common;
+    const double own = scale * p.trend_sigma_regional;
+    const double* hi = trend_eps.region(h, n, i);
+    const double* hc = common_trend_eps.row(std::size_t(h));
+    double* v_r = trend_v.row(r);
+    double* w_r = trend_w.row(r);
+    double* total = shock.data();
+    double* total1 = shock1.data();
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      total[lane] = u_r[lane] + w_r[lane];
+      const double v1 = phi * v_r[lane] + (own * hi[lane] + common * hc[lane]);
+      v_r[lane] = v1;
+      w_r[lane] += v1;
+      total1[lane] = u1_r[lane] + w_r[lane];
+    }
+    shock_r = total;
+    shock1_r = total1;
+  }
+
+  const double* regional_row[M::kRegional];
+  for (int q = 0; q < M::kRegional; ++q)
+    regional_row[q] = theta.row(std::size_t(p.layout.regional_index(i, q)));
+  const typename M::LaneRows lane_rows = M::lane_rows(regional_row, shared_row);
+  RegionRows in = {y.row(r),   shock_r,    shock1_r,    lk.row(r), ll.row(r),
+                   ls.row(r),  lsp.row(r), k1.row(r),   s1.row(r), lk1.row(r),
+                   ll1.row(r), ls1.row(r), lsp1.row(r), y1.row(r), {}};
+  for (int v = 0; v < kVariableCount; ++v) in.out[v] = region_out(v, i);
+  const double t = double(year - p.first_year);
+  const double years_ahead = double(h + 1);
+  const double u_last = p.residual_last[r];
+  if (spillover)
+    output_lanes<M, true>(lane_rows, t, years_ahead, u_last, in, acc.data());
+  else
+    output_lanes<M, false>(lane_rows, t, years_ahead, u_last, in, acc.data());
+}
+
+// Group g: sums of levels; contributions weighted by last year's output
+// shares (Divisia), TFP the remainder so the parts add up.
+void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
+                                              std::size_t g) {
+  const std::size_t unit = p.output_regions.size() + g;
+  double* out[kVariableCount];
+  for (int v = 0; v < kVariableCount; ++v) {
+    out[v] = out_rows[std::size_t(v) * std::size_t(units) + unit];
+    fill(out[v], 0.0);
+  }
+  double* y_prev = sums.data();
+  fill(y_prev, 0.0);
+  for (int i : p.groups[g].members) {
+    const std::size_t r = std::size_t(i);
+    const double* y_r = y.row(r);
+    const double* y1_r = y1.row(r);
+    const double* k1_r = k1.row(r);
+    const double* s1_r = s1.row(r);
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      out[kGdp][lane] += y1_r[lane];
+      out[kCapital][lane] += k1_r[lane];
+      out[kKnowledge][lane] += s1_r[lane];
+      y_prev[lane] += y_r[lane];
+    }
+  }
+  for (int i : p.groups[g].members) {
+    const double* y_r = y.row(std::size_t(i));
+    const double* cc = region_out(kContributionCapital, i);
+    const double* cl = region_out(kContributionLabour, i);
+    const double* ck = region_out(kContributionKnowledge, i);
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      const double share = y_r[lane] / y_prev[lane];
+      out[kContributionCapital][lane] += share * cc[lane];
+      out[kContributionLabour][lane] += share * cl[lane];
+      out[kContributionKnowledge][lane] += share * ck[lane];
+    }
+  }
+  double* log_tfp = group_log_tfp.row(g);
+  double* sum = acc.data();
+#pragma omp simd
+  for (int lane = 0; lane < B; ++lane) {
+    const double ratio = out[kGdp][lane] / y_prev[lane];
+    const double growth = ratio - 1.0;
+    const double c_tfp = std::log(ratio) - out[kContributionCapital][lane] -
+                         out[kContributionLabour][lane] -
+                         out[kContributionKnowledge][lane];
+    out[kGdpGrowth][lane] = growth;
+    out[kContributionTfp][lane] = c_tfp;
+    log_tfp[lane] += c_tfp;
+    const double tfp = std::exp(log_tfp[lane]);
+    out[kTfp][lane] = tfp;
+    sum[lane] += ((growth + c_tfp) + (tfp + out[kCapital][lane])) +
+                 out[kKnowledge][lane];
+  }
+}
+
+// Which value of a flagged lane is not finite (the sums flag a lane when
+// any value of its year is; a non-reported region's values only count
+// through the groups).
+void BlockSimulator::Scratch::check_finite(int count, int year,
+                                           DrawOutcome* outcomes) const {
+  for (int lane = 0; lane < count; ++lane) {
+    if (std::isfinite(acc.data()[lane]) || !outcomes[lane].finite) continue;
+    for (int unit = 0; unit < units && outcomes[lane].finite; ++unit)
+      for (int v = 0; v < kVariableCount; ++v)
+        if (!std::isfinite(out_rows[std::size_t(v * units + unit)][lane])) {
+          outcomes[lane].finite = false;
+          outcomes[lane].nonfinite_region = unit;
+          outcomes[lane].nonfinite_year = year;
+          break;
+        }
+  }
+}
+
+// Year t becomes year t - 1.
+void BlockSimulator::Scratch::advance_year() {
+  std::swap(y, y1);
+  std::swap(k, k1);
+  std::swap(l, l1);
+  std::swap(s, s1);
+  std::swap(u, u1);
+  std::swap(lk, lk1);
+  std::swap(ll, ll1);
+  std::swap(ls, ls1);
+  std::swap(lsp, lsp1);
+}
+
 template <class M>
 void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
                                std::uint64_t first, int count, const Sink& sink,
                                DrawOutcome* outcomes,
                                const RowTarget* row_target) {
   const ProjectionSetup& p = setup_;
-  const typename M::Config config = M::configure(p.shared);
   Scratch& w = *scratch_;
-  const int n = w.n;
+  const BlockKey key{seed, scenario_index, first};
   for (int lane = 0; lane < count; ++lane) outcomes[lane] = DrawOutcome{};
   int redraws[B] = {};
 
-  // Parameters: theta_hat + L z per lane, redrawn (from the next normals of
-  // the lane's stream) while a bounded one leaves its box. Attempt a of a
-  // draw uses its normals a * free4 .. a * free4 + free - 1.
-  for (int idx = 0; idx < w.params; ++idx)
-    fill(w.theta.row(std::size_t(idx)), p.theta_hat[idx]);
-  if (w.free > 0) {
-    std::uint8_t pending[B];
-    std::fill(pending, pending + B, std::uint8_t(1));
-    bool any_pending = true;
-    for (int attempt = 0; attempt < kMaxRedraws && any_pending; ++attempt) {
-      // candidate = theta_hat + L z, each lane's sum taken term by term in
-      // column order. Lanes go in tiles whose sums stay in registers and
-      // whose normals stay in L1, rather than a pass over all lanes per term;
-      // after the first attempt only tiles with a lane still to draw (a few
-      // lanes of a block need a second attempt, rarely a third).
-      constexpr int kTile = kParameterTile;
-      for (int first_lane = 0; first_lane < B; first_lane += kTile) {
-        if (std::none_of(pending + first_lane, pending + first_lane + kTile,
-                         [](std::uint8_t x) { return x != 0; }))
-          continue;
-        // The tile's normals, [row][kTile]: contiguous, where rows of a
-        // block's width (4 KiB apart) would all fall in the same L1 sets.
-        lane_normals(seed, scenario_index, first, Stream::parameters,
-                     std::uint64_t(attempt) * std::uint64_t(w.free4), w.free,
-                     w.z.data(), kTile, first_lane, first_lane + kTile);
-        // Explicit vectors: left to itself, GCC vectorised across pairs of
-        // terms with emulated gathers, a fifth of this function's time.
-        constexpr int kVectors = kTile / 4;
-        for (int a = 0; a < w.free; ++a) {
-          Lanes sum[kVectors] = {};
-          for (int k = w.cholesky_row[std::size_t(a)];
-               k < w.cholesky_row[std::size_t(a) + 1]; ++k) {
-            const auto& term = w.cholesky[std::size_t(k)];
-            const double* zj = w.z.data() + std::size_t(term.col) * kTile;
-            const Lanes v = broadcast_lanes(term.value);
-            for (int j = 0; j < kVectors; ++j)
-              sum[j] += v * load_lanes(zj + 4 * j);
-          }
-          double* c = w.candidate.row(std::size_t(a)) + first_lane;
-          const Lanes hat = broadcast_lanes(p.theta_hat[p.free_index[a]]);
-          for (int j = 0; j < kVectors; ++j)
-            store_lanes(c + 4 * j, hat + sum[j]);
-        }
-      }
-      const bool last_attempt = attempt + 1 == kMaxRedraws;
-      // Which lanes' candidates are inside the bounds, row by row (each
-      // row is contiguous; lane by lane would stride across all rows).
-      std::uint8_t inside[B];
-      std::fill(inside, inside + B, std::uint8_t(1));
-      for (int a = 0; a < w.free; ++a) {
-        const int idx = p.free_index[a];
-        const double lo = p.lower[idx], hi = p.upper[idx];
-        const double* c = w.candidate.row(std::size_t(a));
-        for (int lane = 0; lane < B; ++lane)
-          inside[lane] &= std::uint8_t((c[lane] >= lo) & (c[lane] <= hi));
-      }
-      // A pending lane takes its candidate when it is inside (or at the
-      // last attempt), else it is redrawn.
-      std::uint8_t take[B];
-      for (int lane = 0; lane < B; ++lane) {
-        take[lane] =
-            std::uint8_t(pending[lane] & (inside[lane] | last_attempt));
-        redraws[lane] += pending[lane] & (inside[lane] ^ 1);
-        pending[lane] &= std::uint8_t((inside[lane] ^ 1) & !last_attempt);
-      }
-      for (int a = 0; a < w.free; ++a) {
-        const double* c = w.candidate.row(std::size_t(a));
-        double* theta = w.theta.row(std::size_t(p.free_index[a]));
-        for (int lane = 0; lane < B; ++lane)
-          theta[lane] = take[lane] ? c[lane] : theta[lane];
-      }
-      any_pending = std::any_of(pending, pending + B,
-                                [](std::uint8_t x) { return x != 0; });
-    }
-  }
-  // The shared parameters' rows, with the model's ties (beta = 1 - alpha)
-  // applied lane by lane.
+  w.draw_parameters(p, key, redraws);
   const double* shared_row[M::kShared];
-  {
-    for (int k = 0; k < M::kShared; ++k) {
-      const double* from = w.theta.row(std::size_t(p.layout.shared_index(k)));
-      std::copy(from, from + B, w.shared_rows[std::size_t(k)].data());
-      shared_row[k] = w.shared_rows[std::size_t(k)].data();
-    }
-    for (int lane = 0; lane < B; ++lane) {
-      double values[M::kShared];
-      for (int k = 0; k < M::kShared; ++k) values[k] = shared_row[k][lane];
-      M::apply_ties(config, values);
-      for (int k = 0; k < M::kShared; ++k)
-        w.shared_rows[std::size_t(k)].data()[lane] = values[k];
-    }
-  }
+  w.tie_shared<M>(p, M::configure(p.shared), shared_row);
   const double* delta_s_row = shared_row[M::kKnowledgeDepreciation];
+  w.initial_state(p, delta_s_row);
+  w.draw_targets(p, key);
+  w.draw_common(p, key);
 
-  // State at T. The knowledge stock is rebuilt from the R&D history with
-  // each draw's delta_S (once for all lanes when delta_S is not drawn).
-  std::vector<double> stock;
-  for (int i = 0; i < n; ++i) {
-    const std::size_t r = std::size_t(i);
-    fill(w.y.row(r), p.gdp_last[r]);
-    fill(w.k.row(r), p.capital_last[r]);
-    fill(w.l.row(r), p.labour_last[r]);
-    fill(w.u.row(r), p.residual_last[r]);
-    if (!w.delta_drawn) {
-      fill(w.s.row(r), w.stock_hat[r]);
-    } else {
-      const auto& rd = p.rd_history[r];
-      stock.resize(rd.size());
-      for (int lane = 0; lane < B; ++lane)
-        w.s.row(r)[lane] =
-            models::knowledge_stock<double>(rd, w.rd_growth[r],
-                                            delta_s_row[lane], stock.data())
-                ? stock.back()
-                : std::nan("");
-    }
-    double* lk = w.lk.row(r);
-    double* ll = w.ll.row(r);
-    double* ls = w.ls.row(r);
-    const double* k = w.k.row(r);
-    const double* l = w.l.row(r);
-    const double* s = w.s.row(r);
-#pragma omp simd
-    for (int lane = 0; lane < B; ++lane) {
-      lk[lane] = std::log(k[lane]);
-      ll[lane] = std::log(l[lane]);
-      ls[lane] = std::log(s[lane]);
-    }
-  }
-  // ln Sspill (0 without spillovers, as ln 1).
-  auto spill_logs = [&](const Rows& s, const Rows& lsp) {
-    if (!w.spillover) return;
-    double* total = w.sums.data();
-    fill(total, 0.0);
-    for (int i = 0; i < n; ++i) {
-      const double* si = s.row(std::size_t(i));
-#pragma omp simd
-      for (int lane = 0; lane < B; ++lane) total[lane] += si[lane];
-    }
-    for (int i = 0; i < n; ++i) {
-      const double* si = s.row(std::size_t(i));
-      double* out = lsp.row(std::size_t(i));
-#pragma omp simd
-      for (int lane = 0; lane < B; ++lane)
-        out[lane] = std::log(
-            models::spill_from_total(total[lane], si[lane], std::size_t(n)));
-    }
-  };
-  spill_logs(w.s, w.lsp);
-
-  // Each lane's ramp targets, from its driver stream, in the regions where
-  // some driver is drawn (elsewhere the drivers are one value a year and
-  // these rows are not read). A ramp without uncertainty takes no number
-  // from the stream, so leaving those regions out changes no draw.
-  if (w.any_target_draw) {
-    for (int lane = 0; lane < B; ++lane) {
-      RandomStream random(seed, scenario_index, first + std::uint64_t(lane),
-                          Stream::drivers);
-      for (int d = 0; d < scenario::kDriverCount; ++d)
-        for (int i = 0; i < n; ++i) {
-          const DriverPath& path = p.paths[d][std::size_t(i)];
-          if (path.kind == DriverPath::Kind::ramp &&
-              !w.drivers_uniform[std::size_t(i)])
-            w.target.row(std::size_t(d * n + i))[lane] =
-                ramp_target(path, p.baseline[d][std::size_t(i)], random, true);
-        }
-    }
-  }
-
-  for (std::size_t g = 0; g < p.groups.size(); ++g)
-    fill(w.group_log_tfp.row(g), 0.0);
-
-  const int n_out = int(p.output_regions.size());
-  const int units = w.units;
-  // A region's values go straight to its output rows when it is reported,
-  // else to scratch rows (groups still need them).
-  auto region_out = [&](int variable, int region) {
-    const int o = w.output_of[std::size_t(region)];
-    return o >= 0 ? w.out_rows[std::size_t(variable * units + o)]
-                  : w.region_rows.row(std::size_t(variable * n + region));
-  };
-  double* acc = w.acc.data();
   // A full block's rows can go straight to the caller's memory.
-  const bool direct = row_target != nullptr && count == B;
-  // The normals in w.eps: eps_begin .. eps_end - 1 of the shock stream.
-  int eps_begin = 0, eps_end = 0;
+  const RowTarget* direct = count == B ? row_target : nullptr;
+  w.eps.begin = w.eps.end = 0;
+  w.trend_eps.begin = w.trend_eps.end = 0;
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
-    for (std::size_t r = 0; r < w.out_rows.size(); ++r)
-      w.out_rows[r] = direct ? (*row_target)(int(r), h) : w.rows.row(r);
-    fill(acc, 0.0);
-    // This year's shocks: normals h * n .. h * n + n - 1 of the stream, from
-    // the Philox call holding the first (calls give four normals each).
-    // When last year's last call holds it, its four rows are kept rather
-    // than made again (with 31 regions, one call in nine).
-    const int eps_first = (h * n) / 4 * 4;
-    if (p.shock_uncertainty) {
-      int kept = 0;
-      if (h > 0 && eps_first < eps_end) {
-        kept = eps_end - eps_first;  // 4: the rows of one call
-        const double* from = w.eps.row(std::size_t(eps_first - eps_begin));
-        if (from != w.eps.data())
-          std::copy(from, from + std::size_t(kept) * kRowStride, w.eps.data());
-      }
-      const int needed = h * n + n - eps_first;
-      if (needed > kept)
-        lane_normals(seed, scenario_index, first, Stream::shocks,
-                     std::uint64_t(eps_first + kept), needed - kept,
-                     w.eps.row(std::size_t(kept)));
-      eps_begin = eps_first;
-      eps_end = eps_first + (needed + 3) / 4 * 4;
-    }
-    // Capital, labour, knowledge: the accumulation equations.
-    for (int i = 0; i < n; ++i) {
-      const std::size_t r = std::size_t(i);
-      const double* y = w.y.row(r);
-      const double* k = w.k.row(r);
-      const double* l = w.l.row(r);
-      const double* s = w.s.row(r);
-      const double* ds = delta_s_row;
-      double* k1 = w.k1.row(r);
-      double* l1 = w.l1.row(r);
-      double* s1 = w.s1.row(r);
-      double* lk1 = w.lk1.row(r);
-      double* ll1 = w.ll1.row(r);
-      double* ls1 = w.ls1.row(r);
-      // The drivers as rows (one value per lane) or, when no draw has its
-      // own target, as one value (the same arithmetic on each lane).
-      auto accumulate = [&](const auto& inv, const auto& rdi, const auto& lgr,
-                            const auto& dep) {
-#pragma omp simd
-        for (int lane = 0; lane < B; ++lane) {
-          const models::DriverValues<double> drivers = {inv[lane], rdi[lane],
-                                                        lgr[lane], dep[lane]};
-          const auto next = models::accumulate_factors(
-              drivers, ds[lane], y[lane], k[lane], l[lane], s[lane]);
-          l1[lane] = next.labour;
-          k1[lane] = next.capital;
-          s1[lane] = next.knowledge;
-          lk1[lane] = std::log(k1[lane]);
-          ls1[lane] = std::log(s1[lane]);
-        }
-      };
-      if (w.drivers_uniform[r]) {
-        Uniform value[scenario::kDriverCount];
-        for (int d = 0; d < scenario::kDriverCount; ++d) {
-          const DriverPath& path = p.paths[d][r];
-          const double base = p.baseline[d][r];
-          value[d].value = driver_value(path, base, p.last_year, year,
-                                        ramp_centre(path, base));
-        }
-        accumulate(value[int(Driver::investment_rate)],
-                   value[int(Driver::rd_intensity)],
-                   value[int(Driver::labour_growth)],
-                   value[int(Driver::depreciation)]);
-      } else {
-        for (int d = 0; d < scenario::kDriverCount; ++d) {
-          const DriverPath& path = p.paths[d][r];
-          const double base = p.baseline[d][r];
-          double* out = w.drivers.row(std::size_t(d));
-          if (path.kind != DriverPath::Kind::ramp) {
-            fill(out, driver_value(path, base, p.last_year, year, 0.0));
-          } else {
-            const double* target = w.target.row(std::size_t(d * n + i));
-#pragma omp simd
-            for (int lane = 0; lane < B; ++lane)
-              out[lane] =
-                  ramp_value(path, base, p.last_year, year, target[lane]);
-          }
-        }
-        accumulate(w.drivers.row(std::size_t(Driver::investment_rate)),
-                   w.drivers.row(std::size_t(Driver::rd_intensity)),
-                   w.drivers.row(std::size_t(Driver::labour_growth)),
-                   w.drivers.row(std::size_t(Driver::depreciation)));
-      }
-      if (w.labour_uniform[r]) {
-        fill(ll1, std::log(l1[0]));
-      } else {
-#pragma omp simd
-        for (int lane = 0; lane < B; ++lane) ll1[lane] = std::log(l1[lane]);
-      }
-    }
-    spill_logs(w.s1, w.lsp1);
-
-    // Output: the model's equation (models/), shocks, and what is reported.
-    const double t = double(year - p.first_year);
-    const double years_ahead = double(h + 1);
-    const double rho = p.rho, sigma = p.sigma;
-    const bool spillover = w.spillover;
-    for (int i = 0; i < n; ++i) {
-      const std::size_t r = std::size_t(i);
-      const double* regional_row[M::kRegional];
-      for (int k = 0; k < M::kRegional; ++k)
-        regional_row[k] =
-            w.theta.row(std::size_t(p.layout.regional_index(i, k)));
-      const double* y = w.y.row(r);
-      const double* u = w.u.row(r);
-      const double* lk = w.lk.row(r);
-      const double* ll = w.ll.row(r);
-      const double* ls = w.ls.row(r);
-      const double* lsp = w.lsp.row(r);
-      const double* k1 = w.k1.row(r);
-      const double* s1 = w.s1.row(r);
-      const double* lk1 = w.lk1.row(r);
-      const double* ll1 = w.ll1.row(r);
-      const double* ls1 = w.ls1.row(r);
-      const double* lsp1 = w.lsp1.row(r);
-      double* y1 = w.y1.row(r);
-      double* u1 = w.u1.row(r);
-      const double u_last = p.residual_last[r];
-      const double* eps = p.shock_uncertainty
-                              ? w.eps.row(std::size_t(h * n + i - eps_first))
-                              : nullptr;
-      double* out[kVariableCount];
-      for (int v = 0; v < kVariableCount; ++v) out[v] = region_out(v, i);
-      if (eps) {
-#pragma omp simd
-        for (int lane = 0; lane < B; ++lane)
-          u1[lane] = rho * u[lane] + sigma * eps[lane];
-      } else {
-#pragma omp simd
-        for (int lane = 0; lane < B; ++lane) u1[lane] = rho * u[lane];
-      }
-      // One loop per spillover setting: a branch inside keeps GCC from
-      // vectorizing it (and phi * 0 would still be evaluated).
-      auto output = [&](auto with_spillover) {
-        constexpr bool kSpill = decltype(with_spillover)::value;
-        // A local copy of the row pointers, so that GCC keeps them in
-        // registers (through the lambda's captures it reloads them per lane
-        // and does not vectorise).
-        const typename M::LaneRows rows =
-            M::lane_rows(regional_row, shared_row);
-#pragma omp simd
-        for (int lane = 0; lane < B; ++lane) {
-          const double ln_y =
-              M::template lane_log_output<kSpill>(
-                  rows, lane, t, lk1[lane], ll1[lane], ls1[lane], lsp1[lane]) +
-              u1[lane];
-          const double yv = std::exp(ln_y);
-          const double growth = yv / y[lane] - 1.0;
-          const double tfp =
-              std::exp(M::trend_since_last(rows, lane, t, years_ahead) +
-                       u1[lane] - u_last);
-          double c_capital, c_labour, c_knowledge;
-          M::template lane_contributions<kSpill>(
-              rows, lane, lk1[lane] - lk[lane], ll1[lane] - ll[lane],
-              ls1[lane] - ls[lane], kSpill ? lsp1[lane] - lsp[lane] : 0.0,
-              c_capital, c_labour, c_knowledge);
-          const double c_tfp =
-              M::trend_step(rows, lane, t) + u1[lane] - u[lane];
-          y1[lane] = yv;
-          out[kGdp][lane] = yv;
-          out[kGdpGrowth][lane] = growth;
-          out[kTfp][lane] = tfp;
-          out[kCapital][lane] = k1[lane];
-          out[kKnowledge][lane] = s1[lane];
-          out[kContributionCapital][lane] = c_capital;
-          out[kContributionLabour][lane] = c_labour;
-          out[kContributionKnowledge][lane] = c_knowledge;
-          out[kContributionTfp][lane] = c_tfp;
-          // Not finite exactly when some value is not (or, rarely, when
-          // finite values add up beyond the doubles: the check below then
-          // finds none).
-          acc[lane] += ((yv + growth) + (tfp + k1[lane])) +
-                       ((s1[lane] + c_capital) + (c_labour + c_knowledge)) +
-                       c_tfp;
-        }
-      };
-      if (spillover)
-        output(std::true_type{});
-      else
-        output(std::false_type{});
-    }
-    // Groups: sums of levels; contributions weighted by last year's output
-    // shares (Divisia), TFP the remainder so the parts add up.
-    for (std::size_t g = 0; g < p.groups.size(); ++g) {
-      const std::size_t unit = std::size_t(n_out) + g;
-      double* out[kVariableCount];
-      for (int v = 0; v < kVariableCount; ++v) {
-        out[v] = w.out_rows[std::size_t(v) * std::size_t(units) + unit];
-        fill(out[v], 0.0);
-      }
-      double* y_prev = w.sums.data();
-      fill(y_prev, 0.0);
-      for (int i : p.groups[g].members) {
-        const std::size_t r = std::size_t(i);
-        const double* y = w.y.row(r);
-        const double* y1 = w.y1.row(r);
-        const double* k1 = w.k1.row(r);
-        const double* s1 = w.s1.row(r);
-#pragma omp simd
-        for (int lane = 0; lane < B; ++lane) {
-          out[kGdp][lane] += y1[lane];
-          out[kCapital][lane] += k1[lane];
-          out[kKnowledge][lane] += s1[lane];
-          y_prev[lane] += y[lane];
-        }
-      }
-      for (int i : p.groups[g].members) {
-        const std::size_t r = std::size_t(i);
-        const double* y = w.y.row(r);
-        const double* cc = region_out(kContributionCapital, i);
-        const double* cl = region_out(kContributionLabour, i);
-        const double* ck = region_out(kContributionKnowledge, i);
-#pragma omp simd
-        for (int lane = 0; lane < B; ++lane) {
-          const double share = y[lane] / y_prev[lane];
-          out[kContributionCapital][lane] += share * cc[lane];
-          out[kContributionLabour][lane] += share * cl[lane];
-          out[kContributionKnowledge][lane] += share * ck[lane];
-        }
-      }
-      double* log_tfp = w.group_log_tfp.row(g);
-#pragma omp simd
-      for (int lane = 0; lane < B; ++lane) {
-        const double ratio = out[kGdp][lane] / y_prev[lane];
-        const double growth = ratio - 1.0;
-        const double c_tfp = std::log(ratio) - out[kContributionCapital][lane] -
-                             out[kContributionLabour][lane] -
-                             out[kContributionKnowledge][lane];
-        out[kGdpGrowth][lane] = growth;
-        out[kContributionTfp][lane] = c_tfp;
-        log_tfp[lane] += c_tfp;
-        const double tfp = std::exp(log_tfp[lane]);
-        out[kTfp][lane] = tfp;
-        acc[lane] += ((growth + c_tfp) + (tfp + out[kCapital][lane])) +
-                     out[kKnowledge][lane];
-      }
-    }
-
-    // Which value of a flagged lane is not finite (the sums above flag a
-    // lane when any value of its year is; a non-reported region's values
-    // only count through the groups).
-    for (int lane = 0; lane < count; ++lane) {
-      if (std::isfinite(acc[lane]) || !outcomes[lane].finite) continue;
-      for (int unit = 0; unit < units && outcomes[lane].finite; ++unit)
-        for (int v = 0; v < kVariableCount; ++v)
-          if (!std::isfinite(w.out_rows[std::size_t(v * units + unit)][lane])) {
-            outcomes[lane].finite = false;
-            outcomes[lane].nonfinite_region = unit;
-            outcomes[lane].nonfinite_year = year;
-            break;
-          }
-    }
+    w.set_out_rows(h, direct);
+    w.year_shocks(p, key, h);
+    for (int i = 0; i < w.n; ++i) w.accumulate_region(p, i, year, delta_s_row);
+    w.spill_logs(w.s1, w.lsp1);
+    for (int i = 0; i < w.n; ++i) w.output_region<M>(p, i, h, shared_row);
+    for (std::size_t g = 0; g < p.groups.size(); ++g) w.aggregate_group(p, g);
+    w.check_finite(count, year, outcomes);
     sink(h, direct ? nullptr : w.rows.data());
-
-    std::swap(w.y, w.y1);
-    std::swap(w.k, w.k1);
-    std::swap(w.l, w.l1);
-    std::swap(w.s, w.s1);
-    std::swap(w.u, w.u1);
-    std::swap(w.lk, w.lk1);
-    std::swap(w.ll, w.ll1);
-    std::swap(w.ls, w.ls1);
-    std::swap(w.lsp, w.lsp1);
+    w.advance_year();
   }
   for (int lane = 0; lane < count; ++lane)
     outcomes[lane].parameter_redraws = redraws[lane];

@@ -63,7 +63,38 @@ struct ProjectionSetup {
   std::array<std::vector<double>, scenario::kDriverCount> baseline;
 
   bool parameter_uncertainty = true;
-  bool shock_uncertainty = true;
+  bool shock_uncertainty = true;  // AR(1) level shocks u
+
+  // Uncertainty beyond the parameters and the level shocks' AR(1), each
+  // switched by the scenario's [uncertainty] table and off by default (then
+  // the draws are those of the model without them, bit for bit). Normals
+  // come from streams of their own (random_stream.h), so switching one
+  // component leaves the others' numbers unchanged.
+  //
+  // Level shocks with a common factor (common_shocks, needs
+  // shock_uncertainty): u_i,t = rho u_i,t-1 + sigma_c e_t + sigma_p e_i,t
+  // with sigma_c = shock_sigma_common (in [0, sigma]) and
+  // sigma_p = sqrt(sigma^2 - sigma_c^2), so each region's shock keeps the
+  // variance sigma^2. Off: sigma e_i,t as before.
+  bool common_shocks = false;
+  double shock_sigma_common = 0.0;
+  // Trend shocks (trend_shocks): v_i,t = phi v_i,t-1 + zeta_c h_t +
+  // zeta_p h_i,t, w_i,t = w_i,t-1 + v_i,t (v, w = 0 at T), and ln Y, the TFP
+  // index and TFP's contribution get w_i,t. zeta_c, zeta_p >= 0, phi in
+  // [0, 1).
+  bool trend_shocks = false;
+  double trend_sigma_common = 0.0;    // zeta_c
+  double trend_sigma_regional = 0.0;  // zeta_p
+  double trend_persistence = 0.8;     // phi
+  // Band calibration (band_calibration): every innovation of projection
+  // year h (level and trend, common and regional) is multiplied by
+  // band_scale[h] (c_h, h = 0..years()-1; make_setup sets all 1). This
+  // approximates issue 15's "draws spread around the median path by c_h":
+  // it scales the shocks' spread, not the spread from parameter and
+  // driver draws, and a year's scale carries into later years through the
+  // AR(1) and the random walk.
+  bool band_calibration = false;
+  std::vector<double> band_scale;
 
   // What is reported: these regions (indices), then these groups.
   std::vector<int> output_regions;
@@ -82,6 +113,12 @@ struct ProjectionSetup {
 Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
                                    const scenario::Scenario& scenario,
                                    const std::vector<Group>& default_groups);
+
+// Checks the uncertainty settings above (sigma_c in [0, sigma], zeta_c and
+// zeta_p finite and >= 0, phi in [0, 1), one positive c_h per projection
+// year); errors name the scenario's [uncertainty] key.
+Status check_uncertainty(const ProjectionSetup& setup,
+                         const scenario::Scenario& scenario);
 
 struct DrawOutcome {
   int parameter_redraws = 0;

@@ -14,8 +14,22 @@
 namespace growthcast::montecarlo {
 
 // Independent streams within one draw, so that switching one source of
-// uncertainty on or off leaves the others' numbers unchanged.
-enum class Stream : std::uint64_t { parameters = 0, drivers = 1, shocks = 2 };
+// uncertainty on or off leaves the others' numbers unchanged. Normal j of
+// a stream is RandomStream's j-th normal:
+//   parameters           attempt a uses a * F4 .. a * F4 + F - 1
+//   drivers              the uncertain ramp targets
+//   shocks               e_i,t of region i, projection year h: h * N + i
+//   common_shocks        e_t of projection year h: h
+//   trend_shocks         h_i,t of region i, projection year h: h * N + i
+//   common_trend_shocks  h_t of projection year h: h
+enum class Stream : std::uint64_t {
+  parameters = 0,
+  drivers = 1,
+  shocks = 2,
+  common_shocks = 3,
+  trend_shocks = 4,
+  common_trend_shocks = 5
+};
 
 // r123::u01<double>(w), bit for bit, without a branch: converting an
 // unsigned 64-bit integer to double compiles to a branch on its top bit,

@@ -150,13 +150,12 @@ void mean_and_sd(const double* v, std::int64_t n, double* mean, double* sd) {
   *sd = n > 1 ? std::sqrt(ss / double(n - 1)) : 0.0;
 }
 
-}  // namespace
-
-Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
-                                      const scenario::Scenario& sc,
-                                      std::uint64_t scenario_index,
-                                      std::int64_t draws, std::uint64_t seed,
-                                      const RunOptions& options) {
+// The forecast's description: names, units, years, the settings of the
+// run, and room for the results.
+ScenarioForecast describe_forecast(const ProjectionSetup& setup,
+                                   const scenario::Scenario& sc,
+                                   std::uint64_t scenario_index,
+                                   std::int64_t draws, std::uint64_t seed) {
   ScenarioForecast out;
   out.name = sc.name;
   out.file = sc.file;
@@ -177,88 +176,94 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
   for (int y = setup.last_year + 1; y <= setup.horizon; ++y)
     out.years.push_back(y);
   const std::int64_t cells = setup.cells();
-  const int threads =
-      options.threads > 0 ? options.threads : omp_get_max_threads();
-  const std::size_t levels = kQuantileLevels.size();
-  out.quantiles.assign(std::size_t(cells) * levels, 0.0);
+  out.quantiles.assign(std::size_t(cells) * kQuantileLevels.size(), 0.0);
   out.mean.assign(std::size_t(cells), 0.0);
   out.sd.assign(std::size_t(cells), 0.0);
+  return out;
+}
 
-  const double exact_bytes = double(draws) * double(cells) * 8.0;
-  // Exact only within the limit and the machine's memory: a limit above
-  // physical memory must not turn into a failed allocation.
+// Whether every value is kept (exact quantiles): only within the limit and
+// the machine's memory, so that a limit above physical memory does not turn
+// into a failed allocation. Paths need the exact mode.
+Status choose_mode(const ScenarioForecast& out, const scenario::Scenario& sc,
+                   std::int64_t cells, const RunOptions& options, bool* exact) {
+  const double exact_bytes = double(out.draws) * double(cells) * 8.0;
   const double physical =
       double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
-  out.exact = exact_bytes <= double(options.exact_memory_bytes) &&
-              exact_bytes <= 0.75 * physical;
-  if (options.keep_paths && !out.exact)
-    return fail("keeping every path of " + std::to_string(draws) +
+  *exact = exact_bytes <= double(options.exact_memory_bytes) &&
+           exact_bytes <= 0.75 * physical;
+  if (options.keep_paths && !*exact)
+    return fail("keeping every path of " + std::to_string(out.draws) +
                     " draws needs " +
                     std::to_string(std::int64_t(exact_bytes / 1048576.0)) +
                     " MiB, above the memory limit; lower the draws or raise "
                     "the limit",
                 sc.file, sc.line_of("draws"), "draws");
+  return {};
+}
 
+// The sink of the exact mode: copies the values of blocks that did not go
+// straight to the store.
+auto copy_into(const Store& store, std::int64_t rows_per_year, int years) {
+  return
+      [store, rows_per_year, years](std::int64_t, std::int64_t begin, int count,
+                                    int h, const double* rows, int) {
+        if (rows == nullptr) return;
+        for (std::int64_t r = 0; r < rows_per_year; ++r) {
+          const double* v = rows + r * kRowStride;
+          std::copy(v, v + count, store.row(r, h, begin));
+        }
+      };
+}
+
+// Exact mode: every value, [cell][draw]; moments and quantiles per cell
+// from its values in draw order, whatever the threads did.
+Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
+                 int threads, const RunOptions& options,
+                 ScenarioForecast& out) {
+  const std::int64_t cells = setup.cells(), draws = out.draws;
+  const int years = setup.years();
+  const std::size_t levels = kQuantileLevels.size();
+  out.quantile_method = "exact (type 7, linear interpolation)";
+  DrawValues values(std::size_t(cells) * std::size_t(draws));
+  if (!options.keep_paths) prefer_huge_pages(values);
+  const Store store{values.data(), draws, years};
+  const Failure failure =
+      run_chunks(setup, out.seed, out.scenario_index, 0, draws, threads,
+                 &out.parameter_redraws, options.progress,
+                 copy_into(store, cells / years, years), &store);
+  if (failure.draw >= 0)
+    return tl::unexpected(nonfinite_error(setup, sc, failure).error());
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+  for (std::int64_t c = 0; c < cells; ++c) {
+    const double* v = values.data() + c * draws;
+    mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
+    exact_quantiles(v, draws, kQuantileLevels,
+                    out.quantiles.data() + std::size_t(c) * levels);
+  }
+  if (options.keep_paths) out.paths = std::move(values);
+  return {};
+}
+
+// Streaming mode, step 1: a pilot of the first draws places each cell's
+// slots (and its centre, the pilot's mean).
+void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
+                 int threads, StreamingHistogram& histogram) {
+  const std::int64_t cells = setup.cells();
   const int years = setup.years();
   const std::int64_t rows_per_year = cells / years;
-  // A visitor copying the values of blocks that did not go straight to
-  // the store.
-  auto copy_into = [rows_per_year, years](const Store& store) {
-    return [store, rows_per_year, years](std::int64_t, std::int64_t begin,
-                                         int count, int h, const double* rows,
-                                         int) {
-      if (rows == nullptr) return;
-      for (std::int64_t r = 0; r < rows_per_year; ++r) {
-        const double* v = rows + r * kRowStride;
-        std::copy(v, v + count, store.row(r, h, begin));
-      }
-    };
-  };
-
-  if (out.exact) {
-    // Every value, [cell][draw]: moments and quantiles per cell from its
-    // values in draw order, whatever the threads did.
-    out.quantile_method = "exact (type 7, linear interpolation)";
-    DrawValues values(std::size_t(cells) * std::size_t(draws));
-    if (!options.keep_paths) prefer_huge_pages(values);
-    const Store store{values.data(), draws, years};
-    const Failure failure = run_chunks(
-        setup, seed, scenario_index, 0, draws, threads, &out.parameter_redraws,
-        options.progress, copy_into(store), &store);
-    if (failure.draw >= 0)
-      return tl::unexpected(nonfinite_error(setup, sc, failure).error());
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-    for (std::int64_t c = 0; c < cells; ++c) {
-      const double* v = values.data() + c * draws;
-      mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
-      exact_quantiles(v, draws, kQuantileLevels,
-                      out.quantiles.data() + std::size_t(c) * levels);
-    }
-    if (options.keep_paths) out.paths = std::move(values);
-    return out;
-  }
-
-  // Streaming: a pilot of the first draws fixes each cell's slots; the full
-  // pass counts slots per thread and sums moments per chunk.
-  out.quantile_method =
-      "streaming two-level histogram (" +
-      std::to_string(StreamingHistogram::kCoarseBins) +
-      " coarse bins per cell spanning a pilot's windows around the "
-      "quantiles, the bins of each window split into fine bins; rank error "
-      "<= 0.001 certified; "
-      "uncertified bins resolved exactly)";
-  const std::int64_t pilot_draws = std::min(kPilotDraws, draws);
+  const std::int64_t pilot_draws = std::min(kPilotDraws, out.draws);
   // The pilot's values as float deviations from draw 0's: half the memory
   // of doubles, and memory touched for the first time is what the pilot
   // costs most on a VM (the host faults it in: a quarter of a
   // 100,000-draw run). A deviation keeps float's precision relative to
   // the cell's spread, not its level; the pilot only places the slots.
   std::vector<double> reference(static_cast<std::size_t>(cells));
-  simulate_draw(setup, seed, scenario_index, 0, reference.data(), 1);
+  simulate_draw(setup, out.seed, out.scenario_index, 0, reference.data(), 1);
   BulkVector<float> pilot(std::size_t(cells) * std::size_t(pilot_draws));
   prefer_huge_pages(pilot);
   std::int64_t ignored_redraws = 0;
-  run_chunks(setup, seed, scenario_index, 0, pilot_draws, threads,
+  run_chunks(setup, out.seed, out.scenario_index, 0, pilot_draws, threads,
              &ignored_redraws, nullptr,
              [&](std::int64_t, std::int64_t begin, int count, int h,
                  const double* rows, int) {
@@ -272,7 +277,6 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
              });
   const std::vector<double> pilot_levels =
       StreamingHistogram::pilot_levels(pilot_draws);
-  StreamingHistogram histogram{int(cells)};
 #pragma omp parallel num_threads(threads)
   {
     std::vector<double> v(static_cast<std::size_t>(pilot_draws));
@@ -289,46 +293,62 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
     }
   }
   histogram.finish_placing();
-  pilot = {};
+}
 
-  const std::int64_t chunks = (draws + kChunk - 1) / kChunk;
-  // Per thread: 16-bit counts (a cell gets one value per draw), flushed into
-  // 32-bit ones before a chunk could overflow them.
-  std::vector<std::vector<std::uint32_t>> counts(
-      static_cast<std::size_t>(threads));
-  std::vector<std::vector<std::uint16_t>> recent(
-      static_cast<std::size_t>(threads));
-  std::vector<std::int64_t> recent_draws(std::size_t(threads), 0);
-  for (auto& c : counts) c = histogram.make_counts();
-  for (auto& c : recent) c.assign(histogram.total_slots(), 0);
-  auto flush = [&](int thread) {
+// Streaming mode, step 2: the full pass. Per thread, slot counts (16-bit,
+// flushed into 32-bit ones before a chunk could overflow them) and each
+// cell's lowest and highest value; per chunk, the sums of deviations from
+// the cell's centre and of their squares.
+struct StreamingCounts {
+  std::vector<std::vector<std::uint32_t>> counts;  // [thread][slot]
+  std::vector<std::vector<std::uint16_t>> recent;  // [thread][slot]
+  std::vector<std::int64_t> recent_draws;          // [thread]
+  std::vector<std::vector<double>> lows, highs;    // [thread][cell]
+  std::vector<double> chunk_sums;                  // [chunk][cell][2]
+
+  StreamingCounts(const StreamingHistogram& histogram, int threads,
+                  std::int64_t cells, std::int64_t chunks) {
+    counts.resize(static_cast<std::size_t>(threads));
+    recent.resize(static_cast<std::size_t>(threads));
+    recent_draws.assign(std::size_t(threads), 0);
+    for (auto& c : counts) c = histogram.make_counts();
+    for (auto& c : recent) c.assign(histogram.total_slots(), 0);
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    lows.assign(std::size_t(threads), std::vector<double>(cells, kInf));
+    highs.assign(std::size_t(threads), std::vector<double>(cells, -kInf));
+    chunk_sums.assign(std::size_t(chunks) * std::size_t(cells) * 2, 0.0);
+  }
+  void flush(int thread) {
     auto& from = recent[std::size_t(thread)];
     auto& to = counts[std::size_t(thread)];
     for (std::size_t i = 0; i < from.size(); ++i) to[i] += from[i];
     std::fill(from.begin(), from.end(), std::uint16_t(0));
     recent_draws[std::size_t(thread)] = 0;
-  };
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  std::vector<std::vector<double>> lows(std::size_t(threads),
-                                        std::vector<double>(cells, kInf)),
-      highs(std::size_t(threads), std::vector<double>(cells, -kInf));
-  // Per chunk: sum and sum of squares of deviations from the pilot mean.
-  std::vector<double> chunk_sums(std::size_t(chunks) * std::size_t(cells) * 2,
-                                 0.0);
-  const Failure failure = run_chunks(
-      setup, seed, scenario_index, 0, draws, threads, &out.parameter_redraws,
+  }
+};
+
+Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
+                    int threads, const RunOptions& options,
+                    const StreamingHistogram& histogram, StreamingCounts& s,
+                    std::int64_t* redraws) {
+  const std::int64_t cells = setup.cells();
+  const int years = setup.years();
+  const std::int64_t rows_per_year = cells / years;
+  return run_chunks(
+      setup, out.seed, out.scenario_index, 0, out.draws, threads, redraws,
       options.progress,
       [&](std::int64_t chunk, std::int64_t, int count, int h,
           const double* rows, int thread) {
         if (h == 0) {
-          if (recent_draws[std::size_t(thread)] + count > 65535) flush(thread);
-          recent_draws[std::size_t(thread)] += count;
+          if (s.recent_draws[std::size_t(thread)] + count > 65535)
+            s.flush(thread);
+          s.recent_draws[std::size_t(thread)] += count;
         }
-        std::uint16_t* local = recent[std::size_t(thread)].data();
-        double* low = lows[std::size_t(thread)].data();
-        double* high = highs[std::size_t(thread)].data();
+        std::uint16_t* local = s.recent[std::size_t(thread)].data();
+        double* low = s.lows[std::size_t(thread)].data();
+        double* high = s.highs[std::size_t(thread)].data();
         double* sums =
-            chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
+            s.chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
         for (std::int64_t r = 0; r < rows_per_year; ++r) {
           const std::int64_t c = r * years + h;
           const double* v = rows + r * kRowStride;
@@ -342,43 +362,60 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
           high[c] = moments.high;
         }
       });
-  if (failure.draw >= 0)
-    return tl::unexpected(nonfinite_error(setup, sc, failure).error());
-  for (int t = 0; t < threads; ++t) flush(t);
-  for (std::size_t t = 1; t < counts.size(); ++t) {
-    for (std::size_t i = 0; i < counts[0].size(); ++i)
-      counts[0][i] += counts[t][i];
+}
+
+// Streaming mode, step 3: the threads' counts and extremes into thread 0's,
+// and the chunks' sums, in chunk order, into each cell's mean and sd.
+void reduce_counts(const StreamingHistogram& histogram, int threads,
+                   std::int64_t cells, std::int64_t chunks, StreamingCounts& s,
+                   ScenarioForecast& out) {
+  const std::int64_t draws = out.draws;
+  for (int t = 0; t < threads; ++t) s.flush(t);
+  for (std::size_t t = 1; t < s.counts.size(); ++t) {
+    for (std::size_t i = 0; i < s.counts[0].size(); ++i)
+      s.counts[0][i] += s.counts[t][i];
     for (std::int64_t c = 0; c < cells; ++c) {
-      lows[0][c] = std::min(lows[0][c], lows[t][c]);
-      highs[0][c] = std::max(highs[0][c], highs[t][c]);
+      s.lows[0][c] = std::min(s.lows[0][c], s.lows[t][c]);
+      s.highs[0][c] = std::max(s.highs[0][c], s.highs[t][c]);
     }
   }
-  const auto& total = counts[0];
-  const auto& low = lows[0];
-  const auto& high = highs[0];
   for (std::int64_t c = 0; c < cells; ++c) {
-    double s = 0.0, ss = 0.0;
+    double sum = 0.0, ss = 0.0;
     for (std::int64_t k = 0; k < chunks; ++k) {
-      s += chunk_sums[(std::size_t(k) * std::size_t(cells) + std::size_t(c)) *
-                      2];
-      ss += chunk_sums[(std::size_t(k) * std::size_t(cells) + std::size_t(c)) *
+      sum +=
+          s.chunk_sums[(std::size_t(k) * std::size_t(cells) + std::size_t(c)) *
+                       2];
+      ss +=
+          s.chunk_sums[(std::size_t(k) * std::size_t(cells) + std::size_t(c)) *
                            2 +
                        1];
     }
-    out.mean[c] = histogram.centre(int(c)) + s / double(draws);
+    out.mean[c] = histogram.centre(int(c)) + sum / double(draws);
     out.sd[c] = std::sqrt(
-        std::max(0.0, (ss - s * s / double(draws)) / double(draws - 1)));
+        std::max(0.0, (ss - sum * sum / double(draws)) / double(draws - 1)));
   }
+}
 
-  // Quantiles; slots that cannot be certified get a second, exact look. A
-  // cell whose draws are all equal (e.g. the first year's capital) has that
-  // value as every quantile.
-  struct Pending {
-    std::int64_t cell;
-    std::size_t level;
-    BinLocation at;
-    int last_bin;  // collect slots at.bin..last_bin
-  };
+// A quantile whose slot could not be certified: resolved from the values
+// of slots at.bin..last_bin.
+struct Pending {
+  std::int64_t cell;
+  std::size_t level;
+  BinLocation at;
+  int last_bin;
+};
+
+// Streaming mode, step 4: quantiles from the counts; those that cannot be
+// certified are returned. A cell whose draws are all equal (e.g. the first
+// year's capital) has that value as every quantile.
+std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
+                                         std::int64_t cells,
+                                         const StreamingCounts& s,
+                                         ScenarioForecast& out) {
+  const std::size_t levels = kQuantileLevels.size();
+  const auto& total = s.counts[0];
+  const auto& low = s.lows[0];
+  const auto& high = s.highs[0];
   std::vector<Pending> pending;
   for (std::int64_t c = 0; c < cells; ++c) {
     const int slots = histogram.slots(int(c));
@@ -389,9 +426,9 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
         result = low[c];
         continue;
       }
-      const BinLocation at = locate(cc, slots, draws, kQuantileLevels[q]);
+      const BinLocation at = locate(cc, slots, out.draws, kQuantileLevels[q]);
       if (at.certified) {
-        result = std::clamp(interpolate_in_bin(histogram, int(c), at, draws,
+        result = std::clamp(interpolate_in_bin(histogram, int(c), at, out.draws,
                                                kQuantileLevels[q]),
                             low[c], high[c]);
       } else {
@@ -401,58 +438,116 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       }
     }
   }
-  out.uncertified_quantiles = std::int64_t(pending.size());
-  if (!pending.empty()) {
-    // One collection per (cell, slot range): quantiles in the same slot
-    // share it.
-    std::map<std::pair<std::int64_t, int>, std::size_t> range_of;
-    std::vector<std::size_t> range(pending.size());
-    std::vector<std::size_t> first_pending;
-    for (std::size_t k = 0; k < pending.size(); ++k) {
-      const auto key = std::make_pair(pending[k].cell, pending[k].at.bin);
-      auto [it, added] = range_of.emplace(key, first_pending.size());
-      if (added) first_pending.push_back(k);
-      range[k] = it->second;
-    }
-    std::map<std::int64_t, std::vector<std::size_t>> by_cell;
-    for (std::size_t g = 0; g < first_pending.size(); ++g)
-      by_cell[pending[first_pending[g]].cell].push_back(g);
-    std::vector<std::vector<std::vector<double>>> collected(
-        std::size_t(threads),
-        std::vector<std::vector<double>>(first_pending.size()));
-    std::int64_t more_redraws = 0;
-    run_chunks(setup, seed, scenario_index, 0, draws, threads, &more_redraws,
-               nullptr,
-               [&](std::int64_t, std::int64_t, int count, int h,
-                   const double* rows, int thread) {
-                 for (const auto& [c, list] : by_cell) {
-                   if (c % years != h) continue;
-                   const double* v = rows + (c / years) * kRowStride;
-                   for (int d = 0; d < count; ++d) {
-                     const int b = histogram.slot(int(c), v[d]);
-                     for (std::size_t g : list) {
-                       const Pending& p = pending[first_pending[g]];
-                       if (b >= p.at.bin && b <= p.last_bin)
-                         collected[std::size_t(thread)][g].push_back(v[d]);
-                     }
+  return pending;
+}
+
+// Streaming mode, step 5: a second pass collects the values in the slots
+// of uncertified quantiles, which are then taken exactly.
+void resolve_uncertified(const ProjectionSetup& setup,
+                         const StreamingHistogram& histogram, int threads,
+                         const std::vector<Pending>& pending,
+                         ScenarioForecast& out) {
+  if (pending.empty()) return;
+  const std::size_t levels = kQuantileLevels.size();
+  const int years = setup.years();
+  // One collection per (cell, slot range): quantiles in the same slot
+  // share it.
+  std::map<std::pair<std::int64_t, int>, std::size_t> range_of;
+  std::vector<std::size_t> range(pending.size());
+  std::vector<std::size_t> first_pending;
+  for (std::size_t k = 0; k < pending.size(); ++k) {
+    const auto key = std::make_pair(pending[k].cell, pending[k].at.bin);
+    auto [it, added] = range_of.emplace(key, first_pending.size());
+    if (added) first_pending.push_back(k);
+    range[k] = it->second;
+  }
+  std::map<std::int64_t, std::vector<std::size_t>> by_cell;
+  for (std::size_t g = 0; g < first_pending.size(); ++g)
+    by_cell[pending[first_pending[g]].cell].push_back(g);
+  std::vector<std::vector<std::vector<double>>> collected(
+      std::size_t(threads),
+      std::vector<std::vector<double>>(first_pending.size()));
+  std::int64_t more_redraws = 0;
+  run_chunks(setup, out.seed, out.scenario_index, 0, out.draws, threads,
+             &more_redraws, nullptr,
+             [&](std::int64_t, std::int64_t, int count, int h,
+                 const double* rows, int thread) {
+               for (const auto& [c, list] : by_cell) {
+                 if (c % years != h) continue;
+                 const double* v = rows + (c / years) * kRowStride;
+                 for (int d = 0; d < count; ++d) {
+                   const int b = histogram.slot(int(c), v[d]);
+                   for (std::size_t g : list) {
+                     const Pending& p = pending[first_pending[g]];
+                     if (b >= p.at.bin && b <= p.last_bin)
+                       collected[std::size_t(thread)][g].push_back(v[d]);
                    }
                  }
-               });
-    for (std::size_t g = 0; g < first_pending.size(); ++g) {
-      std::vector<double> values;
-      for (auto& per_thread : collected) {
-        values.insert(values.end(), per_thread[g].begin(), per_thread[g].end());
-        per_thread[g] = {};
-      }
-      std::sort(values.begin(), values.end());
-      for (std::size_t k = 0; k < pending.size(); ++k)
-        if (range[k] == g)
-          out.quantiles[std::size_t(pending[k].cell) * levels +
-                        pending[k].level] =
-              exact_from_bin(values, pending[k].at, draws,
-                             kQuantileLevels[pending[k].level]);
+               }
+             });
+  for (std::size_t g = 0; g < first_pending.size(); ++g) {
+    std::vector<double> values;
+    for (auto& per_thread : collected) {
+      values.insert(values.end(), per_thread[g].begin(), per_thread[g].end());
+      per_thread[g] = {};
     }
+    std::sort(values.begin(), values.end());
+    for (std::size_t k = 0; k < pending.size(); ++k)
+      if (range[k] == g)
+        out.quantiles[std::size_t(pending[k].cell) * levels +
+                      pending[k].level] =
+            exact_from_bin(values, pending[k].at, out.draws,
+                           kQuantileLevels[pending[k].level]);
   }
+}
+
+// Streaming mode: a pilot of the first draws fixes each cell's slots; the
+// full pass counts slots per thread and sums moments per chunk.
+Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
+                     int threads, const RunOptions& options,
+                     ScenarioForecast& out) {
+  out.quantile_method =
+      "streaming two-level histogram (" +
+      std::to_string(StreamingHistogram::kCoarseBins) +
+      " coarse bins per cell spanning a pilot's windows around the "
+      "quantiles, the bins of each window split into fine bins; rank error "
+      "<= 0.001 certified; "
+      "uncertified bins resolved exactly)";
+  const std::int64_t cells = setup.cells();
+  StreamingHistogram histogram{int(cells)};
+  place_slots(setup, out, threads, histogram);
+  const std::int64_t chunks = (out.draws + kChunk - 1) / kChunk;
+  StreamingCounts counts(histogram, threads, cells, chunks);
+  const Failure failure = count_draws(setup, out, threads, options, histogram,
+                                      counts, &out.parameter_redraws);
+  if (failure.draw >= 0)
+    return tl::unexpected(nonfinite_error(setup, sc, failure).error());
+  reduce_counts(histogram, threads, cells, chunks, counts, out);
+  const std::vector<Pending> pending =
+      certified_quantiles(histogram, cells, counts, out);
+  out.uncertified_quantiles = std::int64_t(pending.size());
+  resolve_uncertified(setup, histogram, threads, pending, out);
+  return {};
+}
+
+}  // namespace
+
+Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
+                                      const scenario::Scenario& sc,
+                                      std::uint64_t scenario_index,
+                                      std::int64_t draws, std::uint64_t seed,
+                                      const RunOptions& options) {
+  if (auto st = check_uncertainty(setup, sc); !st)
+    return tl::unexpected(st.error());
+  ScenarioForecast out =
+      describe_forecast(setup, sc, scenario_index, draws, seed);
+  const int threads =
+      options.threads > 0 ? options.threads : omp_get_max_threads();
+  if (auto st = choose_mode(out, sc, setup.cells(), options, &out.exact); !st)
+    return tl::unexpected(st.error());
+  const Status st = out.exact ? run_exact(setup, sc, threads, options, out)
+                              : run_streaming(setup, sc, threads, options, out);
+  if (!st) return tl::unexpected(st.error());
   return out;
 }
 

@@ -316,9 +316,13 @@ Status Parser::parse_groups(Node n) {
 }
 
 Status Parser::parse_uncertainty(Node n) {
-  static const std::vector<std::string> kKnown = {"parameters", "shocks"};
-  if (auto st = in_.expect_table(n, "uncertainty",
-                                 "a table with keys 'parameters' and 'shocks'");
+  static const std::vector<std::string> kKnown = {
+      "parameters",        "shocks",          "common_shocks", "trend_shocks",
+      "trend_persistence", "band_calibration"};
+  if (auto st = in_.expect_table(
+          n, "uncertainty",
+          "a table with keys 'parameters', 'shocks', 'common_shocks', "
+          "'trend_shocks', 'trend_persistence' and 'band_calibration'");
       !st) {
     return st;
   }
@@ -330,6 +334,19 @@ Status Parser::parse_uncertainty(Node n) {
       st = assign(in_.get_bool(u.node, field), &s_->parameter_uncertainty);
     } else if (u.key == "shocks") {
       st = assign(in_.get_bool(u.node, field), &s_->shock_uncertainty);
+    } else if (u.key == "common_shocks") {
+      st = assign(in_.get_bool(u.node, field), &s_->common_shocks);
+    } else if (u.key == "trend_shocks") {
+      st = assign(in_.get_bool(u.node, field), &s_->trend_shocks);
+    } else if (u.key == "band_calibration") {
+      st = assign(in_.get_bool(u.node, field), &s_->band_calibration);
+    } else if (u.key == "trend_persistence") {
+      // phi in [0, 1): at 1 the trend's growth would be a random walk too.
+      auto v = in_.get_number_in(u.node, field, "trend_persistence", 0.0, 1.0);
+      if (v && *v >= 1.0)
+        return in_.error("trend_persistence 1 is out of range [0, 1)",
+                         u.node.line(), field);
+      st = assign(std::move(v), &s_->trend_persistence);
     } else {
       st = in_.unknown_key(u, "uncertainty", kKnown);
     }

@@ -79,6 +79,16 @@ struct Scenario {
   std::map<std::string, std::vector<std::string>> groups;
   bool parameter_uncertainty = true;
   bool shock_uncertainty = true;
+  // [uncertainty] components beyond parameters and level shocks, all off
+  // by default (docs/architecture.md, "Uncertainty"): level shocks with a
+  // common factor (common_shocks), random-walk trend shocks with AR(1)
+  // growth (trend_shocks, trend_persistence = phi in [0, 1)), and the
+  // scaling of each projection year's innovations by c_h
+  // (band_calibration).
+  bool common_shocks = false;
+  bool trend_shocks = false;
+  std::optional<double> trend_persistence;  // absent = the setup's default
+  bool band_calibration = false;
   std::map<Driver, DriverSpec> drivers;  // absent = hold at baseline
 
   // Where keys were defined, for errors found later (e.g. an unknown region

@@ -129,6 +129,11 @@ TEST(Scenario, DefaultsAndFullSchema) {
   EXPECT_TRUE(d.groups.empty());
   EXPECT_TRUE(d.parameter_uncertainty);
   EXPECT_TRUE(d.shock_uncertainty);
+  // The components of issue 15 are off unless switched on.
+  EXPECT_FALSE(d.common_shocks);
+  EXPECT_FALSE(d.trend_shocks);
+  EXPECT_FALSE(d.trend_persistence.has_value());
+  EXPECT_FALSE(d.band_calibration);
   EXPECT_TRUE(d.drivers.empty());
   EXPECT_FALSE(d.calibration.has_value());
   EXPECT_EQ(d.text, "name = \"x\"\nhorizon = 2030\n");
@@ -197,6 +202,23 @@ path = "constant"
   EXPECT_EQ(s.line_of("drivers.rd_intensity.by"), 16);
   EXPECT_EQ(s.line_of("drivers.labour_growth.values.2030"), 23);
   EXPECT_EQ(s.line_of("no.such.key"), 0);
+}
+
+TEST(Scenario, UncertaintyComponentsAreSwitchable) {
+  const Scenario s = ParseOk(
+      "name = \"x\"\nhorizon = 2030\n[uncertainty]\ncommon_shocks = true\n"
+      "trend_shocks = true\ntrend_persistence = 0.5\nband_calibration = "
+      "true\n");
+  EXPECT_TRUE(s.common_shocks);
+  EXPECT_TRUE(s.trend_shocks);
+  EXPECT_EQ(s.trend_persistence, 0.5);
+  EXPECT_TRUE(s.band_calibration);
+  EXPECT_EQ(s.line_of("uncertainty.trend_persistence"), 6);
+  // 0 is allowed (trend growth shocks without persistence).
+  EXPECT_EQ(ParseOk("name = \"x\"\nhorizon = 2030\n[uncertainty]\n"
+                    "trend_persistence = 0\n")
+                .trend_persistence,
+            0.0);
 }
 
 TEST(Scenario, RegionListAndIntegerNumbers) {
@@ -364,6 +386,19 @@ const BadCase kBadCases[] = {
     {"UnknownKeyInUncertainty",
      "name = \"x\"\nhorizon = 2035\n[uncertainty]\nshock = true\n", 4,
      "uncertainty.shock", "did you mean 'shocks'"},
+    {"UnknownKeyInUncertaintyListsTheComponents",
+     "name = \"x\"\nhorizon = 2035\n[uncertainty]\ntrend_shock = true\n", 4,
+     "uncertainty.trend_shock", "did you mean 'trend_shocks'"},
+    {"TrendPersistenceOne",
+     "name = \"x\"\nhorizon = 2035\n[uncertainty]\ntrend_persistence = 1\n", 4,
+     "uncertainty.trend_persistence", "out of range [0, 1)"},
+    {"TrendPersistenceNegative",
+     "name = \"x\"\nhorizon = 2035\n[uncertainty]\ntrend_persistence = "
+     "-0.1\n",
+     4, "uncertainty.trend_persistence", "out of range"},
+    {"CommonShocksNotBool",
+     "name = \"x\"\nhorizon = 2035\n[uncertainty]\ncommon_shocks = 1\n", 4,
+     "uncertainty.common_shocks", "true or false"},
     {"UnknownDriver", "name = \"x\"\nhorizon = 2035\n[drivers.rd_intensty]\n",
      3, "drivers.rd_intensty", "did you mean 'rd_intensity'"},
     {"UnknownDriverKey",
