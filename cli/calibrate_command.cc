@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <iostream>
+#include <set>
 
+#include "data/pwt.h"
 #include "store/result_io.h"
 
 namespace growthcast::cli {
@@ -81,6 +83,9 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
   app.add_option("--rd-nominal", columns.rd_nominal,
                  "Column with nominal R&D spending (optional)")
       ->capture_default_str();
+  app.add_option("--pwt", pwt,
+                 "Penn World Table CSV for the defaults models take from data "
+                 "(default: the shipped data/pwt1001.csv)");
   app.add_option("--from", from, "First year of the calibration window")
       ->capture_default_str();
   app.add_option("--to", to, "Last year of the calibration window")
@@ -169,6 +174,29 @@ Result<calibrate::ModelOptions> CalibrateFlags::model_options() const {
     if (!b) return tl::unexpected(b.error());
     model.shared[std::size_t(s->first)].prior =
         calibrate::GaussianPrior{b->first, b->second};
+  }
+  // Defaults the model takes from the data (PWT), for the parameters the
+  // user did not set.
+  std::set<std::string> set_by_user(free.begin(), free.end());
+  for (const auto* list : {&fix, &start, &prior})
+    for (const auto& text : *list)
+      set_by_user.insert(text.substr(0, text.find('=')));
+  const models::ModelInfo& info = model.info();
+  for (int k = 0; k < info.shared_count(); ++k) {
+    const models::ParameterInfo& p = info.shared(k);
+    if (p.from_data.empty() || set_by_user.count(std::string(p.name))) continue;
+    auto facts =
+        data::pwt_facts(pwt.empty() ? shipped_data_dir() / "pwt1001.csv"
+                                    : std::filesystem::path(pwt),
+                        to);
+    if (!facts) return tl::unexpected(facts.error());
+    auto& setting = model.shared[std::size_t(k)];
+    if (p.from_data == models::kFromPwtFrontierTfpGrowth) {
+      setting.value = facts->labour_share * facts->frontier_growth;
+    } else if (p.from_data == models::kFromPwtCapitalShare) {
+      setting.value = 1.0 - facts->labour_share;
+      if (setting.prior) setting.prior->mean = setting.value;
+    }
   }
   std::string why;
   if (!model.IsValid(&why)) return usage_error(why, "parameters");

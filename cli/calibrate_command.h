@@ -13,6 +13,7 @@ struct CalibrateFlags {
   PanelFlags panel;
   std::string model_name = models::kDefaultModel;
   calibrate::ModelColumns columns;
+  std::string pwt;  // default: the shipped data/pwt1001.csv
   int from = 2010;
   int to = 2019;
   std::vector<std::string> fix, free, bound, prior, start;

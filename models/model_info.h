@@ -54,7 +54,16 @@ struct ParameterInfo {
   bool free = true;
   std::string_view tie;
   std::optional<GaussianPrior> prior;
+  // Where the calibration takes the default value (and prior mean) from
+  // the data unless the user sets it: "" (none), kFromPwtFrontierTfpGrowth
+  // or kFromPwtCapitalShare (engine: data/pwt.h).
+  std::string_view from_data;
 };
+inline constexpr std::string_view kFromPwtFrontierTfpGrowth =
+    "PWT: labour share of China x mean growth of US real GDP per capita over "
+    "the 20 years to the last data year";
+inline constexpr std::string_view kFromPwtCapitalShare =
+    "PWT: 1 - labour share of China in the last data year";
 
 // A growth contribution the model reports, in log points per year; the
 // technology share is the sum of those flagged `technology` over output
