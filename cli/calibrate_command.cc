@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "backtest/trend_moments.h"
 #include "data/pwt.h"
 #include "store/result_io.h"
 
@@ -57,6 +58,42 @@ Result<std::pair<double, double>> parse_pair(const std::string& text,
 }
 
 }  // namespace
+
+Status estimate_trend_shocks(const data::Panel& panel,
+                             const std::string& gdp_column,
+                             calibrate::CalibrationResult& result) {
+  const data::PanelColumn* gdp = panel.column(gdp_column);
+  const int last = panel.year_index(result.years.back());
+  if (!gdp || last < 0) return ok();
+  // The longest run of years to the window's end in which every calibrated
+  // region has a positive GDP.
+  int first = last;
+  std::vector<int> rows;
+  for (const auto& name : result.regions)
+    rows.push_back(panel.region_index(name));
+  auto complete = [&](int t) {
+    for (int r : rows)
+      if (r < 0 || !(gdp->values[std::size_t(r)][std::size_t(t)] > 0.0))
+        return false;
+    return true;
+  };
+  while (first > 0 && complete(first - 1)) --first;
+  std::vector<std::vector<double>> log_y;
+  for (int r : rows) {
+    std::vector<double> series;
+    for (int t = first; t <= last; ++t)
+      series.push_back(std::log(gdp->values[std::size_t(r)][std::size_t(t)]));
+    log_y.push_back(std::move(series));
+  }
+  backtest::TrendMomentOptions options;
+  options.phi = result.fit.trend_persistence;
+  auto moments = backtest::estimate_trend_moments(log_y, options);
+  // Too short a history for the moments: no trend shocks, not an error.
+  if (!moments) return ok();
+  result.fit.trend_sigma_common = moments->common.zeta;
+  result.fit.trend_sigma_regional = moments->regional.zeta;
+  return ok();
+}
 
 void CalibrateFlags::add_model_flags(CLI::App& app) {
   panel.add_to(app);
@@ -249,7 +286,11 @@ Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags) {
   if (!window) return tl::unexpected(window.error());
   auto data = calibrate::calibration_data(*window, c);
   if (!data) return tl::unexpected(data.error());
-  return calibrate::calibrate(std::move(*data), *model, flags.solver);
+  auto result = calibrate::calibrate(std::move(*data), *model, flags.solver);
+  if (!result) return result;
+  if (auto s = estimate_trend_shocks(*panel, c.gdp, *result); !s)
+    return tl::unexpected(s.error());
+  return result;
 }
 
 int calibrate_main(CalibrateFlags& flags, const std::string& command_line) {

@@ -31,6 +31,12 @@ struct CalibrateFlags {
 
 void add_calibrate_command(CLI::App& app, CalibrateFlags& flags);
 
+// The trend shocks' zeta_c and zeta_p by the method of moments on ln GDP of
+// the calibrated regions over the panel's history to the window's end.
+Status estimate_trend_shocks(const data::Panel& panel,
+                             const std::string& gdp_column,
+                             calibrate::CalibrationResult& result);
+
 // Loads the panel, calibrates, and returns the result (for other commands).
 Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags);
 

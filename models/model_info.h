@@ -100,6 +100,11 @@ struct ModelInfo {
   std::vector<DriverInfo> drivers;
   std::vector<ContributionInfo> contributions;
   std::vector<std::string_view> sources;  // literature and data
+  // The uncertainty components a forecast with this model includes unless
+  // the scenario's [uncertainty] table says otherwise.
+  bool default_common_shocks = false;
+  bool default_trend_shocks = false;
+  bool default_band_calibration = false;
 
   int regional_count() const {
     int n = 0;

@@ -208,6 +208,18 @@ void fit_statistics(const std::vector<models::RegionSeries>& series,
   f.shock_sigma = f.shock_pairs > 1
                       ? std::sqrt(innovations / double(f.shock_pairs - 1))
                       : std::nan("");
+  // The common factor: the variance of the cross-region mean innovation.
+  double common = 0.0;
+  const std::size_t years = n_regions ? residual[0].size() : 0;
+  for (std::size_t t = 1; t < years; ++t) {
+    double mean = 0.0;
+    for (const auto& e : residual) mean += e[t] - f.shock_rho * e[t - 1];
+    mean /= double(n_regions);
+    common += mean * mean;
+  }
+  f.shock_sigma_common =
+      years > 2 ? std::min(std::sqrt(common / double(years - 2)), f.shock_sigma)
+                : 0.0;
 }
 
 template <class M>

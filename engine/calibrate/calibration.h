@@ -75,6 +75,15 @@ struct FitStatistics {
   long shock_pairs = 0;
   // sigma_hat that scales the prior rows (0: no priors).
   double prior_scale = 0.0;
+  // The common part of the level shocks: the standard deviation of the
+  // cross-region mean of the AR(1) innovations (at most shock_sigma).
+  double shock_sigma_common = 0.0;
+  // Trend shocks (docs/backtest.md): zeta_c, zeta_p by the method of
+  // moments on second differences of ln Y over the whole history to the
+  // window's last year, with growth-shock persistence trend_persistence.
+  double trend_sigma_common = 0.0;
+  double trend_sigma_regional = 0.0;
+  double trend_persistence = 0.8;
 };
 
 struct CalibrationResult {

@@ -185,10 +185,16 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   p.sigma = cal.fit.shock_sigma;
   p.parameter_uncertainty = sc.parameter_uncertainty;
   p.shock_uncertainty = sc.shock_uncertainty;
-  p.common_shocks = sc.common_shocks;
-  p.trend_shocks = sc.trend_shocks;
-  if (sc.trend_persistence) p.trend_persistence = *sc.trend_persistence;
-  p.band_calibration = sc.band_calibration;
+  const models::ModelInfo& info = cal.info();
+  p.common_shocks = sc.common_shocks.value_or(info.default_common_shocks);
+  p.trend_shocks = sc.trend_shocks.value_or(info.default_trend_shocks);
+  p.band_calibration =
+      sc.band_calibration.value_or(info.default_band_calibration);
+  p.shock_sigma_common = cal.fit.shock_sigma_common;
+  p.trend_sigma_common = cal.fit.trend_sigma_common;
+  p.trend_sigma_regional = cal.fit.trend_sigma_regional;
+  p.trend_persistence =
+      sc.trend_persistence.value_or(cal.fit.trend_persistence);
   p.band_scale.assign(std::size_t(std::max(0, p.years())), 1.0);
   const std::size_t n = cal.regions.size();
   for (std::size_t i = 0; i < n; ++i) {

@@ -85,10 +85,11 @@ struct Scenario {
   // growth (trend_shocks, trend_persistence = phi in [0, 1)), and the
   // scaling of each projection year's innovations by c_h
   // (band_calibration).
-  bool common_shocks = false;
-  bool trend_shocks = false;
-  std::optional<double> trend_persistence;  // absent = the setup's default
-  bool band_calibration = false;
+  // Absent: the model's default (models::ModelInfo).
+  std::optional<bool> common_shocks;
+  std::optional<bool> trend_shocks;
+  std::optional<double> trend_persistence;  // absent = the calibration's
+  std::optional<bool> band_calibration;
   std::map<Driver, DriverSpec> drivers;  // absent = hold at baseline
 
   // Where keys were defined, for errors found later (e.g. an unknown region

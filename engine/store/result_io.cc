@@ -160,6 +160,10 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   attr("bic", fit.bic);
   attr("shock_rho", fit.shock_rho);
   attr("shock_sigma", fit.shock_sigma);
+  attr("shock_sigma_common", fit.shock_sigma_common);
+  attr("trend_sigma_common", fit.trend_sigma_common);
+  attr("trend_sigma_regional", fit.trend_sigma_regional);
+  attr("trend_persistence", fit.trend_persistence);
   attr("shock_pairs", std::int64_t{fit.shock_pairs});
   if (fit.prior_scale > 0.0) attr("prior_scale", fit.prior_scale);
   attr("covariance_ok", std::int64_t{r.covariance_ok});
@@ -297,6 +301,13 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   if (!source) return tl::unexpected(source.error());
   r.fit.shock_rho = *rho;
   r.fit.shock_sigma = *sigma;
+  // Files from before the shock components: no common or trend shocks.
+  for (auto [name, field] :
+       {std::pair{"shock_sigma_common", &r.fit.shock_sigma_common},
+        {"trend_sigma_common", &r.fit.trend_sigma_common},
+        {"trend_sigma_regional", &r.fit.trend_sigma_regional},
+        {"trend_persistence", &r.fit.trend_persistence}})
+    if (auto v = reader->double_attribute("/calibration", name)) *field = *v;
   r.source = *source;
   r.covariance_ok = std::isfinite(r.covariance.sum());
   return r;

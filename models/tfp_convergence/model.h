@@ -126,6 +126,9 @@ struct TfpConvergence {
          "Hall, Mairesse and Mohnen (2010), Measuring the returns to R&D, "
          "Handbook of the Economics of Innovation",
          "Feenstra, Inklaar and Timmer (2015), Penn World Table 10.01"},
+        /*default_common_shocks=*/true,
+        /*default_trend_shocks=*/true,
+        /*default_band_calibration=*/true,
     };
     return model;
   }

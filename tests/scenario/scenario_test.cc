@@ -130,10 +130,10 @@ TEST(Scenario, DefaultsAndFullSchema) {
   EXPECT_TRUE(d.parameter_uncertainty);
   EXPECT_TRUE(d.shock_uncertainty);
   // The components of issue 15 are off unless switched on.
-  EXPECT_FALSE(d.common_shocks);
-  EXPECT_FALSE(d.trend_shocks);
+  EXPECT_FALSE(d.common_shocks.has_value());
+  EXPECT_FALSE(d.trend_shocks.has_value());
   EXPECT_FALSE(d.trend_persistence.has_value());
-  EXPECT_FALSE(d.band_calibration);
+  EXPECT_FALSE(d.band_calibration.has_value());
   EXPECT_TRUE(d.drivers.empty());
   EXPECT_FALSE(d.calibration.has_value());
   EXPECT_EQ(d.text, "name = \"x\"\nhorizon = 2030\n");
@@ -209,10 +209,10 @@ TEST(Scenario, UncertaintyComponentsAreSwitchable) {
       "name = \"x\"\nhorizon = 2030\n[uncertainty]\ncommon_shocks = true\n"
       "trend_shocks = true\ntrend_persistence = 0.5\nband_calibration = "
       "true\n");
-  EXPECT_TRUE(s.common_shocks);
-  EXPECT_TRUE(s.trend_shocks);
+  EXPECT_EQ(s.common_shocks, true);
+  EXPECT_EQ(s.trend_shocks, true);
   EXPECT_EQ(s.trend_persistence, 0.5);
-  EXPECT_TRUE(s.band_calibration);
+  EXPECT_EQ(s.band_calibration, true);
   EXPECT_EQ(s.line_of("uncertainty.trend_persistence"), 6);
   // 0 is allowed (trend growth shocks without persistence).
   EXPECT_EQ(ParseOk("name = \"x\"\nhorizon = 2030\n[uncertainty]\n"
