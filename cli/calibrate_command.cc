@@ -205,7 +205,13 @@ Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags) {
 }
 
 int calibrate_main(CalibrateFlags& flags, const std::string& command_line) {
-  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  flags.panel.resolve();
+  if (auto s = check_output_path(flags.out,
+                                 {flags.panel.data, flags.panel.regions_file});
+      !s)
+    return report(s.error());
+  if (auto s = check_region_list(flags.panel.regions); !s)
+    return report(s.error());
   auto result = run_calibration(flags);
   if (!result) return report(result.error());
   std::cout << calibrate::format_calibration_table(*result);
