@@ -68,18 +68,6 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     if (!sc) return report(sc.error());
     scenarios.push_back(std::move(*sc));
   }
-  // Names must be unique within one result: checked before any work (it
-  // used to fail only when writing, after the whole Monte Carlo).
-  for (std::size_t a = 0; a < scenarios.size(); ++a)
-    for (std::size_t b = 0; b < a; ++b)
-      if (scenarios[a].name == scenarios[b].name)
-        return report(
-            fail("two scenarios are named '" + shorten(scenarios[a].name) +
-                     "' (also in '" + shorten(scenarios[b].file, 200) +
-                     "'); names must be unique within one result",
-                 scenarios[a].file, scenarios[a].line_of("name"), "name")
-                .value());
-
   // One calibration for the whole run.
   std::string calibration_file = flags.calibration;
   for (const auto& sc : scenarios) {
@@ -109,6 +97,23 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     return report(loaded.error());
   }
   const calibrate::CalibrationResult& cal = *loaded;
+  // Before any Monte Carlo work: every scenario fits the data (it used to
+  // fail only when its turn came), and names are unique within one result
+  // (it used to fail only when writing, after all the work).
+  for (const auto& sc : scenarios)
+    if (auto s =
+            scenario::check_against_data(sc, cal.regions, cal.years.back());
+        !s)
+      return report(s.error());
+  for (std::size_t a = 0; a < scenarios.size(); ++a)
+    for (std::size_t b = 0; b < a; ++b)
+      if (scenarios[a].name == scenarios[b].name)
+        return report(
+            fail("two scenarios are named '" + shorten(scenarios[a].name) +
+                     "' (also in '" + shorten(scenarios[b].file, 200) +
+                     "'); names must be unique within one result",
+                 scenarios[a].file, scenarios[a].line_of("name"), "name")
+                .value());
 
   const auto groups = default_groups(cal);
   const bool show_progress = ::isatty(2) != 0;

@@ -17,9 +17,9 @@ std::string cut(const std::string& value) {
   return value.substr(0, keep) + "...";
 }
 
-std::string number(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", v);
+std::string number(double v, int digits = 17) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.*g", digits, v);
   return text;
 }
 
@@ -116,8 +116,8 @@ Status check_calibration(const calibrate::CalibrationResult& r,
         return fail(
             "is not positive semi-definite: its smallest eigenvalue "
             "is " +
-                number(smallest) + " (largest magnitude " + number(largest) +
-                ")",
+                number(smallest, 6) + " (largest magnitude " +
+                number(largest, 6) + ")",
             file, 0, "/calibration/covariance");
     }
   }

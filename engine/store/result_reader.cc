@@ -200,7 +200,8 @@ Result<std::vector<double>> ResultReader::read_doubles(
   // read_uint64s instead).
   if (!impl_->check_class(opened->get(), dataset, H5T_FLOAT, "numbers") &&
       !impl_->check_class(opened->get(), dataset, H5T_INTEGER, "numbers")) {
-    return fail("dataset '" + dataset + "' does not hold numbers",
+    return fail("dataset '" + dataset +
+                    "' does not hold numbers (floating-point or integer)",
                 impl_->name());
   }
   auto dims = impl_->dims(opened->get(), dataset, expected);
