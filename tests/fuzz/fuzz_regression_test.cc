@@ -66,6 +66,24 @@ TEST(FuzzHarness, AcceptsShippedFiles) {
   EXPECT_TRUE(nist(read_file(root / "data" / "nist" / "Misra1a.dat")));
 }
 
+// The HDF5 harness (issue 16) reaches the readers: each unedited base file
+// of tests/fuzz/h5/ is accepted (byte 0 picks it), and an edit the reader
+// must refuse is refused.
+TEST(FuzzHarness, AcceptsUneditedHdf5BaseFiles) {
+  EXPECT_TRUE(forecast_h5(std::string(1, '\0')));  // shard.h5
+  EXPECT_TRUE(forecast_h5(std::string(1, '\1')));  // point.h5
+  EXPECT_TRUE(calibration_h5(std::string(1, '\0')));
+  const auto seed = [](const std::string& target, const std::string& name) {
+    return read_file(kFuzzDir / "corpus" / target / name);
+  };
+  // /forecast/gdp/mean shortened to one value; the calibration's estimate
+  // with a NaN (make_h5_corpus.py names the seeds).
+  EXPECT_FALSE(
+      forecast_h5(seed("fuzz_forecast_h5", "shard_forecast_gdp_mean_0")));
+  EXPECT_FALSE(calibration_h5(
+      seed("fuzz_calibration_h5", "calibration_calibration_estimate_5")));
+}
+
 // The findings of README.md, each with the result it must give now.
 std::string regression(const std::string& target, const std::string& name) {
   return read_file(kFuzzDir / "regressions" / target / name);
