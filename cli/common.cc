@@ -77,7 +77,7 @@ int report(const Error& error) {
   // One line, whatever the values quoted in it: control characters become
   // '?' and each part is cut (a 10 MB name must not be echoed in full).
   Error shown = error;
-  shown.file = shorten(error.file, 200);
+  shown.file = shorten(error.file, 1000);
   shown.field = shorten(error.field, 80);
   shown.message = shorten(error.message, 1000);
   std::cerr << "growthcast: error: " << shown.to_string() << "\n";

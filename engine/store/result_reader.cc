@@ -5,6 +5,7 @@
 #include <hdf5_hl.h>
 
 #include <cmath>
+#include <limits>
 #include <system_error>
 
 #include "store/hdf5_detail.h"
@@ -350,6 +351,20 @@ Result<std::int64_t> ResultReader::int_attribute(
   auto opened =
       impl_->single_attribute(object, name, H5T_INTEGER, "an integer");
   if (!opened) return tl::unexpected(opened.error());
+  // An unsigned value above 2^63-1 (a seed) would be clipped by HDF5's
+  // conversion without notice.
+  Handle type(H5Aget_type(opened->get()), H5Tclose);
+  if (H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+    std::uint64_t wide = 0;
+    if (H5Aread(opened->get(), H5T_NATIVE_UINT64, &wide) < 0)
+      return hdf5_fail("cannot read", attribute_label(object, name),
+                       impl_->name());
+    if (wide > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+      return fail(attribute_label(object, name) + " holds " +
+                      std::to_string(wide) + ", beyond a signed 64-bit integer",
+                  impl_->name());
+    return std::int64_t(wide);
+  }
   std::int64_t value = 0;
   if (H5Aread(opened->get(), H5T_NATIVE_INT64, &value) < 0) {
     return hdf5_fail("cannot read", attribute_label(object, name),

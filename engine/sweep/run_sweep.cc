@@ -287,6 +287,16 @@ Result<MergedSweep> merge_shards(
                       id.substr(0, 12) + ")",
                   path.string(), 0, "sweep_id");
     }
+    // The same axes in every shard (a shard's axis values are indexed by
+    // the first shard's axes below).
+    bool same_axes = read->sweep->axes.size() == merged.sweep.axes.size();
+    for (std::size_t a = 0; same_axes && a < merged.sweep.axes.size(); ++a)
+      same_axes = read->sweep->axes[a].key == merged.sweep.axes[a].key &&
+                  read->sweep->axes[a].numeric == merged.sweep.axes[a].numeric;
+    if (!same_axes)
+      return fail(
+          "this shard's sweep axes differ from those of '" + first_file + "'",
+          path.string(), 0, "sweep_axes");
     for (std::size_t i = 0; i < read->runs.size(); ++i) {
       const std::int64_t k = read->sweep->point_index[i];
       if (read->runs[i].seed != seed)
