@@ -146,12 +146,12 @@ CLI::Validator memory_validator() {
         char* end = nullptr;
         const double v = std::strtod(value.c_str(), &end);
         if (value.empty() || end != value.c_str() + value.size() ||
-            !std::isfinite(v) || v <= 0)
-          return "must be a positive number of MiB, not '" + shorten(value) +
-                 "'";
+            !std::isfinite(v) || v <= 0 || v > 1e12)
+          return "must be a positive number of MiB up to 10^12, not '" +
+                 shorten(value) + "'";
         return {};
       },
-      "MiB > 0", "memory");
+      "0 < MiB <= 10^12", "memory");
 }
 
 Result<std::uint64_t> parse_seed(const std::string& text) {

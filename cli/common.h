@@ -71,7 +71,8 @@ int max_threads();
 // A CLI11 validator, so every command that takes --threads refuses the same
 // values with a usage error (exit 2).
 CLI::Validator threads_validator();
-// --memory: a finite number of MiB, > 0.
+// --memory: a finite number of MiB, > 0 and at most 10^12 (bytes must fit
+// a size_t: a larger value overflowed the conversion).
 CLI::Validator memory_validator();
 // --seed: a whole number 0..2^64-1 (negative or larger values are usage
 // errors, never clamped or ignored).

@@ -458,7 +458,7 @@ class CommandLineValues(Shared):
 
     def test_memory(self):
         out = self.path("out.h5")
-        for value in ("-1", "nan", "inf", "0"):
+        for value in ("-1", "nan", "inf", "0", "1e300"):
             for args in (["forecast", BASE, "--calibration", self.calibration],
                          ["sweep", self.sweep]):
                 with self.subTest(command=args[0], value=value):
