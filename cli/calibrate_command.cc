@@ -105,7 +105,8 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
   app.add_option("--parameter-tolerance", solver.parameter_tolerance)
       ->capture_default_str();
   app.add_option("--threads", solver.threads, "Threads for Ceres")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(threads_validator());
   app.add_flag("--allow-no-convergence", solver.allow_no_convergence,
                "Keep the result when the solver stops without converging");
 }

@@ -427,7 +427,7 @@ class CommandLineValues(Shared):
         out = self.path("out.h5")
         for value in ("0", "-1", "100000", "abc"):
             for args in (["forecast", BASE, "--calibration", self.calibration],
-                         ["sweep", self.sweep]):
+                         ["sweep", self.sweep], ["calibrate"]):
                 with self.subTest(command=args[0], value=value):
                     r = run(*args, "--threads", value, "--out", out)
                     self.assertEqual(r.returncode, 2, r.stderr)
