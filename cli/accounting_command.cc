@@ -67,9 +67,15 @@ void add_accounting_command(CLI::App& app, AccountingFlags& flags) {
 }
 
 int accounting_main(AccountingFlags& flags, const std::string& command_line) {
-  if (!flags.out.empty())
-    if (auto s = check_output_path(flags.out); !s) return report(s.error());
   flags.panel.resolve();
+  if (!flags.out.empty())
+    if (auto s = check_output_path(
+            flags.out,
+            {flags.panel.data, flags.panel.regions_file, flags.calibration});
+        !s)
+      return report(s.error());
+  if (auto s = check_region_list(flags.panel.regions); !s)
+    return report(s.error());
   auto periods = accounting::parse_periods(flags.periods);
   if (!periods) return report(periods.error());
   int from = flags.from, to = flags.to;

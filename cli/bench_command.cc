@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 
 #include "calibrate/calibration.h"
 #include "solverbench/bench.h"
+#include "store/atomic_file.h"
 
 namespace growthcast::cli {
 namespace {
@@ -78,12 +78,19 @@ int bench_main(BenchFlags& flags, const std::string& command_line) {
   auto configs = solverbench::parse_config_list(flags.configs);
   if (!configs) return report(configs.error());
   if (auto s = check_output_path(flags.out); !s) return report(s.error());
-  if (!flags.json.empty())
-    if (auto s = check_output_path(flags.json); !s) {
-      auto e = s.error();
-      e.field = "--json";
-      return report(e);
-    }
+  if (!flags.json.empty()) {
+    if (auto s = check_output_path(flags.json, {}, "--json"); !s)
+      return report(s.error());
+    // Both outputs to one file: the JSON would replace the HDF5 result.
+    if (std::filesystem::path(flags.json).lexically_normal() ==
+            std::filesystem::path(flags.out).lexically_normal() ||
+        same_file(flags.json, flags.out))
+      return report(usage_error("--json and --out name the same file '" +
+                                    shorten(flags.out) +
+                                    "': give each its own path",
+                                "--json")
+                        .value());
+  }
 
   solverbench::ProblemSources sources;
   sources.nist_dir = flags.nist_dir.empty()
@@ -131,10 +138,12 @@ int bench_main(BenchFlags& flags, const std::string& command_line) {
   if (!written) return report(written.error());
   std::cout << "Wrote " << flags.out << "\n";
   if (!flags.json.empty()) {
-    std::ofstream json(flags.json);
-    json << solverbench::to_json(*result);
-    if (!json)
-      return report(fail("cannot write JSON", flags.json, 0, "--json").value());
+    // The same atomic path as the HDF5 outputs: an exclusive temporary,
+    // synced and renamed, so a full disk keeps the old JSON.
+    if (auto s = store::write_text_atomically(
+            flags.json, solverbench::to_json(*result), "--json");
+        !s)
+      return report(s.error());
     std::cout << "Wrote " << flags.json << "\n";
   }
   return 0;

@@ -158,7 +158,8 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
   app.add_option("--parameter-tolerance", solver.parameter_tolerance)
       ->capture_default_str();
   app.add_option("--threads", solver.threads, "Threads for Ceres")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(threads_validator());
   app.add_flag("--allow-no-convergence", solver.allow_no_convergence,
                "Keep the result when the solver stops without converging");
 }
@@ -294,7 +295,13 @@ Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags) {
 }
 
 int calibrate_main(CalibrateFlags& flags, const std::string& command_line) {
-  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  flags.panel.resolve();
+  if (auto s = check_output_path(flags.out,
+                                 {flags.panel.data, flags.panel.regions_file});
+      !s)
+    return report(s.error());
+  if (auto s = check_region_list(flags.panel.regions); !s)
+    return report(s.error());
   auto result = run_calibration(flags);
   if (!result) return report(result.error());
   std::cout << calibrate::format_calibration_table(*result);

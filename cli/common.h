@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -52,7 +53,36 @@ Status write_result(const std::string& out, const store::Provenance& provenance,
   return file->commit();
 }
 
-// Checks before any work that the output can be written where asked.
-Status check_output_path(const std::string& out);
+// Checks before any work that the output can be written where asked: its
+// folder exists and is writable, the path is not a folder, device node,
+// FIFO or other non-regular file, and it is not the same file (same device
+// and inode, whatever the names) as any of `inputs`, which writing would
+// destroy. `field` names the flag in errors.
+Status check_output_path(const std::string& out,
+                         const std::vector<std::string>& inputs = {},
+                         const std::string& field = "--out");
+
+// True when both paths exist and are the same file (device and inode).
+bool same_file(const std::string& a, const std::string& b);
+
+// The most threads --threads accepts: 64 per core, at most 1024.
+int max_threads();
+// --threads: 1..max_threads() when given (0, the default, means all cores).
+// A CLI11 validator, so every command that takes --threads refuses the same
+// values with a usage error (exit 2).
+CLI::Validator threads_validator();
+// --memory: a finite number of MiB, > 0 and at most 10^12 (bytes must fit
+// a size_t: a larger value overflowed the conversion).
+CLI::Validator memory_validator();
+// --seed: a whole number 0..2^64-1 (negative or larger values are usage
+// errors, never clamped or ignored).
+Result<std::uint64_t> parse_seed(const std::string& text);
+
+// A value quoted in a message: at most 80 characters (then "..."), control
+// characters as '?', so a message stays one readable line.
+std::string shorten(const std::string& value, std::size_t keep = 80);
+
+// --regions: refuses a region listed twice (its data would count twice).
+Status check_region_list(const std::vector<std::string>& regions);
 
 }  // namespace growthcast::cli

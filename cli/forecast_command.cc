@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "accounting/accounting.h"
 #include "cli/calibrate_command.h"
@@ -32,22 +33,34 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
                   "calibrated with the defaults)");
   cmd->add_option("--draws", flags.draws,
                   "Draws per scenario (overrides the files)");
-  cmd->add_option("--seed", flags.seed, "Random seed (overrides the files)");
+  cmd->add_option("--seed", flags.seed,
+                  "Random seed, 0 to 2^64-1 (overrides the files)");
   cmd->add_option("--threads", flags.threads,
-                  "OpenMP threads (default: all cores)");
+                  "OpenMP threads (default: all cores)")
+      ->check(threads_validator());
   cmd->add_flag("--paths", flags.paths, "Also store every draw's path");
   cmd->add_option("--memory", flags.memory_mib,
                   "MiB per scenario for exact quantiles; above it a certified "
                   "streaming estimator is used")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(memory_validator());
 }
 
 int forecast_main(ForecastFlags& flags, const std::string& command_line) {
-  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  {
+    std::vector<std::string> inputs = flags.scenarios;
+    inputs.push_back(flags.calibration);
+    if (auto s = check_output_path(flags.out, inputs); !s)
+      return report(s.error());
+  }
   if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
     return report(usage_error("must be between 1 and 10^9", "--draws").value());
-  if (flags.threads < 0)
-    return report(usage_error("must be positive", "--threads").value());
+  std::optional<std::uint64_t> seed_flag;
+  if (!flags.seed.empty()) {
+    auto parsed = parse_seed(flags.seed);
+    if (!parsed) return report(parsed.error());
+    seed_flag = *parsed;
+  }
 
   std::vector<scenario::Scenario> scenarios;
   for (const auto& file : flags.scenarios) {
@@ -55,7 +68,6 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     if (!sc) return report(sc.error());
     scenarios.push_back(std::move(*sc));
   }
-
   // One calibration for the whole run.
   std::string calibration_file = flags.calibration;
   for (const auto& sc : scenarios) {
@@ -85,6 +97,23 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     return report(loaded.error());
   }
   const calibrate::CalibrationResult& cal = *loaded;
+  // Before any Monte Carlo work: every scenario fits the data (it used to
+  // fail only when its turn came), and names are unique within one result
+  // (it used to fail only when writing, after all the work).
+  for (const auto& sc : scenarios)
+    if (auto s =
+            scenario::check_against_data(sc, cal.regions, cal.years.back());
+        !s)
+      return report(s.error());
+  for (std::size_t a = 0; a < scenarios.size(); ++a)
+    for (std::size_t b = 0; b < a; ++b)
+      if (scenarios[a].name == scenarios[b].name)
+        return report(
+            fail("two scenarios are named '" + shorten(scenarios[a].name) +
+                     "' (also in '" + shorten(scenarios[b].file, 200) +
+                     "'); names must be unique within one result",
+                 scenarios[a].file, scenarios[a].line_of("name"), "name")
+                .value());
 
   const auto groups = default_groups(cal);
   const bool show_progress = ::isatty(2) != 0;
@@ -103,17 +132,16 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
                      int(100 * fraction));
       };
     const std::int64_t draws = flags.draws > 0 ? flags.draws : sc.draws;
-    const std::uint64_t seed =
-        flags.seed >= 0 ? std::uint64_t(flags.seed) : sc.seed;
+    const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
     auto run = montecarlo::run_scenario(*setup, sc, k, draws, seed, options);
     if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
     if (!run) return report(run.error());
     runs.push_back(std::move(*run));
   }
-  if (flags.seed >= 0)
-    provenance.seed = flags.seed;
+  if (seed_flag)
+    provenance.seed = *seed_flag;
   else if (scenarios.size() == 1)
-    provenance.seed = std::int64_t(scenarios[0].seed);
+    provenance.seed = scenarios[0].seed;
 
   std::cout << format_summary(runs);
   auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {

@@ -13,7 +13,7 @@ struct ForecastFlags {
   std::string out;
   std::string calibration;  // overrides the scenarios' calibration
   long long draws = -1;     // -1: as in each scenario
-  long long seed = -1;      // -1: as in each scenario
+  std::string seed;         // empty: as in each scenario; else 0..2^64-1
   int threads = 0;
   bool paths = false;
   double memory_mib = 1024;  // exact quantiles up to this much per scenario

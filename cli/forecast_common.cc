@@ -10,6 +10,7 @@
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
 #include "data/regions.h"
+#include "store/calibration_checks.h"
 
 namespace growthcast::cli {
 
@@ -203,7 +204,13 @@ Result<calibrate::CalibrationResult> load_calibration(
     return result;
   }
   inputs.push_back(file);
-  return store::read_calibration(file);
+  auto read = store::read_calibration(file);
+  if (!read) return read;
+  // A calibration file edited by hand or another tool must not produce
+  // numbers silently: validated before any simulation (issue 16).
+  if (auto s = store::check_calibration(*read, file); !s)
+    return tl::unexpected(s.error());
+  return read;
 }
 
 Status write_context(store::ResultFile& f,

@@ -1,6 +1,9 @@
 // growthcast: calibrated regional growth forecasts. One file per command;
 // this one parses the command line and dispatches.
+#include <glog/logging.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <new>
 
@@ -15,6 +18,11 @@
 
 int main(int argc, char** argv) {
   using namespace growthcast::cli;
+  // Ceres logs through glog: a failed residual evaluation (a panel value of
+  // 1e300) printed two log lines before growthcast's own one-line error.
+  // Only fatal messages are shown unless the user asks with glog's own
+  // variable (GLOG_minloglevel=0 shows everything).
+  if (std::getenv("GLOG_minloglevel") == nullptr) FLAGS_minloglevel = 3;
   CLI::App app{
       "growthcast: calibrated regional growth forecasts and scenarios"};
   app.require_subcommand(1);

@@ -4,6 +4,7 @@
 
 #include "cli/common.h"
 #include "report/report.h"
+#include "store/atomic_file.h"
 
 namespace growthcast::cli {
 
@@ -22,10 +23,13 @@ void add_report_command(CLI::App& app, ReportFlags& flags) {
 }
 
 int report_main(ReportFlags& flags, const std::string& /*command_line*/) {
-  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  if (auto s = check_output_path(flags.out, {flags.result}); !s)
+    return report(s.error());
   auto html = growthcast::report::render_report(flags.result);
   if (!html) return report(html.error());
-  if (auto s = growthcast::report::write_file_atomically(flags.out, *html); !s)
+  // Through the store's atomic writer: an exclusive, short-named temporary
+  // that never follows a planted link, removed on SIGINT/SIGTERM.
+  if (auto s = store::write_text_atomically(flags.out, *html, "--out"); !s)
     return report(s.error());
   std::cout << "Wrote " << flags.out << "\n";
   return 0;

@@ -26,10 +26,12 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
   cmd->add_option("--calibration", sweep.calibration,
                   "Calibration result (default: the sweep's `calibration`, "
                   "else the shipped panel calibrated with the defaults)");
-  cmd->add_option("--threads", sweep.threads, "OpenMP threads per process");
+  cmd->add_option("--threads", sweep.threads, "OpenMP threads per process")
+      ->check(threads_validator());
   cmd->add_option("--memory", sweep.memory_mib,
                   "MiB per point for exact quantiles")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(memory_validator());
 
   auto* m = app.add_subcommand(
       "merge",
@@ -45,7 +47,9 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
 }
 
 int sweep_main(SweepFlags& flags, const std::string& command_line) {
-  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  if (auto s = check_output_path(flags.out, {flags.sweep, flags.calibration});
+      !s)
+    return report(s.error());
   sweep::Shard shard;
   if (!flags.shard.empty()) {
     auto parsed = sweep::parse_shard(flags.shard);
@@ -54,6 +58,19 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   }
   auto def = sweep::read_sweep(flags.sweep);
   if (!def) return report(def.error());
+  // More shards than points would leave a shard with nothing to compute:
+  // refused before any work, so nothing (no checkpoint) is left behind.
+  if (shard.count > def->points())
+    return report(usage_error("the sweep has " + std::to_string(def->points()) +
+                                  " points, fewer than the " +
+                                  std::to_string(shard.count) +
+                                  " shards asked for: use at most " +
+                                  std::to_string(def->points()) + " shards",
+                              "--shard")
+                      .value());
+  if (!def->calibration.empty())
+    if (auto s = check_output_path(flags.out, {def->calibration}); !s)
+      return report(s.error());
   store::Provenance provenance;
   provenance.command_line = command_line;
   provenance.input_files.push_back(flags.sweep);
@@ -72,6 +89,7 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   sweep::SweepJob job;
   job.definition = &*def;
   job.calibration = &*cal;
+  job.calibration_sha256 = store::calibration_digest(*cal);
   job.groups = default_groups(*cal);
   std::tie(job.first, job.last) = sweep::shard_range(shard, def->points());
   job.out = flags.out;
@@ -101,7 +119,12 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
 }
 
 int merge_main(MergeFlags& flags, const std::string& command_line) {
-  if (auto s = check_output_path(flags.out); !s) return report(s.error());
+  {
+    std::vector<std::string> inputs = flags.shards;
+    inputs.push_back(flags.calibration);
+    if (auto s = check_output_path(flags.out, inputs); !s)
+      return report(s.error());
+  }
   std::vector<std::filesystem::path> paths(flags.shards.begin(),
                                            flags.shards.end());
   auto merged = sweep::merge_shards(paths);
@@ -111,6 +134,17 @@ int merge_main(MergeFlags& flags, const std::string& command_line) {
   for (const auto& p : paths) provenance.input_files.push_back(p);
   auto cal = load_calibration(flags.calibration, provenance.input_files);
   if (!cal) return report(cal.error());
+  // Every shard was computed from one calibration (merge_shards checked
+  // they agree); it must be this one, whose /calibration the result holds.
+  const std::string digest = store::calibration_digest(*cal);
+  if (merged->sweep.calibration_sha256 != digest)
+    return report(
+        fail("the shards were computed from another calibration (SHA-256 " +
+                 merged->sweep.calibration_sha256.substr(0, 12) +
+                 ") than the one given to merge (" + digest.substr(0, 12) +
+                 "): pass the calibration the sweep used with --calibration",
+             flags.shards.front(), 0, "--calibration")
+            .value());
   const auto groups = default_groups(*cal);
   auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {
     if (auto s = write_context(f, *cal, groups); !s) return s;

@@ -88,6 +88,30 @@ sanitized_tests() {
         -E '^(install_find_package|bad_inputs|output_faults|clang_format)$')
 }
 
+# The HDF5 readers' fuzzer (issue 16, tests/fuzz/README.md) for a bounded
+# time: clang with libFuzzer, ASan and UBSan; fuzz_forecast_h5 only (the
+# other fuzzers' corpora, and fuzz_calibration_h5's, are replayed by
+# fuzz_regression_test in both runs above). FUZZ_SECONDS (default 60).
+fuzz_hdf5() {
+  if [[ "${GROWTHCAST_SKIP_FUZZ:-0}" == 1 ]]; then
+    echo "bootstrap: GROWTHCAST_SKIP_FUZZ=1, fuzzing skipped" >&2
+    return
+  fi
+  local fuzz="${build}-fuzz"
+  cmake -S "$here" -B "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DGROWTHCAST_FUZZ=ON -DGROWTHCAST_BUILD_BENCH=OFF -DBUILD_TESTING=ON \
+    >/dev/null
+  cmake --build "$fuzz" -j "$jobs" --target fuzz_forecast_h5
+  ASAN_OPTIONS=detect_leaks=1 \
+  LSAN_OPTIONS="suppressions=$here/tests/fuzz/lsan.supp" \
+    cmake -DFUZZ_DIR="$fuzz/tests/fuzz" -DSOURCE_DIR="$here/tests/fuzz" \
+      -DTARGETS=fuzz_forecast_h5 -DSECONDS="${FUZZ_SECONDS:-60}" \
+      -P "$here/tests/fuzz/run_fuzzers.cmake"
+}
+
 case "$mode" in
   main)
     install_missing
@@ -99,6 +123,7 @@ case "$mode" in
     configure_and_build
     (cd "$build" && ctest --output-on-failure -j "$jobs")
     sanitized_tests
+    fuzz_hdf5
     ;;
   *)
     echo "usage: bash scripts/bootstrap.sh main|test" >&2

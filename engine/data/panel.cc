@@ -12,6 +12,16 @@ namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
+// A value quoted in a message: at most 80 bytes (not cutting a UTF-8
+// sequence) and then "...", so a huge field keeps the message one line.
+std::string cut(const std::string& value) {
+  std::size_t keep = 80;
+  if (value.size() <= keep) return value;
+  while (keep > 0 && (static_cast<unsigned char>(value[keep]) & 0xC0) == 0x80)
+    --keep;
+  return value.substr(0, keep) + "...";
+}
+
 // Parses a whole field as a finite number; text such as "NaN", "inf",
 // "1e400" or "12abc" is rejected rather than read as a special value.
 bool parse_number(const std::string& text, double* value) {
@@ -37,6 +47,12 @@ const PanelColumn* Panel::column(const std::string& name) const {
 }
 
 int Panel::region_index(const std::string& name) const {
+  // The hash map when it indexes every region (read_panel builds it), else
+  // a scan (a Panel assembled by hand).
+  if (region_lookup.size() == regions.size()) {
+    const auto it = region_lookup.find(name);
+    return it == region_lookup.end() ? -1 : it->second;
+  }
   auto it = std::find(regions.begin(), regions.end(), name);
   return it == regions.end() ? -1 : static_cast<int>(it - regions.begin());
 }
@@ -97,15 +113,14 @@ Result<Panel> panel_from_table(Result<CsvTable> table,
     const auto& region_field = row.fields[*region_col];
     if (region_field.text.empty())
       return fail("empty region name", file, region_field.line, mapping.region);
-    int region = panel.region_index(region_field.text);
-    if (region < 0) {
-      panel.regions.push_back(region_field.text);
-      region = static_cast<int>(panel.regions.size()) - 1;
-    }
+    const auto [entry, added] = panel.region_lookup.try_emplace(
+        region_field.text, static_cast<int>(panel.regions.size()));
+    if (added) panel.regions.push_back(region_field.text);
+    const int region = entry->second;
     const auto& year_field = row.fields[*year_col];
     int year = 0;
     if (!parse_year(year_field.text, &year))
-      return fail("'" + year_field.text + "' is not a whole year", file,
+      return fail("'" + cut(year_field.text) + "' is not a whole year", file,
                   year_field.line, mapping.year);
     keys.emplace_back(region, year);
     panel.years.push_back(year);
@@ -133,7 +148,7 @@ Result<Panel> panel_from_table(Result<CsvTable> table,
     const auto [region, year] = keys[r];
     const int y = panel.year_index(year);
     if (panel.present[region][y])
-      return fail("duplicate row for region '" + panel.regions[region] +
+      return fail("duplicate row for region '" + cut(panel.regions[region]) +
                       "' and year " + std::to_string(year) +
                       " (first seen on line " +
                       std::to_string(row_line[region][y]) + ")",
@@ -147,7 +162,7 @@ Result<Panel> panel_from_table(Result<CsvTable> table,
       if (field.text.empty()) continue;  // missing
       double value = 0;
       if (!parse_number(field.text, &value))
-        return fail("'" + field.text + "' is not a finite number", file,
+        return fail("'" + cut(field.text) + "' is not a finite number", file,
                     field.line, column.name);
       column.values[region][y] = value;
     }
@@ -184,7 +199,12 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
     for (const auto& name : selection.regions) {
       int r = panel.region_index(name);
       if (r < 0)
-        return fail("unknown region '" + name + "' (not in the file)",
+        return fail("unknown region '" + cut(name) + "' (not in the file)",
+                    panel.file, 0, "region");
+      if (std::find(region_rows.begin(), region_rows.end(), r) !=
+          region_rows.end())
+        return fail("region '" + cut(name) +
+                        "' is selected twice: its data would count twice",
                     panel.file, 0, "region");
       window.regions.push_back(name);
       region_rows.push_back(r);
@@ -208,8 +228,9 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
             any = true;
             last = panel.years[j];
           }
-        return fail("region '" + window.regions[k] + "' has no row for year " +
-                        std::to_string(year) + ", needed for the window " +
+        return fail("region '" + cut(window.regions[k]) +
+                        "' has no row for year " + std::to_string(year) +
+                        ", needed for the window " +
                         std::to_string(selection.first_year) + "-" +
                         std::to_string(selection.last_year) +
                         " (its rows cover " + std::to_string(first) + "-" +

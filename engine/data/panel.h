@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.h"
@@ -32,7 +33,10 @@ struct PanelColumn {
 struct Panel {
   std::string file;
   std::vector<std::string> regions;  // in order of first appearance
-  std::vector<int> years;            // sorted, the union over regions
+  // Region name -> index into `regions`, filled by read_panel so that
+  // region_index is O(1) (a scan made reading big panels quadratic).
+  std::unordered_map<std::string, int> region_lookup;
+  std::vector<int> years;  // sorted, the union over regions
   // ColumnMapping::values, then the optional ones the file has.
   std::vector<PanelColumn> columns;
 

@@ -1,6 +1,7 @@
 #include "data/regions.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "data/csv_table.h"
 
@@ -38,6 +39,7 @@ Result<RegionTable> regions_from_table(Result<CsvTable> table) {
   if (group < 0)
     return fail("missing column", table->file, table->header.line, "group");
   RegionTable out;
+  std::unordered_set<std::string> names;
   for (const auto& row : table->rows) {
     RegionInfo info;
     info.region = row.fields[region].text;
@@ -46,12 +48,18 @@ Result<RegionTable> regions_from_table(Result<CsvTable> table) {
     if (name >= 0) info.name_local = row.fields[name].text;
     if (info.region.empty())
       return fail("empty region name", table->file, row.line, "region");
-    for (const auto& seen : out.regions)
-      if (seen.region == info.region)
-        return fail("region '" + info.region + "' listed twice", table->file,
-                    row.line, "region");
+    if (!names.insert(info.region).second)
+      return fail("region '" + info.region + "' listed twice", table->file,
+                  row.line, "region");
     out.regions.push_back(std::move(info));
   }
+  // A group named like a region would write the group's total into that
+  // region's row of every result.
+  for (std::size_t i = 0; i < out.regions.size(); ++i)
+    if (!out.regions[i].group.empty() && names.count(out.regions[i].group))
+      return fail("group '" + out.regions[i].group +
+                      "' has the name of a region: rename the group",
+                  table->file, table->rows[i].line, "group");
   return out;
 }
 

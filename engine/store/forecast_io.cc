@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
+#include "common/version.h"
 #include "montecarlo/runner.h"
 #include "store/paths_writer.h"
 #include "store/result_io.h"
@@ -15,7 +17,109 @@ int index_of(const std::vector<std::string>& v, const std::string& x) {
   return int(std::find(v.begin(), v.end(), x) - v.begin());
 }
 
+// The per-scenario content digests. The writer and the reader feed the same
+// values in the same order: first head(), then var() for each variable in
+// order, then tail(). Everything read_forecast returns for a scenario is
+// covered, so any edit of it changes the digest.
+struct PerScenarioFacts {
+  const std::vector<double>*draws, *redraws, *uncertified, *param_unc,
+      *shock_unc, *exact;
+  const std::vector<std::uint64_t>* seeds;
+};
+
+void digest_head(Sha256& h, std::size_t k,
+                 const std::vector<std::string>& names,
+                 const std::vector<std::string>& units,
+                 const std::vector<double>& is_group,
+                 const std::vector<double>& reports,
+                 const std::vector<std::int32_t>& years,
+                 const PerScenarioFacts& facts, const std::string& file,
+                 const std::string& toml, const std::string& quantile_method,
+                 const std::string& build) {
+  const std::size_t U = units.size();
+  h.text("growthcast forecast scenario v1");
+  h.text(build);
+  h.text(names[k]);
+  h.integer(U);
+  for (std::size_t u = 0; u < U; ++u) {
+    h.text(units[u]);
+    h.number(is_group[u]);
+    h.number(reports[k * U + u]);
+  }
+  h.integer(years.size());
+  for (std::int32_t y : years) h.integer(std::uint64_t(std::int64_t(y)));
+  for (const auto* v : {facts.draws, facts.redraws, facts.uncertified,
+                        facts.param_unc, facts.shock_unc, facts.exact})
+    h.number((*v)[k]);
+  h.integer((*facts.seeds)[k]);
+  h.text(file);
+  h.text(toml);
+  h.text(quantile_method);
+}
+
+void digest_var(Sha256& h, std::size_t k, std::size_t cells, std::size_t Q,
+                const std::vector<double>& quantiles,
+                const std::vector<double>& mean,
+                const std::vector<double>& sd) {
+  h.numbers(std::span(quantiles).subspan(k * cells * Q, cells * Q));
+  h.numbers(std::span(mean).subspan(k * cells, cells));
+  h.numbers(std::span(sd).subspan(k * cells, cells));
+}
+
+void digest_tail(Sha256& h, std::size_t k,
+                 const std::vector<std::int32_t>& hist_years,
+                 const std::vector<double>& hist, const SweepInfo* sweep) {
+  h.integer(hist_years.size());
+  for (std::int32_t y : hist_years) h.integer(std::uint64_t(std::int64_t(y)));
+  h.numbers(hist);
+  if (sweep == nullptr) {
+    h.text("no sweep");
+    return;
+  }
+  h.text(sweep->sweep_id);
+  h.text(sweep->calibration_sha256);
+  h.integer(std::uint64_t(sweep->total_points));
+  h.integer(std::uint64_t(sweep->point_index[k]));
+  h.integer(sweep->axes.size());
+  for (const auto& axis : sweep->axes) {
+    h.text(axis.key);
+    if (axis.numeric) {
+      h.text("n");
+      h.number(axis.numbers[k]);
+    } else {
+      h.text("s");
+      h.text(axis.labels[k]);
+    }
+  }
+}
+
 }  // namespace
+
+std::string build_label() {
+  return std::string(growthcast::version()) + " (" + growthcast::git_commit() +
+         ")";
+}
+
+std::string calibration_digest(const calibrate::CalibrationResult& cal) {
+  Sha256 h;
+  h.text("growthcast calibration v1");
+  h.text(cal.model);
+  h.integer(cal.regions.size());
+  for (const auto& r : cal.regions) h.text(r);
+  h.integer(cal.years.size());
+  for (int y : cal.years) h.integer(std::uint64_t(std::int64_t(y)));
+  h.integer(cal.parameter_names.size());
+  for (const auto& p : cal.parameter_names) h.text(p);
+  h.numbers(std::span(cal.estimate.data(), std::size_t(cal.estimate.size())));
+  h.numbers(
+      std::span(cal.covariance.data(), std::size_t(cal.covariance.size())));
+  for (const auto* table :
+       {&cal.gdp, &cal.capital, &cal.labour, &cal.rd, &cal.knowledge}) {
+    h.integer(table->size());
+    for (const auto& row : *table) h.numbers(row);
+  }
+  return h.hex();
+}
 
 Status write_forecast(ResultFile& f,
                       const std::vector<montecarlo::ScenarioForecast>& runs,
@@ -50,6 +154,17 @@ Status write_forecast(ResultFile& f,
 
   const std::size_t S = runs.size(), U = units.size(), Y = years.size(),
                     Q = kQuantileLevels.size();
+  if (sweep != nullptr) {
+    bool sizes = sweep->point_index.size() == S;
+    for (const auto& axis : sweep->axes)
+      sizes = sizes &&
+              (axis.numeric ? axis.numbers.size() : axis.labels.size()) == S;
+    if (!sizes)
+      return fail("sweep coordinates for " +
+                      std::to_string(sweep->point_index.size()) +
+                      " points given with " + std::to_string(S) + " scenarios",
+                  f.final_path().string());
+  }
   if (auto s = f.add_scale(g, "scenario", names); !s) return s;
   if (auto s = f.add_scale(g, "region", units); !s) return s;
   if (auto s = f.add_scale(g, "year", years, "year"); !s) return s;
@@ -104,11 +219,11 @@ Status write_forecast(ResultFile& f,
   }
 
   // Per-scenario facts.
-  std::vector<double> draws, seeds, redraws, uncertified, param_unc, shock_unc,
-      exact;
+  std::vector<double> draws, redraws, uncertified, param_unc, shock_unc, exact;
+  std::vector<std::uint64_t> seeds;
   for (const auto& run : runs) {
     draws.push_back(double(run.draws));
-    seeds.push_back(double(run.seed));
+    seeds.push_back(run.seed);
     redraws.push_back(double(run.parameter_redraws));
     uncertified.push_back(double(run.uncertified_quantiles));
     param_unc.push_back(run.parameter_uncertainty);
@@ -122,7 +237,6 @@ Status write_forecast(ResultFile& f,
   };
   for (const Facts& fact :
        {Facts{"draws", &draws, "draws per scenario"},
-        Facts{"seed", &seeds, "random seed"},
         Facts{"parameter_redraws", &redraws,
               "parameter draws outside the bounds, redrawn"},
         Facts{"uncertified_quantiles", &uncertified,
@@ -134,6 +248,26 @@ Status write_forecast(ResultFile& f,
                                fact.long_name);
         !s)
       return s;
+  // Seeds as unsigned 64-bit integers: a double loses digits above 2^53.
+  if (auto s = f.add_uint64_dataset(g, "seed", seeds, "scenario", "1",
+                                    "random seed");
+      !s)
+    return s;
+  const std::string build = build_label();
+  if (auto s = f.set_attribute(g, "build", build); !s) return s;
+  if (sweep != nullptr)
+    if (auto s =
+            f.set_attribute(g, "calibration_sha256", sweep->calibration_sha256);
+        !s)
+      return s;
+  std::vector<std::unique_ptr<Sha256>> digests;
+  const PerScenarioFacts facts{&draws,     &redraws, &uncertified, &param_unc,
+                               &shock_unc, &exact,   &seeds};
+  for (std::size_t k = 0; k < S; ++k) {
+    digests.push_back(std::make_unique<Sha256>());
+    digest_head(*digests[k], k, names, units, is_group, reports, years, facts,
+                runs[k].file, runs[k].text, runs[k].quantile_method, build);
+  }
   for (std::size_t k = 0; k < S; ++k) {
     const std::string prefix = "scenario_" + std::to_string(k) + "_";
     for (const auto& [key, value] :
@@ -181,6 +315,8 @@ Status write_forecast(ResultFile& f,
           quantiles[at * Q + q] = run.quantiles[cell * Q + q];
       }
     }
+    for (std::size_t k = 0; k < S; ++k)
+      digest_var(*digests[k], k, U * Y, Q, quantiles, mean, sd);
     if (auto s = f.add_dataset(vg, "quantiles", quantiles,
                                {"scenario", "region", "year", "quantile"},
                                units_attr);
@@ -226,6 +362,13 @@ Status write_forecast(ResultFile& f,
                              "as the calibration's gdp", "observed GDP");
       !s)
     return s;
+  for (std::size_t k = 0; k < S; ++k) {
+    digest_tail(*digests[k], k, hist_years, hist, sweep);
+    if (auto s = f.set_attribute(g, "scenario_" + std::to_string(k) + "_sha256",
+                                 digests[k]->hex());
+        !s)
+      return s;
+  }
   return ok();
 }
 
@@ -252,55 +395,149 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+// A finite whole number in [0, limit], as stored in a double dataset.
+Result<std::int64_t> whole(double v, double limit, const std::string& what,
+                           std::size_t k, const std::string& file) {
+  if (!(v >= 0.0 && v <= limit) || v != std::floor(v))
+    return fail("dataset '" + what + "' holds " + std::to_string(v) +
+                    " for scenario " + std::to_string(k) +
+                    ", not a whole number in [0, " + std::to_string(limit) +
+                    "]",
+                file);
+  return std::int64_t(v);
+}
+
+}  // namespace
+
 Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
   using montecarlo::kQuantileLevels;
   using montecarlo::kVariableCount;
+  const std::string file = path.string();
   auto opened = ResultReader::open(path);
   if (!opened) return tl::unexpected(opened.error());
   const ResultReader& r = *opened;
   const std::string g = "/forecast/";
   if (!r.exists("/forecast"))
-    return fail("not a forecast result (no /forecast group)", path.string());
-  std::vector<std::string> names, units;
-  std::vector<std::int32_t> years;
-  std::vector<double> is_group, reports, draws, seeds, redraws, uncertified,
-      param_unc, shock_unc, exact;
+    return fail("not a forecast result (no /forecast group)", file);
+  // The dimensions come from the coordinate scales, each 1-D; every other
+  // dataset must have exactly the shape they imply before it is read.
+  auto length = [&](const std::string& dataset) -> Result<std::size_t> {
+    auto shape = r.shape(dataset);
+    if (!shape) return tl::unexpected(shape.error());
+    if (shape->size() != 1)
+      return fail("dataset '" + dataset + "' is not one-dimensional", file);
+    return shape->front();
+  };
+  std::size_t S = 0, U = 0, Y = 0, HY = 0;
+  const std::size_t Q = kQuantileLevels.size();
   Status s = ok();
   auto step = [&](Status next) {
     if (s && !next) s = next;
   };
-  step(take(r.read_strings(g + "scenario"), &names));
-  step(take(r.read_strings(g + "region"), &units));
-  step(take(r.read_ints(g + "year"), &years));
-  for (auto [name, target] : {std::pair{"is_group", &is_group},
-                              {"reports", &reports},
-                              {"draws", &draws},
-                              {"seed", &seeds},
+  step(take(length(g + "scenario"), &S));
+  step(take(length(g + "region"), &U));
+  step(take(length(g + "year"), &Y));
+  step(take(length(g + "history/history_year"), &HY));
+  if (!s) return tl::unexpected(s.error());
+  const std::vector<std::size_t> dim_s{S}, dim_u{U}, dim_y{Y}, dim_hy{HY},
+      dim_su{S, U}, dim_suy{S, U, Y}, dim_suyq{S, U, Y, Q}, dim_uhy{U, HY};
+
+  std::vector<std::string> names, units;
+  std::vector<std::int32_t> years, hist_years;
+  std::vector<double> is_group, reports, draws, redraws, uncertified, param_unc,
+      shock_unc, exact, hist;
+  std::vector<std::uint64_t> seeds;
+  step(take(r.read_strings(g + "scenario", &dim_s), &names));
+  step(take(r.read_strings(g + "region", &dim_u), &units));
+  step(take(r.read_ints(g + "year", &dim_y), &years));
+  step(take(r.read_doubles(g + "is_group", dim_u), &is_group));
+  step(take(r.read_doubles(g + "reports", dim_su), &reports));
+  for (auto [name, target] : {std::pair{"draws", &draws},
                               {"parameter_redraws", &redraws},
                               {"uncertified_quantiles", &uncertified},
                               {"parameter_uncertainty", &param_unc},
                               {"shock_uncertainty", &shock_unc},
                               {"exact_quantiles", &exact}})
-    step(take(r.read_doubles(g + name), target));
+    step(take(r.read_doubles(g + name, dim_s), target));
+  step(take(r.read_uint64s(g + "seed", &dim_s), &seeds));
+  step(take(r.read_ints(g + "history/history_year", &dim_hy), &hist_years));
+  step(take(r.read_doubles(g + "history/gdp", dim_uhy), &hist));
   if (!s) return tl::unexpected(s.error());
-  const std::size_t S = names.size(), U = units.size(), Y = years.size(),
-                    Q = kQuantileLevels.size();
-  if (reports.size() != S * U || draws.size() != S)
-    return fail("forecast datasets have inconsistent sizes", path.string());
 
   std::vector<std::vector<double>> quantiles(kVariableCount),
       mean(kVariableCount), sd(kVariableCount);
   for (int var = 0; var < kVariableCount; ++var) {
     const std::string vg = g + montecarlo::VariableName(var) + "/";
-    step(take(r.read_doubles(vg + "quantiles"), &quantiles[var]));
-    step(take(r.read_doubles(vg + "mean"), &mean[var]));
-    step(take(r.read_doubles(vg + "sd"), &sd[var]));
+    step(take(r.read_doubles(vg + "quantiles", dim_suyq), &quantiles[var]));
+    step(take(r.read_doubles(vg + "mean", dim_suy), &mean[var]));
+    step(take(r.read_doubles(vg + "sd", dim_suy), &sd[var]));
   }
   if (!s) return tl::unexpected(s.error());
 
   ForecastFile out;
   if (auto arch = r.string_attribute("/", "instruction_set"))
     out.instruction_set = *arch;
+  if (r.has_attribute("/forecast", "build"))
+    step(take(r.string_attribute("/forecast", "build"), &out.build));
+  std::string calibration_sha256;
+  if (r.has_attribute("/forecast", "calibration_sha256"))
+    step(take(r.string_attribute("/forecast", "calibration_sha256"),
+              &calibration_sha256));
+  if (!s) return tl::unexpected(s.error());
+
+  // Sweep coordinates, if any, before the runs (their digests cover them).
+  if (r.exists(g + "point_index")) {
+    SweepInfo sweep;
+    sweep.calibration_sha256 = calibration_sha256;
+    std::vector<double> points;
+    std::string keys, kinds;
+    step(take(r.string_attribute("/forecast", "sweep_id"), &sweep.sweep_id));
+    step(take(r.int_attribute("/forecast", "sweep_points"),
+              &sweep.total_points));
+    step(take(r.read_doubles(g + "point_index", dim_s), &points));
+    step(take(r.string_attribute("/forecast", "sweep_axes"), &keys));
+    step(take(r.string_attribute("/forecast", "sweep_axis_kinds"), &kinds));
+    if (!s) return tl::unexpected(s.error());
+    if (sweep.total_points < 0)
+      return fail("attribute 'sweep_points' of '/forecast' is negative", file);
+    for (std::size_t k = 0; k < S; ++k) {
+      auto p = whole(points[k], double(sweep.total_points) - 1,
+                     "/forecast/point_index", k, file);
+      if (!p) return tl::unexpected(p.error());
+      sweep.point_index.push_back(*p);
+    }
+    const auto key_list = split_lines(keys);
+    if (kinds.size() != key_list.size())
+      return fail("the sweep has " + std::to_string(key_list.size()) +
+                      " axes but " + std::to_string(kinds.size()) +
+                      " axis kinds",
+                  file, 0, "sweep_axis_kinds");
+    for (std::size_t a = 0; a < key_list.size(); ++a) {
+      SweepAxisValues axis;
+      axis.key = key_list[a];
+      axis.numeric = kinds[a] == 'n';
+      if (axis.numeric) {
+        step(take(r.read_doubles(g + axis.key, dim_s), &axis.numbers));
+      } else {
+        for (std::size_t k = 0; k < S; ++k) {
+          std::string label;
+          step(take(r.string_attribute(
+                        "/forecast", axis.key + "[" + std::to_string(k) + "]"),
+                    &label));
+          axis.labels.push_back(label);
+        }
+      }
+      sweep.axes.push_back(std::move(axis));
+    }
+    if (!s) return tl::unexpected(s.error());
+    out.sweep = std::move(sweep);
+  }
+
+  const PerScenarioFacts facts{&draws,     &redraws, &uncertified, &param_unc,
+                               &shock_unc, &exact,   &seeds};
+  std::size_t digested = 0;
   for (std::size_t k = 0; k < S; ++k) {
     montecarlo::ScenarioForecast run;
     run.name = names[k];
@@ -310,6 +547,26 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
     step(take(r.string_attribute(prefix, key + "toml"), &run.text));
     step(take(r.string_attribute(prefix, key + "quantile_method"),
               &run.quantile_method));
+    if (!s) return tl::unexpected(s.error());
+    if (r.has_attribute(prefix, key + "sha256")) {
+      std::string stored;
+      step(take(r.string_attribute(prefix, key + "sha256"), &stored));
+      if (!s) return tl::unexpected(s.error());
+      Sha256 h;
+      digest_head(h, k, names, units, is_group, reports, years, facts, run.file,
+                  run.text, run.quantile_method, out.build);
+      for (int var = 0; var < kVariableCount; ++var)
+        digest_var(h, k, U * Y, Q, quantiles[var], mean[var], sd[var]);
+      digest_tail(h, k, hist_years, hist, out.sweep ? &*out.sweep : nullptr);
+      if (h.hex() != stored)
+        return fail("scenario " + std::to_string(k) + " ('" +
+                        names[k].substr(0, 80) +
+                        "') does not match the content digest recorded when "
+                        "it was written: its values, coordinates, names or "
+                        "provenance were changed since",
+                    file, 0, key + "sha256");
+      ++digested;
+    }
     std::vector<std::size_t> local;  // union index of each reported unit
     for (std::size_t u = 0; u < U; ++u)
       if (reports[k * U + u] != 0.0) {
@@ -318,11 +575,23 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
         local.push_back(u);
       }
     run.years.assign(years.begin(), years.end());
-    run.draws = std::int64_t(draws[k]);
-    run.seed = std::uint64_t(seeds[k]);
+    constexpr double kMaxCount = 9007199254740992.0;  // 2^53
+    std::int64_t counts[3];
+    const std::pair<const std::vector<double>*, const char*> count_sets[3] = {
+        {&draws, "/forecast/draws"},
+        {&redraws, "/forecast/parameter_redraws"},
+        {&uncertified, "/forecast/uncertified_quantiles"}};
+    for (int c = 0; c < 3; ++c) {
+      auto v = whole((*count_sets[c].first)[k], kMaxCount, count_sets[c].second,
+                     k, file);
+      if (!v) return tl::unexpected(v.error());
+      counts[c] = *v;
+    }
+    run.draws = counts[0];
+    run.seed = seeds[k];
     run.scenario_index = k;
-    run.parameter_redraws = std::int64_t(redraws[k]);
-    run.uncertified_quantiles = std::int64_t(uncertified[k]);
+    run.parameter_redraws = counts[1];
+    run.uncertified_quantiles = counts[2];
     run.parameter_uncertainty = param_unc[k] != 0.0;
     run.shock_uncertainty = shock_unc[k] != 0.0;
     run.exact = exact[k] != 0.0;
@@ -342,52 +611,13 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
         }
     out.runs.push_back(std::move(run));
   }
+  out.digests = S > 0 && digested == S;
 
-  std::vector<std::int32_t> hist_years;
-  std::vector<double> hist;
-  step(take(r.read_ints(g + "history/history_year"), &hist_years));
-  step(take(r.read_doubles(g + "history/gdp"), &hist));
-  if (!s) return tl::unexpected(s.error());
   out.history.years.assign(hist_years.begin(), hist_years.end());
   out.history.units = units;
   for (std::size_t u = 0; u < U; ++u)
-    out.history.gdp.emplace_back(
-        hist.begin() + std::ptrdiff_t(u * hist_years.size()),
-        hist.begin() + std::ptrdiff_t((u + 1) * hist_years.size()));
-
-  if (r.exists(g + "point_index")) {
-    SweepInfo sweep;
-    std::vector<double> points;
-    std::string keys, kinds;
-    step(take(r.string_attribute("/forecast", "sweep_id"), &sweep.sweep_id));
-    step(take(r.int_attribute("/forecast", "sweep_points"),
-              &sweep.total_points));
-    step(take(r.read_doubles(g + "point_index"), &points));
-    step(take(r.string_attribute("/forecast", "sweep_axes"), &keys));
-    step(take(r.string_attribute("/forecast", "sweep_axis_kinds"), &kinds));
-    if (!s) return tl::unexpected(s.error());
-    for (double p : points) sweep.point_index.push_back(std::int64_t(p));
-    const auto key_list = split_lines(keys);
-    for (std::size_t a = 0; a < key_list.size(); ++a) {
-      SweepAxisValues axis;
-      axis.key = key_list[a];
-      axis.numeric = a < kinds.size() && kinds[a] == 'n';
-      if (axis.numeric) {
-        step(take(r.read_doubles(g + axis.key), &axis.numbers));
-      } else {
-        for (std::size_t k = 0; k < S; ++k) {
-          std::string label;
-          step(take(r.string_attribute(
-                        "/forecast", axis.key + "[" + std::to_string(k) + "]"),
-                    &label));
-          axis.labels.push_back(label);
-        }
-      }
-      sweep.axes.push_back(std::move(axis));
-    }
-    if (!s) return tl::unexpected(s.error());
-    out.sweep = std::move(sweep);
-  }
+    out.history.gdp.emplace_back(hist.begin() + std::ptrdiff_t(u * HY),
+                                 hist.begin() + std::ptrdiff_t((u + 1) * HY));
   return out;
 }
 

@@ -25,6 +25,7 @@
 #include <system_error>
 
 #include "common/version.h"
+#include "store/atomic_file.h"
 #include "store/hdf5_detail.h"
 
 namespace growthcast::store {
@@ -96,23 +97,15 @@ Result<fs::path> writable_directory(const fs::path& final_path) {
   if (fs::is_directory(final_path, ec)) {
     return fail("output path is a directory", file);
   }
+  if (auto status = check_output_target(final_path); !status) {
+    return tl::unexpected(status.error());
+  }
   if (access(dir.c_str(), W_OK | X_OK) != 0) {
     return fail("output directory '" + dir.string() +
                     "' is not writable: " + errno_text(errno),
                 file);
   }
   return dir;
-}
-
-// ".NAME.tmp-PID-RANDOM" beside the final file: same file system, so the
-// rename in commit() is atomic; hidden, so globbing users don't pick it up.
-fs::path temporary_path(const fs::path& final_path) {
-  std::random_device device;
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "%ld-%08x", static_cast<long>(getpid()),
-                static_cast<unsigned>(device()));
-  return final_path.parent_path() /
-         ("." + final_path.filename().string() + ".tmp-" + suffix);
 }
 
 // Group creation properties matching netCDF-4: creation order tracked and
@@ -169,6 +162,7 @@ std::string utc_now_iso8601() {
 struct ResultFile::Impl {
   fs::path final_path;
   fs::path temp_path;  // empty until the temporary file exists
+  int temp_slot = -1;  // in the signal-cleanup registry (atomic_file.h)
   Handle file;
   bool committed = false;
 
@@ -177,6 +171,7 @@ struct ResultFile::Impl {
     file.reset();
     std::error_code ignored;
     fs::remove(temp_path, ignored);
+    unregister_temporary(temp_slot);
   }
 
   std::string name() const { return final_path.string(); }
@@ -350,6 +345,16 @@ struct ResultFile::Impl {
                      std::span<const double> data,
                      const std::vector<std::string>& dims,
                      const std::string& units, const std::string& long_name) {
+    return add_dataset(group_path, dataset_name, data.data(), data.size(),
+                       H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims, units,
+                       long_name);
+  }
+
+  Status add_dataset(const std::string& group_path,
+                     const std::string& dataset_name, const void* data,
+                     std::size_t data_size, hid_t file_type, hid_t memory_type,
+                     const std::vector<std::string>& dims,
+                     const std::string& units, const std::string& long_name) {
     if (auto status = check_open(); !status) return status;
     if (auto status = check_absolute(group_path, name()); !status) {
       return status;
@@ -360,8 +365,8 @@ struct ResultFile::Impl {
     if (!scales) return tl::unexpected(scales.error());
     hsize_t expected = 1;
     for (hsize_t length : shape) expected *= length;
-    if (data.size() != expected) {
-      return fail("dataset '" + path + "' has " + std::to_string(data.size()) +
+    if (data_size != expected) {
+      return fail("dataset '" + path + "' has " + std::to_string(data_size) +
                       " values but its dimensions need " +
                       std::to_string(expected),
                   name());
@@ -372,8 +377,8 @@ struct ResultFile::Impl {
                      : H5Screate_simple(static_cast<int>(shape.size()),
                                         shape.data(), nullptr),
                  H5Sclose);
-    auto dataset = write_dataset(group_path, dataset_name, H5T_IEEE_F64LE,
-                                 H5T_NATIVE_DOUBLE, space.get(), data.data());
+    auto dataset = write_dataset(group_path, dataset_name, file_type,
+                                 memory_type, space.get(), data);
     if (!dataset) return tl::unexpected(dataset.error());
     for (std::size_t axis = 0; axis < scales->size(); ++axis) {
       if (H5DSattach_scale(dataset->get(), (*scales)[axis].get(),
@@ -500,6 +505,7 @@ struct ResultFile::Impl {
                           name()));
     }
     committed = true;
+    unregister_temporary(std::exchange(temp_slot, -1));
     fs::path dir = final_path.parent_path();
     if (dir.empty()) dir = ".";
     return fsync_path(dir, O_RDONLY | O_DIRECTORY, name());
@@ -511,6 +517,7 @@ struct ResultFile::Impl {
     std::error_code ignored;
     fs::remove(temp_path, ignored);
     temp_path.clear();
+    unregister_temporary(std::exchange(temp_slot, -1));
     return status;
   }
 };
@@ -531,10 +538,22 @@ Result<ResultFile> ResultFile::create(const fs::path& final_path) {
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG);
 
-  const fs::path temp = temporary_path(final_path);
-  // H5F_ACC_EXCL: never truncate a file we did not create.
-  Handle file(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),
-              H5Fclose);
+  // A short hidden name beside the final file (same file system, so the
+  // rename in commit() is atomic). H5F_ACC_EXCL opens with O_CREAT|O_EXCL:
+  // an existing file or a planted symbolic link is never opened. A name
+  // taken by chance is retried with another.
+  fs::path temp;
+  Handle file;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    temp = short_temporary_name(*dir);
+    file = Handle(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),
+                  H5Fclose);
+    std::error_code ec;
+    if (file.valid() ||
+        fs::symlink_status(temp, ec).type() == fs::file_type::not_found)
+      break;
+    detail::hdf5_message();  // the name was taken: try another
+  }
   if (!file.valid()) {
     return hdf5_fail("cannot create temporary file", temp.string(),
                      final_path.string());
@@ -542,6 +561,7 @@ Result<ResultFile> ResultFile::create(const fs::path& final_path) {
   auto impl = std::make_unique<Impl>();
   impl->final_path = final_path;
   impl->temp_path = temp;
+  impl->temp_slot = register_temporary(temp);
   impl->file = std::move(file);
   return ResultFile(std::move(impl));
 }
@@ -637,8 +657,28 @@ Status ResultFile::write_provenance(const Provenance& provenance) {
       return status;
     }
   }
-  if (provenance.seed < 0) return ok();
-  return set_attribute("/", "seed", provenance.seed);
+  if (!provenance.seed) return ok();
+  return set_attribute("/", "seed", *provenance.seed);
+}
+
+Status ResultFile::set_attribute(const std::string& object,
+                                 const std::string& name, std::uint64_t value) {
+  if (auto status = impl_->check_open(); !status) return status;
+  auto target = impl_->object(object);
+  if (!target) return tl::unexpected(target.error());
+  return impl_->write_attribute(target->get(), object, name, H5T_STD_U64LE,
+                                H5T_NATIVE_UINT64, &value);
+}
+
+Status ResultFile::add_uint64_dataset(const std::string& group,
+                                      const std::string& name,
+                                      const std::vector<std::uint64_t>& data,
+                                      const std::string& dim,
+                                      const std::string& units,
+                                      const std::string& long_name) {
+  return impl_->add_dataset(group, name, data.data(), data.size(),
+                            H5T_STD_U64LE, H5T_NATIVE_UINT64, {dim}, units,
+                            long_name);
 }
 
 Status ResultFile::commit() { return impl_->commit(); }

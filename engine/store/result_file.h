@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,7 +24,8 @@ namespace growthcast::store {
 struct Provenance {
   std::string command_line;
   std::vector<std::filesystem::path> input_files;  // each gets a SHA-256
-  std::int64_t seed = -1;                          // -1: not applicable
+  // Stored as an unsigned 64-bit integer attribute; none: not applicable.
+  std::optional<std::uint64_t> seed;
 };
 
 class ResultFile {
@@ -93,6 +95,14 @@ class ResultFile {
                        double value);
   Status set_attribute(const std::string& object, const std::string& name,
                        std::int64_t value);
+  Status set_attribute(const std::string& object, const std::string& name,
+                       std::uint64_t value);
+  // A 1-D unsigned 64-bit integer dataset over one scale (e.g. seeds, which
+  // a double would round above 2^53).
+  Status add_uint64_dataset(const std::string& group, const std::string& name,
+                            const std::vector<std::uint64_t>& data,
+                            const std::string& dim, const std::string& units,
+                            const std::string& long_name = {});
 
   // Root attributes: program version, git commit, command line, input files
   // with SHA-256, seed, creation time (UTC, ISO 8601).
@@ -114,6 +124,25 @@ Result<std::string> sha256_file(const std::filesystem::path& path);
 // SHA-256 of a string as lowercase hex.
 std::string sha256_text(std::string_view text);
 
+// SHA-256 over a sequence of values, for content digests. Strings and
+// arrays are length-prefixed so that different sequences never hash alike.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void bytes(const void* data, std::size_t size);
+  void text(std::string_view value);
+  void number(double value);  // the exact bits
+  void integer(std::uint64_t value);
+  void numbers(std::span<const double> values);
+  std::string hex();  // finishes; call once
+
+ private:
+  void* context_;
+};
+
 }  // namespace growthcast::store
 
 namespace growthcast::store {
@@ -129,18 +158,41 @@ class ResultReader {
 
   bool exists(const std::string& object) const;
   // Row-major data; `shape` (if given) receives the dimensions.
+  // Every read checks the dataset's shape before reading: with `expected`
+  // given, the dimensions must equal it (an error naming the file and the
+  // dataset otherwise), so no caller indexes past what was read. Integer
+  // datasets are read as doubles too (HDF5 converts).
+  Result<std::vector<double>> read_doubles(
+      const std::string& dataset, std::vector<std::size_t>* shape = nullptr,
+      const std::vector<std::size_t>* expected = nullptr) const;
   Result<std::vector<double>> read_doubles(
       const std::string& dataset,
-      std::vector<std::size_t>* shape = nullptr) const;
-  Result<std::vector<std::int32_t>> read_ints(const std::string& dataset) const;
+      const std::vector<std::size_t>& expected) const {
+    return read_doubles(dataset, nullptr, &expected);
+  }
+  // The dimensions of a dataset (empty for a scalar), without reading it.
+  Result<std::vector<std::size_t>> shape(const std::string& dataset) const;
+  Result<std::vector<std::int32_t>> read_ints(
+      const std::string& dataset,
+      const std::vector<std::size_t>* expected = nullptr) const;
+  // Unsigned 64-bit integers; a floating-point dataset (files written before
+  // seeds were integers) is read if every value is a whole number in range.
+  Result<std::vector<std::uint64_t>> read_uint64s(
+      const std::string& dataset,
+      const std::vector<std::size_t>* expected = nullptr) const;
   Result<std::vector<std::string>> read_strings(
-      const std::string& dataset) const;
+      const std::string& dataset,
+      const std::vector<std::size_t>* expected = nullptr) const;
   Result<std::string> string_attribute(const std::string& object,
                                        const std::string& name) const;
   Result<double> double_attribute(const std::string& object,
                                   const std::string& name) const;
   Result<std::int64_t> int_attribute(const std::string& object,
                                      const std::string& name) const;
+  Result<std::uint64_t> uint_attribute(const std::string& object,
+                                       const std::string& name) const;
+  // The attribute, if present (no error otherwise): for optional ones.
+  bool has_attribute(const std::string& object, const std::string& name) const;
 
  private:
   struct Impl;

@@ -61,6 +61,9 @@ struct SweepAxisValues {
 };
 struct SweepInfo {
   std::string sweep_id;  // identifies the sweep definition and seed
+  // calibration_digest() of the calibration the points were run from;
+  // recorded with each shard and checkpoint point, checked on merge/resume.
+  std::string calibration_sha256;
   std::int64_t total_points = 0;
   std::vector<std::int64_t> point_index;  // per written scenario
   std::vector<SweepAxisValues> axes;
@@ -71,13 +74,31 @@ Status write_forecast(ResultFile& file,
                       const ForecastHistory& history,
                       const SweepInfo* sweep = nullptr);
 
+// A SHA-256 of the calibration's content (regions, years, parameters,
+// estimate, covariance and the panel it was fitted to), the same whether the
+// calibration was computed now or read from its file.
+std::string calibration_digest(const calibrate::CalibrationResult& cal);
+
+// The build recorded with every forecast: "<version> (<git commit>)".
+std::string build_label();
+
 // Reads back what write_forecast wrote (checkpoints, shards being merged).
+// Every dataset's shape is checked against the file's own dimensions before
+// it is read. write_forecast records a SHA-256 of each scenario's content
+// (its values, coordinates, names, facts, history, sweep coordinates, the
+// calibration digest and the build) as /forecast attributes
+// scenario_K_sha256; read_forecast recomputes them and refuses a file whose
+// content no longer matches, naming the scenario.
 struct ForecastFile {
   std::vector<montecarlo::ScenarioForecast> runs;
   ForecastHistory history;
   std::optional<SweepInfo> sweep;
   // The build's instruction set (provenance); empty when not recorded.
   std::string instruction_set;
+  // build_label() of the writer; empty when not recorded (older files).
+  std::string build;
+  // True when every scenario carried a content digest (all verified).
+  bool digests = false;
 };
 Result<ForecastFile> read_forecast(const std::filesystem::path& path);
 

@@ -4,6 +4,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <cmath>
+#include <limits>
 #include <system_error>
 
 #include "store/hdf5_detail.h"
@@ -125,6 +127,33 @@ struct ResultReader::Impl {
     return opened;
   }
 
+  // The dataset's dimensions, compared with `expected` when given.
+  Result<std::vector<std::size_t>> dims(
+      hid_t dataset, const std::string& object,
+      const std::vector<std::size_t>* expected) const {
+    Handle space(H5Dget_space(dataset), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 0) return hdf5_fail("cannot read the shape of", object, name());
+    std::vector<hsize_t> found(static_cast<std::size_t>(rank));
+    if (rank > 0 &&
+        H5Sget_simple_extent_dims(space.get(), found.data(), nullptr) < 0)
+      return hdf5_fail("cannot read the shape of", object, name());
+    std::vector<std::size_t> out(found.begin(), found.end());
+    if (expected != nullptr && out != *expected)
+      return fail("dataset '" + object + "' has shape " + shape_text(out) +
+                      ", expected " + shape_text(*expected) +
+                      " from the file's own dimensions",
+                  name());
+    return out;
+  }
+
+  static std::string shape_text(const std::vector<std::size_t>& dims) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      out += (i ? ", " : "") + std::to_string(dims[i]);
+    return out + "]";
+  }
+
   Status check_class(hid_t dataset, const std::string& object,
                      H5T_class_t expected, const std::string& kind) const {
     Handle type(H5Dget_type(dataset), H5Tclose);
@@ -164,29 +193,78 @@ bool ResultReader::exists(const std::string& object) const {
 }
 
 Result<std::vector<double>> ResultReader::read_doubles(
-    const std::string& dataset, std::vector<std::size_t>* shape) const {
+    const std::string& dataset, std::vector<std::size_t>* shape,
+    const std::vector<std::size_t>* expected) const {
   auto opened = impl_->dataset(dataset);
   if (!opened) return tl::unexpected(opened.error());
-  if (auto status = impl_->check_class(opened->get(), dataset, H5T_FLOAT,
-                                       "floating-point numbers");
-      !status) {
-    return tl::unexpected(status.error());
+  // Integers convert to doubles exactly up to 2^53 (seeds are read with
+  // read_uint64s instead).
+  if (!impl_->check_class(opened->get(), dataset, H5T_FLOAT, "numbers") &&
+      !impl_->check_class(opened->get(), dataset, H5T_INTEGER, "numbers")) {
+    return fail("dataset '" + dataset +
+                    "' does not hold numbers (floating-point or integer)",
+                impl_->name());
   }
+  auto dims = impl_->dims(opened->get(), dataset, expected);
+  if (!dims) return tl::unexpected(dims.error());
   Handle space(H5Dget_space(opened->get()), H5Sclose);
-  const int rank = H5Sget_simple_extent_ndims(space.get());
-  std::vector<hsize_t> dims(static_cast<std::size_t>(rank > 0 ? rank : 0));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   std::vector<double> values(element_count(space.get()));
   if (!values.empty() && H5Dread(opened->get(), H5T_NATIVE_DOUBLE, H5S_ALL,
                                  H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
     return hdf5_fail("cannot read dataset", dataset, impl_->name());
   }
-  if (shape != nullptr) shape->assign(dims.begin(), dims.end());
+  if (shape != nullptr) *shape = std::move(*dims);
+  return values;
+}
+
+Result<std::vector<std::size_t>> ResultReader::shape(
+    const std::string& dataset) const {
+  auto opened = impl_->dataset(dataset);
+  if (!opened) return tl::unexpected(opened.error());
+  return impl_->dims(opened->get(), dataset, nullptr);
+}
+
+Result<std::vector<std::uint64_t>> ResultReader::read_uint64s(
+    const std::string& dataset,
+    const std::vector<std::size_t>* expected) const {
+  auto opened = impl_->dataset(dataset);
+  if (!opened) return tl::unexpected(opened.error());
+  auto dims = impl_->dims(opened->get(), dataset, expected);
+  if (!dims) return tl::unexpected(dims.error());
+  Handle type(H5Dget_type(opened->get()), H5Tclose);
+  Handle space(H5Dget_space(opened->get()), H5Sclose);
+  const std::size_t count = element_count(space.get());
+  std::vector<std::uint64_t> values(count);
+  if (H5Tget_class(type.get()) == H5T_INTEGER &&
+      H5Tget_sign(type.get()) == H5T_SGN_NONE &&
+      H5Tget_size(type.get()) <= sizeof(std::uint64_t)) {
+    if (count > 0 && H5Dread(opened->get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL,
+                             H5P_DEFAULT, values.data()) < 0)
+      return hdf5_fail("cannot read dataset", dataset, impl_->name());
+    return values;
+  }
+  if (H5Tget_class(type.get()) != H5T_FLOAT)
+    return fail(
+        "dataset '" + dataset + "' does not hold unsigned 64-bit integers",
+        impl_->name());
+  std::vector<double> numbers(count);
+  if (count > 0 && H5Dread(opened->get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
+                           H5P_DEFAULT, numbers.data()) < 0)
+    return hdf5_fail("cannot read dataset", dataset, impl_->name());
+  for (std::size_t i = 0; i < count; ++i) {
+    const double v = numbers[i];
+    if (!(v >= 0.0 && v < 18446744073709551616.0) || v != std::floor(v))
+      return fail("dataset '" + dataset + "' holds " + std::to_string(v) +
+                      ", not an unsigned 64-bit integer",
+                  impl_->name());
+    values[i] = static_cast<std::uint64_t>(v);
+  }
   return values;
 }
 
 Result<std::vector<std::int32_t>> ResultReader::read_ints(
-    const std::string& dataset) const {
+    const std::string& dataset,
+    const std::vector<std::size_t>* expected) const {
   auto opened = impl_->dataset(dataset);
   if (!opened) return tl::unexpected(opened.error());
   if (auto status =
@@ -200,6 +278,8 @@ Result<std::vector<std::int32_t>> ResultReader::read_ints(
     return fail("dataset '" + dataset + "' holds integers wider than 32 bits",
                 impl_->name());
   }
+  if (auto dims = impl_->dims(opened->get(), dataset, expected); !dims)
+    return tl::unexpected(dims.error());
   Handle space(H5Dget_space(opened->get()), H5Sclose);
   std::vector<std::int32_t> values(element_count(space.get()));
   if (!values.empty() && H5Dread(opened->get(), H5T_NATIVE_INT32, H5S_ALL,
@@ -210,7 +290,8 @@ Result<std::vector<std::int32_t>> ResultReader::read_ints(
 }
 
 Result<std::vector<std::string>> ResultReader::read_strings(
-    const std::string& dataset) const {
+    const std::string& dataset,
+    const std::vector<std::size_t>* expected) const {
   auto opened = impl_->dataset(dataset);
   if (!opened) return tl::unexpected(opened.error());
   if (auto status =
@@ -218,6 +299,8 @@ Result<std::vector<std::string>> ResultReader::read_strings(
       !status) {
     return tl::unexpected(status.error());
   }
+  if (auto dims = impl_->dims(opened->get(), dataset, expected); !dims)
+    return tl::unexpected(dims.error());
   Handle type(H5Dget_type(opened->get()), H5Tclose);
   Handle space(H5Dget_space(opened->get()), H5Sclose);
   const hid_t id = opened->get();
@@ -268,12 +351,52 @@ Result<std::int64_t> ResultReader::int_attribute(
   auto opened =
       impl_->single_attribute(object, name, H5T_INTEGER, "an integer");
   if (!opened) return tl::unexpected(opened.error());
+  // An unsigned value above 2^63-1 (a seed) would be clipped by HDF5's
+  // conversion without notice.
+  Handle type(H5Aget_type(opened->get()), H5Tclose);
+  if (H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+    std::uint64_t wide = 0;
+    if (H5Aread(opened->get(), H5T_NATIVE_UINT64, &wide) < 0)
+      return hdf5_fail("cannot read", attribute_label(object, name),
+                       impl_->name());
+    if (wide > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+      return fail(attribute_label(object, name) + " holds " +
+                      std::to_string(wide) + ", beyond a signed 64-bit integer",
+                  impl_->name());
+    return std::int64_t(wide);
+  }
   std::int64_t value = 0;
   if (H5Aread(opened->get(), H5T_NATIVE_INT64, &value) < 0) {
     return hdf5_fail("cannot read", attribute_label(object, name),
                      impl_->name());
   }
   return value;
+}
+
+Result<std::uint64_t> ResultReader::uint_attribute(
+    const std::string& object, const std::string& name) const {
+  auto opened =
+      impl_->single_attribute(object, name, H5T_INTEGER, "an integer");
+  if (!opened) return tl::unexpected(opened.error());
+  Handle type(H5Aget_type(opened->get()), H5Tclose);
+  if (H5Tget_sign(type.get()) != H5T_SGN_NONE)
+    return fail(attribute_label(object, name) + " is not unsigned",
+                impl_->name());
+  std::uint64_t value = 0;
+  if (H5Aread(opened->get(), H5T_NATIVE_UINT64, &value) < 0) {
+    return hdf5_fail("cannot read", attribute_label(object, name),
+                     impl_->name());
+  }
+  return value;
+}
+
+bool ResultReader::has_attribute(const std::string& object,
+                                 const std::string& name) const {
+  const bool found = impl_->exists(object) &&
+                     H5Aexists_by_name(impl_->file.get(), object.c_str(),
+                                       name.c_str(), H5P_DEFAULT) > 0;
+  detail::hdf5_message();
+  return found;
 }
 
 }  // namespace growthcast::store

@@ -2,6 +2,7 @@
 // (the low-level SHA256_* functions are deprecated in OpenSSL 3).
 #include <openssl/evp.h>
 
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -68,6 +69,50 @@ std::string sha256_text(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned size = 0;
   EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  return to_hex(digest, size);
+}
+
+}  // namespace growthcast::store
+
+namespace growthcast::store {
+
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr);
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+
+void Sha256::bytes(const void* data, std::size_t size) {
+  if (size > 0)
+    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), data, size);
+}
+
+void Sha256::integer(std::uint64_t value) {
+  unsigned char little[8];
+  for (int i = 0; i < 8; ++i) little[i] = (value >> (8 * i)) & 0xff;
+  bytes(little, sizeof little);
+}
+
+void Sha256::text(std::string_view value) {
+  integer(value.size());
+  bytes(value.data(), value.size());
+}
+
+void Sha256::number(double value) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof bits);
+  integer(bits);
+}
+
+void Sha256::numbers(std::span<const double> values) {
+  integer(values.size());
+  for (double v : values) number(v);
+}
+
+std::string Sha256::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned size = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest, &size);
   return to_hex(digest, size);
 }
 

@@ -18,27 +18,55 @@ std::filesystem::path point_file(const std::filesystem::path& dir,
   return dir / name;
 }
 
-// A checkpointed point, if it exists and belongs to this sweep.
-std::optional<montecarlo::ScenarioForecast> load_point(
+// A checkpointed point, if it exists and belongs to this sweep. A point of
+// another sweep definition, or from another build or instruction set, is
+// computed again (its last bits could differ from this build's); a point
+// that cannot be read, whose content no longer matches its digest, or that
+// was computed from another calibration is refused, naming its file.
+Result<std::optional<montecarlo::ScenarioForecast>> load_point(
     const std::filesystem::path& file, const std::string& sweep_id,
-    std::int64_t k) {
+    const std::string& calibration_sha256, std::int64_t k) {
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return std::nullopt;
-  auto read = store::read_forecast(file);
-  // A point from a build for another instruction set is computed again:
-  // its last bits could differ from this build's.
-  if (!read || !read->sweep || read->sweep->sweep_id != sweep_id ||
-      read->runs.size() != 1 || read->sweep->point_index != std::vector{k} ||
-      read->instruction_set != growthcast::instruction_set())
+  const auto status = std::filesystem::symlink_status(file, ec);
+  if (status.type() == std::filesystem::file_type::not_found)
     return std::nullopt;
-  return std::move(read->runs.front());
+  if (status.type() != std::filesystem::file_type::regular)
+    return fail("checkpoint point is not a regular file", file.string());
+  auto read = store::read_forecast(file);
+  if (!read) {
+    Error e = read.error();
+    e.message = "checkpoint point " + std::to_string(k) +
+                " cannot be resumed: " + e.message +
+                " (remove the checkpoint folder to start again)";
+    return tl::unexpected(e);
+  }
+  if (!read->sweep || read->sweep->sweep_id != sweep_id ||
+      read->instruction_set != growthcast::instruction_set() ||
+      read->build != store::build_label())
+    return std::nullopt;
+  auto refuse = [&](const std::string& what, const std::string& field) {
+    return fail("checkpoint point " + std::to_string(k) + " " + what +
+                    " (remove the checkpoint folder to start again)",
+                file.string(), 0, field);
+  };
+  if (read->runs.size() != 1 || read->sweep->point_index != std::vector{k})
+    return refuse("holds other points than point " + std::to_string(k),
+                  "point_index");
+  if (!read->digests) return refuse("has no content digest", "sha256");
+  if (read->sweep->calibration_sha256 != calibration_sha256)
+    return refuse("was computed from another calibration (SHA-256 " +
+                      read->sweep->calibration_sha256.substr(0, 12) +
+                      ", this run's " + calibration_sha256.substr(0, 12) + ")",
+                  "calibration_sha256");
+  return std::optional(std::move(read->runs.front()));
 }
 
 Status write_point(const SweepJob& job, const std::filesystem::path& dir,
                    std::int64_t k, const montecarlo::ScenarioForecast& run) {
   auto file = store::ResultFile::create(point_file(dir, k));
   if (!file) return tl::unexpected(file.error());
-  const store::SweepInfo info = sweep_info(*job.definition, {k});
+  store::SweepInfo info = sweep_info(*job.definition, {k});
+  info.calibration_sha256 = job.calibration_sha256;
   if (auto s = store::write_forecast(*file, {run}, job.history, &info); !s)
     return s;
   // The standard provenance (which build computed the point) for --resume.
@@ -100,6 +128,19 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
       return tl::unexpected(e);
     }
   }
+  // A checkpoint folder that is a symbolic link (or anything but a folder)
+  // would have point files written wherever it leads: refused.
+  const auto dir_status = std::filesystem::symlink_status(dir, ec);
+  if (dir_status.type() == std::filesystem::file_type::symlink)
+    return fail("the checkpoint folder '" + dir.string() +
+                    "' is a symbolic link: refusing to write point files "
+                    "where it leads; remove it",
+                job.out.string(), 0, "--out");
+  if (dir_status.type() != std::filesystem::file_type::not_found &&
+      dir_status.type() != std::filesystem::file_type::directory)
+    return fail("the checkpoint path '" + dir.string() +
+                    "' exists and is not a folder; remove it",
+                job.out.string(), 0, "--out");
   // Every rank sees the same folder state before rank 0 changes it.
   const bool had_checkpoint = std::filesystem::exists(dir, ec);
   pool.barrier();
@@ -118,7 +159,12 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   // GROWTHCAST_FAULT_POINT fails as a broken input would.
   const char* fault = std::getenv("GROWTHCAST_FAULT_POINT");
   while (auto k = pool.next()) {
-    if (job.resume && load_point(point_file(dir, *k), def.id, *k)) continue;
+    if (job.resume) {
+      auto loaded =
+          load_point(point_file(dir, *k), def.id, job.calibration_sha256, *k);
+      if (!loaded) return tl::unexpected(loaded.error());
+      if (*loaded) continue;
+    }
     if (fault != nullptr && std::to_string(*k) == fault)
       return fail("fault injected at point " + std::to_string(*k) +
                       " (GROWTHCAST_FAULT_POINT)",
@@ -141,7 +187,10 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   std::vector<montecarlo::ScenarioForecast> runs;
   std::vector<std::int64_t> points;
   for (std::int64_t k = job.first; k < job.last; ++k) {
-    auto run = load_point(point_file(dir, k), def.id, k);
+    auto loaded =
+        load_point(point_file(dir, k), def.id, job.calibration_sha256, k);
+    if (!loaded) return tl::unexpected(loaded.error());
+    auto& run = *loaded;
     if (!run)
       return fail(
           "point " + std::to_string(k) + " is missing from the checkpoint",
@@ -152,7 +201,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   }
   auto file = store::ResultFile::create(job.out);
   if (!file) return tl::unexpected(file.error());
-  const store::SweepInfo info = sweep_info(def, points);
+  store::SweepInfo info = sweep_info(def, points);
+  info.calibration_sha256 = job.calibration_sha256;
   if (auto s = file->write_provenance(job.provenance); !s) return s;
   if (job.write_context)
     if (auto s = job.write_context(*file); !s) return s;
@@ -164,7 +214,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
 }
 
 Result<MergedSweep> merge_shards(
-    const std::vector<std::filesystem::path>& shards) {
+    const std::vector<std::filesystem::path>& shards,
+    const std::string& calibration_sha256) {
   if (shards.empty()) return usage_error("no shard files given", "shards");
   MergedSweep merged;
   struct Point {
@@ -174,13 +225,40 @@ Result<MergedSweep> merge_shards(
     std::vector<std::string> labels;  // per axis
   };
   std::map<std::int64_t, Point> by_point;
-  std::string id, first_file, instruction_set;
+  std::string id, first_file, instruction_set, build;
   std::uint64_t seed = 0;
   for (const auto& path : shards) {
     auto read = store::read_forecast(path);
     if (!read) return tl::unexpected(read.error());
     if (!read->sweep)
       return fail("not a sweep shard (no sweep_id)", path.string());
+    // Each point's content digest was verified by read_forecast; a shard
+    // without them cannot be checked.
+    if (!read->digests)
+      return fail(
+          "this shard has no content digests (written by an older "
+          "growthcast?): run it again with this build",
+          path.string(), 0, "sha256");
+    if (!calibration_sha256.empty() &&
+        read->sweep->calibration_sha256 != calibration_sha256)
+      return fail("this shard was computed from another calibration (SHA-256 " +
+                      read->sweep->calibration_sha256.substr(0, 12) +
+                      ") than the one given to merge (" +
+                      calibration_sha256.substr(0, 12) +
+                      "): pass the calibration the sweep used",
+                  path.string(), 0, "calibration_sha256");
+    if (!id.empty() &&
+        read->sweep->calibration_sha256 != merged.sweep.calibration_sha256)
+      return fail("this shard was computed from another calibration (SHA-256 " +
+                      read->sweep->calibration_sha256.substr(0, 12) +
+                      ") than '" + first_file + "' (" +
+                      merged.sweep.calibration_sha256.substr(0, 12) + ")",
+                  path.string(), 0, "calibration_sha256");
+    if (!id.empty() && read->build != build)
+      return fail("this shard was computed by growthcast " + read->build +
+                      ", '" + first_file + "' by " + build +
+                      ": run all shards with one build",
+                  path.string(), 0, "build");
     // Builds for different instruction sets agree only to the last bits
     // (cmake/Arch.cmake), so their shards would not merge into the file
     // one run writes.
@@ -197,6 +275,7 @@ Result<MergedSweep> merge_shards(
     }
     if (id.empty()) {
       id = read->sweep->sweep_id;
+      build = read->build;
       first_file = path.string();
       merged.history = read->history;
       merged.sweep = *read->sweep;
@@ -208,6 +287,16 @@ Result<MergedSweep> merge_shards(
                       id.substr(0, 12) + ")",
                   path.string(), 0, "sweep_id");
     }
+    // The same axes in every shard (a shard's axis values are indexed by
+    // the first shard's axes below).
+    bool same_axes = read->sweep->axes.size() == merged.sweep.axes.size();
+    for (std::size_t a = 0; same_axes && a < merged.sweep.axes.size(); ++a)
+      same_axes = read->sweep->axes[a].key == merged.sweep.axes[a].key &&
+                  read->sweep->axes[a].numeric == merged.sweep.axes[a].numeric;
+    if (!same_axes)
+      return fail(
+          "this shard's sweep axes differ from those of '" + first_file + "'",
+          path.string(), 0, "sweep_axes");
     for (std::size_t i = 0; i < read->runs.size(); ++i) {
       const std::int64_t k = read->sweep->point_index[i];
       if (read->runs[i].seed != seed)

@@ -18,6 +18,9 @@ namespace growthcast::sweep {
 struct SweepJob {
   const SweepDefinition* definition = nullptr;
   const calibrate::CalibrationResult* calibration = nullptr;
+  // store::calibration_digest(*calibration): recorded with every point,
+  // checked on --resume.
+  std::string calibration_sha256;
   std::vector<montecarlo::Group> groups;
   std::int64_t first = 0, last = 0;  // the points to compute
   std::filesystem::path out;
@@ -42,7 +45,9 @@ store::SweepInfo sweep_info(const SweepDefinition& def,
                             const std::vector<std::int64_t>& points);
 
 // Joins shard files into one result identical to a single run's. Refuses
-// shards of different sweeps or seeds, overlapping shards and missing
+// shards of different sweeps, seeds, builds or calibrations (when
+// `calibration_sha256` is given, each shard's must equal it), shards whose
+// content does not match their digests, overlapping shards and missing
 // points (naming the missing ranges).
 struct MergedSweep {
   std::vector<montecarlo::ScenarioForecast> runs;
@@ -50,6 +55,7 @@ struct MergedSweep {
   store::SweepInfo sweep;
 };
 Result<MergedSweep> merge_shards(
-    const std::vector<std::filesystem::path>& shards);
+    const std::vector<std::filesystem::path>& shards,
+    const std::string& calibration_sha256 = {});
 
 }  // namespace growthcast::sweep

@@ -177,6 +177,46 @@ TEST_F(SelectTest, GapOutsideTheWindowIsFine) {
   EXPECT_TRUE(select(p, {{}, 2000, 2001, {}, {"y", "k"}}));
 }
 
+// Issue 16: region_index is a hash lookup after read_panel, and agrees with
+// the order of first appearance (the expected index is the position in the
+// text, counted here).
+TEST_F(SelectTest, RegionIndexOverManyRegions) {
+  std::string text = "region,year,y,k\n";
+  const int n = 5000;
+  for (int r = n - 1; r >= 0; --r)  // reverse order: index != name
+    text += "r" + std::to_string(r) + ",2000,1,2\n";
+  Panel p = load(text);
+  ASSERT_EQ(p.regions.size(), std::size_t(n));
+  EXPECT_EQ(p.region_lookup.size(), p.regions.size());
+  for (int r = 0; r < n; r += 97)
+    EXPECT_EQ(p.region_index("r" + std::to_string(r)), n - 1 - r);
+  EXPECT_EQ(p.region_index("absent"), -1);
+  // A panel assembled by hand (no lookup) still answers, by scanning.
+  Panel hand;
+  hand.regions = {"x", "y"};
+  EXPECT_EQ(hand.region_index("y"), 1);
+  EXPECT_EQ(hand.region_index("z"), -1);
+}
+
+TEST_F(SelectTest, RegionSelectedTwiceIsRefused) {
+  Panel p = load("region,year,y,k\nA,2000,1,2\nB,2000,1,2\n");
+  auto w = select(p, {{"A", "B", "A"}, 2000, 2000, {}, {"y"}});
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().field, "region");
+  EXPECT_EQ(w.error().message,
+            "region 'A' is selected twice: its data would count twice");
+}
+
+TEST_F(SelectTest, LongValuesAreCutInMessages) {
+  Panel p = load("region,year,y,k\nA,2000,1,2\n");
+  const std::string name(100000, 'Q');
+  auto w = select(p, {{name}, 2000, 2000, {}, {"y"}});
+  ASSERT_FALSE(w);
+  // 80 characters and "...": the rule of engine/data/panel.cc's cut().
+  EXPECT_EQ(w.error().message, "unknown region '" + std::string(80, 'Q') +
+                                   "...' (not in the file)");
+}
+
 TEST(CsvTable, InvalidUtf8NamesTheLine) {
   auto table = parse_csv("a,b\n1,2\n3,\xC3\x28\n", "mem.csv");
   ASSERT_FALSE(table);

@@ -6,7 +6,7 @@
    path holds nothing new (absent, or the previous file byte-identical) or a
    complete, valid file (h5py reads every dataset; the same objects and
    shapes as an uninterrupted run), never a partial one. Temporary files
-   (.NAME.tmp-PID-RANDOM) that a SIGKILL leaves behind are counted and
+   (.gc-<16 hex>.tmp, beside the output) that a SIGKILL leaves behind are counted and
    reported, not failed (nothing can remove them after SIGKILL); a sweep's
    NAME.checkpoint/ is there by design, and a --resume after the last kill
    must finish the file.
@@ -102,7 +102,11 @@ def digest(path):
 
 
 def temporaries(folder, name):
-    return sorted(glob.glob(os.path.join(folder, "." + name + ".tmp-*")))
+    """Temporaries in `folder` (engine/store/atomic_file.h names them
+    .gc-<16 hex digits>.tmp, whatever the output's name, so they stay short).
+    `name` is kept for the callers; any temporary in the folder counts."""
+    del name
+    return sorted(glob.glob(os.path.join(folder, ".gc-*.tmp")))
 
 
 class KillLoop:

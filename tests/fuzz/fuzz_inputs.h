@@ -24,6 +24,13 @@ bool sweep_toml(std::string_view data);
 // solverbench::parse_nist_problem.
 bool nist(std::string_view data);
 
+// h5_inputs.cc (issue 16): a real file growthcast wrote (tests/fuzz/h5/)
+// edited through the HDF5 API as the input says, then read back:
+// store::read_forecast on a shard or checkpoint point...
+bool forecast_h5(std::string_view data);
+// ...or store::read_calibration and store::check_calibration.
+bool calibration_h5(std::string_view data);
+
 // The fuzz targets' names, the folders of corpus/ and regressions/.
 const std::vector<std::string>& target_names();
 bool run_target(const std::string& name, std::string_view data);
