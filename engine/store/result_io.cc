@@ -3,6 +3,8 @@
 #include <cmath>
 #include <type_traits>
 
+#include "store/calibration_checks.h"
+
 namespace growthcast::store {
 namespace {
 
@@ -209,31 +211,40 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
   auto names = reader->read_strings(g + "parameter");
   auto regions = reader->read_strings(g + "region");
   auto years = reader->read_ints(g + "year");
-  auto estimate = reader->read_doubles(g + "estimate");
-  auto std_error = reader->read_doubles(g + "std_error");
-  auto covariance = reader->read_doubles(g + "covariance");
-  auto lower = reader->read_doubles(g + "lower");
-  auto upper = reader->read_doubles(g + "upper");
   for (const Error* e :
        {names ? nullptr : &names.error(), regions ? nullptr : &regions.error(),
-        years ? nullptr : &years.error(),
-        estimate ? nullptr : &estimate.error(),
-        std_error ? nullptr : &std_error.error(),
-        covariance ? nullptr : &covariance.error(),
-        lower ? nullptr : &lower.error(), upper ? nullptr : &upper.error()})
+        years ? nullptr : &years.error()})
     if (e) return tl::unexpected(*e);
   r.parameter_names = *names;
   r.regions = *regions;
   r.years.assign(years->begin(), years->end());
   const models::ParameterLayout layout = r.layout();
-  const auto n = static_cast<Eigen::Index>(estimate->size());
-  if (n != layout.size() || covariance->size() != std::size_t(n * n))
-    return fail("calibration datasets have inconsistent sizes", path.string());
+  const auto n = static_cast<Eigen::Index>(layout.size());
+  if (r.parameter_names.size() != std::size_t(n))
+    return fail("the model " + r.model + " has " + std::to_string(n) +
+                    " parameters for " + std::to_string(r.regions.size()) +
+                    " regions, the file names " +
+                    std::to_string(r.parameter_names.size()),
+                path.string(), 0, g + "parameter");
+  // Every vector is read against the shape the parameters give, so a
+  // short dataset is refused before anything indexes it.
+  const std::vector<std::size_t> vector_shape = {std::size_t(n)};
+  const std::vector<std::size_t> matrix_shape = {std::size_t(n),
+                                                 std::size_t(n)};
+  auto estimate = reader->read_doubles(g + "estimate", vector_shape);
+  auto std_error = reader->read_doubles(g + "std_error", vector_shape);
+  auto covariance = reader->read_doubles(g + "covariance", matrix_shape);
+  auto lower = reader->read_doubles(g + "lower", vector_shape);
+  auto upper = reader->read_doubles(g + "upper", vector_shape);
+  for (const Error* e :
+       {estimate ? nullptr : &estimate.error(),
+        std_error ? nullptr : &std_error.error(),
+        covariance ? nullptr : &covariance.error(),
+        lower ? nullptr : &lower.error(), upper ? nullptr : &upper.error()})
+    if (e) return tl::unexpected(*e);
   r.estimate = Eigen::Map<const Eigen::VectorXd>(estimate->data(), n);
   r.std_error = Eigen::Map<const Eigen::VectorXd>(std_error->data(), n);
   r.t_stat = r.estimate.cwiseQuotient(r.std_error);
-  if (lower->size() != std::size_t(n) || upper->size() != std::size_t(n))
-    return fail("bounds have the wrong size", path.string());
   r.lower = Eigen::Map<const Eigen::VectorXd>(lower->data(), n);
   r.upper = Eigen::Map<const Eigen::VectorXd>(upper->data(), n);
   r.covariance = Eigen::Map<const Eigen::MatrixXd>(covariance->data(), n, n);
@@ -308,8 +319,43 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
         {"trend_sigma_regional", &r.fit.trend_sigma_regional},
         {"trend_persistence", &r.fit.trend_persistence}})
     if (auto v = reader->double_attribute("/calibration", name)) *field = *v;
+  // The rest of the fit and the solver's summary, so that a forecast
+  // from this file reports the fit it was made from.
+  auto& f = r.fit;
+  for (auto [name, field] : {std::pair{"ssr", &f.ssr},
+                             {"sigma2", &f.sigma2},
+                             {"r_squared", &f.r_squared},
+                             {"rmse", &f.rmse},
+                             {"log_likelihood", &f.log_likelihood},
+                             {"aic", &f.aic},
+                             {"bic", &f.bic},
+                             {"prior_scale", &f.prior_scale},
+                             {"initial_cost", &r.solve.initial_cost},
+                             {"final_cost", &r.solve.final_cost}})
+    if (auto v = reader->double_attribute("/calibration", name)) *field = *v;
+  for (auto [name, field] : {std::pair{"observations", &f.observations},
+                             {"free_parameters", &f.free_parameters},
+                             {"shock_pairs", &f.shock_pairs}})
+    if (auto v = reader->int_attribute("/calibration", name)) *field = long(*v);
+  if (auto v = reader->int_attribute("/calibration", "iterations"))
+    r.solve.iterations = int(*v);
+  if (auto v = reader->int_attribute("/calibration", "residual_evaluations"))
+    r.solve.residual_evaluations = int(*v);
+  if (auto v = reader->int_attribute("/calibration", "jacobian_evaluations"))
+    r.solve.jacobian_evaluations = int(*v);
+  if (auto v = reader->int_attribute("/calibration", "converged"))
+    r.solve.converged = *v != 0;
+  for (auto [name, field] : {std::pair{"termination", &r.solve.termination},
+                             {"solver_message", &r.solve.message},
+                             {"brief_report", &r.solve.brief_report},
+                             {"full_report", &r.solve.full_report}})
+    if (auto v = reader->string_attribute("/calibration", name)) *field = *v;
   r.source = *source;
   r.covariance_ok = std::isfinite(r.covariance.sum());
+  // A file edited by hand or by another tool must not give numbers
+  // silently: validated before any use (issue 16).
+  if (auto s = check_calibration(r, path.string()); !s)
+    return tl::unexpected(s.error());
   return r;
 }
 

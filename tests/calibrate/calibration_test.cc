@@ -309,14 +309,22 @@ TEST(Calibration, GaussianPriorIsAnAugmentedLeastSquaresRow) {
   ModelOptions m;
   m["gamma"].prior = GaussianPrior{0.2, 0.01};
   auto r = run(panel.data, m);
-  // The prior adds the row (gamma - mean) / sd = 0 to the OLS problem.
+  // The prior adds the row sigma_hat (gamma - mean) / sd = 0 to the OLS
+  // problem, sigma_hat the residual standard error of the OLS fit without
+  // the prior: the posterior mode of e ~ N(0, sigma^2), gamma ~ N(0.2,
+  // 0.01^2) with sigma at its estimate.
   auto p = linear_problem(panel.data, {});
+  const Eigen::VectorXd b0 = qr_solve(p);
+  const double sigma_hat = std::sqrt((p.y - p.x * b0).squaredNorm() /
+                                     double(p.x.rows() - p.x.cols()));
+  EXPECT_TRUE(
+      IsClose(r.fit.prior_scale, sigma_hat, Tolerance::kSolverAgreement));
   const Eigen::Index gamma_col = p.x.cols() - 1;
   p.x.conservativeResize(p.x.rows() + 1, Eigen::NoChange);
   p.y.conservativeResize(p.y.size() + 1);
   p.x.row(p.x.rows() - 1).setZero();
-  p.x(p.x.rows() - 1, gamma_col) = 1.0 / 0.01;
-  p.y[p.y.size() - 1] = 0.2 / 0.01;
+  p.x(p.x.rows() - 1, gamma_col) = sigma_hat / 0.01;
+  p.y[p.y.size() - 1] = sigma_hat * 0.2 / 0.01;
   expect_matches_ols(r, p);
   // The prior pulls gamma towards 0.2, away from the data's 0.08.
   EXPECT_GT(r.shared("gamma"), 0.1);

@@ -47,7 +47,7 @@ CASES = [
     # ...and this one adds a weak prior on phi, with which it converges;
     # the phi forecast below projects from it.
     ("calibrate_free_phi_prior.h5",
-     ["calibrate", "--free", "phi", "--prior", "phi=0:0.2", "--out",
+     ["calibrate", "--free", "phi", "--prior", "phi=0:0.05", "--out",
       "{out}"]),
     # Growth accounting with the R&D model's split from the default
     # calibration, and the plain Tornqvist accounting without it.

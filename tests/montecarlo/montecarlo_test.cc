@@ -598,8 +598,10 @@ TEST(Uncertainty, ScenarioKeysSetTheSetupAndAreOffByDefault) {
   EXPECT_FALSE(off.common_shocks);
   EXPECT_FALSE(off.trend_shocks);
   EXPECT_FALSE(off.band_calibration);
-  EXPECT_EQ(off.shock_sigma_common, 0.0);
-  EXPECT_EQ(off.trend_persistence, 0.8);
+  // The estimates come from the calibration; the switches decide whether
+  // they are used (cobb_douglas_rd: off unless the scenario says so).
+  EXPECT_EQ(off.shock_sigma_common, calibration().fit.shock_sigma_common);
+  EXPECT_EQ(off.trend_persistence, calibration().fit.trend_persistence);
   EXPECT_EQ(off.band_scale, std::vector<double>(6, 1.0));
   const auto on = setup_of(scenario_from(
       std::string(kShocksOnly) +
