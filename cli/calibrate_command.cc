@@ -1,5 +1,6 @@
 #include "cli/calibrate_command.h"
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <set>
@@ -58,6 +59,27 @@ Result<std::pair<double, double>> parse_pair(const std::string& text,
 }
 
 }  // namespace
+
+Result<std::vector<double>> read_band_scale(const std::string& path,
+                                            const std::string& model) {
+  auto reader = store::ResultReader::open(path);
+  if (!reader) return tl::unexpected(reader.error());
+  if (!reader->exists("/backtest/band_scale"))
+    return fail("not a backtest result with band scales", path, 0, "--bands");
+  auto names = reader->read_strings("/backtest/band_model");
+  if (!names) return tl::unexpected(names.error());
+  std::vector<std::size_t> shape;
+  auto values = reader->read_doubles("/backtest/band_scale", &shape);
+  if (!values) return tl::unexpected(values.error());
+  const auto it = std::find(names->begin(), names->end(), model);
+  if (it == names->end() || shape.size() != 2 || shape[0] != names->size())
+    return fail("the backtest has no band scales for model '" + model + "'",
+                path, 0, "--bands");
+  const std::size_t row = std::size_t(it - names->begin());
+  return std::vector<double>(
+      values->begin() + std::ptrdiff_t(row * shape[1]),
+      values->begin() + std::ptrdiff_t((row + 1) * shape[1]));
+}
 
 Status estimate_trend_shocks(const data::Panel& panel,
                              const std::string& gdp_column,
@@ -120,6 +142,9 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
   app.add_option("--rd-nominal", columns.rd_nominal,
                  "Column with nominal R&D spending (optional)")
       ->capture_default_str();
+  app.add_option("--bands", bands,
+                 "Backtest result (growthcast backtest --out) whose band "
+                 "scales c_h this model's forecasts use");
   app.add_option("--pwt", pwt,
                  "Penn World Table CSV for the defaults models take from data "
                  "(default: the shipped data/pwt1001.csv)");
@@ -289,6 +314,11 @@ Result<calibrate::CalibrationResult> run_calibration(CalibrateFlags& flags) {
   if (!data) return tl::unexpected(data.error());
   auto result = calibrate::calibrate(std::move(*data), *model, flags.solver);
   if (!result) return result;
+  if (!flags.bands.empty()) {
+    auto scale = read_band_scale(flags.bands, result->model);
+    if (!scale) return tl::unexpected(scale.error());
+    result->band_scale = *scale;
+  }
   if (auto s = estimate_trend_shocks(*panel, c.gdp, *result); !s)
     return tl::unexpected(s.error());
   return result;

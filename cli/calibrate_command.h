@@ -11,9 +11,10 @@ namespace growthcast::cli {
 
 struct CalibrateFlags {
   PanelFlags panel;
-  std::string model_name = models::kDefaultModel;
+  std::string model_name = models::kDefaultCommandLineModel;
   calibrate::ModelColumns columns;
-  std::string pwt;  // default: the shipped data/pwt1001.csv
+  std::string pwt;    // default: the shipped data/pwt1001.csv
+  std::string bands;  // a backtest result with band scales, or empty
   int from = 2010;
   int to = 2019;
   std::vector<std::string> fix, free, bound, prior, start;
@@ -30,6 +31,10 @@ struct CalibrateFlags {
 };
 
 void add_calibrate_command(CLI::App& app, CalibrateFlags& flags);
+
+// The band scales c_h of `model` from a backtest result (/backtest).
+Result<std::vector<double>> read_band_scale(const std::string& path,
+                                            const std::string& model);
 
 // The trend shocks' zeta_c and zeta_p by the method of moments on ln GDP of
 // the calibrated regions over the panel's history to the window's end.

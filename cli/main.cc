@@ -8,6 +8,7 @@
 #include <new>
 
 #include "cli/accounting_command.h"
+#include "cli/backtest_command.h"
 #include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
 #include "cli/forecast_command.h"
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   MergeFlags merge_flags;
   ReportFlags report_flags;
   ModelsFlags models_flags;
+  BacktestFlags backtest_flags;
   add_calibrate_command(app, calibrate_flags);
   add_accounting_command(app, accounting_flags);
   add_bench_command(app, bench_flags);
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   add_sweep_commands(app, sweep_flags, merge_flags);
   add_report_command(app, report_flags);
   add_models_command(app, models_flags);
+  add_backtest_command(app, backtest_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -68,6 +71,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("report"))
       return report_main(report_flags, command_line);
     if (app.got_subcommand("models")) return models_main(models_flags);
+    if (app.got_subcommand("backtest"))
+      return backtest_main(backtest_flags, command_line);
     return 2;
   };
   try {

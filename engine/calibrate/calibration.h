@@ -108,6 +108,10 @@ struct CalibrationResult {
   std::vector<std::vector<double>> residual;   // ln Y - ln Yhat
   std::map<std::string, std::vector<std::vector<double>>> drivers;
   FitStatistics fit;
+  // c_h, h = 1..: how much wider than the model's own the bands of a
+  // forecast h years ahead must be to hold what happened in a backtest
+  // (`calibrate --bands`); empty when none was given.
+  std::vector<double> band_scale;
   SolveSummary solve;
   ModelOptions model_options;
   SolverOptions solver_options;

@@ -196,6 +196,10 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   p.trend_persistence =
       sc.trend_persistence.value_or(cal.fit.trend_persistence);
   p.band_scale.assign(std::size_t(std::max(0, p.years())), 1.0);
+  // The backtest's c_h, the last one held beyond the horizons it covers.
+  for (std::size_t h = 0; h < p.band_scale.size() && !cal.band_scale.empty();
+       ++h)
+    p.band_scale[h] = cal.band_scale[std::min(h, cal.band_scale.size() - 1)];
   const std::size_t n = cal.regions.size();
   for (std::size_t i = 0; i < n; ++i) {
     p.gdp_last.push_back(cal.gdp[i].back());

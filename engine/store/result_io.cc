@@ -122,6 +122,19 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
                              {"region", "year"}, "log points",
                              "ln Y - ln Yhat");
       });
+  if (!r.band_scale.empty()) {
+    std::vector<std::int32_t> horizons;
+    for (std::size_t h = 1; h <= r.band_scale.size(); ++h)
+      horizons.push_back(std::int32_t(h));
+    steps
+        .then([&] { return f.add_scale(g, "band_horizon", horizons, "years"); })
+        .then([&] {
+          return f.add_dataset(g, "band_scale", r.band_scale, {"band_horizon"},
+                               "1",
+                               "c_h: band scale from a backtest (shock "
+                               "innovations of year h scaled by it)");
+        });
+  }
   // A plain loop variable: lambdas cannot capture structured bindings
   // before C++20 compilers caught up (clang 14 builds the fuzzers).
   for (const auto& driver : r.drivers)
@@ -303,6 +316,15 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
     if (values->size() != rows * r.years.size())
       return fail("dataset has the wrong size", path.string(), 0, g + name);
     r.drivers[name] = unflatten(*values, rows);
+  }
+  if (reader->exists(g + "band_scale")) {
+    auto values = reader->read_doubles(g + "band_scale");
+    if (!values) return tl::unexpected(values.error());
+    for (double v : *values)
+      if (!(v >= 1.0 && v < 100.0))
+        return fail("band scales must lie in [1, 100)", path.string(), 0,
+                    g + "band_scale");
+    r.band_scale = *values;
   }
   auto rho = reader->double_attribute("/calibration", "shock_rho");
   auto sigma = reader->double_attribute("/calibration", "shock_sigma");

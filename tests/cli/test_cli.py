@@ -70,7 +70,7 @@ class Workdir(unittest.TestCase):
 class CalibrateDefault(Workdir):
     def test_default_run_matches_independent_ols_and_layout(self):
         out = self.path("calibration.h5")
-        result = run("calibrate", "--out", out)
+        result = run("calibrate", "--model", "cobb_douglas_rd", "--out", out)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("alpha", result.stdout)
         self.assertIn("R^2", result.stdout)
@@ -143,7 +143,7 @@ class CalibrateDefault(Workdir):
         with open(PANEL, "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()
         self.assertIn(digest, root["input_files"])
-        self.assertIn("calibrate --out", root["command_line"])
+        self.assertIn("calibrate --model cobb_douglas_rd --out", root["command_line"])
         for key in ("version", "git_commit", "created"):
             self.assertIn(key, root)
 

@@ -33,28 +33,39 @@ MC = ["--threads", "2"]
 # case covers.
 CASES = [
     # Calibration with the defaults (delta_S and phi fixed).
-    ("calibrate_default.h5", ["calibrate", "--out", "{out}"]),
+    ("calibrate_default.h5",
+     ["calibrate", "--model", "cobb_douglas_rd", "--out", "{out}"]),
     # The knowledge depreciation rate estimated.
     ("calibrate_free_delta_S.h5",
-     ["calibrate", "--free", "delta_S", "--out", "{out}"]),
+     ["calibrate", "--model", "cobb_douglas_rd", "--free", "delta_S", "--out", "{out}"]),
     # The knowledge spillover estimated. On the shipped panel `--free phi`
     # alone does not converge (gamma runs to its bound and the solver
     # wanders for 500 iterations), so this case keeps the non-converged
     # result as it is today (--allow-no-convergence)...
     ("calibrate_free_phi.h5",
-     ["calibrate", "--free", "phi", "--allow-no-convergence", "--out",
+     ["calibrate", "--model", "cobb_douglas_rd", "--free", "phi",
+      "--allow-no-convergence", "--out",
       "{out}"]),
     # ...and this one adds a weak prior on phi, with which it converges;
     # the phi forecast below projects from it.
     ("calibrate_free_phi_prior.h5",
-     ["calibrate", "--free", "phi", "--prior", "phi=0:0.05", "--out",
+     ["calibrate", "--model", "cobb_douglas_rd", "--free", "phi",
+      "--prior", "phi=0:0.05", "--out",
       "{out}"]),
+    # The convergence model (the command line's default) with its PWT data
+    # defaults and priors, and a forecast from it with its default
+    # uncertainty (common and trend shocks on).
+    ("calibrate_tfp_convergence.h5",
+     ["calibrate", "--model", "tfp_convergence", "--out", "{out}"]),
     # Growth accounting with the R&D model's split from the default
     # calibration, and the plain Tornqvist accounting without it.
     ("accounting.h5",
      ["accounting", "--calibration", "calibrate_default.h5",
       "--out", "{out}"]),
     ("accounting_no_calibration.h5", ["accounting", "--out", "{out}"]),
+    ("forecast_tfp_convergence.h5",
+     ["forecast", RD_PUSH, "--calibration", "calibrate_tfp_convergence.h5",
+      "--draws", "2000", "--seed", "103", *MC, "--out", "{out}"]),
     # Exact quantiles (the default memory), parameter uncertainty and shocks
     # on (the scenario's defaults), a normal ramp target.
     ("forecast_exact.h5",
