@@ -656,6 +656,21 @@ std::string format_calibration_table(const CalibrationResult& r) {
                   r.status_label(int(i)).c_str());
     line(buffer);
   }
+  // Where an estimate rests mainly on its prior rather than the data: the
+  // posterior sd more than half the prior's.
+  for (int k = 0; k < layout.shared; ++k) {
+    const auto& setting = r.model_options.shared[std::size_t(k)];
+    const Eigen::Index i = layout.shared_index(k);
+    if (!setting.prior || r.status_label(int(i)) != "free") continue;
+    const double ratio = r.std_error[i] / setting.prior->sd;
+    std::snprintf(buffer, sizeof buffer,
+                  "  %s: prior N(%g, %g^2); posterior sd %.0f%% of the "
+                  "prior's%s",
+                  r.parameter_names[std::size_t(i)].c_str(),
+                  setting.prior->mean, setting.prior->sd, 100.0 * ratio,
+                  ratio > 0.5 ? ": rests mainly on the prior" : "");
+    line(buffer);
+  }
   // The regional parameters beyond the level, as means over regions.
   for (int k = 1; k < layout.regional; ++k) {
     double mean = 0.0;
