@@ -297,10 +297,8 @@ Result<ReportData> load_report_data(const std::filesystem::path& path) {
         "program = \"growthcast\" attribute)",
         file);
   if (!reader->exists("/forecast"))
-    return fail(
-        "the file has no /forecast group: it is not a forecast result (make "
-        "one with `growthcast forecast SCENARIO.toml --out FILE.h5`)",
-        file);
+    return fail("the file has no /forecast group: it is not a forecast result",
+                file, 0, "/forecast");
   if (auto s = load_forecast(*reader, file, data.forecast); !s)
     return tl::unexpected(s.error());
   if (reader->exists("/calibration/parameter"))
