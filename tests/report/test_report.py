@@ -234,6 +234,77 @@ class Report(unittest.TestCase):
                                "no %s in the screenshot" % what)
 
 
+class ModelMetadata(unittest.TestCase):
+    """Issue 14: the parameter tables come from the model's metadata, the
+    technology share from its contributions' flags, and the forecast
+    variables from the file."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(dir=WORK)
+        cls.h5 = os.path.join(cls.dir, "forecast.h5")
+        r = run("forecast", SCENARIOS[0], "--out", cls.h5, "--draws", "200")
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def render(self, h5):
+        out = h5 + ".html"
+        r = run("report", h5, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            return f.read()
+
+    def test_parameter_tables_from_the_metadata(self):
+        html = self.render(self.h5)
+        # Descriptions and units as models/cobb_douglas_rd/model.h declares
+        # them; statuses as calibrate's table labels them.
+        for text in ("<td>output elasticity of capital</td>",
+                     "<td>depreciation rate of the knowledge stock</td>"
+                     "<td>1 per year</td>",
+                     "<td>1-alpha</td>", "Model cobb_douglas_rd (version 1)",
+                     "lambda: TFP trend (log points per year)",
+                     "(contribution_knowledge + contribution_tfp) / d ln Y"):
+            self.assertIn(text, html)
+        # phi is fixed at 0 (spillovers off): omitted.
+        self.assertNotIn("<td>phi</td>", html)
+
+    def share_cells(self, html):
+        return re.findall(r'<td class="num">([^<]*)</td></tr>', html)
+
+    def test_technology_share_and_variables_from_the_file(self):
+        import h5py
+        import numpy as np
+        copy = os.path.join(self.dir, "extra.h5")
+        shutil.copy(self.h5, copy)
+        with h5py.File(copy, "r+") as f:
+            g = f["forecast"]
+            shape = g["contribution_tfp/mean"].shape
+            # A variable this build does not know is listed and read.
+            extra = g.create_group("zz_extra")
+            extra.create_dataset("quantiles", data=np.zeros(
+                g["gdp/quantiles"].shape))
+            extra.create_dataset("mean", data=np.zeros(shape))
+            # The share by its definition (docs/architecture.md): knowledge
+            # and TFP, flagged technology, over d ln Y = the sum of all
+            # contributions, each summed over the years; computed here from
+            # the stored means for the first unit the table shows.
+            units = [u.decode() for u in g["region"][()]]
+            unit = units.index("Chengdu-Chongqing")
+            sums = {c: g["contribution_%s/mean" % c][0, unit, :].sum()
+                    for c in ("capital", "labour", "knowledge", "tfp")}
+        expected = (sums["knowledge"] + sums["tfp"]) / sum(sums.values())
+        html = self.render(copy)
+        self.assertIn("%.1f%%" % (100 * expected), self.share_cells(html))
+        # Without contribution_tfp in the file the share is not a number.
+        with h5py.File(copy, "r+") as f:
+            del f["forecast/contribution_tfp"]
+        html = self.render(copy)
+        self.assertIn("\u2013", self.share_cells(html))
+
+
 class BadInput(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(dir=WORK)
