@@ -325,7 +325,7 @@ class ModelMetadataInFiles(Workdir):
 
     def calibrate(self, *args):
         cal = self.path("cal.h5")
-        result = run("calibrate", "--out", cal, *args)
+        result = run("calibrate", "--model", "cobb_douglas_rd", "--out", cal, *args)
         self.assertEqual(result.returncode, 0, result.stderr)
         return cal
 

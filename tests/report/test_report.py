@@ -259,16 +259,20 @@ class ModelMetadata(unittest.TestCase):
 
     def test_parameter_tables_from_the_metadata(self):
         html = self.render(self.h5)
-        # Descriptions and units as models/cobb_douglas_rd/model.h declares
-        # them; statuses as calibrate's table labels them.
+        # The forecast calibrates the command line's default model,
+        # tfp_convergence: descriptions and units as
+        # models/tfp_convergence/model.h declares them; statuses as
+        # calibrate's table labels them.
         for text in ("<td>output elasticity of capital</td>",
                      "<td>depreciation rate of the knowledge stock</td>"
                      "<td>1 per year</td>",
-                     "<td>1-alpha</td>", "Model cobb_douglas_rd (version 1)",
-                     "lambda: TFP trend (log points per year)",
+                     "<td>1-alpha</td>", "Model tfp_convergence (version 1)",
+                     "<td>kappa</td>",
+                     "lambda: TFP trend growth in the first year of the window "
+                     "(log points per year)",
                      "(contribution_knowledge + contribution_tfp) / d ln Y"):
             self.assertIn(text, html)
-        # phi is fixed at 0 (spillovers off): omitted.
+        # cobb_douglas_rd's phi is not a parameter of this model.
         self.assertNotIn("<td>phi</td>", html)
 
     def share_cells(self, html):
