@@ -20,12 +20,15 @@ void add_report_command(CLI::App& app, ReportFlags& flags) {
                   "Forecast result file written by `growthcast forecast`")
       ->required();
   cmd->add_option("--out", flags.out, "Output HTML file")->required();
+  cmd->add_option("--backtest", flags.backtest,
+                  "A `growthcast backtest --out` result: adds the models' "
+                  "out-of-sample record");
 }
 
 int report_main(ReportFlags& flags, const std::string& /*command_line*/) {
-  if (auto s = check_output_path(flags.out, {flags.result}); !s)
+  if (auto s = check_output_path(flags.out, {flags.result, flags.backtest}); !s)
     return report(s.error());
-  auto html = growthcast::report::render_report(flags.result);
+  auto html = growthcast::report::render_report(flags.result, flags.backtest);
   if (!html) {
     // The engine names what is missing; the CLI says how to make it.
     Error e = html.error();

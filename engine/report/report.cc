@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "report/html.h"
 #include "report/result_data.h"
 #include "report/svg.h"
+#include "store/result_file.h"
 
 namespace growthcast::report {
 namespace {
@@ -465,7 +467,83 @@ footer dd { margin: 0; overflow-wrap: anywhere; }
 pre { font-size: 11px; white-space: pre-wrap; overflow-wrap: anywhere; }
 )";
 
-std::string page(const ReportData& data) {
+// The backtest's scores, [model][horizon] as stored in /backtest.
+struct BacktestData {
+  std::string file;
+  std::vector<std::string> models;
+  std::vector<double> horizons;
+  std::map<std::string, std::vector<double>> table;
+};
+
+Result<BacktestData> load_backtest(const std::filesystem::path& path) {
+  auto reader = store::ResultReader::open(path);
+  if (!reader) return tl::unexpected(reader.error());
+  if (!reader->exists("/backtest/rmse"))
+    return fail("not a backtest result (no /backtest)", path.string(), 0,
+                "/backtest");
+  BacktestData b;
+  b.file = path.string();
+  auto models = reader->read_strings("/backtest/model");
+  if (!models) return tl::unexpected(models.error());
+  b.models = *models;
+  auto horizons = reader->read_doubles("/backtest/horizon");
+  if (!horizons) return tl::unexpected(horizons.error());
+  b.horizons = *horizons;
+  const std::vector<std::size_t> shape = {b.models.size(), b.horizons.size()};
+  for (const char* name :
+       {"n", "rmse", "bias", "coverage50", "coverage90", "national_rmse",
+        "national_bias", "national_coverage90"}) {
+    auto values = reader->read_doubles(std::string("/backtest/") + name, shape);
+    if (!values) return tl::unexpected(values.error());
+    b.table[name] = *values;
+  }
+  return b;
+}
+
+std::string backtest_section(const BacktestData& b) {
+  Table t;
+  t.caption =
+      "Out-of-sample record by horizon (regions pooled | national total)";
+  t.header = {"Model",
+              "Horizon (years)",
+              "Forecasts",
+              "RMSE",
+              "Bias",
+              "50% band held (nominal 50%)",
+              "90% band held (nominal 90%)",
+              "National RMSE",
+              "National bias",
+              "National 90% band held"};
+  t.numeric = {false, true, true, true, true, true, true, true, true, true};
+  const std::size_t nh = b.horizons.size();
+  for (std::size_t m = 0; m < b.models.size(); ++m)
+    for (std::size_t h = 0; h < nh; ++h) {
+      auto at = [&](const char* name) { return b.table.at(name)[m * nh + h]; };
+      auto cell = [](double v, int digits) {
+        return std::isfinite(v) ? format_percent(v, digits) : std::string("–");
+      };
+      t.rows.push_back(
+          {h == 0 ? b.models[m] : "", format_number(b.horizons[h], 0),
+           format_number(at("n"), 0), cell(at("rmse"), 2), cell(at("bias"), 2),
+           cell(at("coverage50"), 0), cell(at("coverage90"), 0),
+           cell(at("national_rmse"), 2), cell(at("national_bias"), 2),
+           cell(at("national_coverage90"), 0)});
+    }
+  return "<section id=\"backtest\">\n<h2>Backtest</h2>\n<p class=\"note\">" +
+         escape(
+             "Each model calibrated on data up to each origin only, "
+             "projected, and scored against what happened (the panel, "
+             "then the published outturns): RMSE and bias of the log "
+             "error of the median (ln median - ln actual), and the share "
+             "of outturns inside the 50% and 90% bands, against their "
+             "nominal 50% and 90%. naive_trend and random_walk_drift are "
+             "benchmarks without bands. From " +
+             b.file + ".") +
+         "</p>\n" + render_table(t) + "</section>\n";
+}
+
+std::string page(const ReportData& data,
+                 const BacktestData* backtest = nullptr) {
   const ForecastData& f = data.forecast;
   std::string gdp_note =
       "GDP in the units of the calibration data (real output Y).";
@@ -489,22 +567,28 @@ std::string page(const ReportData& data) {
          "\u2013" + std::to_string(f.years.back()) +
          "</p>\n<nav><a href=\"#forecasts\">Forecasts</a><a "
          "href=\"#calibration\">Calibration</a><a "
-         "href=\"#accounting\">Growth accounting</a><a "
-         "href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
+         "href=\"#accounting\">Growth accounting</a>" +
+         std::string(backtest ? "<a href=\"#backtest\">Backtest</a>" : "") +
+         "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
   const models::ModelInfo* model = model_of(data);
   out += fan_chart_section(f, gdp_note, contributions_of(model));
   out += calibration_section(data.calibration, model);
   out += accounting_section(data.accounting);
+  if (backtest) out += backtest_section(*backtest);
   out += "</main>\n" + provenance_footer(data);
   return out + "</body>\n</html>\n";
 }
 
 }  // namespace
 
-Result<std::string> render_report(const std::filesystem::path& result_file) {
+Result<std::string> render_report(const std::filesystem::path& result_file,
+                                  const std::filesystem::path& backtest_file) {
   auto data = load_report_data(result_file);
   if (!data) return tl::unexpected(data.error());
-  return page(*data);
+  if (backtest_file.empty()) return page(*data);
+  auto backtest = load_backtest(backtest_file);
+  if (!backtest) return tl::unexpected(backtest.error());
+  return page(*data, &*backtest);
 }
 
 Status write_file_atomically(const std::filesystem::path& out,

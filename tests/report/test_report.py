@@ -356,5 +356,54 @@ class BadInput(unittest.TestCase):
         self.assertFalse(os.path.exists(self.out))
 
 
+class BacktestSection(unittest.TestCase):
+    """Issue 15: `report --backtest` shows the record; every number in the
+    table is the backtest file's, formatted."""
+
+    def test_table_equals_the_backtest_file(self):
+        import h5py
+        d = tempfile.mkdtemp(dir=WORK)
+        try:
+            bt = os.path.join(d, "bt.h5")
+            r = run("backtest", "--origins", "2018:2019", "--horizon", "2",
+                    "--draws", "200", "--out", bt)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            h5 = os.path.join(d, "f.h5")
+            r = run("forecast", SCENARIOS[0], "--draws", "200", "--out", h5)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = os.path.join(d, "r.html")
+            r = run("report", h5, "--backtest", bt, "--out", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out, encoding="utf-8") as f:
+                html = f.read()
+            section = html[html.index('<section id="backtest">'):]
+            section = section[:section.index("</section>")]
+            rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
+            cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in rows]
+            with h5py.File(bt, "r") as f:
+                models = [m.decode() for m in f["/backtest/model"][()]]
+                rmse = f["/backtest/rmse"][()]
+                cov90 = f["/backtest/coverage90"][()]
+                bias = f["/backtest/bias"][()]
+            self.assertEqual(len(cells), len(models) * 2)
+
+            def percent(v, digits):
+                if v != v:
+                    return "\u2013"
+                text = "%.*f%%" % (digits, abs(100 * v))
+                negative = v < 0 and any(c in "123456789" for c in text)
+                return ("\u2212" if negative else "") + text
+
+            for m, model in enumerate(models):
+                for h in range(2):
+                    row = cells[2 * m + h]
+                    self.assertEqual(row[0], model if h == 0 else "")
+                    self.assertEqual(row[3], percent(rmse[m, h], 2))
+                    self.assertEqual(row[4], percent(bias[m, h], 2))
+                    self.assertEqual(row[6], percent(cov90[m, h], 0))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
