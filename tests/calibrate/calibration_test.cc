@@ -440,6 +440,186 @@ TEST(Calibration, PriorSdIsInTheParametersOwnUnitsAgainstAProfilePosterior) {
       << "data " << delta_free << " mode " << mode << " prior " << mean;
 }
 
+// ---- Standard errors beyond the default fit ----
+// The covariance sigma^2 (J'J)^-1 built here from a design J whose columns
+// are the free interior parameters (full-vector index `index[c]`), sigma^2
+// = SSR / (n - p) with p = J's columns; checked against the calibration for
+// every entry, with zero rows and columns, NaN standard errors for the
+// other parameters, and t = estimate / se.
+void expect_covariance(const CalibrationResult& r, const Eigen::MatrixXd& j,
+                       const std::vector<Eigen::Index>& index, double ssr) {
+  const double n = double(j.rows()), k = double(j.cols());
+  ASSERT_EQ(r.fit.free_parameters, long(k));
+  const double sigma2 = ssr / (n - k);
+  EXPECT_TRUE(IsClose(r.fit.sigma2, sigma2, 1e-7));
+  Eigen::JacobiSVD<Eigen::MatrixXd> svd(j, Eigen::ComputeThinV);
+  const Eigen::MatrixXd v = svd.matrixV();
+  const Eigen::VectorXd s2 = svd.singularValues().array().square().inverse();
+  const Eigen::MatrixXd cov = sigma2 * v * s2.asDiagonal() * v.transpose();
+  std::vector<bool> used(std::size_t(r.estimate.size()), false);
+  for (Eigen::Index a = 0; a < cov.rows(); ++a) {
+    const Eigen::Index fa = index[std::size_t(a)];
+    used[std::size_t(fa)] = true;
+    const double se = std::sqrt(cov(a, a));
+    EXPECT_NEAR(r.std_error[fa], se, 1e-6 * se) << r.parameter_names[fa];
+    EXPECT_NEAR(r.t_stat[fa], r.estimate[fa] / se,
+                1e-6 * std::abs(r.estimate[fa] / se))
+        << r.parameter_names[fa];
+    for (Eigen::Index c = 0; c < cov.cols(); ++c)
+      EXPECT_NEAR(r.covariance(fa, index[std::size_t(c)]), cov(a, c),
+                  1e-6 * std::sqrt(cov(a, a) * cov(c, c)))
+          << r.parameter_names[fa] << ", "
+          << r.parameter_names[index[std::size_t(c)]];
+  }
+  const Eigen::Index alpha = 2 * Eigen::Index(r.regions.size());
+  for (Eigen::Index f = 0; f < r.estimate.size(); ++f) {
+    if (used[std::size_t(f)]) continue;
+    if (f == alpha + 1 && r.status_label(int(f)) == "1-alpha") {
+      // beta = 1 - alpha: minus alpha's row, var(beta) = var(alpha).
+      EXPECT_EQ(r.std_error[f], r.std_error[alpha]);
+      for (Eigen::Index c = 0; c < r.estimate.size(); ++c)
+        if (c != alpha + 1) {
+          EXPECT_EQ(r.covariance(f, c), -r.covariance(alpha, c));
+        }
+      continue;
+    }
+    EXPECT_TRUE(std::isnan(r.std_error[f])) << r.parameter_names[f];
+    EXPECT_TRUE(std::isnan(r.t_stat[f])) << r.parameter_names[f];
+    for (Eigen::Index c = 0; c < r.estimate.size(); ++c) {
+      EXPECT_EQ(r.covariance(f, c), 0.0) << r.parameter_names[f];
+      EXPECT_EQ(r.covariance(c, f), 0.0) << r.parameter_names[f];
+    }
+  }
+}
+
+// The OLS design of a linear problem with its full-vector indices.
+void expect_ols_covariance(const CalibrationResult& r, const LinearProblem& p) {
+  std::vector<Eigen::Index> index;
+  for (Eigen::Index c = 0; c < p.x.cols(); ++c)
+    index.push_back(full_index(p, c));
+  expect_covariance(r, p.x, index, (p.y - p.x * qr_solve(p)).squaredNorm());
+}
+
+// The design at delta with the column d ln Yhat / d delta = gamma d ln S /
+// d delta (central differences of stock_by_hand, error ~1e-10) appended:
+// the Jacobian of the residuals when delta_S is free (minus sign aside).
+Eigen::MatrixXd design_with_delta(const CalibrationData& d, double delta,
+                                  double gamma) {
+  auto lin = linear_problem(d, {.delta = delta});
+  const Eigen::Index rows = lin.x.rows(), cols = lin.x.cols();
+  Eigen::MatrixXd j(rows, cols + 1);
+  j.leftCols(cols) = lin.x;
+  const Eigen::Index years = Eigen::Index(d.years.size());
+  for (Eigen::Index i = 0; i < Eigen::Index(d.regions.size()); ++i) {
+    const auto up = stock_by_hand(d.rd[i], delta + 1e-6);
+    const auto down = stock_by_hand(d.rd[i], delta - 1e-6);
+    for (Eigen::Index t = 0; t < years; ++t)
+      j(i * years + t, cols) =
+          gamma * (std::log(up[t]) - std::log(down[t])) / 2e-6;
+  }
+  return j;
+}
+
+TEST(StandardErrors, DefaultFitHasZeroRowsForFixedDeltaAndPhi) {
+  const auto panel = make_synthetic_panel(noisy());
+  const auto r = run(panel.data, ModelOptions{});
+  EXPECT_EQ(r.status_label(2 * 31 + 3), "fixed");  // delta_S
+  EXPECT_EQ(r.status_label(2 * 31 + 4), "fixed");  // phi
+  expect_ols_covariance(r, linear_problem(panel.data, {}));
+}
+
+TEST(StandardErrors, DeltaFreeIsSigma2InverseJtJWithTheDeltaColumn) {
+  SyntheticSpec spec = noisy();
+  spec.noise_sd = 0.002;  // delta_S identified (se ~0.1 at noise 0.02)
+  const auto panel = make_synthetic_panel(spec);
+  ModelOptions m;
+  m["delta_S"].free = true;
+  const auto r = run(panel.data, m);
+  const double delta = r.shared("delta_S");
+  ASSERT_GT(delta, 0.05);
+  ASSERT_LT(delta, 0.4);
+  const auto lin = linear_problem(panel.data, {.delta = delta});
+  std::vector<Eigen::Index> index;
+  for (Eigen::Index c = 0; c < lin.x.cols(); ++c)
+    index.push_back(full_index(lin, c));
+  index.push_back(2 * 31 + int(models::CobbDouglasRd::delta_S));
+  // The estimate is the OLS fit at its delta (a stationary point in delta
+  // too), so SSR and gamma come from that fit.
+  const Eigen::VectorXd b = qr_solve(lin);
+  expect_matches_ols(r, lin);
+  expect_covariance(r, design_with_delta(panel.data, delta, b[b.size() - 1]),
+                    index, (lin.y - lin.x * b).squaredNorm());
+}
+
+TEST(StandardErrors, ActiveBoundIsFixedInTheCovariance) {
+  const auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m["gamma"].upper = 0.05;
+  m["gamma"].value = 0.03;
+  const auto r = run(panel.data, m);
+  ASSERT_EQ(r.status_label(2 * 31 + 2), "at upper bound");
+  // The pinned gamma is not counted in p and has a zero row: the
+  // covariance of the OLS fit with gamma = 0.05 subtracted.
+  expect_ols_covariance(r, linear_problem(panel.data, {.gamma_fixed = 0.05}));
+}
+
+TEST(StandardErrors, FreeBetaHasItsOwnColumn) {
+  const auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m["beta"].tied = false;
+  m["beta"].free = true;
+  m["beta"].lower = -1e300;
+  m["beta"].upper = 1e300;
+  const auto r = run(panel.data, m);
+  EXPECT_EQ(r.status_label(2 * 31 + 1), "free");
+  expect_ols_covariance(
+      r, linear_problem(panel.data, {.constant_returns = false}));
+}
+
+TEST(StandardErrors, SpilloverHasItsOwnColumn) {
+  const auto panel = make_synthetic_panel(noisy());
+  ModelOptions m;
+  m["phi"].free = true;
+  m["phi"].lower = -1e300;
+  m["phi"].upper = 1e300;
+  const auto r = run(panel.data, m);
+  expect_ols_covariance(r, linear_problem(panel.data, {.spillover = true}));
+}
+
+// tfp_convergence with kappa fixed at 0 is cobb_douglas_rd: tau_i(t) =
+// g_F x + (lambda_i - g_F) x = lambda_i x (docs/models/tfp_convergence.md).
+// The same data, no priors (tfp_convergence has priors on alpha and gamma
+// by default), delta_S fixed at 0.15 in both: the same estimates, standard
+// errors and fitted values. 1e-9: both solves end at the OLS optimum, which
+// they reach to ~1e-12 (kSolverAgreement is the looser bound for
+// comparisons with an independent QR solve).
+TEST(Calibration, TfpConvergenceWithKappaZeroIsCobbDouglasRd) {
+  const auto panel = make_synthetic_panel(noisy());
+  const auto cd = run(panel.data, ModelOptions{});
+  auto m = *ModelOptions::for_model("tfp_convergence");
+  m["kappa"].free = false;
+  m["kappa"].value = 0.0;
+  m["alpha"].prior.reset();
+  m["gamma"].prior.reset();
+  m["g_F"].value = 0.02;  // any value: it cancels at kappa = 0
+  const auto tc = run(panel.data, m);
+  ASSERT_EQ(tc.model, "tfp_convergence");
+  for (Eigen::Index k = 0; k < 2 * 31; ++k) {
+    EXPECT_NEAR(tc.estimate[k], cd.estimate[k], 1e-9) << cd.parameter_names[k];
+    EXPECT_NEAR(tc.std_error[k], cd.std_error[k], 1e-9 * cd.std_error[k]);
+  }
+  for (const char* name : {"alpha", "beta", "gamma", "delta_S"})
+    EXPECT_NEAR(tc.shared(name), cd.shared(name), 1e-9) << name;
+  for (const char* name : {"alpha", "gamma"})
+    EXPECT_NEAR(tc.shared_std_error(name), cd.shared_std_error(name),
+                1e-9 * cd.shared_std_error(name))
+        << name;
+  for (std::size_t i = 0; i < cd.fitted.size(); ++i)
+    for (std::size_t t = 0; t < cd.fitted[i].size(); ++t)
+      EXPECT_NEAR(tc.fitted[i][t], cd.fitted[i][t], 1e-9);
+  EXPECT_NEAR(tc.fit.ssr, cd.fit.ssr, 1e-9 * cd.fit.ssr);
+}
+
 TEST(Calibration, NonConvergenceIsAnErrorUnlessAllowed) {
   auto panel = make_synthetic_panel(noisy());
   SolverOptions s;
