@@ -476,9 +476,11 @@ TEST(MonteCarlo, ExactQuantilesBySelectionAreType7) {
 // whose draws are all equal (the first
 // year's capital: K_T+1 = (1 - delta_K) K_T + s Y_T from data) gets that
 // value exactly (no exact second pass for it).
-TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
-  const std::int64_t n = 5000;
-  std::vector<double> pilot(2 * std::size_t(n));
+// A streaming histogram of two cells placed from pilot samples: a smooth
+// one and one of seven repeated values.
+void place_pilot(std::int64_t n, std::vector<double>& pilot,
+                 StreamingHistogram& hist) {
+  pilot.assign(2 * std::size_t(n), 0.0);
   for (std::int64_t d = 0; d < n; ++d) {
     pilot[std::size_t(d)] = std::exp(0.3 * std::sin(double(d)));
     pilot[std::size_t(n + d)] = double(d % 7) * 1e-3 - 2.0;
@@ -486,7 +488,6 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
   for (int c = 0; c < 2; ++c)
     std::sort(pilot.begin() + c * n, pilot.begin() + (c + 1) * n);
   const auto pilot_levels = StreamingHistogram::pilot_levels(n);
-  StreamingHistogram hist(2);
   for (int c = 0; c < 2; ++c) {
     const double* v = pilot.data() + c * n;
     std::vector<double> at(pilot_levels.size());
@@ -494,6 +495,13 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
     hist.place(c, v, n, at.data(), v[n / 2]);  // centre: the median
   }
   hist.finish_placing();
+}
+
+TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
+  const std::int64_t n = 5000;
+  std::vector<double> pilot;
+  StreamingHistogram hist(2);
+  place_pilot(n, pilot, hist);
   for (int c = 0; c < 2; ++c) {
     int previous = 0;
     for (std::int64_t d = 0; d < n; ++d) {
@@ -517,34 +525,57 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
     EXPECT_EQ(hist.slot(c, std::nan("")), 0);
   }
 
+  const auto sc = scenario_from(kBase);
+  RunOptions streaming;
+  streaming.exact_memory_bytes = 1;
+  const auto r = run(sc, 20000, streaming);
+  ASSERT_FALSE(r.exact);
+  const std::size_t levels = kQuantileLevels.size();
+  for (int unit = 0; unit < 7; ++unit) {
+    const int c = r.cell(kCapital, unit, 0);
+    EXPECT_TRUE(IsClose(r.quantiles[std::size_t(c) * levels],
+                        r.mean[std::size_t(c)], Tolerance::kRoundoff));
+    for (std::size_t q = 0; q < levels; ++q)
+      EXPECT_EQ(r.quantiles[std::size_t(c) * levels + q],
+                r.quantiles[std::size_t(c) * levels]);
+  }
+}
+
+// Each counting path (scalar; AVX2, eight values at a time; AVX-512,
+// sixteen) on its own, reported as skipped on a CPU or build without it.
+class StreamingPaths
+    : public ::testing::TestWithParam<StreamingHistogram::Path> {};
+
+TEST_P(StreamingPaths, CountsAndMomentsAreTheScalarOnes) {
+  const auto path = GetParam();
+  if (!StreamingHistogram::available(path))
+    GTEST_SKIP() << "this CPU or build has no path " << int(path);
+  const std::int64_t n = 5000;
+  std::vector<double> pilot;
+  StreamingHistogram hist(2);
+  place_pilot(n, pilot, hist);
   // Counting puts every value in the slot that slot() gives, which the
-  // exact second look relies on, by every path this build and CPU have
-  // (eight values at a time with AVX2, sixteen with AVX-512): values at
+  // exact second look relies on, by this path: values at
   // and next to every slot edge, outside the windows, NaN and infinities,
   // in runs whose lengths are not multiples of eight or sixteen.
-  using Path = StreamingHistogram::Path;
-  for (Path path : {Path::scalar, Path::avx2, Path::avx512}) {
-    if (!StreamingHistogram::available(path)) continue;
-    SCOPED_TRACE(int(path));
-    for (int c = 0; c < 2; ++c) {
-      std::vector<double> values = {
-          std::nan(""), -std::numeric_limits<double>::infinity(),
-          std::numeric_limits<double>::infinity(), -1e300, 1e300};
-      for (int s = 1; s + 1 < hist.slots(c); ++s)
-        for (double edge : {hist.slot_low(c, s), hist.slot_high(c, s)})
-          values.insert(values.end(), {edge, std::nextafter(edge, -1e300),
-                                       std::nextafter(edge, 1e300)});
-      for (std::int64_t d = 0; d < n; d += 3)
-        values.push_back(pilot[std::size_t(c * n + d)]);
-      std::vector<std::uint16_t> counted(hist.total_slots(), 0);
-      std::vector<std::uint16_t> expected(hist.total_slots(), 0);
-      for (std::size_t first = 0; first < values.size(); first += 77) {
-        const int m = int(std::min<std::size_t>(77, values.size() - first));
-        hist.add_using(path, counted.data(), c, values.data() + first, m);
-      }
-      for (double v : values) ++expected[hist.offset(c) + hist.slot(c, v)];
-      EXPECT_EQ(counted, expected) << "cell " << c;
+  for (int c = 0; c < 2; ++c) {
+    std::vector<double> values = {
+        std::nan(""), -std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::infinity(), -1e300, 1e300};
+    for (int s = 1; s + 1 < hist.slots(c); ++s)
+      for (double edge : {hist.slot_low(c, s), hist.slot_high(c, s)})
+        values.insert(values.end(), {edge, std::nextafter(edge, -1e300),
+                                     std::nextafter(edge, 1e300)});
+    for (std::int64_t d = 0; d < n; d += 3)
+      values.push_back(pilot[std::size_t(c * n + d)]);
+    std::vector<std::uint16_t> counted(hist.total_slots(), 0);
+    std::vector<std::uint16_t> expected(hist.total_slots(), 0);
+    for (std::size_t first = 0; first < values.size(); first += 77) {
+      const int m = int(std::min<std::size_t>(77, values.size() - first));
+      hist.add_using(path, counted.data(), c, values.data() + first, m);
     }
+    for (double v : values) ++expected[hist.offset(c) + hist.slot(c, v)];
+    EXPECT_EQ(counted, expected) << "cell " << c;
   }
 
   // The moments counting adds on the way are accumulate_moments()'s to the
@@ -568,35 +599,29 @@ TEST(MonteCarlo, StreamingSlotsAreOrderedAndConstantCellsExact) {
           IsClose(reference.sum_squares, squares, Tolerance::kRoundoff));
       EXPECT_EQ(reference.low, *std::min_element(v, v + m));
       EXPECT_EQ(reference.high, *std::max_element(v, v + m));
-      for (Path path : {Path::scalar, Path::avx2, Path::avx512}) {
-        if (!StreamingHistogram::available(path)) continue;
-        std::vector<std::uint16_t> counts(hist.total_slots(), 0);
-        RowMoments moments{centre, 0.0, 0.0, v[0], v[0]};
-        hist.add_using(path, counts.data(), c, v, m, -1, &moments);
-        EXPECT_TRUE(
-            same_bits({&moments.sum, 1}, {&reference.sum, 1}) &&
-            same_bits({&moments.sum_squares, 1}, {&reference.sum_squares, 1}) &&
-            moments.low == reference.low && moments.high == reference.high)
-            << "path " << int(path) << ", cell " << c << ", " << m << " values";
-      }
+      std::vector<std::uint16_t> counts(hist.total_slots(), 0);
+      RowMoments moments{centre, 0.0, 0.0, v[0], v[0]};
+      hist.add_using(path, counts.data(), c, v, m, -1, &moments);
+      EXPECT_TRUE(
+          same_bits({&moments.sum, 1}, {&reference.sum, 1}) &&
+          same_bits({&moments.sum_squares, 1}, {&reference.sum_squares, 1}) &&
+          moments.low == reference.low && moments.high == reference.high)
+          << "path " << int(path) << ", cell " << c << ", " << m << " values";
     }
   }
-
-  const auto sc = scenario_from(kBase);
-  RunOptions streaming;
-  streaming.exact_memory_bytes = 1;
-  const auto r = run(sc, 20000, streaming);
-  ASSERT_FALSE(r.exact);
-  const std::size_t levels = kQuantileLevels.size();
-  for (int unit = 0; unit < 7; ++unit) {
-    const int c = r.cell(kCapital, unit, 0);
-    EXPECT_TRUE(IsClose(r.quantiles[std::size_t(c) * levels],
-                        r.mean[std::size_t(c)], Tolerance::kRoundoff));
-    for (std::size_t q = 0; q < levels; ++q)
-      EXPECT_EQ(r.quantiles[std::size_t(c) * levels + q],
-                r.quantiles[std::size_t(c) * levels]);
-  }
 }
+
+std::string PathName(
+    const ::testing::TestParamInfo<StreamingHistogram::Path>& param) {
+  static const char* const kNames[] = {"scalar", "avx2", "avx512"};
+  return kNames[int(param.param)];
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, StreamingPaths,
+                         ::testing::Values(StreamingHistogram::Path::scalar,
+                                           StreamingHistogram::Path::avx2,
+                                           StreamingHistogram::Path::avx512),
+                         PathName);
 
 }  // namespace
 }  // namespace growthcast::montecarlo
