@@ -9,7 +9,8 @@
    (.gc-<16 hex>.tmp, beside the output) that a SIGKILL leaves behind are counted and
    reported, not failed (nothing can remove them after SIGKILL); a sweep's
    NAME.checkpoint/ is there by design, and a --resume after the last kill
-   must finish the file.
+   must finish the file, equal to the uninterrupted run dataset by dataset,
+   bit for bit.
 2. Disk full: a 1 MiB tmpfs as the output folder of a forecast with --paths
    that needs more: exit 1, a clear message, no file at the output path, no
    temporary file left, an existing file there untouched. Needs root (to
@@ -99,6 +100,22 @@ def structure(path):
                 obj[()]  # every byte must be readable
                 out[name] = obj.shape
         f.visititems(visit)
+    return out
+
+
+def values(path, group="forecast"):
+    """Every dataset under `group`, as raw bytes (strings by value)."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                if isinstance(data, np.ndarray) and data.dtype.kind != "O":
+                    out[name] = data.tobytes()
+                else:
+                    out[name] = repr(data.tolist() if hasattr(data, "tolist")
+                                     else data).encode()
+        f[group].visititems(visit)
     return out
 
 
@@ -240,11 +257,21 @@ def kill_tests(rng, cal):
             r = run(args + ["--resume"], check=False)
             out_path = os.path.join(WORK, out)
             ok = r.returncode == 0 and os.path.exists(out_path)
+            differing = []
             try:
                 ok = ok and structure(out_path) == loop.reference
+                # Bit for bit: every /forecast dataset of the resumed file
+                # equals the uninterrupted run's (not only names and shapes).
+                if ok:
+                    want, got = values(reference_file), values(out_path)
+                    differing = sorted(n for n in set(want) | set(got)
+                                       if want.get(n) != got.get(n))
+                    ok = not differing
             except Exception:  # noqa: BLE001
                 ok = False
-            report(ok, f"sweep --resume after a kill: exit {r.returncode}"
+            report(ok, f"sweep --resume after {done} kills equals the "
+                   f"uninterrupted run bit for bit: exit {r.returncode}"
+                   + (f"; datasets differ: {differing[:5]}" if differing else "")
                    + (f" ({r.stderr.strip()})" if r.returncode else "")
                    + ("; checkpoint removed" if not os.path.isdir(out_path + ".checkpoint")
                       else "; checkpoint folder still present"))
