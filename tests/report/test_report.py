@@ -171,6 +171,92 @@ class Report(unittest.TestCase):
         self.assertRegex(html, r"\d{2,3},\d{3} \[\d{2,3},\d{3}\u2013"
                                r"\d{2,3},\d{3}\]")
 
+    def test_numbers_are_the_hdf5_values(self):
+        # Every number of the forecast, calibration and accounting tables
+        # against the HDF5 file the page was made from, formatted as the
+        # page formats them: GDP to whole units with thousands separators,
+        # estimates to 4 significant digits, standard errors and t to 3,
+        # fit statistics to 6, accounting rates as percentages to 2
+        # decimals and technology shares to 1.
+        import h5py
+
+        def cells(row_start):
+            """The <td> texts of the row whose first cell is row_start."""
+            m = re.search(r"<tr><td>" + re.escape(row_start) +
+                          r"</td>(.*?)</tr>", self.html, re.S)
+            self.assertIsNotNone(m, row_start)
+            return re.findall(r"<td[^>]*>(.*?)</td>", m.group(1))
+
+        def rows(row_start):
+            return [re.findall(r"<td[^>]*>(.*?)</td>", m.group(1))
+                    for m in re.finditer(r"<tr><td>" + re.escape(row_start) +
+                                         r"</td>(.*?)</tr>", self.html, re.S)]
+
+        def decode(values):
+            return [v.decode() if isinstance(v, bytes) else v for v in values]
+
+        def g(value, digits):
+            return f"{value:.{digits}g}"
+
+        with h5py.File(self.h5, "r") as f:
+            scenarios = decode(f["forecast/scenario"][()])
+            units = decode(f["forecast/region"][()])
+            years = list(f["forecast/year"][()])
+            q = f["forecast/gdp/quantiles"][()]
+            levels = list(f["forecast/quantile"][()])
+            lo, med, hi = (levels.index(x) for x in (0.05, 0.5, 0.95))
+            groups = {"chengdu_chongqing/rd_push": "Chengdu-Chongqing",
+                      "yangtze_river_delta/baseline": "Yangtze River Delta"}
+            checked = 0
+            for s, name in enumerate(scenarios):
+                u = units.index(groups[name])
+                got = cells(name)
+                for k, year in enumerate((2025, 2030, 2035)):
+                    y = years.index(year)
+                    want = (f"{q[s, u, y, med]:,.0f} [{q[s, u, y, lo]:,.0f}"
+                            f"\u2013{q[s, u, y, hi]:,.0f}]")
+                    self.assertEqual(got[k], want, f"{name} {year}")
+                    checked += 1
+            cal = f["calibration"]
+            names = decode(cal["parameter"][()])
+            est, se, t = (cal[k][()] for k in ("estimate", "std_error",
+                                                  "t_stat"))
+            for p in ("alpha", "beta", "gamma"):
+                i = names.index(p)
+                self.assertEqual(cells(p)[:3], [g(est[i], 4), g(se[i], 3),
+                                                g(t[i], 3)], p)
+                checked += 1
+            for r in ("Beijing", "Sichuan"):
+                i = names.index(f"a[{r}]")
+                self.assertEqual(names[i + 1], f"lambda[{r}]")
+                self.assertEqual(cells(r)[:4],
+                                 [g(est[i], 4), g(se[i], 3),
+                                  g(est[i + 1], 4), g(se[i + 1], 3)], r)
+                checked += 1
+            for label, attr in (("R\u00b2", "r_squared"),
+                                ("log-likelihood", "log_likelihood"),
+                                ("AIC", "aic"), ("BIC", "bic"),
+                                ("shock AR(1) \u03c1", "shock_rho")):
+                self.assertEqual(cells(label)[0], g(cal.attrs[attr], 6),
+                                 label)
+                checked += 1
+            acc = f["accounting"]
+            acc_units = decode(acc["region"][()])
+            for unit in ("Beijing-Tianjin-Hebei", "Sichuan"):
+                i = acc_units.index(unit)
+                periods = decode(acc["period"][()])
+                found = [row for row in rows(unit) if row and row[0] in periods]
+                self.assertEqual(len(found), len(periods), unit)
+                for period, row in enumerate(found):
+                    self.assertEqual(row[0], periods[period])
+                    c = acc["contribution_rd"][i, period]
+                    want = [f"{100 * v:.2f}%" for v in c]
+                    want.append(
+                        f"{100 * acc['technology_share_rd'][i, period]:.1f}%")
+                    self.assertEqual(row[1:], want, f"{unit} {period}")
+                    checked += 1
+        self.assertEqual(checked, 6 + 3 + 2 + 5 + 4)
+
     def test_text_from_the_file_is_escaped(self):
         source = SCENARIOS[0]
         with open(source, encoding="utf-8") as f:
