@@ -53,9 +53,10 @@ class Units(unittest.TestCase):
         p = lambda name: os.path.join(cls.dir, name)  # noqa: E731
         cls.files = {}
         cls.files["calibrate"] = p("cal.h5")
-        run("calibrate", "--out", p("cal.h5"))
+        run("calibrate", "--model", "cobb_douglas_rd", "--out", p("cal.h5"))
         cls.files["calibrate --free phi"] = p("cal_phi.h5")
-        run("calibrate", "--free", "phi", "--prior", "phi=0:0.05", "--out",
+        run("calibrate", "--model", "cobb_douglas_rd", "--free", "phi",
+            "--prior", "phi=0:0.05", "--out",
             p("cal_phi.h5"))
         cls.files["calibrate --model tfp_convergence"] = p("cal_tc.h5")
         run("calibrate", "--model", "tfp_convergence", "--out", p("cal_tc.h5"))

@@ -223,8 +223,9 @@ class Report(unittest.TestCase):
                                                   "t_stat"))
             for p in ("alpha", "beta", "gamma"):
                 i = names.index(p)
-                self.assertEqual(cells(p)[:3], [g(est[i], 4), g(se[i], 3),
-                                                g(t[i], 3)], p)
+                # Parameter, description, units, then the numbers.
+                self.assertEqual(cells(p)[2:5], [g(est[i], 4), g(se[i], 3),
+                                                 g(t[i], 3)], p)
                 checked += 1
             for r in ("Beijing", "Sichuan"):
                 i = names.index(f"a[{r}]")
@@ -250,7 +251,9 @@ class Report(unittest.TestCase):
                 for period, row in enumerate(found):
                     self.assertEqual(row[0], periods[period])
                     c = acc["contribution_rd"][i, period]
-                    want = [f"{100 * v:.2f}%" for v in c]
+                    # The page writes a minus sign (U+2212) for negatives.
+                    want = [f"{100 * v:.2f}%".replace("-", "\u2212")
+                            for v in c]
                     want.append(
                         f"{100 * acc['technology_share_rd'][i, period]:.1f}%")
                     self.assertEqual(row[1:], want, f"{unit} {period}")
