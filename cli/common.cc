@@ -73,9 +73,26 @@ std::string joined_command_line(int argc, char** argv) {
   return out;
 }
 
-int report(const Error& error) {
+namespace {
+
+// The engine names options; the command line names their flags.
+Error with_flags(Error e) {
+  if (e.field == "first_year") e.field = "--from";
+  if (e.field == "convergence") {
+    e.field.clear();
+    e.message +=
+        " (--max-iterations N, solver flags, or --allow-no-convergence to "
+        "keep the result anyway)";
+  }
+  return e;
+}
+
+}  // namespace
+
+int report(const Error& raw) {
   // One line, whatever the values quoted in it: control characters become
   // '?' and each part is cut (a 10 MB name must not be echoed in full).
+  const Error error = with_flags(raw);
   Error shown = error;
   shown.file = shorten(error.file, 1000);
   shown.field = shorten(error.field, 80);

@@ -600,10 +600,12 @@ Result<CalibrationResult> calibrate(CalibrationData data,
   if (!problem) return tl::unexpected(problem.error());
   const SolveSummary& summary = problem->solve();
   if (!summary.converged && !solver.allow_no_convergence)
-    return fail("the calibration did not converge (" + summary.termination +
-                ": " + summary.message +
-                "); raise --max-iterations, change the solver options, or "
-                "pass --allow-no-convergence to keep the result anyway");
+    return fail(
+        "the calibration did not converge (" + summary.termination + ": " +
+            summary.message +
+            "); raise the iteration limit, change the solver options, or "
+            "allow a result without convergence",
+        "", 0, "convergence");
   return problem->infer();
 }
 

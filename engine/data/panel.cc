@@ -187,7 +187,7 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
     return usage_error(
         "the first year " + std::to_string(selection.first_year) +
             " is after the last year " + std::to_string(selection.last_year),
-        "--from");
+        "first_year");
   PanelWindow window;
   window.file = panel.file;
   std::vector<int> region_rows;
