@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "backtest/band_calibration.h"
 #include "backtest/outturns.h"
@@ -169,7 +170,8 @@ Result<OriginForecast> forecast_origin(
     const std::string& model, int origin,
     const std::vector<data::RegionGroup>& groups,
     const std::vector<double>& band_scale,
-    const std::map<std::string, const backtest::UnitSeries*>& series_of) {
+    const std::map<std::string, const backtest::UnitSeries*>& series_of,
+    bool single_thread = false) {
   CalibrateFlags f = flags.calibration;
   f.model_name = model;
   f.to = origin;
@@ -193,7 +195,8 @@ Result<OriginForecast> forecast_origin(
   montecarlo::RunOptions options;
   // --threads (the calibration's option) sets the Monte Carlo's too; its
   // default of 1 leaves the Monte Carlo on every core.
-  options.threads = f.solver.threads > 1 ? f.solver.threads : 0;
+  options.threads =
+      single_thread ? 1 : (f.solver.threads > 1 ? f.solver.threads : 0);
   auto run = montecarlo::run_scenario(*setup, *sc, 0, flags.draws, flags.seed,
                                       options);
   if (!run) return tl::unexpected(run.error());
@@ -226,6 +229,33 @@ Result<OriginForecast> forecast_origin(
                                        : value_at(*it->second, origin + h);
       out.points.push_back(p);
     }
+  return out;
+}
+
+// forecast_origin for every origin, in parallel over the origins (each
+// forecast on one thread; a forecast is the same bits on any number of
+// threads, so the scores do not depend on the scheduling). The first error
+// in origin order is returned.
+Result<std::vector<OriginForecast>> forecast_origins(
+    const BacktestFlags& flags, const data::Panel& panel,
+    const std::string& model, const std::vector<int>& origins,
+    const std::vector<data::RegionGroup>& groups,
+    const std::vector<std::vector<double>>& band_scales,
+    const std::map<std::string, const backtest::UnitSeries*>& series_of) {
+  const int n = int(origins.size());
+  std::vector<std::optional<Result<OriginForecast>>> results(origins.size());
+  BacktestFlags one = flags;
+  if (n > 1) one.calibration.solver.threads = 1;
+#pragma omp parallel for schedule(dynamic, 1) if (n > 1)
+  for (int k = 0; k < n; ++k)
+    results[std::size_t(k)] =
+        forecast_origin(one, panel, model, origins[std::size_t(k)], groups,
+                        band_scales[std::size_t(k)], series_of, n > 1);
+  std::vector<OriginForecast> out;
+  for (auto& r : results) {
+    if (!*r) return tl::unexpected(r->error());
+    out.push_back(std::move(**r));
+  }
   return out;
 }
 
@@ -310,32 +340,31 @@ int backtest_main(BacktestFlags& flags, const std::string& command_line) {
     // whose forecasts calibrate their bands, each origin again with c_h
     // from the origins before it whose errors were known by then, so the
     // scores are out of sample.
-    std::vector<OriginForecast> plain;
-    for (int origin : *origins) {
-      auto f = forecast_origin(flags, *panel, model, origin, *groups,
-                               std::vector<double>(), series_of);
-      if (!f) return report(f.error());
-      plain.push_back(std::move(*f));
-    }
+    auto plain_run = forecast_origins(
+        flags, *panel, model, *origins, *groups,
+        std::vector<std::vector<double>>(origins->size()), series_of);
+    if (!plain_run) return report(plain_run.error());
+    const std::vector<OriginForecast>& plain = *plain_run;
     std::vector<backtest::BandPoint> band_points;
     for (const auto& f : plain)
       for (const auto& p : f.points)
         if (is_region(*panel, p.unit)) band_points.push_back(band_point(p));
     const bool scaled = models::find_model(model)->default_band_calibration;
-    for (std::size_t k = 0; k < plain.size(); ++k) {
-      const int origin = (*origins)[k];
-      if (!scaled) {
-        points.insert(points.end(), plain[k].points.begin(),
-                      plain[k].points.end());
-        continue;
+    std::vector<OriginForecast> final_run = plain;
+    if (scaled) {
+      std::vector<std::vector<double>> scales;
+      for (int origin : *origins) {
+        auto c = backtest::calibrate_bands(band_points, origin, flags.horizon);
+        if (!c) return report(c.error());
+        scales.push_back(c->c);
       }
-      auto c = backtest::calibrate_bands(band_points, origin, flags.horizon);
-      if (!c) return report(c.error());
-      auto f = forecast_origin(flags, *panel, model, origin, *groups, c->c,
-                               series_of);
-      if (!f) return report(f.error());
-      points.insert(points.end(), f->points.begin(), f->points.end());
+      auto scaled_run = forecast_origins(flags, *panel, model, *origins,
+                                         *groups, scales, series_of);
+      if (!scaled_run) return report(scaled_run.error());
+      final_run = std::move(*scaled_run);
     }
+    for (const auto& f : final_run)
+      points.insert(points.end(), f.points.begin(), f.points.end());
     // The bands a forecast from the last data year would use: every error
     // known by the outturns' last year.
     auto c = backtest::calibrate_bands(band_points, last_known_year(*actual),

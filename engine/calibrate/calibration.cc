@@ -260,6 +260,14 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // parameter's own units; Ceres' covariance then includes the prior rows
   // (a Laplace approximation). Returns whether any prior was added.
   bool add_priors();
+  // (J'J)^-1 over the free blocks (each region's block, then
+  // `shared_free` shared scalars) from a QR of J that uses its arrow
+  // structure: each region's rows hold only its own block and the shared
+  // ones. Written with Eigen so that its bits depend on the data alone
+  // (Ceres' SPARSE_QR through SuiteSparse and BLAS moved in the last bits
+  // with the memory layout). False when J is rank deficient.
+  bool arrow_covariance(const std::vector<const double*>& blocks,
+                        int shared_free, Eigen::MatrixXd& out);
 
   CalibrationData data_;
   ModelOptions model_;
@@ -274,6 +282,8 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // Free shared parameters held on a binding bound (see solve()).
   std::vector<bool> pinned_ = std::vector<bool>(kShared, false);
   double prior_scale_ = 0.0;  // sigma_hat of the fit without priors
+  std::vector<ceres::ResidualBlockId> data_blocks_;   // one per region
+  std::vector<ceres::ResidualBlockId> prior_blocks_;  // one per prior
 };
 
 template <class M>
@@ -296,10 +306,10 @@ bool ModelProblem<M>::add_priors() {
   for (int k = 0; k < kShared; ++k) {
     const ParameterSetting& setting = model_.shared[std::size_t(k)];
     if (!shared_free(k) || !setting.prior) continue;
-    problem_.AddResidualBlock(
+    prior_blocks_.push_back(problem_.AddResidualBlock(
         new PriorCost(new models::GaussianPriorResidual{
             setting.prior->mean, setting.prior->sd, prior_scale_}),
-        nullptr, &shared_[std::size_t(k)]);
+        nullptr, &shared_[std::size_t(k)]));
   }
   return true;
 }
@@ -338,7 +348,8 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
     std::vector<double*> blocks = {m.region_params_[i].data()};
     for (int k = 0; k < kShared; ++k)
       blocks.push_back(&m.shared_[std::size_t(k)]);
-    m.problem_.AddResidualBlock(cost, make_loss(solver), blocks);
+    m.data_blocks_.push_back(
+        m.problem_.AddResidualBlock(cost, make_loss(solver), blocks));
   }
   for (int k = 0; k < kShared; ++k) {
     double* block = &m.shared_[std::size_t(k)];
@@ -407,6 +418,101 @@ const SolveSummary& ModelProblem<M>::solve() {
   }
   M::apply_ties(config_, shared_.data());
   return summary_;
+}
+
+template <class M>
+bool ModelProblem<M>::arrow_covariance(const std::vector<const double*>& blocks,
+                                       int shared_free, Eigen::MatrixXd& out) {
+  using Matrix = Eigen::MatrixXd;
+  const int regions = int(series_.size());
+  const int kr = M::kRegional, ks = shared_free;
+  ceres::Problem::EvaluateOptions options;
+  for (const double* b : blocks)
+    options.parameter_blocks.push_back(const_cast<double*>(b));
+  options.residual_blocks = data_blocks_;
+  options.residual_blocks.insert(options.residual_blocks.end(),
+                                 prior_blocks_.begin(), prior_blocks_.end());
+  ceres::CRSMatrix jacobian;
+  double cost = 0.0;
+  problem_.Evaluate(options, &cost, nullptr, nullptr, &jacobian);
+  auto dense_rows = [&](int first, int count, Matrix& to) {
+    to = Matrix::Zero(count, jacobian.num_cols);
+    for (int row = first; row < first + count; ++row)
+      for (int k = jacobian.rows[std::size_t(row)];
+           k < jacobian.rows[std::size_t(row) + 1]; ++k)
+        to(row - first, jacobian.cols[std::size_t(k)]) =
+            jacobian.values[std::size_t(k)];
+  };
+  const int years = int(data_.years.size());
+  const int shared_col = regions * kr;
+  // Eliminate each region's block by a QR of its rows [A_i B_i]: the top
+  // rows give R_i and C_i, the rest a reduced system in the shared ones.
+  std::vector<Matrix> r_inv(static_cast<std::size_t>(regions));
+  std::vector<Matrix> g(static_cast<std::size_t>(regions));
+  Matrix reduced(0, ks);
+  double scale = 0.0;
+  for (int i = 0; i < regions; ++i) {
+    Matrix rows;
+    dense_rows(i * years, years, rows);
+    Matrix block(years, kr + ks);
+    block << rows.middleCols(i * kr, kr), rows.middleCols(shared_col, ks);
+    Eigen::HouseholderQR<Matrix> qr(block);
+    const Matrix top = qr.matrixQR()
+                           .topRows(std::min(years, kr + ks))
+                           .template triangularView<Eigen::Upper>();
+    Matrix full = Matrix::Zero(kr + ks, kr + ks);
+    full.topRows(top.rows()) = top;
+    const Matrix ri = full.topLeftCorner(kr, kr);
+    scale = std::max(scale, ri.cwiseAbs().maxCoeff());
+    for (int k = 0; k < kr; ++k)
+      if (!(std::fabs(ri(k, k)) > 1e-12 * scale)) return false;
+    r_inv[std::size_t(i)] = ri.template triangularView<Eigen::Upper>().solve(
+        Matrix::Identity(kr, kr));
+    g[std::size_t(i)] = r_inv[std::size_t(i)] * full.topRightCorner(kr, ks);
+    const Matrix rest = full.bottomRightCorner(ks, ks);
+    reduced.conservativeResize(reduced.rows() + ks, Eigen::NoChange);
+    reduced.bottomRows(ks) = rest;
+  }
+  if (!prior_blocks_.empty()) {
+    Matrix prior_rows;
+    dense_rows(regions * years, int(prior_blocks_.size()), prior_rows);
+    reduced.conservativeResize(reduced.rows() + prior_rows.rows(),
+                               Eigen::NoChange);
+    reduced.bottomRows(prior_rows.rows()) =
+        prior_rows.middleCols(shared_col, ks);
+  }
+  Matrix cov_ss = Matrix::Zero(ks, ks);
+  if (ks > 0) {
+    Eigen::HouseholderQR<Matrix> qr(reduced);
+    if (reduced.rows() < ks) return false;
+    const Matrix rs =
+        qr.matrixQR().topRows(ks).template triangularView<Eigen::Upper>();
+    const double s_scale = std::max(rs.cwiseAbs().maxCoeff(), scale);
+    for (int k = 0; k < ks; ++k)
+      if (!(std::fabs(rs(k, k)) > 1e-12 * s_scale)) return false;
+    const Matrix rs_inv = rs.template triangularView<Eigen::Upper>().solve(
+        Matrix::Identity(ks, ks));
+    cov_ss = rs_inv * rs_inv.transpose();
+  }
+  // (J'J)^-1 by blocks: shared S^-1; cross -G_i S^-1; regional
+  // R_i^-1 R_i^-T + G_i S^-1 G_j' (the first term only on the diagonal).
+  const int dim = regions * kr + ks;
+  out = Matrix::Zero(dim, dim);
+  out.bottomRightCorner(ks, ks) = cov_ss;
+  std::vector<Matrix> g_cov(static_cast<std::size_t>(regions));
+  for (int i = 0; i < regions; ++i) {
+    g_cov[std::size_t(i)] = g[std::size_t(i)] * cov_ss;
+    out.block(i * kr, shared_col, kr, ks) = -g_cov[std::size_t(i)];
+    out.block(shared_col, i * kr, ks, kr) = -g_cov[std::size_t(i)].transpose();
+  }
+  for (int i = 0; i < regions; ++i)
+    for (int j = 0; j < regions; ++j) {
+      Matrix cell = g_cov[std::size_t(i)] * g[std::size_t(j)].transpose();
+      if (i == j)
+        cell += r_inv[std::size_t(i)] * r_inv[std::size_t(i)].transpose();
+      out.block(i * kr, j * kr, kr, kr) = cell;
+    }
+  return true;
 }
 
 template <class M>
@@ -506,18 +612,12 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
 
   r.covariance = with_covariance ? Eigen::MatrixXd::Zero(n_params, n_params)
                                  : Eigen::MatrixXd(0, 0);
-  ceres::Covariance::Options cov_options;
-  // SPARSE_QR (Ceres' default) factors J itself; in our checks against an
-  // independent SVD it agrees to 1e-10 where DENSE_SVD drifted to 1e-6.
-  cov_options.algorithm_type = ceres::SPARSE_QR;
-  cov_options.num_threads = solver_.threads;
-  ceres::Covariance covariance(cov_options);
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
-      free_cov(with_covariance ? free_dim : 0, with_covariance ? free_dim : 0);
+  Eigen::MatrixXd free_cov;
   if (!with_covariance) {
     r.covariance_message = "covariance not computed (skipped on request)";
-  } else if (covariance.Compute(blocks, &problem_) &&
-             covariance.GetCovarianceMatrix(blocks, free_cov.data())) {
+  } else if (arrow_covariance(blocks,
+                              int(free_dim) - int(n_regions) * M::kRegional,
+                              free_cov)) {
     r.covariance_ok = true;
     for (std::size_t a = 0, ra = 0; a < blocks.size(); ra += block_size[a], ++a)
       for (std::size_t b = 0, rb = 0; b < blocks.size();
