@@ -9,6 +9,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -251,8 +252,14 @@ std::shared_ptr<Forecast> run_forecast(
     options.threads = threads;
     options.keep_paths = paths;
     options.exact_memory_bytes = std::size_t(memory_mib * 1048576.0);
+    // At most every 100 ms: taking the GIL waits for another Python
+    // thread that holds it (up to the 5 ms switch interval).
+    auto last_check = std::chrono::steady_clock::now();
     options.progress = [&](double) {
       if (interrupted) return;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_check < std::chrono::milliseconds(100)) return;
+      last_check = now;
       py::gil_scoped_acquire acquire;
       if (PyErr_CheckSignals() != 0) interrupted.emplace();
     };

@@ -187,6 +187,7 @@ def plot(ds, scenario=None, region=None, variable="gdp", ax=None,
     group (default: the first group, else the first region).
     """
     import matplotlib.pyplot as plt
+    import xarray as xr
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     names = ([scenario] if isinstance(scenario, str) else
@@ -201,9 +202,21 @@ def plot(ds, scenario=None, region=None, variable="gdp", ax=None,
         ax.plot(ds["history_year"].values, h.values, color="black", lw=1.5,
                 label="history")
     years = ds["year"].values
+    # Bands start from the last observed value, so the fan meets history.
+    last = None
+    if variable == "gdp" and "history_gdp" in ds:
+        h = ds["history_gdp"].sel(region=region)
+        if np.isfinite(h.values[-1]):
+            last = (int(ds["history_year"].values[-1]), float(h.values[-1]))
+    if last:
+        years = np.concatenate([[last[0]], years])
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, name in enumerate(names):
         q = ds[variable].sel(scenario=name, region=region)
+        if last:
+            start = q.isel(year=[0]).copy(data=np.full((1, q.sizes["quantile"]),
+                                                       last[1]))
+            q = xr.concat([start.assign_coords(year=[last[0]]), q], "year")
         c = colors[i % len(colors)]
         ax.fill_between(years, q.sel(quantile=0.05), q.sel(quantile=0.95),
                         color=c, alpha=0.15, lw=0,
