@@ -9,7 +9,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -180,6 +182,31 @@ py::dict calibration_dict(const Calibration& c) {
   return d;
 }
 
+// The engine's file writer (store/atomic_file.cc) installs SIGINT and
+// SIGTERM handlers the first time it writes, once per process, that remove
+// its temporaries and kill the process: in Python that would turn every
+// later Ctrl-C into the death of the interpreter (a notebook's kernel)
+// instead of a KeyboardInterrupt. Each write keeps Python's handlers: the
+// write runs with the GIL held, so Python's handler only sets a flag and
+// the temporary is renamed or removed as usual.
+class KeepSignalHandlers {
+ public:
+  KeepSignalHandlers() {
+    for (std::size_t k = 0; k < kSignals.size(); ++k)
+      sigaction(kSignals[k], nullptr, &saved_[k]);
+  }
+  ~KeepSignalHandlers() {
+    for (std::size_t k = 0; k < kSignals.size(); ++k)
+      sigaction(kSignals[k], &saved_[k], nullptr);
+  }
+  KeepSignalHandlers(const KeepSignalHandlers&) = delete;
+  KeepSignalHandlers& operator=(const KeepSignalHandlers&) = delete;
+
+ private:
+  static constexpr std::array<int, 2> kSignals = {SIGINT, SIGTERM};
+  std::array<struct sigaction, 2> saved_{};
+};
+
 template <class Write>
 void write_file(const std::string& path, const std::string& command_line,
                 const std::vector<std::string>& inputs, Write&& write) {
@@ -189,6 +216,7 @@ void write_file(const std::string& path, const std::string& command_line,
   provenance.command_line = command_line;
   for (const auto& f : inputs)
     if (!f.empty()) provenance.input_files.push_back(f);
+  KeepSignalHandlers keep;
   check(cli::write_result(path, provenance, std::forward<Write>(write)));
 }
 
@@ -294,6 +322,7 @@ void save_forecast(const Forecast& f, const std::string& path,
   provenance.command_line = command_line;
   for (const auto& file : inputs) provenance.input_files.push_back(file);
   provenance.seed = f.seed;
+  KeepSignalHandlers keep;
   check(cli::write_result(path, provenance, [&](store::ResultFile& file) {
     if (auto s = cli::write_context(file, cal, f.groups); !s) return s;
     return store::write_forecast(file, f.runs, cli::history_of(cal, f.groups));
@@ -498,6 +527,11 @@ PYBIND11_MODULE(_core, m) {
         const std::string command_line = o["command_line"].cast<std::string>();
         int code = 0;
         {
+          // A Ctrl-C is seen when the backtest returns (the engine cannot
+          // be cancelled), except while it writes its file: then the
+          // engine's handler removes the temporary and ends the process, as
+          // with the command line. Python's handlers are back afterwards.
+          KeepSignalHandlers keep;
           py::gil_scoped_release release;
           code = cli::backtest_main(flags, command_line);
         }

@@ -242,6 +242,9 @@ class Forecast(Base):
 
     def test_ctrl_c_stops(self):
         cal = gc.read_calibration(self.cli_cal)
+        # After a file was written (the engine's writer installs its own
+        # SIGINT handler), Ctrl-C is still Python's KeyboardInterrupt.
+        cal.save(self.path("before_ctrl_c.h5"))
         timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
         timer.start()
         t0 = time.perf_counter()
