@@ -33,6 +33,12 @@ Result<accounting::RdModel> rd_model_from(
   return model;
 }
 
+// The engine names the option ("periods"); the user typed its flag.
+Error with_flag(Error e) {
+  if (e.field == "periods") e.field = "--periods";
+  return e;
+}
+
 }  // namespace
 
 void add_accounting_command(CLI::App& app, AccountingFlags& flags) {
@@ -77,7 +83,7 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
   if (auto s = check_region_list(flags.panel.regions); !s)
     return report(s.error());
   auto periods = accounting::parse_periods(flags.periods);
-  if (!periods) return report(periods.error());
+  if (!periods) return report(with_flag(periods.error()));
   int from = flags.from, to = flags.to;
   for (const auto& p : *periods) {
     if (flags.from == 0)
@@ -146,7 +152,7 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
   }
 
   auto result = accounting::account(input);
-  if (!result) return report(result.error());
+  if (!result) return report(with_flag(result.error()));
   if (result->has_rd) {
     // Print the Tornqvist view too: it needs no model.
     accounting::AccountingResult classical = *result;

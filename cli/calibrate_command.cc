@@ -6,6 +6,7 @@
 #include <set>
 
 #include "backtest/trend_moments.h"
+#include "cli/forecast_common.h"
 #include "data/pwt.h"
 #include "store/result_io.h"
 
@@ -339,8 +340,13 @@ int calibrate_main(CalibrateFlags& flags, const std::string& command_line) {
   store::Provenance provenance;
   provenance.command_line = command_line;
   provenance.input_files = {flags.panel.data};
+  // The regions file of the calibrated panel: its groups are the default
+  // groups of forecasts from this calibration (cli/forecast_common.h).
+  if (!flags.panel.regions_file.empty())
+    provenance.input_files.push_back(flags.panel.regions_file);
   auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {
-    return store::write_calibration(f, *result);
+    if (auto s = store::write_calibration(f, *result); !s) return s;
+    return record_regions_file(f, flags.panel.regions_file);
   });
   if (!written) return report(written.error());
   std::cout << "Wrote " << flags.out << "\n";

@@ -4,12 +4,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "cli/accounting_command.h"
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
 #include "data/regions.h"
+#include "models/registry.h"
 #include "store/calibration_checks.h"
 
 namespace growthcast::cli {
@@ -60,10 +62,50 @@ std::string calibration_path(const scenario::Scenario& sc) {
   return p.string();
 }
 
+namespace {
+
+// The regions file recorded in each calibration file load_calibration
+// read, by the calibration's panel (source, regions, window):
+// CalibrationResult itself has no field for it.
+std::map<std::string, std::string>& recorded_regions_files() {
+  static std::map<std::string, std::string> files;
+  return files;
+}
+std::string panel_key(const calibrate::CalibrationResult& cal) {
+  std::string key = cal.source + "\n" + std::to_string(cal.years.front()) +
+                    "-" + std::to_string(cal.years.back());
+  for (const auto& region : cal.regions) key += "\n" + region;
+  return key;
+}
+
+}  // namespace
+
+Status record_regions_file(store::ResultFile& f,
+                           const std::string& regions_file) {
+  if (regions_file.empty()) return ok();
+  auto digest = store::sha256_file(regions_file);
+  if (!digest) return tl::unexpected(digest.error());
+  if (auto s =
+          f.set_attribute("/calibration", "regions_file",
+                          std::filesystem::absolute(regions_file).string());
+      !s)
+    return s;
+  return f.set_attribute("/calibration", "regions_file_sha256", *digest);
+}
+
+std::filesystem::path regions_file_of(const calibrate::CalibrationResult& cal) {
+  const auto it = recorded_regions_files().find(panel_key(cal));
+  std::error_code ec;
+  if (it != recorded_regions_files().end() &&
+      std::filesystem::is_regular_file(it->second, ec))
+    return it->second;
+  return shipped_data_dir() / "regions.csv";
+}
+
 std::vector<montecarlo::Group> default_groups(
     const calibrate::CalibrationResult& cal) {
   std::vector<montecarlo::Group> out;
-  const auto file = shipped_data_dir() / "regions.csv";
+  const auto file = regions_file_of(cal);
   auto table = data::read_regions(file);
   if (!table) return out;
   for (const auto& g : table->groups(cal.regions)) {
@@ -89,9 +131,9 @@ Result<accounting::AccountingResult> history_accounting(
   in.output = cal.gdp;
   in.capital = cal.capital;
   in.labour = cal.labour;
-  // The accounting command's default labour share (PWT 10.01, China 2019;
-  // data/SOURCES.md), so that both account with the same assumption.
-  const double labour_share = std::stod(AccountingFlags{}.labour_share);
+  // The engine's default labour share (PWT 10.01, China 2019;
+  // data/SOURCES.md), as the accounting command's.
+  const double labour_share = accounting::kDefaultLabourShare;
   in.labour_share.assign(cal.regions.size(),
                          std::vector<double>(cal.years.size(), labour_share));
   for (const auto& g : groups) {
@@ -126,7 +168,17 @@ store::ForecastHistory history_of(
   return h;
 }
 
-std::string format_summary(const std::vector<ScenarioForecast>& runs) {
+int contribution_variable(const models::ContributionInfo& c) {
+  const std::string name = "contribution_" + std::string(c.name);
+  for (int v = 0; v < montecarlo::kVariableCount; ++v)
+    if (name == montecarlo::VariableName(v)) return v;
+  return -1;
+}
+
+std::string format_summary(const std::vector<ScenarioForecast>& runs,
+                           const models::ModelInfo* model) {
+  const models::ModelInfo& info =
+      model ? *model : *models::find_model(models::kDefaultModel);
   std::string out;
   char line[1024];
   // The name columns as wide as their longest entry, so rows line up.
@@ -144,7 +196,8 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs) {
                 "GDP 2035 median [90%]", "growth", "tech.%");
   out +=
       "Forecast (GDP in the calibration's units; growth = mean annual "
-      "GDP growth; tech.% = TFP + knowledge share of growth)\n";
+      "GDP growth; tech.% = " +
+      models::technology_share_definition(info.contributions) + ")\n";
   out += line;
   const std::size_t q05 = 0, q50 = 3, q95 = 6;
   for (const auto& run : runs) {
@@ -170,25 +223,30 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs) {
                       q[q95]);
         cols[c] = buf;
       }
-      double growth = 0.0, technology = 0.0, total = 0.0;
-      for (std::size_t h = 0; h < run.years.size(); ++h) {
-        auto mean = [&](int var) {
-          return run.mean[std::size_t(run.cell(var, int(u), int(h)))];
-        };
-        growth += mean(montecarlo::kGdpGrowth);
-        technology += mean(montecarlo::kContributionTfp) +
-                      mean(montecarlo::kContributionKnowledge);
-        total += mean(montecarlo::kContributionTfp) +
-                 mean(montecarlo::kContributionKnowledge) +
-                 mean(montecarlo::kContributionCapital) +
-                 mean(montecarlo::kContributionLabour);
-      }
+      double growth = 0.0;
+      for (std::size_t h = 0; h < run.years.size(); ++h)
+        growth += run.mean[std::size_t(
+            run.cell(montecarlo::kGdpGrowth, int(u), int(h)))];
       growth /= double(run.years.size());
+      // The model's contributions summed over the years; they add up to
+      // d ln Y (TFP is the remainder), the share's denominator.
+      std::vector<double> sums;
+      double dlny = 0.0;
+      for (const auto& c : info.contributions) {
+        const int var = contribution_variable(c);
+        double sum = 0.0;
+        for (std::size_t h = 0; h < run.years.size() && var >= 0; ++h)
+          sum += run.mean[std::size_t(run.cell(var, int(u), int(h)))];
+        sums.push_back(var >= 0 ? sum : std::nan(""));
+        dlny += sums.back();
+      }
+      const double share =
+          models::technology_share(sums, info.contributions, dlny);
       std::snprintf(line, sizeof line,
                     "%-*s %-*s %-26s %-26s %-26s %6.2f%% %6.1f%%\n", name_width,
                     run.name.c_str(), unit_width, run.units[u].c_str(),
                     cols[0].c_str(), cols[1].c_str(), cols[2].c_str(),
-                    100.0 * growth, 100.0 * technology / total);
+                    100.0 * growth, 100.0 * share);
       out += line;
     }
   }
@@ -205,7 +263,13 @@ Result<calibrate::CalibrationResult> load_calibration(
   }
   inputs.push_back(file);
   // read_calibration validates the file (store/calibration_checks.h).
-  return store::read_calibration(file);
+  auto result = store::read_calibration(file);
+  if (!result) return result;
+  // The regions file the calibrated panel came with, when recorded.
+  if (auto reader = store::ResultReader::open(file))
+    if (auto regions = reader->string_attribute("/calibration", "regions_file"))
+      recorded_regions_files()[panel_key(*result)] = *regions;
+  return result;
 }
 
 Status write_context(store::ResultFile& f,
@@ -214,6 +278,11 @@ Status write_context(store::ResultFile& f,
   auto accounting = history_accounting(cal, groups);
   if (!accounting) return tl::unexpected(accounting.error());
   if (auto s = store::write_calibration(f, cal); !s) return s;
+  // The regions file the default groups came from, when there is one.
+  std::error_code ec;
+  if (const auto regions = regions_file_of(cal);
+      std::filesystem::is_regular_file(regions, ec))
+    if (auto s = record_regions_file(f, regions.string()); !s) return s;
   return store::write_accounting(f, *accounting);
 }
 

@@ -29,7 +29,18 @@ std::string calibration_path(const scenario::Scenario& sc);
 Result<calibrate::CalibrationResult> load_calibration(
     const std::string& file, std::vector<std::filesystem::path>& inputs);
 
-// The groups of the shipped data/regions.csv whose members were calibrated.
+// Records the regions file of the calibrated panel (path and SHA-256) as
+// /calibration attributes regions_file and regions_file_sha256; nothing
+// when there is none.
+Status record_regions_file(store::ResultFile& f,
+                           const std::string& regions_file);
+
+// The regions file of the calibrated panel: the one the calibration file
+// load_calibration read records, when that file still exists; else the
+// shipped data/regions.csv.
+std::filesystem::path regions_file_of(const calibrate::CalibrationResult& cal);
+
+// The groups of regions_file_of(cal) whose members were calibrated.
 std::vector<montecarlo::Group> default_groups(
     const calibrate::CalibrationResult& cal);
 
@@ -42,10 +53,17 @@ Result<accounting::AccountingResult> history_accounting(
 store::ForecastHistory history_of(const calibrate::CalibrationResult& cal,
                                   const std::vector<montecarlo::Group>& groups);
 
+// The forecast variable of a model's contribution (contribution_<name>),
+// or -1 when the kernel reports none of that name.
+int contribution_variable(const models::ContributionInfo& c);
+
 // Per scenario and group (or region when it has no groups): median GDP in
-// 2025, 2030 and 2035 with the 90% band, mean growth and technology's share.
+// 2025, 2030 and 2035 with the 90% band, mean growth and technology's share
+// (models::technology_share with `model`'s flags; the default model's when
+// null).
 std::string format_summary(
-    const std::vector<montecarlo::ScenarioForecast>& runs);
+    const std::vector<montecarlo::ScenarioForecast>& runs,
+    const models::ModelInfo* model = nullptr);
 
 // Writes /calibration and /accounting for a forecast-like result.
 Status write_context(store::ResultFile& f,

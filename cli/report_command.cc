@@ -20,13 +20,26 @@ void add_report_command(CLI::App& app, ReportFlags& flags) {
                   "Forecast result file written by `growthcast forecast`")
       ->required();
   cmd->add_option("--out", flags.out, "Output HTML file")->required();
+  cmd->add_option("--backtest", flags.backtest,
+                  "A `growthcast backtest --out` result: adds the models' "
+                  "out-of-sample record");
 }
 
 int report_main(ReportFlags& flags, const std::string& /*command_line*/) {
-  if (auto s = check_output_path(flags.out, {flags.result}); !s)
+  if (auto s = check_output_path(flags.out, {flags.result, flags.backtest}); !s)
     return report(s.error());
-  auto html = growthcast::report::render_report(flags.result);
-  if (!html) return report(html.error());
+  auto html = growthcast::report::render_report(flags.result, flags.backtest);
+  if (!html) {
+    // The engine names what is missing; the CLI says how to make it.
+    Error e = html.error();
+    if (e.field == "/forecast") {
+      e.field.clear();
+      e.message +=
+          " (make one with `growthcast forecast SCENARIO.toml --out "
+          "FILE.h5`)";
+    }
+    return report(e);
+  }
   // Through the store's atomic writer: an exclusive, short-named temporary
   // that never follows a planted link, removed on SIGINT/SIGTERM.
   if (auto s = store::write_text_atomically(flags.out, *html, "--out"); !s)

@@ -8,8 +8,9 @@
 namespace growthcast::cli {
 
 struct ReportFlags {
-  std::string result;  // the forecast result file (HDF5)
-  std::string out;     // the HTML page to write
+  std::string result;    // the forecast result file (HDF5)
+  std::string out;       // the HTML page to write
+  std::string backtest;  // optional: a backtest result (HDF5)
 };
 
 void add_report_command(CLI::App& app, ReportFlags& flags);

@@ -74,6 +74,41 @@ struct ContributionInfo {
   bool technology = false;
 };
 
+// The one definition of the technology share, for the accounting, the
+// forecast summary and the report: the sum of the contributions the model
+// flags `technology` over output growth d ln Y. `contributions[k]` is the
+// contribution of `flags[k]` (the model's ContributionInfo order), in log
+// points; d ln Y over the same span (in a forecast, where the TFP
+// contribution is the remainder of d ln Y, the sum of all contributions).
+// NaN when d ln Y is 0.
+inline double technology_share(const std::vector<double>& contributions,
+                               const std::vector<ContributionInfo>& flags,
+                               double dlny) {
+  double technology = 0.0;
+  for (std::size_t k = 0; k < flags.size() && k < contributions.size(); ++k)
+    if (flags[k].technology) technology += contributions[k];
+  return dlny != 0.0 ? technology / dlny
+                     : std::numeric_limits<double>::quiet_NaN();
+}
+// The definition in words, stored with every technology share written
+// (attribute `definition`) and shown by the report: e.g.
+// "(contribution_knowledge + contribution_tfp) / d ln Y".
+inline std::string technology_share_definition(
+    const std::vector<ContributionInfo>& flags) {
+  std::string sum;
+  int terms = 0;
+  for (const auto& c : flags)
+    if (c.technology) {
+      sum += (terms++ ? " + " : "") + std::string("contribution_") +
+             std::string(c.name);
+    }
+  if (terms == 0) sum = "0";
+  if (terms > 1) sum = "(" + sum + ")";
+  return sum +
+         " / d ln Y (the sum of the contributions the model flags as "
+         "technology over output growth)";
+}
+
 // A state the projection carries and reports per unit and year.
 struct StateInfo {
   std::string_view name;  // also the forecast variable's name

@@ -65,7 +65,8 @@ main_job() {
   "$gc" forecast "$here"/scenarios/{chengdu_chongqing,yangtze_river_delta,greater_bay_area,beijing_tianjin_hebei}/*.toml \
     --calibration "$out/calibration.h5" \
     --out "$out/forecast.h5"
-  "$gc" report "$out/forecast.h5" --out "$out/report.html"
+  "$gc" report "$out/forecast.h5" --backtest "$out/backtest.h5" \
+    --out "$out/report.html"
 }
 
 # The suite again under AddressSanitizer + UndefinedBehaviorSanitizer

@@ -85,19 +85,46 @@ Result<std::vector<Period>> parse_periods(const std::string& text) {
     if (!good)
       return usage_error(
           "'" + item + "' is not a period FIRST-LAST such as 2011-2015",
-          "--periods");
+          "periods");
     out.push_back(p);
     start = end + 1;
   }
   return out;
 }
 
+const std::vector<models::ContributionInfo>& tornqvist_contributions() {
+  static const std::vector<models::ContributionInfo> flags = {
+      {"capital", "(1 - s) d ln K", false},
+      {"labour", "s d ln L", false},
+      {"tfp", "the rest of d ln Y", true}};
+  return flags;
+}
+
+const std::vector<models::ContributionInfo>& AccountingResult::contributions(
+    bool rd) const {
+  if (rd)
+    if (const models::ModelInfo* info = models::find_model(model))
+      return info->contributions;
+  return tornqvist_contributions();
+}
+
+std::string AccountingResult::technology_share_definition(bool rd) const {
+  return models::technology_share_definition(contributions(rd));
+}
+
 double AccountingResult::technology_share(std::size_t unit, std::size_t period,
                                           bool rd) const {
   const Grid& table = rd ? contribution_rd[unit] : contribution[unit];
   const auto& row = table[period];
-  const double technology = rd ? row[kTfp] + row[kKnowledge] : row[kTfp];
-  return technology / row[kOutput];
+  // The contributions in the order of their flags, by name.
+  const auto& flags = contributions(rd);
+  std::vector<double> values;
+  for (const auto& c : flags) {
+    const auto it = std::find(kFactors.begin(), kFactors.end(), c.name);
+    values.push_back(
+        it == kFactors.end() ? kNaN : row[std::size_t(it - kFactors.begin())]);
+  }
+  return models::technology_share(values, flags, row[kOutput]);
 }
 
 Result<AccountingResult> account(const AccountingInput& in) {
@@ -111,7 +138,7 @@ Result<AccountingResult> account(const AccountingInput& in) {
                              std::to_string(p.last) + " but the data cover " +
                              std::to_string(in.years.front()) + "-" +
                              std::to_string(in.years.back()),
-                         "--periods");
+                         "periods");
   for (std::size_t r = 0; r < in.regions.size(); ++r)
     for (std::size_t t = 0; t < years; ++t) {
       const double s = in.labour_share[r][t];
@@ -126,6 +153,7 @@ Result<AccountingResult> account(const AccountingInput& in) {
   out.years = in.years;
   out.periods = in.periods;
   out.has_rd = in.rd.has_value();
+  if (in.rd) out.model = in.rd->model;
   std::vector<std::vector<int>> members;
   for (std::size_t r = 0; r < in.regions.size(); ++r) {
     out.units.push_back(in.regions[r]);

@@ -66,11 +66,27 @@ struct AccountingResult {
   std::vector<Grid> contribution;
   std::vector<Grid> contribution_rd;  // empty without the R&D model
   bool has_rd = false;
+  std::string model;  // the calibrated model (with has_rd)
 
-  // Share of output growth due to technology: TFP (Tornqvist), or TFP +
-  // knowledge (R&D model), over output growth.
+  // Share of output growth due to technology (models::technology_share):
+  // the contributions flagged technology over output growth, with
+  // Tornqvist's flags (TFP) or the model's (cobb_douglas_rd: TFP +
+  // knowledge).
   double technology_share(std::size_t unit, std::size_t period, bool rd) const;
+  // The flags the share uses, and its definition in words (stored in
+  // files).
+  const std::vector<models::ContributionInfo>& contributions(bool rd) const;
+  std::string technology_share_definition(bool rd) const;
 };
+
+// The Tornqvist table's contributions: capital, labour and TFP (the one
+// flagged technology).
+const std::vector<models::ContributionInfo>& tornqvist_contributions();
+
+// The labour share the accounting assumes when the data have none: 0.586,
+// China's in 2019 (PWT 10.01; data/SOURCES.md). The accounting command's
+// default and the history stored beside a forecast both use it.
+inline constexpr double kDefaultLabourShare = 0.586;
 
 Result<AccountingResult> account(const AccountingInput& input);
 

@@ -46,8 +46,11 @@ std::string format_number(double value, int decimals) {
     if (i > 0 && (whole.size() - i) % 3 == 0) grouped += ',';
     grouped += whole[i];
   }
+  // Negative unless it rounds to zero: the fraction's digits count too
+  // (-0.34 lost its sign when only the whole part was looked at).
   const bool negative =
-      value < 0 && grouped.find_first_not_of("0,") != std::string::npos;
+      value < 0 &&
+      (grouped + fraction).find_first_of("123456789") != std::string::npos;
   return (negative ? "\u2212" : "") + grouped + fraction;
 }
 

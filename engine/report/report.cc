@@ -6,18 +6,35 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "models/registry.h"
 #include "report/html.h"
 #include "report/result_data.h"
 #include "report/svg.h"
+#include "store/result_file.h"
 
 namespace growthcast::report {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kTableYears[] = {2025, 2030, 2035};
+
+// The model the file's calibration names (models::find_model), or null
+// when the file names none or one this build does not know.
+const models::ModelInfo* model_of(const ReportData& data) {
+  return models::find_model(data.calibration.model);
+}
+// The contributions and their technology flags: the model's, else the
+// default model's (files without a /calibration).
+const std::vector<models::ContributionInfo>& contributions_of(
+    const models::ModelInfo* model) {
+  return (model ? model : models::find_model(models::kDefaultModel))
+      ->contributions;
+}
 
 // One block of the fan-chart section: a unit (a group, or a region for
 // scenarios without groups) and the scenarios that report it.
@@ -159,7 +176,8 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
 
 // --------------------------------------------------------------- tables
 
-std::string forecast_table(const ForecastData& f, const Panel& panel) {
+std::string forecast_table(const ForecastData& f, const Panel& panel,
+                           const std::vector<models::ContributionInfo>& flags) {
   Table table;
   table.header = {"Scenario"};
   std::vector<std::size_t> year_index;
@@ -186,25 +204,29 @@ std::string forecast_table(const ForecastData& f, const Panel& panel) {
                     format_number(f.gdp(s, panel.unit, y, q05), d) + "\u2013" +
                     format_number(f.gdp(s, panel.unit, y, q95), d) + "]");
     }
-    double growth = 0.0, technology = 0.0, total = 0.0;
+    double growth = 0.0;
+    // Each contribution summed over the years; together they are d ln Y
+    // (TFP is the remainder), the share's denominator.
+    std::vector<double> sums(flags.size(), 0.0);
+    double dlny = 0.0;
     for (std::size_t y = 0; y < f.years.size(); ++y) {
       const std::size_t c = f.cell(s, panel.unit, y);
       growth += f.gdp_growth_mean[c];
-      const double tech =
-          f.contribution_tfp_mean[c] + f.contribution_knowledge_mean[c];
-      technology += tech;
-      total +=
-          tech + f.contribution_capital_mean[c] + f.contribution_labour_mean[c];
+      for (std::size_t k = 0; k < flags.size(); ++k)
+        sums[k] += f.mean("contribution_" + std::string(flags[k].name), c);
     }
+    for (double v : sums) dlny += v;
     row.push_back(format_percent(growth / double(f.years.size()), 2));
-    row.push_back(format_percent(total != 0.0 ? technology / total : kNaN, 1));
+    row.push_back(
+        format_percent(models::technology_share(sums, flags, dlny), 1));
     table.rows.push_back(std::move(row));
   }
   return render_table(table);
 }
 
-std::string fan_chart_section(const ForecastData& f,
-                              const std::string& gdp_note) {
+std::string fan_chart_section(
+    const ForecastData& f, const std::string& gdp_note,
+    const std::vector<models::ContributionInfo>& flags) {
   std::string out =
       "<section id=\"forecasts\">\n<h2>Forecasts</h2>\n<p class=\"note\">" +
       escape(gdp_note) +
@@ -212,62 +234,112 @@ std::string fan_chart_section(const ForecastData& f,
       "bands: 50% (25th\u201375th percentile) and 90% (5th\u201395th) of the "
       "Monte Carlo draws. Charts of one unit share their GDP axis. Mean "
       "annual growth is the mean over the projection years of the mean GDP "
-      "growth; technology's share is (TFP + knowledge) over the sum of the "
-      "capital, labour, knowledge and TFP contributions, summed over the "
-      "years.</p>\n";
+      "growth; technology's share of growth is " +
+      escape(models::technology_share_definition(flags)) +
+      ", each summed over the projection years (the contributions add up to "
+      "d ln Y).</p>\n";
   for (const Panel& panel : panels_of(f)) {
     out += "<section class=\"unit\">\n<h3>" + escape(f.units[panel.unit]) +
            "</h3>\n<div class=\"grid\">\n";
     const Range gdp = gdp_range(f, panel);
     for (std::size_t s : panel.scenarios)
       out += fan_chart(f, s, panel.unit, gdp);
-    out += "</div>\n" + forecast_table(f, panel) + "</section>\n";
+    out += "</div>\n" + forecast_table(f, panel, flags) + "</section>\n";
   }
   return out + "</section>\n";
 }
 
-std::string status_text(const std::string& status) {
-  if (status == "1-alpha") return "fixed at 1 \u2212 alpha";
-  return status;
+// A shared parameter fixed at 0 is a term switched off (cobb_douglas_rd's
+// phi without spillovers): omitted, as in calibrate's table.
+bool switched_off(const std::string& status, double estimate) {
+  return status == "fixed" && estimate == 0.0;
 }
 
-std::string calibration_section(const CalibrationData& c) {
+// The parameter tables from the model's metadata (names, descriptions,
+// units, scope) and the statuses the file records, labelled as calibrate's
+// table labels them ("free", "fixed", the tie such as "1-alpha", "at lower
+// bound"). Without the model's metadata: every unindexed parameter.
+void parameter_tables(const CalibrationData& c, const models::ModelInfo* model,
+                      Table& shared, Table& regional) {
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < c.parameters.size(); ++i)
+    index.emplace(c.parameters[i], i);
+  auto shared_row = [&](std::size_t i, std::string description,
+                        std::string units) {
+    const std::string& status = c.status[i];
+    if (switched_off(status, c.estimate[i])) return;
+    shared.rows.push_back({c.parameters[i], std::move(description),
+                           std::move(units),
+                           format_significant(c.estimate[i], 4),
+                           format_significant(c.std_error[i], 3),
+                           format_significant(c.t_stat[i], 3), status});
+  };
+  if (!model) {
+    for (std::size_t i = 0; i < c.parameters.size(); ++i)
+      if (c.parameters[i].find('[') == std::string::npos) shared_row(i, "", "");
+    return;
+  }
+  std::vector<const models::ParameterInfo*> per_region;
+  for (const auto& p : model->parameters) {
+    if (p.scope == models::Scope::regional) {
+      per_region.push_back(&p);
+      continue;
+    }
+    const auto it = index.find(std::string(p.name));
+    if (it != index.end())
+      shared_row(it->second, std::string(p.description), std::string(p.units));
+  }
+  if (per_region.empty()) return;
+  regional.header = {"Region"};
+  for (const auto* p : per_region) {
+    regional.header.push_back(std::string(p->name) + ": " +
+                              std::string(p->description) + " (" +
+                              std::string(p->units) + ")");
+    regional.header.push_back("Std. error");
+  }
+  regional.numeric.assign(regional.header.size(), true);
+  regional.numeric[0] = false;
+  // The regions in the file's order, from the first regional parameter.
+  const std::string first = std::string(per_region.front()->name) + "[";
+  for (const auto& name : c.parameters) {
+    if (name.rfind(first, 0) != 0 || name.back() != ']') continue;
+    const std::string region =
+        name.substr(first.size(), name.size() - first.size() - 1);
+    std::vector<std::string> row = {region};
+    for (const auto* p : per_region) {
+      const auto it = index.find(std::string(p->name) + "[" + region + "]");
+      row.push_back(it == index.end()
+                        ? "\u2013"
+                        : format_significant(c.estimate[it->second], 4));
+      row.push_back(it == index.end()
+                        ? "\u2013"
+                        : format_significant(c.std_error[it->second], 3));
+    }
+    regional.rows.push_back(std::move(row));
+  }
+}
+
+std::string calibration_section(const CalibrationData& c,
+                                const models::ModelInfo* model) {
   std::string out = "<section id=\"calibration\">\n<h2>Calibration</h2>\n";
   if (!c.present)
     return out + "<p>The file has no /calibration group.</p>\n</section>\n";
+  if (model)
+    out += "<p class=\"note\">Model " + escape(std::string(model->name)) +
+           " (version " +
+           escape(c.model_version.empty() ? std::string(model->version)
+                                          : c.model_version) +
+           "): " + escape(std::string(model->summary)) +
+           ". Status: free (estimated), fixed, a tie such as 1-alpha, or "
+           "held at a bound; a shared parameter fixed at 0 (a term switched "
+           "off) is not shown.</p>\n";
   Table shared;
   shared.caption = "Shared parameters";
-  shared.header = {"Parameter", "Estimate", "Std. error", "t", "Status"};
-  shared.numeric = {false, true, true, true, false};
+  shared.header = {"Parameter",  "Description", "Units", "Estimate",
+                   "Std. error", "t",           "Status"};
+  shared.numeric = {false, false, false, true, true, true, false};
   Table regional;
-  regional.header = {"Region", "a", "Std. error", "\u03bb (trend)",
-                     "Std. error"};
-  regional.numeric = {false, true, true, true, true};
-  for (std::size_t i = 0; i < c.parameters.size(); ++i) {
-    const std::string& name = c.parameters[i];
-    const std::string& status = c.status[i];
-    if (name.rfind("a[", 0) == 0 && name.back() == ']') {
-      const std::string region = name.substr(2, name.size() - 3);
-      const std::string trend = "lambda[" + region + "]";
-      const auto it =
-          std::find(c.parameters.begin(), c.parameters.end(), trend);
-      const std::size_t j = std::size_t(it - c.parameters.begin());
-      const bool has_trend = it != c.parameters.end();
-      regional.rows.push_back(
-          {region, format_significant(c.estimate[i], 4),
-           format_significant(c.std_error[i], 3),
-           has_trend ? format_significant(c.estimate[j], 4) : "\u2013",
-           has_trend ? format_significant(c.std_error[j], 3) : "\u2013"});
-      continue;
-    }
-    if (name.find('[') != std::string::npos) continue;
-    // phi (spillovers) only matters when it was estimated.
-    if (name == "phi" && status != "free") continue;
-    shared.rows.push_back({name, format_significant(c.estimate[i], 4),
-                           format_significant(c.std_error[i], 3),
-                           format_significant(c.t_stat[i], 3),
-                           status_text(status)});
-  }
+  parameter_tables(c, model, shared, regional);
   Table fit;
   fit.caption = "Fit";
   fit.header = {"Statistic", "Value"};
@@ -276,7 +348,7 @@ std::string calibration_section(const CalibrationData& c) {
   out += "<div class=\"side\">\n" + render_table(shared) + render_table(fit) +
          "</div>\n";
   if (!regional.rows.empty())
-    out += details("Regional intercepts a and trends \u03bb (" +
+    out += details("Regional parameters (" +
                        std::to_string(regional.rows.size()) + " regions)",
                    render_table(regional));
   return out + "</section>\n";
@@ -318,10 +390,11 @@ std::string accounting_section(const AccountingData& a) {
   if (!a.present)
     return out + "<p>The file has no /accounting group.</p>\n</section>\n";
   out +=
-      "<p class=\"note\">The calibrated R&amp;D model's decomposition of "
+      "<p class=\"note\">The calibrated model's decomposition of "
       "observed growth: mean annual log growth of GDP and the contributions "
       "of capital, labour, knowledge (R&amp;D stock) and TFP, in percent per "
-      "year; technology share = (TFP + knowledge) / GDP growth.</p>\n";
+      "year; technology share = " +
+      escape(a.technology_share_definition) + ".</p>\n";
   const Table groups = accounting_table(a, true);
   if (!groups.rows.empty()) out += render_table(groups);
   const Table regions = accounting_table(a, false);
@@ -394,7 +467,83 @@ footer dd { margin: 0; overflow-wrap: anywhere; }
 pre { font-size: 11px; white-space: pre-wrap; overflow-wrap: anywhere; }
 )";
 
-std::string page(const ReportData& data) {
+// The backtest's scores, [model][horizon] as stored in /backtest.
+struct BacktestData {
+  std::string file;
+  std::vector<std::string> models;
+  std::vector<double> horizons;
+  std::map<std::string, std::vector<double>> table;
+};
+
+Result<BacktestData> load_backtest(const std::filesystem::path& path) {
+  auto reader = store::ResultReader::open(path);
+  if (!reader) return tl::unexpected(reader.error());
+  if (!reader->exists("/backtest/rmse"))
+    return fail("not a backtest result (no /backtest)", path.string(), 0,
+                "/backtest");
+  BacktestData b;
+  b.file = path.string();
+  auto models = reader->read_strings("/backtest/model");
+  if (!models) return tl::unexpected(models.error());
+  b.models = *models;
+  auto horizons = reader->read_doubles("/backtest/horizon");
+  if (!horizons) return tl::unexpected(horizons.error());
+  b.horizons = *horizons;
+  const std::vector<std::size_t> shape = {b.models.size(), b.horizons.size()};
+  for (const char* name :
+       {"n", "rmse", "bias", "coverage50", "coverage90", "national_rmse",
+        "national_bias", "national_coverage90"}) {
+    auto values = reader->read_doubles(std::string("/backtest/") + name, shape);
+    if (!values) return tl::unexpected(values.error());
+    b.table[name] = *values;
+  }
+  return b;
+}
+
+std::string backtest_section(const BacktestData& b) {
+  Table t;
+  t.caption =
+      "Out-of-sample record by horizon (regions pooled | national total)";
+  t.header = {"Model",
+              "Horizon (years)",
+              "Forecasts",
+              "RMSE",
+              "Bias",
+              "50% band held (nominal 50%)",
+              "90% band held (nominal 90%)",
+              "National RMSE",
+              "National bias",
+              "National 90% band held"};
+  t.numeric = {false, true, true, true, true, true, true, true, true, true};
+  const std::size_t nh = b.horizons.size();
+  for (std::size_t m = 0; m < b.models.size(); ++m)
+    for (std::size_t h = 0; h < nh; ++h) {
+      auto at = [&](const char* name) { return b.table.at(name)[m * nh + h]; };
+      auto cell = [](double v, int digits) {
+        return std::isfinite(v) ? format_percent(v, digits) : std::string("–");
+      };
+      t.rows.push_back(
+          {h == 0 ? b.models[m] : "", format_number(b.horizons[h], 0),
+           format_number(at("n"), 0), cell(at("rmse"), 2), cell(at("bias"), 2),
+           cell(at("coverage50"), 0), cell(at("coverage90"), 0),
+           cell(at("national_rmse"), 2), cell(at("national_bias"), 2),
+           cell(at("national_coverage90"), 0)});
+    }
+  return "<section id=\"backtest\">\n<h2>Backtest</h2>\n<p class=\"note\">" +
+         escape(
+             "Each model calibrated on data up to each origin only, "
+             "projected, and scored against what happened (the panel, "
+             "then the published outturns): RMSE and bias of the log "
+             "error of the median (ln median - ln actual), and the share "
+             "of outturns inside the 50% and 90% bands, against their "
+             "nominal 50% and 90%. naive_trend and random_walk_drift are "
+             "benchmarks without bands. From " +
+             b.file + ".") +
+         "</p>\n" + render_table(t) + "</section>\n";
+}
+
+std::string page(const ReportData& data,
+                 const BacktestData* backtest = nullptr) {
   const ForecastData& f = data.forecast;
   std::string gdp_note =
       "GDP in the units of the calibration data (real output Y).";
@@ -418,21 +567,28 @@ std::string page(const ReportData& data) {
          "\u2013" + std::to_string(f.years.back()) +
          "</p>\n<nav><a href=\"#forecasts\">Forecasts</a><a "
          "href=\"#calibration\">Calibration</a><a "
-         "href=\"#accounting\">Growth accounting</a><a "
-         "href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
-  out += fan_chart_section(f, gdp_note);
-  out += calibration_section(data.calibration);
+         "href=\"#accounting\">Growth accounting</a>" +
+         std::string(backtest ? "<a href=\"#backtest\">Backtest</a>" : "") +
+         "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
+  const models::ModelInfo* model = model_of(data);
+  out += fan_chart_section(f, gdp_note, contributions_of(model));
+  out += calibration_section(data.calibration, model);
   out += accounting_section(data.accounting);
+  if (backtest) out += backtest_section(*backtest);
   out += "</main>\n" + provenance_footer(data);
   return out + "</body>\n</html>\n";
 }
 
 }  // namespace
 
-Result<std::string> render_report(const std::filesystem::path& result_file) {
+Result<std::string> render_report(const std::filesystem::path& result_file,
+                                  const std::filesystem::path& backtest_file) {
   auto data = load_report_data(result_file);
   if (!data) return tl::unexpected(data.error());
-  return page(*data);
+  if (backtest_file.empty()) return page(*data);
+  auto backtest = load_backtest(backtest_file);
+  if (!backtest) return tl::unexpected(backtest.error());
+  return page(*data, &*backtest);
 }
 
 Status write_file_atomically(const std::filesystem::path& out,

@@ -14,7 +14,12 @@ namespace growthcast::report {
 
 // The whole page. Fails, naming the file, when it is missing, not a
 // growthcast result, or has no /forecast group.
-Result<std::string> render_report(const std::filesystem::path& result_file);
+// With `backtest_file` (a `growthcast backtest --out` result), the page
+// also shows the models' out-of-sample record: RMSE and bias of the median
+// and band coverage against nominal, by horizon, per model and benchmark.
+Result<std::string> render_report(
+    const std::filesystem::path& result_file,
+    const std::filesystem::path& backtest_file = {});
 
 // Writes `text` to a temporary file beside `out` and renames it into place,
 // so `out` is either untouched or complete.

@@ -6,7 +6,9 @@
 #include <limits>
 #include <sstream>
 
+#include "models/registry.h"
 #include "store/result_file.h"
+#include "store/result_io.h"
 
 namespace growthcast::report {
 namespace {
@@ -119,19 +121,19 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
   if (!q) return tl::unexpected(q.error());
   f.gdp_quantiles = std::move(*q);
 
-  const std::pair<const char*, std::vector<double>*> means[] = {
-      {"gdp_growth", &f.gdp_growth_mean},
-      {"contribution_capital", &f.contribution_capital_mean},
-      {"contribution_labour", &f.contribution_labour_mean},
-      {"contribution_knowledge", &f.contribution_knowledge_mean},
-      {"contribution_tfp", &f.contribution_tfp_mean}};
-  for (const auto& [variable, target] : means) {
-    auto m = read_shaped(reader, file,
-                         "/forecast/" + std::string(variable) + "/mean",
+  // Every variable the file lists; gdp_growth is required.
+  auto listed = store::forecast_variables(file);
+  if (!listed) return tl::unexpected(listed.error());
+  f.variables = std::move(*listed);
+  for (const auto& variable : f.variables) {
+    auto m = read_shaped(reader, file, "/forecast/" + variable + "/mean",
                          {ns, nu, ny});
     if (!m) return tl::unexpected(m.error());
-    *target = std::move(*m);
+    f.means[variable] = std::move(*m);
   }
+  if (!f.means.count("gdp_growth"))
+    return fail("the forecast has no variable gdp_growth", file);
+  f.gdp_growth_mean = f.means["gdp_growth"];
 
   if (reader.exists("/forecast/history/gdp")) {
     auto hy = read_years(reader, "/forecast/history/history_year");
@@ -180,6 +182,8 @@ Status load_calibration(const ResultReader& reader, const std::string& file,
     if (!v) return tl::unexpected(v.error());
     *target = std::move(*v);
   }
+  c.model = attribute_text(reader, "/calibration", "model");
+  c.model_version = attribute_text(reader, "/calibration", "model_version");
   c.status =
       split(attribute_text(reader, "/calibration", "parameter_status"), ',');
   if (c.status.size() != n) c.status.assign(n, "");
@@ -245,6 +249,17 @@ Status load_accounting(const ResultReader& reader, const std::string& file,
   } else {
     a.technology_share_rd.assign(nr * np, kNaN);
   }
+  a.technology_share_definition =
+      attribute_text(reader, "/accounting/technology_share_rd", "definition");
+  if (a.technology_share_definition.empty()) {
+    // Older files: the definition the accounting has always used, with the
+    // flags of the model the file names.
+    const models::ModelInfo* model =
+        models::find_model(attribute_text(reader, "/calibration", "model"));
+    if (!model) model = models::find_model(models::kDefaultModel);
+    a.technology_share_definition =
+        models::technology_share_definition(model->contributions);
+  }
   a.present = true;
   return ok();
 }
@@ -282,10 +297,8 @@ Result<ReportData> load_report_data(const std::filesystem::path& path) {
         "program = \"growthcast\" attribute)",
         file);
   if (!reader->exists("/forecast"))
-    return fail(
-        "the file has no /forecast group: it is not a forecast result (make "
-        "one with `growthcast forecast SCENARIO.toml --out FILE.h5`)",
-        file);
+    return fail("the file has no /forecast group: it is not a forecast result",
+                file, 0, "/forecast");
   if (auto s = load_forecast(*reader, file, data.forecast); !s)
     return tl::unexpected(s.error());
   if (reader->exists("/calibration/parameter"))

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,10 +27,16 @@ struct ForecastData {
   std::vector<double> gdp_quantiles;  // [scenario, unit, year, quantile]
   // Means over the draws, [scenario, unit, year].
   std::vector<double> gdp_growth_mean;
-  std::vector<double> contribution_capital_mean;
-  std::vector<double> contribution_labour_mean;
-  std::vector<double> contribution_knowledge_mean;
-  std::vector<double> contribution_tfp_mean;
+  // The forecast variables the file lists (groups under /forecast with
+  // quantiles), and the means of each, by name.
+  std::vector<std::string> variables;
+  std::map<std::string, std::vector<double>> means;
+  // The mean of `variable` in a cell, or NaN when the file lacks it.
+  double mean(const std::string& variable, std::size_t c) const {
+    const auto it = means.find(variable);
+    return it == means.end() ? std::numeric_limits<double>::quiet_NaN()
+                             : it->second[c];
+  }
   // Observed GDP over the calibration window, [unit, history year]; empty
   // when the file has none.
   std::vector<int> history_years;
@@ -56,6 +64,8 @@ struct ForecastData {
 
 struct CalibrationData {
   bool present = false;
+  std::string model;          // the `model` attribute; empty if absent
+  std::string model_version;  // empty if not recorded
   std::vector<std::string> parameters;
   std::vector<double> estimate, std_error, t_stat;
   std::vector<std::string> status;  // per parameter; empty if not recorded
@@ -70,6 +80,9 @@ struct AccountingData {
   std::vector<std::string> factors;  // output, capital, labour, knowledge, tfp
   std::vector<double> contribution_rd;      // [region, period, factor]
   std::vector<double> technology_share_rd;  // [region, period]
+  // Its definition: the dataset's `definition` attribute, else the one
+  // models::technology_share_definition gives the file's model.
+  std::string technology_share_definition;
 };
 
 struct ReportData {

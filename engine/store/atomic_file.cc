@@ -13,6 +13,7 @@
 #include <mutex>
 #include <random>
 #include <system_error>
+#include <utility>
 
 namespace growthcast::store {
 
@@ -137,19 +138,26 @@ Status write_text_atomically(const fs::path& out, std::string_view text,
   if (dir.empty()) dir = ".";
   // Exclusive creation: O_EXCL fails on any existing name, symbolic links
   // included, so nothing but a new file of ours is ever opened.
+  // Registered for removal on SIGINT/SIGTERM before it exists, so no
+  // signal can fall between the creation and the registration.
   fs::path temp;
   int fd = -1;
+  int slot = -1;
   for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
     temp = short_temporary_name(dir);
+    slot = register_temporary(temp);
     fd = ::open(temp.c_str(),
                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) break;
+    if (fd >= 0) break;
+    const int error = errno;
+    unregister_temporary(std::exchange(slot, -1));
+    errno = error;
+    if (error != EEXIST) break;
   }
   if (fd < 0)
     return with_field(fail("cannot create a temporary file in '" +
                                dir.string() + "': " + errno_text(errno),
                            name));
-  const int slot = register_temporary(temp);
   auto discard = [&](Status status) {
     if (fd >= 0) ::close(fd);
     ::unlink(temp.c_str());

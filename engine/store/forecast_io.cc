@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "common/version.h"
+#include "models/registry.h"
 #include "montecarlo/runner.h"
+#include "store/hdf5_detail.h"
 #include "store/paths_writer.h"
 #include "store/result_io.h"
 
@@ -15,6 +17,32 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 int index_of(const std::vector<std::string>& v, const std::string& x) {
   return int(std::find(v.begin(), v.end(), x) - v.begin());
+}
+
+// The variable of each name the kernel reports, or -1.
+int variable_index(const std::string& name) {
+  for (int v = 0; v < montecarlo::kVariableCount; ++v)
+    if (name == montecarlo::VariableName(v)) return v;
+  return -1;
+}
+
+// The writer names the variables by montecarlo::VariableName; each
+// registered model's states and contributions (contribution_<name>) must
+// be among them, so the files say what the models declare.
+Status check_model_variables() {
+  for (const models::ModelInfo* m : models::all_models()) {
+    std::vector<std::string> declared;
+    for (const auto& state : m->states) declared.emplace_back(state.name);
+    for (const auto& c : m->contributions)
+      declared.push_back("contribution_" + std::string(c.name));
+    for (const auto& name : declared)
+      if (variable_index(name) < 0)
+        return fail("the model " + std::string(m->name) +
+                        " declares the forecast variable '" + name +
+                        "' which the projection does not report",
+                    {}, 0, "forecast variables");
+  }
+  return ok();
 }
 
 // The per-scenario content digests. The writer and the reader feed the same
@@ -128,6 +156,7 @@ Status write_forecast(ResultFile& f,
   using montecarlo::kVariableCount;
   const std::string g = "/forecast";
   if (runs.empty()) return fail("no scenarios to write");
+  if (auto s = check_model_variables(); !s) return s;
   // Union of units (first appearance order) and of years.
   std::vector<std::string> units;
   std::vector<double> is_group;
@@ -411,6 +440,37 @@ Result<std::int64_t> whole(double v, double limit, const std::string& what,
 
 }  // namespace
 
+Result<std::vector<std::string>> forecast_variables(
+    const std::filesystem::path& path) {
+  const std::string file = path.string();
+  detail::silence_hdf5_errors();
+  detail::Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                   H5Fclose);
+  if (!f.valid()) return detail::hdf5_fail("cannot open", file, file);
+  if (H5Lexists(f.get(), "/forecast", H5P_DEFAULT) <= 0)
+    return fail("not a forecast result (no /forecast group)", file);
+  detail::Handle g(H5Gopen2(f.get(), "/forecast", H5P_DEFAULT), H5Gclose);
+  if (!g.valid()) return detail::hdf5_fail("cannot open", "/forecast", file);
+  std::vector<std::string> members;
+  auto collect = [](hid_t, const char* name, const H5L_info_t*,
+                    void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+    return 0;
+  };
+  hsize_t index = 0;
+  if (H5Literate(g.get(), H5_INDEX_NAME, H5_ITER_INC, &index, collect,
+                 &members) < 0)
+    return detail::hdf5_fail("cannot list", "/forecast", file);
+  std::vector<std::string> out;
+  for (const auto& name : members) {
+    // A dataset member fails the check (no links under it): not listed.
+    const std::string quantiles = name + "/quantiles";
+    if (H5Lexists(g.get(), quantiles.c_str(), H5P_DEFAULT) > 0)
+      out.push_back(name);
+  }
+  return out;
+}
+
 Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
   using montecarlo::kQuantileLevels;
   using montecarlo::kVariableCount;
@@ -466,6 +526,25 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
   step(take(r.read_doubles(g + "history/gdp", dim_uhy), &hist));
   if (!s) return tl::unexpected(s.error());
 
+  // The variables are those the file lists (groups with quantiles); each
+  // must be one the projection reports, and all of those must be there,
+  // since the runs hold them in the kernel's layout.
+  auto listed = forecast_variables(path);
+  if (!listed) return tl::unexpected(listed.error());
+  std::vector<bool> present(kVariableCount, false);
+  for (const auto& name : *listed) {
+    const int v = variable_index(name);
+    if (v < 0)
+      return fail(
+          "the forecast variable '" + name + "' is not one this build reports",
+          file, 0, g + name);
+    present[std::size_t(v)] = true;
+  }
+  for (int var = 0; var < kVariableCount; ++var)
+    if (!present[std::size_t(var)])
+      return fail("the file has no forecast variable '" +
+                      std::string(montecarlo::VariableName(var)) + "'",
+                  file, 0, g + montecarlo::VariableName(var) + "/quantiles");
   std::vector<std::vector<double>> quantiles(kVariableCount),
       mean(kVariableCount), sd(kVariableCount);
   for (int var = 0; var < kVariableCount; ++var) {

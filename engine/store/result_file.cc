@@ -23,6 +23,7 @@
 #include <limits>
 #include <random>
 #include <system_error>
+#include <utility>
 
 #include "common/version.h"
 #include "store/atomic_file.h"
@@ -542,16 +543,22 @@ Result<ResultFile> ResultFile::create(const fs::path& final_path) {
   // rename in commit() is atomic). H5F_ACC_EXCL opens with O_CREAT|O_EXCL:
   // an existing file or a planted symbolic link is never opened. A name
   // taken by chance is retried with another.
+  // The name is registered for removal on SIGINT/SIGTERM before the file
+  // exists: a signal between the creation and the registration would
+  // otherwise leave it behind (the names are 64 random bits, so the
+  // registered name is never another's file).
   fs::path temp;
   Handle file;
+  int slot = -1;
   for (int attempt = 0; attempt < 8; ++attempt) {
     temp = short_temporary_name(*dir);
+    slot = register_temporary(temp);
     file = Handle(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),
                   H5Fclose);
     std::error_code ec;
-    if (file.valid() ||
-        fs::symlink_status(temp, ec).type() == fs::file_type::not_found)
-      break;
+    if (file.valid()) break;
+    unregister_temporary(std::exchange(slot, -1));
+    if (fs::symlink_status(temp, ec).type() == fs::file_type::not_found) break;
     detail::hdf5_message();  // the name was taken: try another
   }
   if (!file.valid()) {
@@ -561,7 +568,7 @@ Result<ResultFile> ResultFile::create(const fs::path& final_path) {
   auto impl = std::make_unique<Impl>();
   impl->final_path = final_path;
   impl->temp_path = temp;
-  impl->temp_slot = register_temporary(temp);
+  impl->temp_slot = slot;
   impl->file = std::move(file);
   return ResultFile(std::move(impl));
 }

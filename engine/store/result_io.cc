@@ -150,6 +150,28 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   for (std::size_t k = 0; k < r.parameter_status.size(); ++k)
     statuses += (statuses.empty() ? "" : ",") + r.status_label(int(k));
   attr("model", r.model);
+  attr("model_version", r.model_version);
+  // Each parameter's scope (regional/shared) and units, from the model's
+  // metadata, in the parameter order; comma-separated like
+  // parameter_status.
+  {
+    const models::ModelInfo& info = r.info();
+    const models::ParameterLayout layout = r.layout();
+    std::string scopes, units;
+    for (int k = 0; k < layout.size(); ++k) {
+      const models::ParameterInfo& p = layout.info_of(info, k);
+      if (steps.status && p.units.find(',') != std::string_view::npos)
+        steps.status = fail("the units of " + std::string(p.name) +
+                                " contain a comma, which the file's list "
+                                "cannot hold",
+                            {}, 0, "/calibration/parameter_units");
+      scopes += std::string(k ? "," : "") +
+                std::string(models::ScopeToString(p.scope));
+      units += std::string(k ? "," : "") + std::string(p.units);
+    }
+    attr("parameter_scope", scopes);
+    attr("parameter_units", units);
+  }
   // One per parameter, in order: free, fixed, 1-alpha, at lower/upper bound.
   attr("parameter_status", statuses);
   attr("data_file", r.source);
@@ -220,7 +242,10 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
                 path.string(), 0, "/calibration/model");
   r.model_options = *options;
   const models::ModelInfo& info = r.info();
+  // Files from before the version was recorded: the build's model.
   r.model_version = info.version;
+  if (auto v = reader->string_attribute("/calibration", "model_version"))
+    r.model_version = *v;
   auto names = reader->read_strings(g + "parameter");
   auto regions = reader->read_strings(g + "region");
   auto years = reader->read_ints(g + "year");
@@ -281,6 +306,30 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
                       "' of " + r.parameter_names[std::size_t(k)],
                   path.string(), 0, "/calibration/parameter_status");
     r.parameter_status.push_back(status);
+  }
+  // The scopes, when recorded (older files do not), must be the model's.
+  if (auto scopes =
+          reader->string_attribute("/calibration", "parameter_scope")) {
+    std::vector<std::string> items;
+    for (std::size_t start = 0; start <= scopes->size();) {
+      std::size_t end = scopes->find(',', start);
+      if (end == std::string::npos) end = scopes->size();
+      items.push_back(scopes->substr(start, end - start));
+      start = end + 1;
+    }
+    if (items.size() != std::size_t(n))
+      return fail("parameter_scope has the wrong number of entries",
+                  path.string(), 0, "/calibration/parameter_scope");
+    for (Eigen::Index k = 0; k < n; ++k)
+      if (items[std::size_t(k)] !=
+          models::ScopeToString(layout.info_of(info, int(k)).scope))
+        return fail("parameter_scope says '" + items[std::size_t(k)] +
+                        "' for " + r.parameter_names[std::size_t(k)] +
+                        ", the model " + r.model + " says '" +
+                        std::string(models::ScopeToString(
+                            layout.info_of(info, int(k)).scope)) +
+                        "'",
+                    path.string(), 0, "/calibration/parameter_scope");
   }
   for (int k = 0; k < layout.shared; ++k) {
     auto& s = r.model_options.shared[std::size_t(k)];
@@ -425,6 +474,10 @@ Status write_accounting(ResultFile& f, const accounting::AccountingResult& r) {
         return f.add_dataset(g, "technology_share", shares(false),
                              {"region", "period"}, "1",
                              "TFP growth / output growth");
+      })
+      .then([&] {
+        return f.set_attribute(g + "/technology_share", "definition",
+                               r.technology_share_definition(false));
       });
   if (r.has_rd)
     steps
@@ -438,7 +491,12 @@ Status write_accounting(ResultFile& f, const accounting::AccountingResult& r) {
           return f.add_dataset(g, "technology_share_rd", shares(true),
                                {"region", "period"}, "1",
                                "(TFP + knowledge) growth / output growth");
-        });
+        })
+        .then([&] {
+          return f.set_attribute(g + "/technology_share_rd", "definition",
+                                 r.technology_share_definition(true));
+        })
+        .then([&] { return f.set_attribute(g, "model", r.model); });
   return steps.status;
 }
 

@@ -102,4 +102,9 @@ struct ForecastFile {
 };
 Result<ForecastFile> read_forecast(const std::filesystem::path& path);
 
+// The forecast variables a file holds, listed from the file: the groups
+// under /forecast that have a `quantiles` dataset, in name order.
+Result<std::vector<std::string>> forecast_variables(
+    const std::filesystem::path& path);
+
 }  // namespace growthcast::store

@@ -113,12 +113,48 @@ TEST(Accounting, RejectsPeriodsOutsideTheDataAndBadShares) {
   in.periods = {{2000, 2002}};  // needs 1999
   auto r = account(in);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().field, "--periods");
+  // The engine names the option; the CLI maps it to --periods.
+  EXPECT_EQ(r.error().field, "periods");
   in = two_regions();
   in.labour_share[1][2] = 1.2;
   r = account(in);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("region 'B', year 2002"), std::string::npos);
+}
+
+// The one definition of the technology share (models/model_info.h): the
+// flagged contributions over d ln Y. Expected values by hand: (0.01 +
+// 0.02) / 0.05 = 0.6 with knowledge and TFP flagged; 0.02 / 0.05 = 0.4 with
+// Tornqvist's flags (TFP only); NaN without growth.
+TEST(Accounting, TechnologyShareIsTheFlaggedContributionsOverOutputGrowth) {
+  const std::vector<models::ContributionInfo> model = {{"capital", "", false},
+                                                       {"labour", "", false},
+                                                       {"knowledge", "", true},
+                                                       {"tfp", "", true}};
+  EXPECT_DOUBLE_EQ(
+      models::technology_share({0.015, 0.005, 0.01, 0.02}, model, 0.05), 0.6);
+  EXPECT_DOUBLE_EQ(models::technology_share({0.015, 0.005, 0.02},
+                                            tornqvist_contributions(), 0.05),
+                   0.4);
+  EXPECT_TRUE(
+      std::isnan(models::technology_share({0.0, 0.0, 0.0, 0.0}, model, 0.0)));
+  EXPECT_EQ(models::technology_share_definition(model).rfind(
+                "(contribution_knowledge + contribution_tfp) / d ln Y", 0),
+            0u);
+  // The accounting's share is that function over its table's row, with
+  // the flags of the model it was given (cobb_douglas_rd's: as `model`).
+  auto in = two_regions();
+  RdModel rd;
+  rd.settings = models::CobbDouglasRd::info().default_settings();
+  rd.shared = {0.4, 0.6, 0.1, 0.15, 0.0};
+  rd.knowledge = {{10, 11, 12.5}, {5, 5.5, 6}};
+  in.rd = rd;
+  auto r = account(in);
+  ASSERT_TRUE(r);
+  const auto& row = r->contribution_rd[0][1];
+  EXPECT_DOUBLE_EQ(r->technology_share(0, 1, true),
+                   models::technology_share({row[1], row[2], row[3], row[4]},
+                                            model, row[0]));
 }
 
 TEST(Accounting, ParsesPeriodLists) {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "data/panel.h"
+#include "temp_folder.h"
 
 namespace growthcast::backtest {
 namespace {
@@ -91,15 +92,13 @@ TEST(OutturnsTest, SplicesPanelAndOutturns) {
 class BadOutturnsTest : public ::testing::Test {
  protected:
   std::filesystem::path write(const std::string& text) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("growthcast_outturns_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    auto path = dir / "outturns.csv";
+    auto path = folder_ / "outturns.csv";
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
   static constexpr const char* kHeader =
       "region,year,gdp_real,gdp_growth_index,rd_nominal\n";
+  growthcast::testing::TempFolder folder_{"growthcast_outturns_test"};
 };
 
 TEST_F(BadOutturnsTest, LevelNotChainedFromTheIndex) {

@@ -13,9 +13,14 @@ succeed is checked for exit 0 and a valid HDF5 result with the expected group
 (via h5py when it is installed, else the HDF5 signature).
 
 Environment: GROWTHCAST_BINARY, GROWTHCAST_SOURCE_DIR, GROWTHCAST_WORK_DIR
-(set by ctest). Usage: run_cases.py [--record] [NAME_SUBSTRING...]
---record prints each case's actual exit status and stderr (for writing
-cases.toml). Prints one line per case and 'N passed, N failed'.
+(set by ctest). Usage: run_cases.py [--record] [--as-nobody | --not-as-nobody]
+[NAME_SUBSTRING...]. --record prints each case's actual exit status and
+stderr (for writing cases.toml). --as-nobody runs only the cases with
+run_as = "nobody", --not-as-nobody all the others (ctest runs them as two
+tests, so that the first can be reported as skipped on its own). Prints one
+line per case and 'N passed, N failed'. Exit status: 1 if a case failed, else
+SKIP_EXIT (77, ctest's SKIP_RETURN_CODE here) if every selected case was
+skipped, else 0.
 """
 import os
 import re
@@ -33,6 +38,7 @@ CASES = os.path.join(HERE, "cases")
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 SENTINEL = b"pre-existing output: must be left byte-identical\n" + bytes(range(256))
 NOBODY = 65534
+SKIP_EXIT = 77
 
 try:  # optional: a deeper check of successful outputs
     import h5py  # noqa: F401
@@ -195,7 +201,10 @@ class Runner:
 def main():
     args = sys.argv[1:]
     record = "--record" in args
-    filters = [a for a in args if a != "--record"]
+    as_nobody = "--as-nobody" in args
+    not_as_nobody = "--not-as-nobody" in args
+    filters = [a for a in args
+               if a not in ("--record", "--as-nobody", "--not-as-nobody")]
     binary = os.environ.get("GROWTHCAST_BINARY")
     if not binary:
         raise SystemExit("set GROWTHCAST_BINARY to the growthcast program")
@@ -222,6 +231,9 @@ def main():
     for case in cases:
         if filters and not any(f in case["name"] for f in filters):
             continue
+        nobody = case.get("run_as") == "nobody"
+        if (as_nobody and not nobody) or (not_as_nobody and nobody):
+            continue
         if record:
             print(case["name"])
             runner.one(case, record=True)
@@ -242,7 +254,9 @@ def main():
         return 0
     print(f"({time.monotonic() - started:.1f} s, {skipped} skipped)")
     print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    if failed:
+        return 1
+    return SKIP_EXIT if skipped and not passed else 0
 
 
 if __name__ == "__main__":

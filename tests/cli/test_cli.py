@@ -318,5 +318,113 @@ class Accounting(Workdir):
         ds.close()
 
 
+class ModelMetadataInFiles(Workdir):
+    """Issue 14: each calibration records its parameters' scope and units,
+    the model's version and the regions file of its panel; readers accept
+    files written before these were recorded."""
+
+    def calibrate(self, *args):
+        cal = self.path("cal.h5")
+        result = run("calibrate", "--model", "cobb_douglas_rd", "--out", cal, *args)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return cal
+
+    def test_scope_units_version_and_regions_file(self):
+        cal = self.calibrate()
+        with h5py.File(cal, "r") as f:
+            g = f["calibration"]
+            names = [n.decode() for n in g["parameter"][()]]
+            scope = g.attrs["parameter_scope"].split(",")
+            units = g.attrs["parameter_units"].split(",")
+            self.assertEqual(g.attrs["model_version"], "1")
+            regions_file = g.attrs["regions_file"]
+            digest = g.attrs["regions_file_sha256"]
+        # Expected from models/cobb_douglas_rd/model.h: a and lambda per
+        # region (31 regions), then alpha, beta, gamma, delta_S, phi.
+        self.assertEqual(len(scope), len(names))
+        self.assertEqual(scope, ["regional"] * 62 + ["shared"] * 5)
+        by_name = dict(zip(names, units))
+        self.assertEqual(by_name["a[Sichuan]"], "log points")
+        self.assertEqual(by_name["lambda[Sichuan]"], "log points per year")
+        self.assertEqual(by_name["alpha"], "1")
+        self.assertEqual(by_name["delta_S"], "1 per year")
+        shipped = os.path.join(SOURCE, "data", "regions.csv")
+        self.assertTrue(os.path.samefile(regions_file, shipped))
+        with open(shipped, "rb") as f:
+            self.assertEqual(digest, hashlib.sha256(f.read()).hexdigest())
+
+    def test_older_files_without_the_metadata_are_read(self):
+        cal = self.calibrate()
+        old = self.path("old.h5")
+        shutil.copy(cal, old)
+        with h5py.File(old, "r+") as f:
+            for name in ("model_version", "parameter_scope",
+                         "parameter_units", "regions_file",
+                         "regions_file_sha256"):
+                del f["calibration"].attrs[name]
+        new_run = run("accounting", "--calibration", cal)
+        old_run = run("accounting", "--calibration", old)
+        self.assertEqual(old_run.returncode, 0, old_run.stderr)
+        self.assertEqual(old_run.stdout, new_run.stdout)
+
+    def test_scope_disagreeing_with_the_model_is_refused(self):
+        cal = self.calibrate()
+        with h5py.File(cal, "r+") as f:
+            scope = f["calibration"].attrs["parameter_scope"].split(",")
+            scope[0] = "shared"
+            f["calibration"].attrs["parameter_scope"] = ",".join(scope)
+        result = run("accounting", "--calibration", cal)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("parameter_scope", result.stderr)
+
+    def test_technology_share_is_flagged_contributions_over_dlny(self):
+        # docs/architecture.md, "The technology share": (knowledge + TFP)
+        # / d ln Y for cobb_douglas_rd, TFP / d ln Y for Tornqvist.
+        cal = self.calibrate()
+        out = self.path("acc.h5")
+        result = run("accounting", "--calibration", cal, "--out", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with h5py.File(out, "r") as f:
+            a = f["accounting"]
+            rd = a["contribution_rd"][()]
+            tornqvist = a["contribution"][()]
+            np.testing.assert_array_equal(
+                a["technology_share_rd"][()],
+                (rd[..., 3] + rd[..., 4]) / rd[..., 0])
+            np.testing.assert_array_equal(
+                a["technology_share"][()], tornqvist[..., 4] / tornqvist[..., 0])
+            self.assertTrue(a["technology_share_rd"].attrs["definition"]
+                            .startswith("(contribution_knowledge + "
+                                        "contribution_tfp) / d ln Y"))
+            self.assertTrue(a["technology_share"].attrs["definition"]
+                            .startswith("contribution_tfp / d ln Y"))
+            self.assertEqual(a.attrs["model"], "cobb_douglas_rd")
+
+    def test_forecast_groups_come_from_the_calibrated_regions_file(self):
+        regions = self.path("regions.csv")
+        with open(os.path.join(SOURCE, "data", "regions.csv"),
+                  encoding="utf-8") as f:
+            text = f.read()
+        with open(regions, "w", encoding="utf-8") as f:
+            f.write(text.replace(",Beijing-Tianjin-Hebei\n",
+                                 ",Capital region\n"))
+        cal = self.calibrate("--regions-file", regions)
+        scenario = self.path("jingjinji.toml")
+        with open(scenario, "w", encoding="utf-8") as f:
+            f.write('name = "jingjinji"\nhorizon = 2022\ndraws = 50\n'
+                    'seed = 1\nregions = ["Beijing", "Tianjin", "Hebei"]\n')
+        out = self.path("forecast.h5")
+        result = run("forecast", scenario, "--calibration", cal, "--out", out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Capital region", result.stdout)
+        self.assertNotIn("Beijing-Tianjin-Hebei", result.stdout)
+        # Without the recorded file, the shipped one.
+        os.remove(regions)
+        out2 = self.path("forecast2.h5")
+        result = run("forecast", scenario, "--calibration", cal, "--out", out2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Beijing-Tianjin-Hebei", result.stdout)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -24,6 +24,12 @@ SOURCE = os.environ["GROWTHCAST_SOURCE_DIR"]
 WORK = os.environ.get("GROWTHCAST_WORK_DIR", tempfile.gettempdir())
 SCENARIOS = os.path.join(SOURCE, "scenarios")
 CC = os.path.join(SCENARIOS, "chengdu_chongqing")
+# The runner hands draws to threads in chunks of 4096 (kChunk in
+# engine/montecarlo/runner.cc): a run with fewer than two chunks leaves the
+# second thread idle, so the thread tests use more than two chunks per
+# thread.
+CHUNK = 4096
+THREAD_DRAWS = 4 * CHUNK + 300
 
 
 def run(*args):
@@ -57,11 +63,11 @@ class Forecast(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def forecast(self, out, *extra, scenarios=None):
+    def forecast(self, out, *extra, scenarios=None, draws=2000):
         scenarios = scenarios or [os.path.join(CC, "rd_push.toml"),
                                   os.path.join(CC, "baseline.toml")]
         result = run("forecast", *scenarios, "--calibration", self.cal,
-                     "--out", out, "--draws", "2000", *extra)
+                     "--out", out, "--draws", str(draws), *extra)
         self.assertEqual(result.returncode, 0, result.stderr)
         return result
 
@@ -99,9 +105,10 @@ class Forecast(unittest.TestCase):
 
     def test_threads_and_repeats_are_bit_identical(self):
         one, two, again = (self.path(n) for n in ("t1.h5", "t2.h5", "t2b.h5"))
-        self.forecast(one, "--threads", "1")
-        self.forecast(two, "--threads", "2")
-        self.forecast(again, "--threads", "2")
+        self.assertGreater(-(-THREAD_DRAWS // CHUNK), 2 * 2)
+        self.forecast(one, "--threads", "1", draws=THREAD_DRAWS)
+        self.forecast(two, "--threads", "2", draws=THREAD_DRAWS)
+        self.forecast(again, "--threads", "2", draws=THREAD_DRAWS)
         a, b, c = datasets(one), datasets(two), datasets(again)
         self.assertEqual(sorted(a), sorted(b))
         for name in a:
@@ -162,12 +169,14 @@ class Forecast(unittest.TestCase):
         # Labour growth ramps to -50% a year with a target sd of 0.3, so some
         # draws fall below -100%: labour turns negative and ln L is NaN.
         # The run stops naming the first such draw (whatever the threads),
-        # and writes nothing. 3000 draws: blocks simulated straight into
-        # the stored values and a last, partial block.
+        # and writes nothing. THREAD_DRAWS: several 4096-draw chunks per
+        # thread, each with bad draws, so the two threads race to report
+        # and the earliest draw must still win; blocks simulated straight
+        # into the stored values and a last, partial block.
         scenario = self.path("labour_collapse.toml")
         with open(scenario, "w") as f:
             f.write('name = "labour_collapse"\nhorizon = 2035\n'
-                    'draws = 3000\nseed = 7\n'
+                    f'draws = {THREAD_DRAWS}\nseed = 7\n'
                     'regions = ["Sichuan", "Chongqing"]\n'
                     '[drivers.labour_growth]\npath = "ramp"\n'
                     'target = -0.5\nby = 2021\n'

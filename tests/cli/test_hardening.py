@@ -247,6 +247,32 @@ class HostileShards(Shared):
             np.testing.assert_array_equal(f["/forecast/gdp/quantiles"][0],
                                           s["/forecast/gdp/quantiles"][0])
 
+    def test_resume_recomputes_a_point_of_a_stale_sweep(self):
+        # Point 0 of another sweep definition (the axis at 0.025 instead of
+        # 0.02: a stale checkpoint left by an edited sweep file) is not this
+        # sweep's point 0: --resume computes it again rather than keep it,
+        # so the result equals this sweep's own point 0, bit for bit, and
+        # differs from the stale one.
+        stale_sweep = self.write_sweep("stale.toml", self.calibration,
+                                       "[0.025, 0.03]")
+        stale = self.path("stale_shard.h5")
+        r = run("sweep", stale_sweep, "--shard", "0/2", "--out", stale)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("resumed.h5")
+        checkpoint = out + ".checkpoint"
+        os.mkdir(checkpoint)
+        shutil.copy(stale, os.path.join(checkpoint, "point_000000000.h5"))
+        r = run("sweep", self.sweep, "--out", out, "--resume")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(checkpoint))
+        with h5py.File(out) as f, h5py.File(self.shards[0]) as own, \
+                h5py.File(stale) as old:
+            got = f["/forecast/gdp/quantiles"][0]
+            self.assertEqual(got.tobytes(),
+                             own["/forecast/gdp/quantiles"][0].tobytes())
+            self.assertNotEqual(got.tobytes(),
+                                old["/forecast/gdp/quantiles"][0].tobytes())
+
     def test_resume_refuses_an_edited_point(self):
         out, checkpoint = self.interrupted("resumed.h5")
         point = os.path.join(checkpoint, "point_000000000.h5")

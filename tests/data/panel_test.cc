@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "data/csv_table.h"
+#include "temp_folder.h"
 
 namespace growthcast::data {
 namespace {
@@ -17,14 +18,12 @@ class PanelTest : public ::testing::Test {
  protected:
   std::filesystem::path write(const std::string& name,
                               const std::string& text) {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("growthcast_panel_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    auto path = dir / name;
+    auto path = folder_ / name;
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }
   ColumnMapping mapping{"region", "year", {"y", "k"}};
+  growthcast::testing::TempFolder folder_{"growthcast_panel_test"};
 };
 
 TEST_F(PanelTest, ReadsBomCrlfQuotedFieldsAndMissing) {

@@ -19,6 +19,10 @@ TEST(FormatNumber, GroupsThousandsAndHandlesNaN) {
   EXPECT_EQ(format_number(999.5, 0), "1,000");
   EXPECT_EQ(format_number(-1234.5, 1), "\u22121,234.5");
   EXPECT_EQ(format_number(-0.01, 0), "0");
+  // A negative number between -1 and 0 keeps its sign (it lost it when
+  // only the whole part was looked at).
+  EXPECT_EQ(format_number(-0.34, 2), "\u22120.34");
+  EXPECT_EQ(format_number(-0.004, 2), "0.00");
   EXPECT_EQ(format_number(std::numeric_limits<double>::quiet_NaN(), 0),
             "\u2013");
   EXPECT_EQ(format_percent(0.0674, 2), "6.74%");

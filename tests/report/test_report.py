@@ -171,6 +171,95 @@ class Report(unittest.TestCase):
         self.assertRegex(html, r"\d{2,3},\d{3} \[\d{2,3},\d{3}\u2013"
                                r"\d{2,3},\d{3}\]")
 
+    def test_numbers_are_the_hdf5_values(self):
+        # Every number of the forecast, calibration and accounting tables
+        # against the HDF5 file the page was made from, formatted as the
+        # page formats them: GDP to whole units with thousands separators,
+        # estimates to 4 significant digits, standard errors and t to 3,
+        # fit statistics to 6, accounting rates as percentages to 2
+        # decimals and technology shares to 1.
+        import h5py
+
+        def cells(row_start):
+            """The <td> texts of the row whose first cell is row_start."""
+            m = re.search(r"<tr><td>" + re.escape(row_start) +
+                          r"</td>(.*?)</tr>", self.html, re.S)
+            self.assertIsNotNone(m, row_start)
+            return re.findall(r"<td[^>]*>(.*?)</td>", m.group(1))
+
+        def rows(row_start):
+            return [re.findall(r"<td[^>]*>(.*?)</td>", m.group(1))
+                    for m in re.finditer(r"<tr><td>" + re.escape(row_start) +
+                                         r"</td>(.*?)</tr>", self.html, re.S)]
+
+        def decode(values):
+            return [v.decode() if isinstance(v, bytes) else v for v in values]
+
+        def g(value, digits):
+            return f"{value:.{digits}g}"
+
+        with h5py.File(self.h5, "r") as f:
+            scenarios = decode(f["forecast/scenario"][()])
+            units = decode(f["forecast/region"][()])
+            years = list(f["forecast/year"][()])
+            q = f["forecast/gdp/quantiles"][()]
+            levels = list(f["forecast/quantile"][()])
+            lo, med, hi = (levels.index(x) for x in (0.05, 0.5, 0.95))
+            groups = {"chengdu_chongqing/rd_push": "Chengdu-Chongqing",
+                      "yangtze_river_delta/baseline": "Yangtze River Delta"}
+            checked = 0
+            for s, name in enumerate(scenarios):
+                u = units.index(groups[name])
+                got = cells(name)
+                for k, year in enumerate((2025, 2030, 2035)):
+                    y = years.index(year)
+                    want = (f"{q[s, u, y, med]:,.0f} [{q[s, u, y, lo]:,.0f}"
+                            f"\u2013{q[s, u, y, hi]:,.0f}]")
+                    self.assertEqual(got[k], want, f"{name} {year}")
+                    checked += 1
+            cal = f["calibration"]
+            names = decode(cal["parameter"][()])
+            est, se, t = (cal[k][()] for k in ("estimate", "std_error",
+                                                  "t_stat"))
+            for p in ("alpha", "beta", "gamma"):
+                i = names.index(p)
+                # Parameter, description, units, then the numbers.
+                self.assertEqual(cells(p)[2:5], [g(est[i], 4), g(se[i], 3),
+                                                 g(t[i], 3)], p)
+                checked += 1
+            for r in ("Beijing", "Sichuan"):
+                i = names.index(f"a[{r}]")
+                self.assertEqual(names[i + 1], f"lambda[{r}]")
+                self.assertEqual(cells(r)[:4],
+                                 [g(est[i], 4), g(se[i], 3),
+                                  g(est[i + 1], 4), g(se[i + 1], 3)], r)
+                checked += 1
+            for label, attr in (("R\u00b2", "r_squared"),
+                                ("log-likelihood", "log_likelihood"),
+                                ("AIC", "aic"), ("BIC", "bic"),
+                                ("shock AR(1) \u03c1", "shock_rho")):
+                self.assertEqual(cells(label)[0], g(cal.attrs[attr], 6),
+                                 label)
+                checked += 1
+            acc = f["accounting"]
+            acc_units = decode(acc["region"][()])
+            for unit in ("Beijing-Tianjin-Hebei", "Sichuan"):
+                i = acc_units.index(unit)
+                periods = decode(acc["period"][()])
+                found = [row for row in rows(unit) if row and row[0] in periods]
+                self.assertEqual(len(found), len(periods), unit)
+                for period, row in enumerate(found):
+                    self.assertEqual(row[0], periods[period])
+                    c = acc["contribution_rd"][i, period]
+                    # The page writes a minus sign (U+2212) for negatives.
+                    want = [f"{100 * v:.2f}%".replace("-", "\u2212")
+                            for v in c]
+                    want.append(
+                        f"{100 * acc['technology_share_rd'][i, period]:.1f}%")
+                    self.assertEqual(row[1:], want, f"{unit} {period}")
+                    checked += 1
+        self.assertEqual(checked, 6 + 3 + 2 + 5 + 4)
+
     def test_text_from_the_file_is_escaped(self):
         source = SCENARIOS[0]
         with open(source, encoding="utf-8") as f:
@@ -234,6 +323,81 @@ class Report(unittest.TestCase):
                                "no %s in the screenshot" % what)
 
 
+class ModelMetadata(unittest.TestCase):
+    """Issue 14: the parameter tables come from the model's metadata, the
+    technology share from its contributions' flags, and the forecast
+    variables from the file."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(dir=WORK)
+        cls.h5 = os.path.join(cls.dir, "forecast.h5")
+        r = run("forecast", SCENARIOS[0], "--out", cls.h5, "--draws", "200")
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def render(self, h5):
+        out = h5 + ".html"
+        r = run("report", h5, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            return f.read()
+
+    def test_parameter_tables_from_the_metadata(self):
+        html = self.render(self.h5)
+        # The forecast calibrates the command line's default model,
+        # tfp_convergence: descriptions and units as
+        # models/tfp_convergence/model.h declares them; statuses as
+        # calibrate's table labels them.
+        for text in ("<td>output elasticity of capital</td>",
+                     "<td>depreciation rate of the knowledge stock</td>"
+                     "<td>1 per year</td>",
+                     "<td>1-alpha</td>", "Model tfp_convergence (version 1)",
+                     "<td>kappa</td>",
+                     "lambda: TFP trend growth in the first year of the window "
+                     "(log points per year)",
+                     "(contribution_knowledge + contribution_tfp) / d ln Y"):
+            self.assertIn(text, html)
+        # cobb_douglas_rd's phi is not a parameter of this model.
+        self.assertNotIn("<td>phi</td>", html)
+
+    def share_cells(self, html):
+        return re.findall(r'<td class="num">([^<]*)</td></tr>', html)
+
+    def test_technology_share_and_variables_from_the_file(self):
+        import h5py
+        import numpy as np
+        copy = os.path.join(self.dir, "extra.h5")
+        shutil.copy(self.h5, copy)
+        with h5py.File(copy, "r+") as f:
+            g = f["forecast"]
+            shape = g["contribution_tfp/mean"].shape
+            # A variable this build does not know is listed and read.
+            extra = g.create_group("zz_extra")
+            extra.create_dataset("quantiles", data=np.zeros(
+                g["gdp/quantiles"].shape))
+            extra.create_dataset("mean", data=np.zeros(shape))
+            # The share by its definition (docs/architecture.md): knowledge
+            # and TFP, flagged technology, over d ln Y = the sum of all
+            # contributions, each summed over the years; computed here from
+            # the stored means for the first unit the table shows.
+            units = [u.decode() for u in g["region"][()]]
+            unit = units.index("Chengdu-Chongqing")
+            sums = {c: g["contribution_%s/mean" % c][0, unit, :].sum()
+                    for c in ("capital", "labour", "knowledge", "tfp")}
+        expected = (sums["knowledge"] + sums["tfp"]) / sum(sums.values())
+        html = self.render(copy)
+        self.assertIn("%.1f%%" % (100 * expected), self.share_cells(html))
+        # Without contribution_tfp in the file the share is not a number.
+        with h5py.File(copy, "r+") as f:
+            del f["forecast/contribution_tfp"]
+        html = self.render(copy)
+        self.assertIn("\u2013", self.share_cells(html))
+
+
 class BadInput(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(dir=WORK)
@@ -279,6 +443,55 @@ class BadInput(unittest.TestCase):
         r = run("report", "--out", self.out)
         self.assertEqual(r.returncode, 2)
         self.assertFalse(os.path.exists(self.out))
+
+
+class BacktestSection(unittest.TestCase):
+    """Issue 15: `report --backtest` shows the record; every number in the
+    table is the backtest file's, formatted."""
+
+    def test_table_equals_the_backtest_file(self):
+        import h5py
+        d = tempfile.mkdtemp(dir=WORK)
+        try:
+            bt = os.path.join(d, "bt.h5")
+            r = run("backtest", "--origins", "2018:2019", "--horizon", "2",
+                    "--draws", "200", "--out", bt)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            h5 = os.path.join(d, "f.h5")
+            r = run("forecast", SCENARIOS[0], "--draws", "200", "--out", h5)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = os.path.join(d, "r.html")
+            r = run("report", h5, "--backtest", bt, "--out", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out, encoding="utf-8") as f:
+                html = f.read()
+            section = html[html.index('<section id="backtest">'):]
+            section = section[:section.index("</section>")]
+            rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
+            cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in rows]
+            with h5py.File(bt, "r") as f:
+                models = [m.decode() for m in f["/backtest/model"][()]]
+                rmse = f["/backtest/rmse"][()]
+                cov90 = f["/backtest/coverage90"][()]
+                bias = f["/backtest/bias"][()]
+            self.assertEqual(len(cells), len(models) * 2)
+
+            def percent(v, digits):
+                if v != v:
+                    return "\u2013"
+                text = "%.*f%%" % (digits, abs(100 * v))
+                negative = v < 0 and any(c in "123456789" for c in text)
+                return ("\u2212" if negative else "") + text
+
+            for m, model in enumerate(models):
+                for h in range(2):
+                    row = cells[2 * m + h]
+                    self.assertEqual(row[0], model if h == 0 else "")
+                    self.assertEqual(row[3], percent(rmse[m, h], 2))
+                    self.assertEqual(row[4], percent(bias[m, h], 2))
+                    self.assertEqual(row[6], percent(cov90[m, h], 0))
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_folder.h"
+
 namespace growthcast::scenario {
 namespace {
 
@@ -616,8 +618,8 @@ TEST(ReadScenario, MissingFile) {
 }
 
 TEST(ReadScenario, ErrorNamesTheFile) {
-  const fs::path path =
-      fs::temp_directory_path() / "growthcast_scenario_test_bad.toml";
+  const growthcast::testing::TempFolder folder;
+  const fs::path path = folder / "bad.toml";
   {
     std::ofstream out(path);
     out << "name = \"x\"\nhorizon = 2035\ndraws = -5\n";

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "store/result_file.h"
+#include "temp_folder.h"
 
 namespace growthcast::solverbench {
 namespace {
@@ -112,8 +113,8 @@ TEST(Bench, WritesAndReadsBack) {
       << format_summary(*result);
   EXPECT_NE(to_json(*result).find("\"problem\": \"ENSO\""), std::string::npos);
 
-  const auto path =
-      std::filesystem::temp_directory_path() / "growthcast_bench_test.h5";
+  const growthcast::testing::TempFolder folder;
+  const auto path = folder / "bench.h5";
   {
     auto file = store::ResultFile::create(path);
     ASSERT_TRUE(file) << file.error().to_string();

@@ -61,21 +61,46 @@ TEST_F(NistModels, CertifiedResidualSumOfSquares) {
   }
 }
 
+// Automatic against numeric (central) derivatives at the certified values
+// and at the first start: the certified RSS through both, and the
+// Jacobians entry by entry to 1e-5 of the largest entry (at least 1) of
+// the column (central differences with Ceres' relative step 1e-6
+// agree to 1e-6 of the column at worst, Kirby2, 1e-9 for most problems).
 TEST_F(NistModels, CeresCostFunctionsAgree) {
   for (const auto& p : *problems_) {
-    for (Derivative d : {Derivative::automatic, Derivative::numeric_central}) {
-      auto cost = make_nist_cost_function(p, d);
-      ASSERT_TRUE(cost) << cost.error().to_string();
-      std::vector<double> r(static_cast<std::size_t>(p.observations));
-      std::vector<double> jac(r.size() *
-                              static_cast<std::size_t>(p.parameters));
-      const double* blocks[] = {p.certified.data()};
-      double* jacobians[] = {jac.data()};
-      ASSERT_TRUE((*cost)->Evaluate(blocks, r.data(), jacobians)) << p.name;
-      double rss = 0;
-      for (double v : r) rss += v * v;
-      EXPECT_TRUE(ReproducesCertifiedRss(p, rss)) << DerivativeToString(d);
-      for (double v : jac) ASSERT_TRUE(std::isfinite(v)) << p.name;
+    for (const std::vector<double>* at : {&p.certified, &p.starts[0]}) {
+      std::vector<std::vector<double>> jacobian(2);
+      for (Derivative d :
+           {Derivative::automatic, Derivative::numeric_central}) {
+        auto cost = make_nist_cost_function(p, d);
+        ASSERT_TRUE(cost) << cost.error().to_string();
+        std::vector<double> r(static_cast<std::size_t>(p.observations));
+        auto& jac = jacobian[d == Derivative::automatic ? 0 : 1];
+        jac.assign(r.size() * static_cast<std::size_t>(p.parameters), 0.0);
+        const double* blocks[] = {at->data()};
+        double* jacobians[] = {jac.data()};
+        ASSERT_TRUE((*cost)->Evaluate(blocks, r.data(), jacobians)) << p.name;
+        double rss = 0;
+        for (double v : r) rss += v * v;
+        if (at == &p.certified) {
+          EXPECT_TRUE(ReproducesCertifiedRss(p, rss)) << DerivativeToString(d);
+        }
+      }
+      // Hahn1's cubic rational, steep in b7 (~1e-7 times x^3 up to 5e8),
+      // is beyond central differences: they differ from the automatic
+      // derivatives by 1e-2 of the column at the certified values and more
+      // at start 1, so its Jacobians are not compared.
+      if (p.name == "Hahn1") continue;
+      const std::size_t cols = static_cast<std::size_t>(p.parameters);
+      for (std::size_t c = 0; c < cols; ++c) {
+        double scale = 1.0;
+        for (std::size_t k = c; k < jacobian[0].size(); k += cols)
+          scale = std::max(scale, std::fabs(jacobian[0][k]));
+        for (std::size_t k = c; k < jacobian[0].size(); k += cols)
+          ASSERT_NEAR(jacobian[0][k], jacobian[1][k], 1e-5 * scale)
+              << p.name << (at == &p.certified ? " certified" : " start 1")
+              << ", observation " << k / cols << ", parameter " << c;
+      }
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "closeness.h"
+#include "temp_folder.h"
 
 namespace growthcast::solverbench {
 namespace {
@@ -90,8 +91,8 @@ TEST(NistProblem, NelsonHasTwoPredictorsAndRoszmanOddExponent) {
 }
 
 TEST(NistProblem, ErrorsNameFileAndLine) {
-  const auto dir = std::filesystem::temp_directory_path();
-  const auto path = dir / "growthcast_bad_nist.dat";
+  const growthcast::testing::TempFolder folder;
+  const auto path = folder / "bad_nist.dat";
   std::ifstream in(nist_dir() / "Misra1a.dat", std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   // Line 42 holds b2; break its certified value.
@@ -106,7 +107,7 @@ TEST(NistProblem, ErrorsNameFileAndLine) {
   EXPECT_EQ(p.error().field, "b2");
   EXPECT_EQ(p.error().exit_code, 1);
 
-  auto missing = read_nist_problem(dir / "no_such_nist_file.dat");
+  auto missing = read_nist_problem(folder / "no_such_nist_file.dat");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("cannot open"), std::string::npos);
   std::filesystem::remove(path);

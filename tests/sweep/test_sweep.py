@@ -160,6 +160,43 @@ class Sweep(unittest.TestCase):
         self.assertIn("one build", result.stderr)
         self.assertFalse(os.path.exists(bad))
 
+    def test_shards_with_different_seeds_refused(self):
+        # Two sweeps that differ only in the base scenario's seed: shard 0/2
+        # of one and 1/2 of the other would make a file of two seeds. The
+        # merge refuses it (the sweep identity covers the seed) and writes
+        # nothing; the matching shards merge.
+        def sweep_with_seed(seed):
+            path = self.path(f"seed_{seed}.toml")
+            with open(path, "w") as f:
+                f.write(f'draws = 200\ncalibration = "{self.calibration}"\n'
+                        '[base]\nname = "seeds"\nhorizon = 2025\n'
+                        f'seed = {seed}\nregions = ["Sichuan", "Chongqing"]\n'
+                        '[base.drivers.rd_intensity]\npath = "ramp"\n'
+                        'target = 0.03\nby = 2030\n[axes]\n"drivers.rd_intensity.target" = [0.02, 0.03]\n')
+            return path
+        shards = {}
+        for seed in (1, 2):
+            sweep = sweep_with_seed(seed)
+            for k in (0, 1):
+                out = self.path(f"seed_{seed}_shard_{k}.h5")
+                result = run(BINARY, "sweep", sweep, "--shard", f"{k}/2",
+                             "--out", out)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                shards[seed, k] = out
+        with h5py.File(shards[1, 0], "r") as a, \
+                h5py.File(shards[2, 1], "r") as b:
+            self.assertNotEqual(int(a["/forecast/seed"][0]),
+                                int(b["/forecast/seed"][0]))
+        bad = self.path("mixed_seeds.h5")
+        result = run(BINARY, "merge", shards[1, 0], shards[2, 1], "--out", bad)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{shards[2, 1]}: field 'sweep_id': this shard belongs "
+                      "to a different sweep", result.stderr)
+        self.assertFalse(os.path.exists(bad))
+        good = self.path("same_seed.h5")
+        result = run(BINARY, "merge", shards[1, 0], shards[1, 1], "--out", good)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_kill_and_resume_equal_uninterrupted(self):
         sweep = self.write_sweep("long.toml", 20000)
         reference = self.path("long_reference.h5")
