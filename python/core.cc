@@ -77,11 +77,16 @@ py::array_t<double> matrix_2d(const std::vector<std::vector<double>>& m) {
 // A calibration held in C++ (so forecasts project from exactly it).
 struct Calibration {
   calibrate::CalibrationResult result;
+  // The regions file of the calibrated panel (recorded when saved, as
+  // `growthcast calibrate` does); empty when none.
+  std::string regions_file;
 };
 
 std::shared_ptr<Calibration> calibrate_panel(const py::dict& o) {
   cli::CalibrateFlags flags;
   flags.panel.data = o["data"].cast<std::string>();
+  if (o.contains("regions_file"))
+    flags.panel.regions_file = o["regions_file"].cast<std::string>();
   flags.panel.region_col = o["region"].cast<std::string>();
   flags.panel.year_col = o["year"].cast<std::string>();
   flags.panel.regions = o["regions"].cast<std::vector<std::string>>();
@@ -125,6 +130,7 @@ std::shared_ptr<Calibration> calibrate_panel(const py::dict& o) {
     if (r) r->source = source;
   }
   out->result = value_or_raise(std::move(r));
+  out->regions_file = flags.panel.regions_file;
   return out;
 }
 
@@ -487,15 +493,25 @@ PYBIND11_MODULE(_core, m) {
           [](const Calibration& c, const std::string& path,
              const std::string& command_line,
              const std::vector<std::string>& inputs) {
-            write_file(path, command_line, inputs, [&](store::ResultFile& f) {
-              return store::write_calibration(f, c.result);
+            std::vector<std::string> all = inputs;
+            if (!c.regions_file.empty()) all.push_back(c.regions_file);
+            write_file(path, command_line, all, [&](store::ResultFile& f) {
+              if (auto s = store::write_calibration(f, c.result); !s) return s;
+              return cli::record_regions_file(f, c.regions_file);
             });
           },
           py::arg("path"), py::arg("command_line"), py::arg("inputs"));
   m.def("calibrate", &calibrate_panel, py::arg("options"));
+  // As the forecast command loads --calibration (it also notes the regions
+  // file the calibration records, whose groups forecasts report).
   m.def("read_calibration", [](const std::string& path) {
     auto out = std::make_shared<Calibration>();
-    out->result = value_or_raise(store::read_calibration(path));
+    std::vector<std::filesystem::path> inputs;
+    out->result = value_or_raise(cli::load_calibration(path, inputs));
+    if (auto reader = store::ResultReader::open(path))
+      if (auto regions =
+              reader->string_attribute("/calibration", "regions_file"))
+        out->regions_file = *regions;
     return out;
   });
 
@@ -503,7 +519,9 @@ PYBIND11_MODULE(_core, m) {
       .def("runs", &forecast_runs)
       .def("history", &forecast_history)
       .def("summary",
-           [](const Forecast& f) { return cli::format_summary(f.runs); })
+           [](const Forecast& f) {
+             return cli::format_summary(f.runs, &f.calibration->result.info());
+           })
       .def("save", &save_forecast, py::arg("path"), py::arg("command_line"));
   m.def("forecast", &run_forecast, py::arg("calibration"), py::arg("scenarios"),
         py::arg("draws") = -1, py::arg("seed") = std::nullopt,

@@ -115,14 +115,17 @@ def _settings(values, flag, pair=False):
 
 def calibrate(panel=None, model="tfp_convergence", window=(2010, 2019),
               fix=None, free=(), priors=None, bounds=None, start=None,
-              regions=None, bands=None, pwt=None, threads=0, loss="none"):
+              regions=None, bands=None, pwt=None, threads=0, loss="none",
+              regions_file=None):
     """Calibrate ``model`` to ``panel`` over ``window`` (first, last year).
 
     ``panel``: a Panel (load_panel), a CSV path, a DataFrame or None (the
     shipped panel). ``fix={'phi': 0.5}``, ``free=['delta_S']``,
     ``priors={'alpha': (mean, sd)}``, ``bounds={'alpha': (lo, hi)}``,
     ``start={...}`` are ``calibrate``'s --fix/--free/--prior/--bound/--start;
-    ``bands`` a backtest file (--bands), ``pwt`` a Penn World Table CSV.
+    ``bands`` a backtest file (--bands), ``pwt`` a Penn World Table CSV,
+    ``regions_file`` the panel's region groups (--regions-file; the shipped
+    panel's by default), recorded with the calibration.
     The defaults are the command line's. Runs without the GIL.
     """
     if not isinstance(panel, Panel):
@@ -139,10 +142,13 @@ def calibrate(panel=None, model="tfp_convergence", window=(2010, 2019),
         "pwt": os.fspath(pwt) if pwt else "",
         "threads": int(threads), "loss": loss,
         "columns": dict(panel.columns),
+        "regions_file": os.fspath(regions_file) if regions_file else "",
     }
     command = f"growthcast.calibrate(model={model!r}, window={tuple(window)!r})"
     if panel.path is not None:
-        options["data"] = panel.path
+        # The shipped panel as the command line's default (--data unset):
+        # its regions file comes with it.
+        options["data"] = "" if panel.shipped else panel.path
         handle = _core.calibrate(options)
         return CalibrationResults(handle, [panel.path], command)
     # The command line's calibration reads a file: the DataFrame's CSV text

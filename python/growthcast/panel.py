@@ -31,6 +31,9 @@ class Panel:
         self.regions = list(info["regions"])
         self.years = list(info["years"])
         self.series = list(info["columns"])
+        # The shipped panel (load_panel() without data): calibrated as the
+        # command line's default, with the shipped regions file.
+        self.shipped = False
 
     def to_frame(self):
         """The panel as a pandas DataFrame."""
@@ -71,14 +74,17 @@ def load_panel(data=None, region="region", year="year", gdp="gdp_real",
                "rd_nominal": rd_nominal}
     values = [columns[k] for k in _REQUIRED]
     optional = [columns[k] for k in DEFAULT_COLUMNS if k not in _REQUIRED]
-    if data is None:
+    shipped = data is None
+    if shipped:
         data = os.path.join(_core.shipped_data_dir(), "china_provinces.csv")
     if isinstance(data, (str, os.PathLike)):
         path = os.fspath(data)
         with open(path, "rb") as f:
             text = f.read().decode("utf-8", errors="surrogateescape")
         info = _core.check_panel(text, path, region, year, values, optional)
-        return Panel(path, None, region, year, columns, info)
+        panel = Panel(path, None, region, year, columns, info)
+        panel.shipped = shipped
+        return panel
     try:
         import pandas as pd
     except ImportError as e:  # pragma: no cover
