@@ -1,0 +1,254 @@
+"""forecast(): the engine's Monte Carlo, results as an xarray.Dataset."""
+
+import os
+import weakref
+
+import numpy as np
+
+from . import _core, _toml
+from .calibration import CalibrationResults, calibrate, read_calibration
+
+DICT_FILE = "<dict>"
+# The C++ forecasts behind datasets returned by forecast(), for save().
+_HANDLES = {}
+
+
+def _scenario_sources(scenario):
+    items = scenario if isinstance(scenario, (list, tuple)) else [scenario]
+    sources = []
+    for item in items:
+        if isinstance(item, dict):
+            sources.append((_toml.dumps(item), DICT_FILE))
+        elif isinstance(item, (str, os.PathLike)):
+            path = os.fspath(item)
+            if not os.path.isfile(path):
+                raise FileNotFoundError(f"no scenario file '{path}'")
+            sources.append(("", path))
+        else:
+            raise TypeError("a scenario is a TOML path or a dict, got "
+                            f"{type(item).__name__}")
+    if not sources:
+        raise ValueError("no scenarios")
+    return sources
+
+
+def _union(lists, sort=False):
+    seen = {}
+    for values in lists:
+        for v in values:
+            seen.setdefault(v, len(seen))
+    out = list(seen)
+    return sorted(out) if sort else out
+
+
+def _dataset(runs, history, levels, variables, attrs):
+    """An xarray.Dataset in the layout of the file's /forecast group."""
+    import xarray as xr
+    names = [r["name"] for r in runs]
+    units = _union(r["units"] for r in runs)
+    years = _union((r["years"] for r in runs), sort=True)
+    s_n, u_n, y_n, q_n = len(names), len(units), len(years), len(levels)
+    unit_at = {u: i for i, u in enumerate(units)}
+    year_at = {y: i for i, y in enumerate(years)}
+    data = {}
+    is_group = np.zeros(u_n)
+    reports = np.zeros((s_n, u_n))
+    for v, (var, var_units) in enumerate(variables):
+        q = np.full((s_n, u_n, y_n, q_n), np.nan)
+        mean = np.full((s_n, u_n, y_n), np.nan)
+        sd = np.full((s_n, u_n, y_n), np.nan)
+        for s, r in enumerate(runs):
+            ui = [unit_at[u] for u in r["units"]]
+            yi = [year_at[y] for y in r["years"]]
+            q[s][np.ix_(ui, yi)] = r["quantiles"][v]
+            mean[s][np.ix_(ui, yi)] = r["mean"][v]
+            sd[s][np.ix_(ui, yi)] = r["sd"][v]
+            if v == 0:
+                reports[s, ui] = 1.0
+                is_group[ui] = np.asarray(r["is_group"], dtype=float)
+        label = var.replace("_", " ")
+        data[var] = (("scenario", "region", "year", "quantile"), q,
+                     {"units": var_units, "long_name": f"{label}: quantiles "
+                      "over draws"})
+        data[var + "_mean"] = (("scenario", "region", "year"), mean,
+                               {"units": var_units,
+                                "long_name": f"{label}: mean over draws"})
+        data[var + "_sd"] = (("scenario", "region", "year"), sd,
+                             {"units": var_units, "long_name":
+                              f"{label}: standard deviation (n - 1)"})
+    per_scenario = lambda key, dtype=float: (  # noqa: E731
+        ("scenario",), np.array([r[key] for r in runs], dtype=dtype))
+    data["is_group"] = (("region",), is_group, {"units": "1"})
+    data["reports"] = (("scenario", "region"), reports, {"units": "1"})
+    data["draws"] = per_scenario("draws", np.int64)
+    data["seed"] = per_scenario("seed", np.uint64)
+    data["parameter_redraws"] = per_scenario("parameter_redraws", np.int64)
+    data["exact_quantiles"] = per_scenario("exact", float)
+    data["parameter_uncertainty"] = per_scenario("parameter_uncertainty")
+    data["shock_uncertainty"] = per_scenario("shock_uncertainty")
+    h_units = list(history["units"])
+    h_gdp = np.full((u_n, len(history["years"])), np.nan)
+    for i, u in enumerate(h_units):
+        if u in unit_at:
+            h_gdp[unit_at[u]] = history["gdp"][i]
+    data["history_gdp"] = (("region", "history_year"), h_gdp,
+                           {"units": "as the calibration's gdp",
+                            "long_name": "observed GDP, groups summed"})
+    coords = {"scenario": names, "region": units,
+              "year": np.array(years, dtype=np.int32),
+              "quantile": np.array(levels),
+              "history_year": np.array(history["years"], dtype=np.int32)}
+    ds = xr.Dataset(data, coords=coords, attrs=attrs)
+    ds["year"].attrs["units"] = "year"
+    ds["history_year"].attrs["units"] = "year"
+    ds["quantile"].attrs["units"] = "1"
+    for s, r in enumerate(runs):
+        ds.attrs[f"scenario_{s}_file"] = r["file"]
+        ds.attrs[f"scenario_{s}_toml"] = r["toml"]
+        ds.attrs[f"scenario_{s}_quantile_method"] = r["quantile_method"]
+    return ds
+
+
+def forecast(calibration=None, scenario=None, draws=None, seed=None,
+             threads=0, paths=False, memory=1024.0, out=None):
+    """Project scenarios by Monte Carlo, as ``growthcast forecast`` does.
+
+    ``calibration``: CalibrationResults, a calibration file, or None (the
+    shipped panel calibrated with the defaults). ``scenario``: a TOML path,
+    a dict with the same schema, or a list of them (validated by the engine
+    with the command line's messages). ``draws``/``seed`` override the
+    scenarios' (--draws/--seed); ``threads`` 0 is all cores; ``memory`` MiB
+    for exact quantiles. ``out`` writes the HDF5 file the command line
+    writes. Returns an xarray.Dataset (scenario, region, year, quantile);
+    ``ds.growthcast.plot()`` draws a fan chart, ``ds.growthcast.save(path)``
+    writes the file. The GIL is released while it runs; Ctrl-C stops it at
+    the end of the current scenario with KeyboardInterrupt.
+    """
+    if scenario is None:
+        raise TypeError("forecast() needs a scenario (TOML path or dict)")
+    if isinstance(calibration, (str, os.PathLike)):
+        calibration = read_calibration(calibration)
+    elif calibration is None:
+        calibration = calibrate()
+    if not isinstance(calibration, CalibrationResults):
+        raise TypeError("calibration must be CalibrationResults, a path or "
+                        "None")
+    if seed is not None:
+        seed = int(seed)
+        if not 0 <= seed < 2**64:
+            raise ValueError(f"seed {seed} is not between 0 and 2^64-1")
+    sources = _scenario_sources(scenario)
+    handle = _core.forecast(calibration._handle, sources,
+                            -1 if draws is None else int(draws), seed,
+                            int(threads), bool(paths), float(memory))
+    attrs = {
+        "title": "growthcast forecast",
+        "source": "growthcast " + _core.version(),
+        "history": (f"growthcast.forecast({len(sources)} scenario(s), "
+                    f"draws={draws}, seed={seed}) by "
+                    f"growthcast {_core.version()}"),
+        "model": calibration.model,
+        "model_version": calibration.model_version,
+    }
+    ds = _dataset(handle.runs(), handle.history(), _core.quantile_levels(),
+                  _core.variables(), attrs)
+    key = id(ds)
+    _HANDLES[key] = handle
+    weakref.finalize(ds, _HANDLES.pop, key, None)
+    if out is not None:
+        handle.save(os.fspath(out), attrs["history"])
+    return ds
+
+
+def _handle_of(ds):
+    handle = _HANDLES.get(id(ds))
+    if handle is None:
+        raise ValueError("save() needs the Dataset forecast() returned (a "
+                         "derived or reopened one has no engine results)")
+    return handle
+
+
+def save(ds, path):
+    """Write a forecast() Dataset as ``growthcast forecast --out`` writes."""
+    _handle_of(ds).save(os.fspath(path), ds.attrs.get("history", ""))
+    return path
+
+
+def summary(ds):
+    """The command line's forecast table for a forecast() Dataset."""
+    return _handle_of(ds).summary()
+
+
+def plot(ds, scenario=None, region=None, variable="gdp", ax=None,
+         history=True):
+    """Fan chart: history, median, 50% and 90% bands, per scenario.
+
+    ``scenario``: a name, a list, or None (all); ``region``: a region or
+    group (default: the first group, else the first region).
+    """
+    import matplotlib.pyplot as plt
+    import xarray as xr
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    names = ([scenario] if isinstance(scenario, str) else
+             list(scenario) if scenario is not None else
+             list(ds["scenario"].values))
+    if region is None:
+        groups = ds["region"].values[ds["is_group"].values > 0]
+        region = str(groups[0] if len(groups) else ds["region"].values[0])
+    units = ds[variable].attrs.get("units", "")
+    if history and variable == "gdp" and "history_gdp" in ds:
+        h = ds["history_gdp"].sel(region=region)
+        ax.plot(ds["history_year"].values, h.values, color="black", lw=1.5,
+                label="history")
+    years = ds["year"].values
+    # Bands start from the last observed value, so the fan meets history.
+    last = None
+    if variable == "gdp" and "history_gdp" in ds:
+        h = ds["history_gdp"].sel(region=region)
+        if np.isfinite(h.values[-1]):
+            last = (int(ds["history_year"].values[-1]), float(h.values[-1]))
+    if last:
+        years = np.concatenate([[last[0]], years])
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, name in enumerate(names):
+        q = ds[variable].sel(scenario=name, region=region)
+        if last:
+            start = q.isel(year=[0]).copy(data=np.full((1, q.sizes["quantile"]),
+                                                       last[1]))
+            q = xr.concat([start.assign_coords(year=[last[0]]), q], "year")
+        c = colors[i % len(colors)]
+        ax.fill_between(years, q.sel(quantile=0.05), q.sel(quantile=0.95),
+                        color=c, alpha=0.15, lw=0,
+                        label=f"{name}: 90%")
+        ax.fill_between(years, q.sel(quantile=0.25), q.sel(quantile=0.75),
+                        color=c, alpha=0.3, lw=0, label=f"{name}: 50%")
+        ax.plot(years, q.sel(quantile=0.5), color=c, lw=2,
+                label=f"{name}: median")
+    ax.set_title(f"{region}: {variable.replace('_', ' ')}")
+    ax.set_xlabel("year")
+    ax.set_ylabel(f"{variable} ({units})" if units else variable)
+    ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+try:
+    import xarray as _xr
+
+    @_xr.register_dataset_accessor("growthcast")
+    class _ForecastAccessor:
+        """ds.growthcast.plot(), .save(path), .summary()."""
+
+        def __init__(self, ds):
+            self._ds = ds
+
+        def plot(self, *args, **kwargs):
+            return plot(self._ds, *args, **kwargs)
+
+        def save(self, path):
+            return save(self._ds, path)
+
+        def summary(self):
+            return summary(self._ds)
+except ImportError:  # pragma: no cover
+    pass

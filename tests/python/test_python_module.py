@@ -1,0 +1,372 @@
+"""The growthcast Python package against the command line (issue 19).
+
+Run by ctest with PYTHONPATH at the built module (build/python) and
+GROWTHCAST_BINARY / GROWTHCAST_SOURCE_DIR / GROWTHCAST_WORK_DIR set. Every
+comparison with the CLI's HDF5 is bit for bit (the float64 bytes).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+import unittest
+
+import h5py
+import numpy as np
+
+try:
+    import growthcast as gc
+    import pandas as pd
+    import xarray as xr  # noqa: F401
+except ImportError as e:  # the module was not built: skipped, not failed
+    print(f"growthcast Python module not importable: {e}", file=sys.stderr)
+    sys.exit(77)
+
+SOURCE = os.environ.get("GROWTHCAST_SOURCE_DIR",
+                        os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.environ.get("GROWTHCAST_BINARY",
+                        os.path.join(SOURCE, "build", "cli", "growthcast"))
+PANEL = os.path.join(SOURCE, "data", "china_provinces.csv")
+SCENARIOS = [os.path.join(SOURCE, "scenarios", "chengdu_chongqing", f)
+             for f in ("baseline.toml", "rd_push.toml")]
+
+
+def cli(*args, ok=True):
+    r = subprocess.run([BINARY, *args], capture_output=True, text=True)
+    if ok and r.returncode != 0:
+        raise AssertionError(f"growthcast {' '.join(args)}: {r.stderr}")
+    return r
+
+
+def cli_message(stderr, file):
+    """The CLI's error line without its prefix, with `file` as FILE."""
+    line = stderr.strip().splitlines()[-1]
+    prefix = "growthcast: error: "
+    assert line.startswith(prefix), line
+    return line[len(prefix):].replace(file, "FILE")
+
+
+def close(test, a, b, what, rtol=1e-9):
+    """Equal to rtol of the array's largest value (NaN where NaN)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    test.assertEqual(a.shape, b.shape, what)
+    test.assertTrue(np.array_equal(np.isnan(a), np.isnan(b)), what)
+    scale = np.nanmax(np.abs(b)) if np.isfinite(b).any() else 1.0
+    diff = np.nanmax(np.abs(a - b)) if np.isfinite(b).any() else 0.0
+    test.assertLessEqual(diff, rtol * scale, f"{what}: {diff} apart")
+
+
+def same_bits(test, a, b, what):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    test.assertEqual(a.shape, b.shape, what)
+    test.assertEqual(a.tobytes(), b.tobytes(), f"{what}: not bit-identical")
+
+
+class Base(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        root = os.environ.get("GROWTHCAST_WORK_DIR")
+        cls._tmp = tempfile.TemporaryDirectory(dir=root)
+        cls.tmp = cls._tmp.name
+        cls.cli_cal = os.path.join(cls.tmp, "cli_calibration.h5")
+        r = cli("calibrate", "--out", cls.cli_cal)
+        cls.cli_table = r.stdout.split("Wrote ")[0]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+
+class Calibration(Base):
+    def check_against_file(self, res, path):
+        with h5py.File(path, "r") as f:
+            g = f["calibration"]
+            self.assertEqual([s.decode() for s in g["parameter"][()]],
+                             list(res.params.index))
+            same_bits(self, res.params.values, g["estimate"][()], "estimate")
+            same_bits(self, res.bse.values, g["std_error"][()], "std_error")
+            # The engine's covariance is not reproducible bit for bit from
+            # one process to another: the CLI itself gives another last bit
+            # in some off-diagonal elements under MALLOC_MMAP_THRESHOLD_=0
+            # (heap alignment changes the vectorised sums). Its diagonal
+            # (the std_error above) and everything else is bit-identical.
+            close(self, res.cov_params().values, g["covariance"][()],
+                  "covariance", rtol=1e-12)
+            same_bits(self, res.fitted.values, g["fitted"][()], "fitted")
+            same_bits(self, res.resid.values, g["residual"][()], "residual")
+
+    def test_defaults_equal_cli(self):
+        res = gc.calibrate()
+        self.assertEqual(res.model, "tfp_convergence")
+        self.check_against_file(res, self.cli_cal)
+        self.assertEqual(str(res.summary()), self.cli_table)
+        # save() writes what `calibrate --out` writes.
+        saved = self.path("py_calibration.h5")
+        res.save(saved)
+        self.check_against_file(res, saved)
+        with h5py.File(saved, "r") as a, h5py.File(self.cli_cal, "r") as b:
+            self.assertEqual(sorted(a["calibration"]), sorted(b["calibration"]))
+            for k in a["calibration"]:
+                if a["calibration"][k].dtype.kind == "f":
+                    (close if k == "covariance" else same_bits)(self, a["calibration"][k][()],
+                              b["calibration"][k][()], k)
+        # The panel's regions file is recorded as `calibrate` records it.
+        with h5py.File(saved, "r") as a, h5py.File(self.cli_cal, "r") as b:
+            for k in ("regions_file", "regions_file_sha256"):
+                self.assertEqual(a["calibration"].attrs.get(k),
+                                 b["calibration"].attrs.get(k), k)
+        # Read back: the same numbers.
+        self.check_against_file(gc.read_calibration(saved), self.cli_cal)
+        self.check_against_file(gc.open(saved), self.cli_cal)
+
+    def test_options_and_dataframe_equal_cli(self):
+        out = self.path("cli_cd.h5")
+        cli("calibrate", "--model", "cobb_douglas_rd", "--from", "2011",
+            "--to", "2019", "--fix", "phi=0.4", "--prior", "alpha=0.4:0.05",
+            "--bound", "gamma=0:0.5", "--out", out)
+        frame = pd.read_csv(PANEL, float_precision="round_trip")
+        panel = gc.load_panel(frame)
+        self.assertIsNone(panel.path)
+        self.assertEqual(len(panel.regions), 31)
+        res = gc.calibrate(panel, model="cobb_douglas_rd",
+                           window=(2011, 2019), fix={"phi": 0.4},
+                           priors={"alpha": (0.4, 0.05)},
+                           bounds={"gamma": (0, 0.5)})
+        self.check_against_file(res, out)
+        self.assertEqual(res.status["phi"], "fixed")
+
+    def test_models(self):
+        m = gc.models()
+        self.assertIn("tfp_convergence", m)
+        self.assertIn("cobb_douglas_rd", m)
+        self.assertIn("alpha", m["cobb_douglas_rd"]["parameters"].index)
+
+
+class Forecast(Base):
+    def check_forecast(self, ds, path):
+        with h5py.File(path, "r") as f:
+            g = f["forecast"]
+            self.assertEqual([s.decode() for s in g["scenario"][()]],
+                             list(ds["scenario"].values))
+            self.assertEqual([s.decode() for s in g["region"][()]],
+                             list(ds["region"].values))
+            self.assertEqual(list(g["year"][()]), list(ds["year"].values))
+            for v, _ in gc._core.variables():
+                same_bits(self, ds[v].values, g[v]["quantiles"][()], v)
+                same_bits(self, ds[v + "_mean"].values, g[v]["mean"][()],
+                          v + " mean")
+                same_bits(self, ds[v + "_sd"].values, g[v]["sd"][()],
+                          v + " sd")
+            same_bits(self, ds["history_gdp"].values,
+                      g["history"]["gdp"][()], "history")
+
+    def test_forecast_equals_cli(self):
+        out = self.path("cli_forecast.h5")
+        r = cli("forecast", *SCENARIOS, "--calibration", self.cli_cal,
+                "--draws", "3000", "--seed", "11", "--threads", "2", "--out",
+                out)
+        cal = gc.read_calibration(self.cli_cal)
+        ds = gc.forecast(cal, SCENARIOS, draws=3000, seed=11, threads=1)
+        self.assertEqual(ds["gdp"].dims,
+                         ("scenario", "region", "year", "quantile"))
+        self.assertEqual(ds["gdp"].attrs["units"], "as the calibration's gdp")
+        self.check_forecast(ds, out)
+        # The calibration computed in-process projects the same (to the
+        # last bits of its covariance, see Calibration).
+        inproc = gc.forecast(gc.calibrate(), SCENARIOS, draws=3000, seed=11)
+        close(self, inproc["gdp"].values, ds["gdp"].values, "gdp", 1e-9)
+        # save() and forecast(out=) write the CLI's file.
+        saved = self.path("py_forecast.h5")
+        ds.growthcast.save(saved)
+        self.check_forecast(gc.open(saved), out)
+        self.check_forecast(gc.open(out), out)
+        with h5py.File(saved, "r") as a, h5py.File(out, "r") as b:
+            self.assertEqual(a.attrs["seed"], b.attrs["seed"])
+            for v, _ in gc._core.variables():
+                same_bits(self, a["forecast"][v]["quantiles"][()],
+                          b["forecast"][v]["quantiles"][()], v)
+            for k in ("gdp", "share_tfp"):
+                if k in b["accounting"]:
+                    same_bits(self, a["accounting"][k][()],
+                              b["accounting"][k][()], k)
+        # Its summary table is the CLI's.
+        self.assertEqual(ds.growthcast.summary(), r.stdout.split("Wrote ")[0])
+
+    def test_dict_scenario_equals_file(self):
+        with open(SCENARIOS[1], "rb") as f:
+            as_dict = tomllib.load(f)
+        cal = gc.read_calibration(self.cli_cal)
+        a = gc.forecast(cal, SCENARIOS[1], draws=500, seed=3)
+        b = gc.forecast(cal, as_dict, draws=500, seed=3)
+        same_bits(self, a["gdp"].values, b["gdp"].values, "dict vs file")
+
+    def test_plot(self):
+        import matplotlib
+        matplotlib.use("Agg")
+        cal = gc.read_calibration(self.cli_cal)
+        ds = gc.forecast(cal, SCENARIOS, draws=300, seed=1)
+        ax = ds.growthcast.plot(region="Chengdu-Chongqing")
+        self.assertIn("as the calibration's gdp", ax.get_ylabel())
+        png = self.path("fan.png")
+        ax.figure.savefig(png)
+        self.assertGreater(os.path.getsize(png), 1000)
+
+    def test_gil_released(self):
+        cal = gc.read_calibration(self.cli_cal)
+        counter = [0]
+        stop = threading.Event()
+        started = threading.Event()
+
+        def count():
+            started.set()
+            while not stop.is_set():
+                counter[0] += 1
+
+        t = threading.Thread(target=count)
+        t.start()
+        started.wait()
+        before = counter[0]
+        t0 = time.perf_counter()
+        gc.forecast(cal, SCENARIOS[1], draws=20000, seed=2, threads=1)
+        elapsed = time.perf_counter() - t0
+        during = counter[0] - before
+        stop.set()
+        t.join()
+        # Held GIL: the counter stands still for the whole call (bar the
+        # switch interval before the call). Released: it counts throughout.
+        print(f"forecast {elapsed:.2f} s; the other thread counted {during}",
+              file=sys.stderr)
+        self.assertGreater(elapsed, 0.05)
+        self.assertGreater(during, 20000)
+
+    def test_ctrl_c_stops(self):
+        cal = gc.read_calibration(self.cli_cal)
+        # After a file was written (the engine's writer installs its own
+        # SIGINT handler), Ctrl-C is still Python's KeyboardInterrupt.
+        cal.save(self.path("before_ctrl_c.h5"))
+        timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        t0 = time.perf_counter()
+        with self.assertRaises(KeyboardInterrupt):
+            # Three scenarios of 40,000 draws, each longer than 0.3 s: the
+            # engine cannot cancel a run, so the call stops at the end of
+            # the first.
+            gc.forecast(cal, SCENARIOS + [os.path.join(
+                SOURCE, "scenarios", "chengdu_chongqing", "combined.toml")],
+                draws=40000, seed=1, threads=1)
+        timer.join()
+        print(f"interrupted after {time.perf_counter() - t0:.2f} s",
+              file=sys.stderr)
+
+
+class Errors(Base):
+    """Bad DataFrames and dicts: the CLI's messages for the same content."""
+
+    def frame_case(self, frame, **kwargs):
+        path = self.path("bad_panel.csv")
+        frame.to_csv(path, index=False, lineterminator="\n")
+        args = ["calibrate", "--data", path, "--out", self.path("x.h5")]
+        for k, v in kwargs.items():
+            args += [f"--{k}", v]
+        r = cli(*args, ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        expected = cli_message(r.stderr, path)
+        with self.assertRaises(gc.EngineError) as ctx:
+            gc.calibrate(gc.load_panel(frame, **kwargs))
+        got = str(ctx.exception).replace("<DataFrame>", "FILE")
+        self.assertEqual(got, expected)
+        self.assertIsInstance(ctx.exception, ValueError)
+        return ctx.exception
+
+    def test_bad_frames(self):
+        good = pd.read_csv(PANEL, float_precision="round_trip")
+        bad = good.astype({"gdp_real": object})
+        bad.loc[5, "gdp_real"] = "abc"
+        err = self.frame_case(bad)
+        self.assertEqual(err.row, 5)
+        self.assertEqual(err.field, "gdp_real")
+        self.frame_case(good.drop(columns=["capital"]))
+        self.frame_case(pd.concat([good, good.iloc[[3]]], ignore_index=True))
+        neg = good.copy()
+        neg.loc[250, "labour"] = -1.0
+        self.frame_case(neg)
+        years = good.astype({"year": object})
+        years.loc[7, "year"] = "20x1"
+        self.frame_case(years)
+
+    def dict_case(self, scenario):
+        text = gc._toml.dumps(scenario)
+        path = self.path("bad_scenario.toml")
+        with open(path, "w") as f:
+            f.write(text)
+        r = cli("forecast", path, "--calibration", self.cli_cal, "--out",
+                self.path("x.h5"), ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        expected = cli_message(r.stderr, path)
+        with self.assertRaises(gc.EngineError) as ctx:
+            gc.forecast(gc.read_calibration(self.cli_cal), scenario)
+        self.assertEqual(str(ctx.exception).replace("<dict>", "FILE"),
+                         expected)
+
+    def test_bad_dicts(self):
+        with open(SCENARIOS[1], "rb") as f:
+            good = tomllib.load(f)
+        self.dict_case({**good, "draws": 0})
+        self.dict_case({**good, "colour": "red"})
+        self.dict_case({**good, "horizon": "2035"})
+        self.dict_case({**good, "regions": ["Sichuan", "Atlantis"]})
+        self.dict_case({**good, "horizon": 2015})
+        bad = {**good, "drivers": {"rd_intensity": {
+            **good["drivers"]["rd_intensity"], "target": 1.5}}}
+        self.dict_case(bad)
+
+    def test_toml_writer(self):
+        doc = {"name": 'a "quoted"\\ name\n\tx\u0001', "n": 3, "x": 0.1,
+               "big": 1e300, "t": True, "list": [1, 2.5, "s"],
+               "table": {"k": {"deep": [True, False]}, "v": -2},
+               "inline": [{"a": 1}], "weird key": 1.0}
+        self.assertEqual(tomllib.loads(gc._toml.dumps(doc)), doc)
+
+
+class Backtest(Base):
+    def test_backtest_equals_cli(self):
+        out = self.path("cli_backtest.h5")
+        cli("backtest", "--origins", "2018:2019", "--models",
+            "cobb_douglas_rd", "--draws", "200", "--out", out)
+        ds = gc.backtest(origins=(2018, 2019), models=["cobb_douglas_rd"],
+                         draws=200)
+        with h5py.File(out, "r") as f:
+            # Each origin is calibrated in the run: its covariance's last
+            # bits move between processes (see Calibration), so the Monte
+            # Carlo quantiles agree to rounding, not bit for bit.
+            names = [k for k in ("median", "q05", "q95", "rmse")
+                     if k in f["backtest"]]
+            self.assertIn("median", names)
+            for k in names:
+                close(self, ds[k].values, f["backtest"][k][()], k, 1e-9)
+
+
+class Example(unittest.TestCase):
+    def test_example_script(self):
+        with tempfile.TemporaryDirectory(
+                dir=os.environ.get("GROWTHCAST_WORK_DIR")) as tmp:
+            env = dict(os.environ, MPLBACKEND="Agg")
+            r = subprocess.run(
+                [sys.executable,
+                 os.path.join(SOURCE, "docs", "python_example.py"), tmp],
+                capture_output=True, text=True, env=env, cwd=SOURCE)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            for name in ("fan_chart.png", "forecast.h5", "medians_2035.csv",
+                         "calibration.h5"):
+                self.assertTrue(os.path.exists(os.path.join(tmp, name)), name)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
