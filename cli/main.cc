@@ -11,6 +11,7 @@
 #include "cli/backtest_command.h"
 #include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
+#include "cli/export_command.h"
 #include "cli/forecast_command.h"
 #include "cli/models_command.h"
 #include "cli/report_command.h"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   ReportFlags report_flags;
   ModelsFlags models_flags;
   BacktestFlags backtest_flags;
+  ExportFlags export_flags;
   add_calibrate_command(app, calibrate_flags);
   add_accounting_command(app, accounting_flags);
   add_bench_command(app, bench_flags);
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   add_report_command(app, report_flags);
   add_models_command(app, models_flags);
   add_backtest_command(app, backtest_flags);
+  add_export_command(app, export_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,6 +76,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("models")) return models_main(models_flags);
     if (app.got_subcommand("backtest"))
       return backtest_main(backtest_flags, command_line);
+    if (app.got_subcommand("export")) return export_main(export_flags);
     return 2;
   };
   try {
