@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <new>
 
@@ -28,9 +29,10 @@ int main(int argc, char** argv) {
   CLI::App app{
       "growthcast: calibrated regional growth forecasts and scenarios"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(growthcast::version()) + " (" +
-                                        growthcast::git_commit() + ", " +
-                                        growthcast::instruction_set() + ")");
+  const std::string version = std::string(growthcast::version()) + " (" +
+                              growthcast::git_commit() + ", " +
+                              growthcast::instruction_set() + ")";
+  app.set_version_flag("--version", version);
   CalibrateFlags calibrate_flags;
   AccountingFlags accounting_flags;
   BenchFlags bench_flags;
@@ -50,6 +52,14 @@ int main(int argc, char** argv) {
   add_models_command(app, models_flags);
   add_backtest_command(app, backtest_flags);
   add_export_command(app, export_flags);
+  // --version after a subcommand too (growthcast forecast --version).
+  std::function<void(CLI::App*)> add_version = [&](CLI::App* parent) {
+    for (CLI::App* sub : parent->get_subcommands({})) {
+      sub->set_version_flag("--version", version);
+      add_version(sub);
+    }
+  };
+  add_version(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

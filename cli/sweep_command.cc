@@ -26,6 +26,11 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
   cmd->add_option("--calibration", sweep.calibration,
                   "Calibration result (default: the sweep's `calibration`, "
                   "else the shipped panel calibrated with the defaults)");
+  cmd->add_option("--draws", sweep.draws,
+                  "Draws per point (overrides the sweep and base files)");
+  cmd->add_option("--seed", sweep.seed,
+                  "Random seed, 0 to 2^64-1 (overrides the sweep and base "
+                  "files)");
   cmd->add_option("--threads", sweep.threads, "OpenMP threads per process")
       ->check(threads_validator());
   cmd->add_option("--memory", sweep.memory_mib,
@@ -51,6 +56,14 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   if (auto s = check_output_path(flags.out, {flags.sweep, flags.calibration});
       !s)
     return report(s.error());
+  if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
+    return report(usage_error("must be between 1 and 10^9", "--draws").value());
+  std::optional<std::uint64_t> seed_flag;
+  if (!flags.seed.empty()) {
+    auto parsed = parse_seed(flags.seed);
+    if (!parsed) return report(parsed.error());
+    seed_flag = *parsed;
+  }
   sweep::Shard shard;
   if (!flags.shard.empty()) {
     auto parsed = sweep::parse_shard(flags.shard);
@@ -59,6 +72,7 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   }
   auto def = sweep::read_sweep(flags.sweep);
   if (!def) return report(def.error());
+  sweep::apply_overrides(*def, flags.draws, seed_flag);
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.
   if (shard.count > def->points())

@@ -327,6 +327,67 @@ class Sweep(unittest.TestCase):
             "brief_report", "full_report")]
         self.assert_same_file(single, merged, ignore=timing)
 
+    def test_draws_and_seed_overrides(self):
+        # sweep --draws/--seed override the files like forecast's: the same
+        # datasets as a sweep file that says draws = 150, seed = 11, and the
+        # values recorded per point; shards run with another seed belong to
+        # another sweep and are not merged with these.
+        stated = self.path("stated.toml")
+        with open(stated, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = 150\nseed = 11\n'
+                    f'calibration = "{self.calibration}"\n[axes]\n'
+                    '"drivers.rd_intensity.target" = [0.02, 0.03]\n')
+        plain = self.path("plain.toml")
+        with open(plain, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = 300\n'
+                    f'calibration = "{self.calibration}"\n[axes]\n'
+                    '"drivers.rd_intensity.target" = [0.02, 0.03]\n')
+        a, b = self.path("stated.h5"), self.path("overridden.h5")
+        self.assertEqual(run(BINARY, "sweep", stated, "--out", a).returncode,
+                         0)
+        result = run(BINARY, "sweep", plain, "--draws", "150", "--seed", "11",
+                     "--out", b)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        x, y = forecast_datasets(a), forecast_datasets(b)
+        self.assertEqual(sorted(x), sorted(y))
+        for name in x:
+            self.assertEqual(x[name], y[name], name)
+        with h5py.File(b, "r") as f:
+            np.testing.assert_array_equal(f["forecast/draws"][()], [150, 150])
+            np.testing.assert_array_equal(f["forecast/seed"][()], [11, 11])
+        # A seed beyond 2^63 (not a TOML integer) works from the command line.
+        big = self.path("big_seed.h5")
+        result = run(BINARY, "sweep", plain, "--seed", str(2**64 - 1),
+                     "--out", big)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with h5py.File(big, "r") as f:
+            self.assertEqual(int(f["forecast/seed"][0]), 2**64 - 1)
+        shards = []
+        for k, seed in ((0, "11"), (1, "12")):
+            out = self.path(f"seed_shard_{k}.h5")
+            self.assertEqual(run(BINARY, "sweep", plain, "--seed", seed,
+                                 "--shard", f"{k}/2", "--out",
+                                 out).returncode, 0)
+            shards.append(out)
+        bad = self.path("seed_bad.h5")
+        result = run(BINARY, "merge", *shards, "--out", bad)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("different sweep", result.stderr)
+        self.assertFalse(os.path.exists(bad))
+        result = run(BINARY, "sweep", plain, "--draws", "0", "--out", bad)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--draws", result.stderr)
+        self.assertFalse(os.path.exists(bad))
+
+    def test_version_after_the_subcommand(self):
+        top = run(BINARY, "--version")
+        self.assertEqual(top.returncode, 0)
+        for command in (["sweep"], ["merge"], ["forecast"], ["export"],
+                        ["bench", "solvers"]):
+            result = run(BINARY, *command, "--version")
+            self.assertEqual(result.returncode, 0, command)
+            self.assertEqual(result.stdout, top.stdout, command)
+
     def test_bad_sweep_files(self):
         cases = [
             ('"drivers.rd_intensity.targte" = [0.02]\n', "targte"),
