@@ -172,8 +172,11 @@ PartitionName=test Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
         return False
 
     def stop(self):
-        subprocess.run(["scancel", "--user=root"], env=self.env,
-                       capture_output=True, timeout=10)
+        try:
+            subprocess.run(["scancel", "--user=root"], env=self.env,
+                           capture_output=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            pass  # the daemons are stopped below either way
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -193,6 +196,12 @@ def main():
         if shutil.which(program) is None:
             skip(f"{program} is not installed (Debian: slurm-wlm, munge; "
                  "scripts/bootstrap.sh installs them)")
+    # ctest's timeout (or a user's Ctrl-C) ends the test with SIGTERM or
+    # SIGINT: leave through the finally below, which stops the daemons.
+    def leave(signum, _frame):
+        raise SystemExit(f"stopped by signal {signum}")
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
     root = tempfile.mkdtemp(prefix="slurm_", dir=WORK)
     cluster = Cluster(root)
     failed = True
