@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <new>
 
@@ -11,6 +12,7 @@
 #include "cli/backtest_command.h"
 #include "cli/bench_command.h"
 #include "cli/calibrate_command.h"
+#include "cli/export_command.h"
 #include "cli/forecast_command.h"
 #include "cli/models_command.h"
 #include "cli/report_command.h"
@@ -27,9 +29,10 @@ int main(int argc, char** argv) {
   CLI::App app{
       "growthcast: calibrated regional growth forecasts and scenarios"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(growthcast::version()) + " (" +
-                                        growthcast::git_commit() + ", " +
-                                        growthcast::instruction_set() + ")");
+  const std::string version = std::string(growthcast::version()) + " (" +
+                              growthcast::git_commit() + ", " +
+                              growthcast::instruction_set() + ")";
+  app.set_version_flag("--version", version);
   CalibrateFlags calibrate_flags;
   AccountingFlags accounting_flags;
   BenchFlags bench_flags;
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
   ReportFlags report_flags;
   ModelsFlags models_flags;
   BacktestFlags backtest_flags;
+  ExportFlags export_flags;
   add_calibrate_command(app, calibrate_flags);
   add_accounting_command(app, accounting_flags);
   add_bench_command(app, bench_flags);
@@ -47,6 +51,15 @@ int main(int argc, char** argv) {
   add_report_command(app, report_flags);
   add_models_command(app, models_flags);
   add_backtest_command(app, backtest_flags);
+  add_export_command(app, export_flags);
+  // --version after a subcommand too (growthcast forecast --version).
+  std::function<void(CLI::App*)> add_version = [&](CLI::App* parent) {
+    for (CLI::App* sub : parent->get_subcommands({})) {
+      sub->set_version_flag("--version", version);
+      add_version(sub);
+    }
+  };
+  add_version(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,6 +86,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("models")) return models_main(models_flags);
     if (app.got_subcommand("backtest"))
       return backtest_main(backtest_flags, command_line);
+    if (app.got_subcommand("export")) return export_main(export_flags);
     return 2;
   };
   try {

@@ -26,6 +26,11 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
   cmd->add_option("--calibration", sweep.calibration,
                   "Calibration result (default: the sweep's `calibration`, "
                   "else the shipped panel calibrated with the defaults)");
+  cmd->add_option("--draws", sweep.draws,
+                  "Draws per point (overrides the sweep and base files)");
+  cmd->add_option("--seed", sweep.seed,
+                  "Random seed, 0 to 2^64-1 (overrides the sweep and base "
+                  "files)");
   cmd->add_option("--threads", sweep.threads, "OpenMP threads per process")
       ->check(threads_validator());
   cmd->add_option("--memory", sweep.memory_mib,
@@ -42,14 +47,23 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
       ->check(CLI::ExistingFile);
   m->add_option("--out", merge.out, "Output HDF5 file")->required();
   m->add_option("--calibration", merge.calibration,
-                "The calibration the shards used (default: as the sweep: the "
-                "shipped panel calibrated with the defaults)");
+                "Check that the shards were computed from this calibration "
+                "(by SHA-256); the merged file holds the calibration the "
+                "shards used either way");
 }
 
 int sweep_main(SweepFlags& flags, const std::string& command_line) {
   if (auto s = check_output_path(flags.out, {flags.sweep, flags.calibration});
       !s)
     return report(s.error());
+  if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
+    return report(usage_error("must be between 1 and 10^9", "--draws").value());
+  std::optional<std::uint64_t> seed_flag;
+  if (!flags.seed.empty()) {
+    auto parsed = parse_seed(flags.seed);
+    if (!parsed) return report(parsed.error());
+    seed_flag = *parsed;
+  }
   sweep::Shard shard;
   if (!flags.shard.empty()) {
     auto parsed = sweep::parse_shard(flags.shard);
@@ -58,6 +72,7 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   }
   auto def = sweep::read_sweep(flags.sweep);
   if (!def) return report(def.error());
+  sweep::apply_overrides(*def, flags.draws, seed_flag);
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.
   if (shard.count > def->points())
@@ -132,19 +147,37 @@ int merge_main(MergeFlags& flags, const std::string& command_line) {
   store::Provenance provenance;
   provenance.command_line = command_line;
   for (const auto& p : paths) provenance.input_files.push_back(p);
-  auto cal = load_calibration(flags.calibration, provenance.input_files);
-  if (!cal) return report(cal.error());
   // Every shard was computed from one calibration (merge_shards checked
-  // they agree); it must be this one, whose /calibration the result holds.
-  const std::string digest = store::calibration_digest(*cal);
-  if (merged->sweep.calibration_sha256 != digest)
+  // their digests agree) and holds it as /calibration: the merged file
+  // takes it from there, so it says what the points were computed from
+  // (a window from `calibrate --from 2012` stays 2012-2019).
+  auto cal = store::read_calibration(paths.front());
+  if (!cal) return report(cal.error());
+  const std::string& used = merged->sweep.calibration_sha256;
+  if (const std::string digest = store::calibration_digest(*cal);
+      digest != used)
     return report(
-        fail("the shards were computed from another calibration (SHA-256 " +
-                 merged->sweep.calibration_sha256.substr(0, 12) +
-                 ") than the one given to merge (" + digest.substr(0, 12) +
-                 "): pass the calibration the sweep used with --calibration",
-             flags.shards.front(), 0, "--calibration")
+        fail("the shard's /calibration (SHA-256 " + digest.substr(0, 12) +
+                 ") is not the calibration its points were computed from (" +
+                 used.substr(0, 12) +
+                 "): the shard was changed after it was "
+                 "written; run it again",
+             paths.front().string(), 0, "/calibration")
             .value());
+  if (!flags.calibration.empty()) {
+    auto given = load_calibration(flags.calibration, provenance.input_files);
+    if (!given) return report(given.error());
+    if (const std::string digest = store::calibration_digest(*given);
+        digest != used)
+      return report(
+          fail("the shards were computed from another calibration (SHA-256 " +
+                   used.substr(0, 12) + ") than the one given to merge (" +
+                   digest.substr(0, 12) +
+                   "): leave out --calibration to use the shards' own, or "
+                   "pass the calibration the sweep used",
+               flags.calibration, 0, "--calibration")
+              .value());
+  }
   const auto groups = default_groups(*cal);
   auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {
     if (auto s = write_context(f, *cal, groups); !s) return s;

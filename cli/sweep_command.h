@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct SweepFlags {
   bool resume = false;
   int threads = 0;
   double memory_mib = 1024;
+  std::int64_t draws = -1;  // -1: the sweep file's
+  std::string seed;         // empty: the sweep file's
 };
 
 struct MergeFlags {

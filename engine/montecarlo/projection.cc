@@ -243,6 +243,20 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
       growth.push_back(cal.labour[i][t] / cal.labour[i][t - 1] - 1.0);
     labour_growth[i] = tail_mean(growth, kBaselineYears);
   }
+  // The regions whose drivers the scenario's results depend on: its own
+  // (all when it names none) and its groups' members; with spillovers every
+  // region, as each one's knowledge stock enters the others'. Elsewhere a
+  // missing baseline only leaves unreported paths undefined.
+  bool spillover = false;
+  models::visit_model(cal.model, [&]<class M>(std::type_identity<M>) {
+    spillover = M::uses_spillover(M::configure(cal.model_options.shared));
+  });
+  std::vector<bool> needed(n, sc.regions.empty() || spillover);
+  for (const auto& name : sc.regions)
+    needed[std::size_t(region_index(cal.regions, name))] = true;
+  for (const auto& [group, members] : sc.groups)
+    for (const auto& member : members)
+      needed[std::size_t(region_index(cal.regions, member))] = true;
   for (int d = 0; d < scenario::kDriverCount; ++d) {
     const Driver driver = static_cast<Driver>(d);
     const std::string name = scenario::DriverToString(driver);
@@ -256,13 +270,19 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
         b = tail_mean(it->second[i], kBaselineYears);
       }
       DriverPath path = sc.path_for(driver, cal.regions[i]);
-      if (!std::isfinite(b) && needs_baseline(path)) {
+      // Without an observed baseline, a table's first value stands for it:
+      // the path holds that value until the table's first year.
+      if (!std::isfinite(b) && path.kind == DriverPath::Kind::table &&
+          !path.table.empty())
+        b = path.table.begin()->second;
+      if (!std::isfinite(b) && needs_baseline(path) && needed[i]) {
         const std::string key = "drivers." + name;
         return fail("no observed baseline for " + name + " in region '" +
                         cal.regions[i] +
                         "' (the calibration's panel lacks the nominal "
-                        "columns): give the driver an explicit constant "
-                        "value, or a ramp target and a table",
+                        "columns): give the driver a constant value, or a "
+                        "table of values (its first value is then the "
+                        "baseline)",
                     sc.file, sc.line_of(key), key);
       }
       p.paths[d].push_back(std::move(path));

@@ -126,8 +126,23 @@ RunRecord run_nist_ceres(const NistProblem& p, int start, const SolverConfig& c,
         c.family == Family::ceres_line_search
             ? "none"
             : ceres::LinearSolverTypeToString(summary.linear_solver_type_used);
+    // On FAILURE Ceres leaves the parameters as they were (the start) while
+    // summary.final_cost is its last iterate's: the run is scored at what it
+    // returned, so its cost is evaluated there too.
+    if (summary.termination_type == ceres::FAILURE) {
+      double returned_cost = std::nan("");
+      if (!problem.Evaluate(ceres::Problem::EvaluateOptions(), &returned_cost,
+                            nullptr, nullptr, nullptr))
+        returned_cost = std::nan("");
+      rec.final_cost = returned_cost;
+      rec.note =
+          "FAILURE: Ceres returned the start unchanged (scored "
+          "there; its last iterate's cost was " +
+          std::to_string(summary.final_cost) + "): " + summary.message;
+    }
   }
   rec.lre = nist_lre(p, b);
+  rec.estimate = b;
   return rec;
 }
 
@@ -246,6 +261,7 @@ RunRecord run_nist_minpack(const NistProblem& p, int start,
     rec.linear_solver_used = "minpack_qr";
   }
   rec.lre = nist_lre(p, b);
+  rec.estimate = b;
   return rec;
 }
 
@@ -323,6 +339,7 @@ RunRecord run_calibration(const CalibrationCase& cc, int start,
   }
   const std::size_t regions = cc.data.regions.size();
   auto at = [&](std::string_view p) { return result->shared(p); };
+  rec.estimate = {at("alpha"), at("gamma"), at("delta_S"), kNaN, kNaN};
   if (cc.truth_known) {
     rec.lre.push_back(log_relative_error(at("alpha"), cc.alpha));
     rec.lre.push_back(log_relative_error(at("gamma"), cc.gamma));
@@ -506,8 +523,11 @@ RunRecord run_one(const BenchProblem& problem, int start,
   if (!rec.applicable) {
     rec.termination = "NOT_APPLICABLE";
     rec.lre.assign(problem.parameter_labels().size(), kNaN);
+    rec.estimate.clear();
     return rec;
   }
+  // A run that failed is never counted as solved.
+  if (rec.termination == "FAILURE") return rec;
   if (problem.calibration && !problem.calibration->truth_known)
     rec.solved = rec.termination == "CONVERGENCE";  // no known answer
   else

@@ -80,6 +80,10 @@ struct RunRecord {
   std::string termination;  // CONVERGENCE, NO_CONVERGENCE, FAILURE, ...
   std::string linear_solver_used;
   std::vector<double> lre;  // per scored parameter; NaN when unknown
+  // The parameters the run returned, per scored parameter (NIST: b1..bK;
+  // calibration: alpha, gamma, delta_S, then NaN for the two per-region
+  // minima); the LRE are computed from these. Empty when not applicable.
+  std::vector<double> estimate;
   bool solved = false;
 
   double min_lre() const;

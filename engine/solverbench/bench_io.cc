@@ -155,6 +155,28 @@ Status write_bench(store::ResultFile& f, const BenchResult& r) {
       !s)
     return s;
 
+  // The parameters each run returned (what its LRE were computed from).
+  std::vector<double> estimate(cells * nk, kNaN);
+  for (std::size_t i = 0; i < cells; ++i)
+    for (std::size_t k = 0; k < r.records[i].estimate.size() && k < nk; ++k)
+      estimate[i * nk + k] = r.records[i].estimate[k];
+  if (auto s = f.add_dataset(g, "estimate", estimate,
+                             {"problem", "start", "config", "parameter"}, "1",
+                             "parameter values the run returned (the LRE are "
+                             "computed from them); NaN: not applicable, or a "
+                             "per-region minimum, or padding");
+      !s)
+    return s;
+  // Whether the configuration applies to the problem (0: not applicable;
+  // then every value of the run is NaN and termination is NOT_APPLICABLE).
+  if (auto s = f.add_dataset(
+          g, "applicable",
+          per_cell([](const RunRecord& x) { return x.applicable ? 1.0 : 0.0; }),
+          dims, "1",
+          "1 when the configuration applies to the problem, 0 if not");
+      !s)
+    return s;
+
   std::vector<double> certified(np * nk, kNaN), std_dev(np * nk, kNaN);
   for (std::size_t p = 0; p < np; ++p) {
     const auto& bp = r.problems[p];

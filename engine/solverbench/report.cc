@@ -221,10 +221,19 @@ std::string format_summary(const BenchResult& r) {
     const std::string name = r.configs[c.config].name();
     out << name << ":";
     if (c.nist_problems > 0) {
-      for (int start = 0; start < 2; ++start)
-        out << (start ? ";" : "") << " solved " << c.nist_solved[start] << "/"
-            << c.nist_problems << " NIST from start " << start + 1
-            << " in a median of " << human_time(median(c.nist_times[start]));
+      // Counted over the problems the configuration applies to.
+      if (c.nist_applicable[0] + c.nist_applicable[1] == 0)
+        out << " NIST not applicable";
+      for (int start = 0; start < 2; ++start) {
+        if (c.nist_applicable[start] == 0) continue;
+        out << (start && c.nist_applicable[0] ? ";" : "") << " solved "
+            << c.nist_solved[start] << "/" << c.nist_applicable[start]
+            << " NIST from start " << start + 1;
+        if (c.nist_applicable[start] < c.nist_problems)
+          out << " (" << c.nist_problems - c.nist_applicable[start]
+              << " not applicable)";
+        out << " in a median of " << human_time(median(c.nist_times[start]));
+      }
     }
     if (c.calib_cases > 0) {
       if (c.calib_applicable == 0)
@@ -303,7 +312,8 @@ std::string to_json(const BenchResult& r) {
             << json_number(rec.applicable ? rec.initial_cost : std::nan(""))
             << ", \"final_cost\": "
             << json_number(rec.applicable ? rec.final_cost : std::nan(""))
-            << ", \"lre\": " << json_numbers(rec.lre)
+            << ", \"lre\": " << json_numbers(rec.lre) << ", \"estimate\": "
+            << (rec.applicable ? json_numbers(rec.estimate) : "null")
             << ", \"solved\": " << (rec.solved ? "true" : "false") << "}";
         first = false;
       }

@@ -211,6 +211,7 @@ Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
   doc->erase("calibration");
   auto parsed = scenario::parse_scenario(doc->text(), base_file);
   if (!parsed) return point_error(*this, k, at, parsed.error());
+  if (seed_override) parsed->seed = *seed_override;
   parsed->name += "#" + std::to_string(k);
   parsed->file = file;
   return parsed;
@@ -271,6 +272,21 @@ std::pair<std::int64_t, std::int64_t> shard_range(const Shard& shard,
   const Wide n = points, count = shard.count, index = shard.index;
   return {std::int64_t(index * n / count),
           std::int64_t((index + 1) * n / count)};
+}
+
+void apply_overrides(SweepDefinition& def, std::int64_t draws,
+                     std::optional<std::uint64_t> seed) {
+  if (draws <= 0 && !seed) return;
+  std::string tag = "\0overrides";
+  if (draws > 0) {
+    def.draws = draws;
+    tag += " draws=" + std::to_string(draws);
+  }
+  if (seed) {
+    def.seed_override = seed;
+    tag += " seed=" + std::to_string(*seed);
+  }
+  def.id = store::sha256_text(def.text + '\0' + def.base_text + tag);
 }
 
 }  // namespace growthcast::sweep

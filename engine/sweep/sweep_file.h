@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -29,8 +30,10 @@ struct SweepDefinition {
   std::string base_file;  // the base scenario's path, or the sweep file
   std::string base_text;  // the base scenario as TOML
   std::vector<Axis> axes;
-  std::int64_t draws = 0;   // 0: the base scenario's
-  std::int64_t seed = -1;   // -1: the base scenario's
+  std::int64_t draws = 0;  // 0: the base scenario's
+  std::int64_t seed = -1;  // -1: the base scenario's
+  // `growthcast sweep --seed` (any 64-bit seed; set by apply_overrides).
+  std::optional<std::uint64_t> seed_override;
   std::string calibration;  // optional, relative to the sweep file
   long calibration_line = 0;
   // SHA-256 over the sweep and base texts: shards and checkpoints of the
@@ -54,6 +57,13 @@ Result<SweepDefinition> read_sweep(const std::filesystem::path& path);
 // messages and is the folder a relative base or calibration path is in).
 Result<SweepDefinition> parse_sweep(const std::string& text,
                                     const std::filesystem::path& path);
+
+// The command line's --draws (when > 0) and --seed, which override the
+// sweep file's and the base scenario's like forecast's do. They become part
+// of the sweep's id, so shards or checkpoints run with other values are not
+// joined with these.
+void apply_overrides(SweepDefinition& def, std::int64_t draws,
+                     std::optional<std::uint64_t> seed);
 
 // "K/N" with 0 <= K < N; the shard's points are the contiguous range
 // [K * P / N, (K + 1) * P / N) of the P points.

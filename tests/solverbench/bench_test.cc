@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "store/result_file.h"
@@ -134,7 +135,86 @@ TEST(Bench, WritesAndReadsBack) {
   auto names = reader->read_strings("/bench/config");
   ASSERT_TRUE(names);
   EXPECT_EQ(names->at(1), "minpack:lmder");
+  // Each run's parameter estimates, beside its LRE: the values the records
+  // hold, NaN padded like the LRE.
+  auto estimate = reader->read_doubles("/bench/estimate", &shape);
+  ASSERT_TRUE(estimate) << estimate.error().to_string();
+  EXPECT_EQ(shape, (std::vector<std::size_t>{2, 2, 2, 9}));
+  const RunRecord& misra = result->at(0, 0, 0);
+  ASSERT_EQ(misra.estimate.size(), 2u);
+  EXPECT_EQ((*estimate)[0], misra.estimate[0]);
+  EXPECT_EQ((*estimate)[1], misra.estimate[1]);
+  EXPECT_TRUE(std::isnan((*estimate)[2]));
+  auto applicable = reader->read_doubles("/bench/applicable", &shape);
+  ASSERT_TRUE(applicable);
+  EXPECT_EQ((*applicable)[0], 1.0);
   std::filesystem::remove(path);
+  // The JSON has them too.
+  EXPECT_NE(to_json(*result).find("\"estimate\": ["), std::string::npos);
+}
+
+// Estimates are what the LRE score: a reader can check them. Misra1a's
+// certified values (data/nist/Misra1a.dat): b1 = 2.3894212918E+02,
+// b2 = 5.5015643181E-04; the default configuration reaches LRE >= 6, so the
+// estimates agree with them to 1e-6 relative.
+TEST(Bench, EstimatesMatchTheirLre) {
+  auto problems = select_problems("Misra1a", sources());
+  ASSERT_TRUE(problems);
+  const RunRecord rec =
+      run_one(problems->front(), 0, default_configs().front(), one_repeat());
+  ASSERT_EQ(rec.estimate.size(), 2u);
+  EXPECT_NEAR(rec.estimate[0], 2.3894212918E+02, 2.3894212918E+02 * 1e-6);
+  EXPECT_NEAR(rec.estimate[1], 5.5015643181E-04, 5.5015643181E-04 * 1e-6);
+}
+
+// Rat42 from start 1 with BFGS ends in FAILURE (a line search that finds no
+// step); Ceres then leaves the parameters at the start. The run is scored
+// there: its estimate is NIST's start 1 (data/nist/Rat42.dat: 100, 1, 0.1),
+// its final cost the cost at that point, which is the initial cost Ceres
+// reported, and it is not solved.
+TEST(Bench, FailureIsScoredAtWhatWasReturned) {
+  auto problems = select_problems("Rat42", sources());
+  ASSERT_TRUE(problems);
+  auto bfgs = parse_config("ceres:bfgs:auto");
+  ASSERT_TRUE(bfgs);
+  const RunRecord rec = run_one(problems->front(), 0, *bfgs, one_repeat());
+  ASSERT_EQ(rec.termination, "FAILURE") << rec.note;
+  EXPECT_EQ(rec.estimate, (std::vector<double>{100, 1, 0.1}));
+  EXPECT_EQ(rec.final_cost, rec.initial_cost);
+  EXPECT_FALSE(rec.solved);
+  EXPECT_NE(rec.note.find("returned the start"), std::string::npos);
+}
+
+// A configuration that does not apply to the NIST problems is summarised as
+// such, not as "solved 0/N".
+TEST(Bench, SummaryCountsApplicableRunsOnly) {
+  auto problems = select_problems("Misra1a,Kirby2", sources());
+  ASSERT_TRUE(problems);
+  auto configs = parse_config_list("ceres:lm:dense_qr:auto,minpack:lmder");
+  ASSERT_TRUE(configs);
+  auto result = run_bench(std::move(*problems), *configs, one_repeat());
+  ASSERT_TRUE(result);
+  // Mark minpack:lmder as not applicable everywhere, and dense_qr on
+  // Kirby2 only.
+  for (std::size_t p = 0; p < 2; ++p)
+    for (int s = 0; s < 2; ++s) {
+      auto& minpack = result->records[(p * 2 + std::size_t(s)) * 2 + 1];
+      minpack.applicable = false;
+      minpack.solved = false;
+    }
+  for (int s = 0; s < 2; ++s) {
+    auto& kirby = result->records[(1 * 2 + std::size_t(s)) * 2 + 0];
+    kirby.applicable = false;
+    kirby.solved = false;
+  }
+  const std::string summary = format_summary(*result);
+  EXPECT_NE(summary.find("minpack:lmder: NIST not applicable"),
+            std::string::npos)
+      << summary;
+  EXPECT_EQ(summary.find("0/2"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("solved 1/1 NIST from start 1 (1 not applicable)"),
+            std::string::npos)
+      << summary;
 }
 
 }  // namespace

@@ -51,6 +51,34 @@ def forecast_datasets(path):
     return out
 
 
+# Attributes a re-run writes differently by design: when and how the file
+# was made (provenance). Everything else in a merged file must equal a
+# one-process sweep's, bit for bit.
+PROVENANCE = {"@command_line", "@created", "@input_files"}
+
+
+def whole_file(path):
+    """Every dataset (raw bytes) and attribute in the file, by name."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        for k, v in f.attrs.items():
+            out["@" + k] = repr(v)
+
+        def visit(name, obj):
+            for k, v in obj.attrs.items():
+                out[f"{name}@{k}"] = repr(v.tolist() if hasattr(v, "tolist")
+                                          else v)
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                if isinstance(data, np.ndarray) and data.dtype.kind != "O":
+                    out[name] = data.tobytes()
+                else:
+                    out[name] = repr(data.tolist() if hasattr(data, "tolist")
+                                     else data).encode()
+        f.visititems(visit)
+    return {k: v for k, v in out.items() if k not in PROVENANCE}
+
+
 class Sweep(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -252,6 +280,178 @@ class Sweep(unittest.TestCase):
                      "--calibration", self.calibration)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("points 0-0 of 36", result.stdout)
+
+    def assert_same_file(self, expected, got, ignore=()):
+        a, b = whole_file(expected), whole_file(got)
+        for name in ignore:
+            a.pop(name, None)
+            b.pop(name, None)
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            self.assertEqual(a[name], b[name], name)
+
+    def test_merge_takes_the_shards_calibration(self):
+        # Issue 17: shards from `calibrate --from 2012`, merged without
+        # --calibration, used to be re-calibrated over 2010-2019. The merged
+        # file must hold the shards' calibration and equal the one-process
+        # sweep's file (provenance apart).
+        cal2012 = self.path("calibration_2012.h5")
+        result = run(BINARY, "calibrate", "--from", "2012", "--out", cal2012)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        sweep = self.path("from2012.toml")
+        with open(sweep, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = 200\n'
+                    f'calibration = "{cal2012}"\n[axes]\n'
+                    '"drivers.rd_intensity.target" = [0.02, 0.03, 0.035]\n')
+        single = self.path("from2012_single.h5")
+        self.assertEqual(run(BINARY, "sweep", sweep, "--out",
+                             single).returncode, 0)
+        shards = []
+        for k in range(2):
+            out = self.path(f"from2012_shard_{k}.h5")
+            result = run(BINARY, "sweep", sweep, "--shard", f"{k}/2",
+                         "--out", out)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            shards.append(out)
+        merged = self.path("from2012_merged.h5")
+        result = run(BINARY, "merge", *shards, "--out", merged)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_same_file(single, merged)
+        with h5py.File(merged, "r") as f:
+            # The window calibrate was given (--from 2012; --to's default).
+            self.assertEqual(int(f["calibration"].attrs["first_year"]), 2012)
+            self.assertEqual(int(f["calibration"].attrs["last_year"]), 2019)
+        # The same calibration given explicitly is accepted; another one
+        # (the default window's) is refused and nothing is written.
+        again = self.path("from2012_merged_again.h5")
+        result = run(BINARY, "merge", *shards, "--out", again,
+                     "--calibration", cal2012)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_same_file(single, again)
+        refused = self.path("from2012_refused.h5")
+        result = run(BINARY, "merge", *shards, "--out", refused,
+                     "--calibration", self.calibration)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("another calibration", result.stderr)
+        self.assertIn(self.calibration, result.stderr)
+        self.assertFalse(os.path.exists(refused))
+
+    def test_own_calibration_merged_equals_one_process(self):
+        # A sweep without a calibration calibrates the shipped panel itself,
+        # in every shard process: the merged file must equal a one-process
+        # sweep's (issue 17, README's promise), its /calibration included.
+        sweep = self.path("own.toml")
+        with open(sweep, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = 200\n[axes]\n'
+                    '"drivers.rd_intensity.target" = [0.02, 0.03]\n')
+        single = self.path("own_single.h5")
+        self.assertEqual(run(BINARY, "sweep", sweep, "--out",
+                             single).returncode, 0)
+        shards = []
+        for k in range(2):
+            out = self.path(f"own_shard_{k}.h5")
+            result = run(BINARY, "sweep", sweep, "--shard", f"{k}/2",
+                         "--out", out)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            shards.append(out)
+        merged = self.path("own_merged.h5")
+        result = run(BINARY, "merge", *shards, "--out", merged)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # Ceres' clock readings (and the reports that print them) are
+        # measurements of each process's run, not results.
+        timing = ["calibration@" + k for k in (
+            "preprocessor_seconds", "minimizer_seconds", "total_seconds",
+            "brief_report", "full_report")]
+        self.assert_same_file(single, merged, ignore=timing)
+
+    def test_draws_and_seed_overrides(self):
+        # sweep --draws/--seed override the files like forecast's: the same
+        # datasets as a sweep file that says draws = 150, seed = 11, and the
+        # values recorded per point; shards run with another seed belong to
+        # another sweep and are not merged with these.
+        stated = self.path("stated.toml")
+        with open(stated, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = 150\nseed = 11\n'
+                    f'calibration = "{self.calibration}"\n[axes]\n'
+                    '"drivers.rd_intensity.target" = [0.02, 0.03]\n')
+        plain = self.path("plain.toml")
+        with open(plain, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = 300\n'
+                    f'calibration = "{self.calibration}"\n[axes]\n'
+                    '"drivers.rd_intensity.target" = [0.02, 0.03]\n')
+        a, b = self.path("stated.h5"), self.path("overridden.h5")
+        self.assertEqual(run(BINARY, "sweep", stated, "--out", a).returncode,
+                         0)
+        result = run(BINARY, "sweep", plain, "--draws", "150", "--seed", "11",
+                     "--out", b)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        x, y = forecast_datasets(a), forecast_datasets(b)
+        self.assertEqual(sorted(x), sorted(y))
+        for name in x:
+            self.assertEqual(x[name], y[name], name)
+        with h5py.File(b, "r") as f:
+            np.testing.assert_array_equal(f["forecast/draws"][()], [150, 150])
+            np.testing.assert_array_equal(f["forecast/seed"][()], [11, 11])
+        # A seed beyond 2^63 (not a TOML integer) works from the command line.
+        big = self.path("big_seed.h5")
+        result = run(BINARY, "sweep", plain, "--seed", str(2**64 - 1),
+                     "--out", big)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with h5py.File(big, "r") as f:
+            self.assertEqual(int(f["forecast/seed"][0]), 2**64 - 1)
+        shards = []
+        for k, seed in ((0, "11"), (1, "12")):
+            out = self.path(f"seed_shard_{k}.h5")
+            self.assertEqual(run(BINARY, "sweep", plain, "--seed", seed,
+                                 "--shard", f"{k}/2", "--out",
+                                 out).returncode, 0)
+            shards.append(out)
+        bad = self.path("seed_bad.h5")
+        result = run(BINARY, "merge", *shards, "--out", bad)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("different sweep", result.stderr)
+        self.assertFalse(os.path.exists(bad))
+        result = run(BINARY, "sweep", plain, "--draws", "0", "--out", bad)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--draws", result.stderr)
+        self.assertFalse(os.path.exists(bad))
+
+    def test_version_after_the_subcommand(self):
+        top = run(BINARY, "--version")
+        self.assertEqual(top.returncode, 0)
+        for command in (["sweep"], ["merge"], ["forecast"], ["export"],
+                        ["bench", "solvers"]):
+            result = run(BINARY, *command, "--version")
+            self.assertEqual(result.returncode, 0, command)
+            self.assertEqual(result.stdout, top.stdout, command)
+
+    def test_calibration_does_not_depend_on_the_heap(self):
+        # Issue 17: a sweep's own calibration differed from `growthcast
+        # calibrate` in 378 covariance entries (up to 5e-18): the covariance
+        # depended on the alignment of heap blocks (ceres::Covariance's
+        # SuiteSparseQR/BLAS path), which a different command, or glibc's
+        # mmap threshold, moves. Both must now give the same bits.
+        def calibration(path):
+            with h5py.File(path, "r") as f:
+                return {k: f["calibration"][k][()].tobytes()
+                        for k in ("covariance", "std_error", "estimate")}
+        reference = calibration(self.calibration)
+        for tunables in ("glibc.malloc.mmap_threshold=4096",
+                         "glibc.malloc.tcache_count=0",
+                         "glibc.malloc.top_pad=8"):
+            out = self.path(f"heap_{tunables.split('.')[-1]}.h5")
+            result = run(BINARY, "calibrate", "--out", out,
+                         env=dict(os.environ, GLIBC_TUNABLES=tunables))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(calibration(out), reference, tunables)
+        sweep = self.path("heap.toml")
+        with open(sweep, "w") as f:
+            f.write(f'base = "{BASE}"\ndraws = 100\n[axes]\n'
+                    '"drivers.rd_intensity.target" = [0.02]\n')
+        out = self.path("heap_sweep.h5")
+        self.assertEqual(run(BINARY, "sweep", sweep, "--out", out).returncode,
+                         0)
+        self.assertEqual(calibration(out), reference)
 
     def test_bad_sweep_files(self):
         cases = [

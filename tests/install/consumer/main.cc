@@ -1,8 +1,10 @@
-// Calibrates a small synthetic panel through the installed library.
+// Calibrates a small synthetic panel through the installed library. The
+// headers are reachable with and without the growthcast/ prefix.
+#include <growthcast/calibrate/synthetic.h>
+
 #include <cstdio>
 
 #include "calibrate/calibration.h"
-#include "calibrate/synthetic.h"
 
 int main() {
   growthcast::calibrate::SyntheticSpec spec;
