@@ -72,6 +72,17 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   }
   auto def = sweep::read_sweep(flags.sweep);
   if (!def) return report(def.error());
+  // One seed and one number of draws per sweep (its top-level keys or
+  // --seed / --draws): points that varied them could not be written or
+  // merged into one file, and the run failed only after the first point.
+  for (const auto& axis : def->axes)
+    if (axis.key == "seed" || axis.key == "draws")
+      return report(fail("the sweep's " + axis.key +
+                             " is one for all points (the top-level key, or "
+                             "--" +
+                             axis.key + "); an axis cannot vary it",
+                         flags.sweep, axis.line, "axes." + axis.key)
+                        .value());
   sweep::apply_overrides(*def, flags.draws, seed_flag);
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.

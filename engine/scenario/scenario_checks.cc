@@ -53,6 +53,11 @@ Status DataCheck::run() const {
   if (auto st = check_names(s_.regions, "regions"); !st) return st;
   for (const auto& [group, members] : s_.groups) {
     if (auto st = check_names(members, "groups." + group); !st) return st;
+    // A group's total would be written into the region's row.
+    if (known_.count(group))
+      return fail("the group '" + group +
+                      "' has the name of a region; give it another name",
+                  s_.file, s_.line_of("groups." + group), "groups." + group);
   }
   if (auto st = check_horizon(); !st) return st;
   for (const auto& [driver, spec] : s_.drivers) {

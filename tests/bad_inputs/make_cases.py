@@ -195,6 +195,8 @@ def main():
         ("toml_unknown_driver", "[drivers.rd_intensity]\n",
          '[drivers.tfp_growth]\npath = "hold"\n\n[drivers.rd_intensity]\n'),
         ("toml_unknown_region", '"Tianjin"]', '"Atlantis"]'),
+        ("toml_group_named_like_region", "[uncertainty]\n",
+         '[groups]\n"Beijing" = ["Beijing", "Tianjin"]\n\n[uncertainty]\n'),
         ("toml_unknown_region_override", "sd = 0.002 }\n",
          'sd = 0.002 }\n\n[drivers.rd_intensity.regions.Atlantis]\npath = "hold"\n'),
         ("toml_unknown_group_member", "[uncertainty]\n",
@@ -227,6 +229,8 @@ def main():
         ("sweep_draws_zero", "draws = 100", "draws = 0"),
         ("sweep_unknown_key", "draws = 100\n", "draws = 100\nrepeats = 3\n"),
         ("sweep_missing_calibration", '"cal.h5"', '"nope.h5"'),
+        ("sweep_seed_axis", '"drivers.rd_intensity.by" = [2022, 2024]\n',
+         '"drivers.rd_intensity.by" = [2022, 2024]\nseed = [1, 2]\n'),
     ):
         write(name + ".toml", edit(SWEEP, old, new))
 
