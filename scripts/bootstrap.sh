@@ -104,10 +104,11 @@ sanitized_tests() {
         -E '^(install_find_package|bad_inputs|output_faults|clang_format|python_module|slurm_recipe)$')
 }
 
-# The HDF5 readers' fuzzer (issue 16, tests/fuzz/README.md) for a bounded
-# time: clang with libFuzzer, ASan and UBSan; fuzz_forecast_h5 only (the
-# other fuzzers' corpora, and fuzz_calibration_h5's, are replayed by
-# fuzz_regression_test in both runs above). FUZZ_SECONDS (default 60).
+# The HDF5 readers' fuzzers (issue 16, tests/fuzz/README.md) for a bounded
+# time: clang with libFuzzer, ASan and UBSan; fuzz_forecast_h5 (shards and
+# checkpoint points) and fuzz_calibration_h5, FUZZ_SECONDS each (default
+# 30; the other fuzzers' corpora are replayed by fuzz_regression_test in
+# both runs above).
 fuzz_hdf5() {
   if [[ "${GROWTHCAST_SKIP_FUZZ:-0}" == 1 ]]; then
     echo "bootstrap: GROWTHCAST_SKIP_FUZZ=1, fuzzing skipped" >&2
@@ -120,11 +121,13 @@ fuzz_hdf5() {
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DGROWTHCAST_FUZZ=ON -DGROWTHCAST_BUILD_BENCH=OFF -DBUILD_TESTING=ON \
     >/dev/null
-  cmake --build "$fuzz" -j "$jobs" --target fuzz_forecast_h5
+  cmake --build "$fuzz" -j "$jobs" --target fuzz_forecast_h5 \
+    fuzz_calibration_h5
   ASAN_OPTIONS=detect_leaks=1 \
   LSAN_OPTIONS="suppressions=$here/tests/fuzz/lsan.supp" \
     cmake -DFUZZ_DIR="$fuzz/tests/fuzz" -DSOURCE_DIR="$here/tests/fuzz" \
-      -DTARGETS=fuzz_forecast_h5 -DSECONDS="${FUZZ_SECONDS:-60}" \
+      -DTARGETS="fuzz_forecast_h5;fuzz_calibration_h5" \
+      -DSECONDS="${FUZZ_SECONDS:-30}" \
       -P "$here/tests/fuzz/run_fuzzers.cmake"
 }
 

@@ -85,21 +85,24 @@ Status write_backtest(ResultFile& f,
   then([&] { return f.add_scale(g, "unit", units); });
   then([&] { return f.add_scale(g, "horizon", horizons, "years"); });
   const std::vector<std::string> dims4 = {"model", "origin", "unit", "horizon"};
-  for (const auto& [name, data] : cube)
+  // Plain loop variables: clang 14 (the fuzz build) cannot capture
+  // structured bindings in lambdas.
+  for (const auto& entry : cube)
     then([&] {
+      const std::string& name = entry.first;
       return f.add_dataset(
-          g, name, data, dims4, "as the panel's gdp",
+          g, name, entry.second, dims4, "as the panel's gdp",
           name == "actual" ? "GDP that happened" : "forecast GDP, " + name);
     });
-  for (const auto& [name, data] : table)
+  for (const auto& entry : table)
     then([&] {
-      const bool count = name == "n";
+      const std::string& name = entry.first;
       return f.add_dataset(
-          g, name, data, {"model", "horizon"}, count ? "1" : "1",
-          count ? "forecasts scored (regions)"
-                : name +
-                      " of the log error of the median (ln median - ln "
-                      "actual) or band coverage (fraction)");
+          g, name, entry.second, {"model", "horizon"}, "1",
+          name == "n" ? "forecasts scored (regions)"
+                      : name +
+                            " of the log error of the median (ln median - ln "
+                            "actual) or band coverage (fraction)");
     });
   then([&] { return f.set_attribute(g, "national_unit", national); });
   return status;
