@@ -129,6 +129,10 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
     return write_context(f, *cal, job.groups);
   };
 
+  job.note = [](const std::string& line) {
+    std::cerr << "growthcast: " << line << "\n";
+  };
+
   auto pool = sweep::WorkPool::create(job.first, job.last);
   const Status status = sweep::run_sweep(job, *pool);
   if (!status) {

@@ -30,6 +30,9 @@ struct SweepJob {
   store::ForecastHistory history;
   // Writes what else the result holds (/calibration, /accounting).
   std::function<Status(store::ResultFile&)> write_context;
+  // Told (on rank 0, before any point is computed) what --resume found:
+  // "kept N of M points ..." so a user and a test can see what was reused.
+  std::function<void(const std::string&)> note;
 };
 
 // The checkpoint folder of an output path: "<out>.checkpoint".
