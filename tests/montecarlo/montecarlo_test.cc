@@ -1389,7 +1389,9 @@ shocks = false
   const std::int64_t draws = 20000;
   const auto r = run_with(cal, sc, draws);
   const double n = double(draws);
-  auto phi = [](double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI); };
+  auto phi = [](double z) {
+    return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+  };
   auto Phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
   const double mass = Phi(zb) - Phi(za);
   const double ez = (phi(za) - phi(zb)) / mass;
@@ -1412,8 +1414,8 @@ shocks = false
     const double mean = x.dot(cal.estimate) +
                         cal.fit.shock_rho * cal.residual[ri].back() +
                         k / s * ez;
-    const double var = x.dot(cal.covariance * x) - k * k / (s * s) +
-                       k * k / (s * s) * vz;
+    const double var =
+        x.dot(cal.covariance * x) - k * k / (s * s) + k * k / (s * s) * vz;
     std::vector<double> ln_y;
     for (std::int64_t d = 0; d < draws; ++d)
       ln_y.push_back(std::log(at(r, kGdp, i, 0, d)));
