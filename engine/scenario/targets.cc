@@ -28,15 +28,14 @@ constexpr int kMaxYear = 9999;
 
 const std::vector<std::string>& known_keys() {
   static const std::vector<std::string> kKnown = {
-      "gdp_of", "year",    "level", "ratio", "ratio_to_year", "growth",
-      "growth_from", "driver", "regions", "by", "lower", "upper"};
+      "gdp_of",      "year",   "level",   "ratio", "ratio_to_year", "growth",
+      "growth_from", "driver", "regions", "by",    "lower",         "upper"};
   return kKnown;
 }
 
 class TargetParser {
  public:
-  TargetParser(const Reader& in, Node table, int index)
-      : in_(in), t_(table) {
+  TargetParser(const Reader& in, Node table, int index) : in_(in), t_(table) {
     spec_.index = index;
     spec_.line = table.line();
   }
@@ -99,8 +98,7 @@ Status TargetParser::key(const Entry& e) {
     auto v = in_.get_number(n, f);
     if (!v) return tl::unexpected(v.error());
     if (*v <= 0.0)
-      return in_.error("a GDP level must be positive, not " +
-                           format_number(*v),
+      return in_.error("a GDP level must be positive, not " + format_number(*v),
                        n.line(), f);
     spec_.level = *v;
     return ok();
@@ -174,7 +172,8 @@ Status TargetParser::check_complete() const {
                   lines_.count("growth") ? line_of("growth") : 0L}),
         field(lines_.count("growth") ? "growth" : "ratio"));
   // A base year belongs to its outcome.
-  const bool ratio = lines_.count("ratio") > 0, growth = lines_.count("growth") > 0;
+  const bool ratio = lines_.count("ratio") > 0,
+             growth = lines_.count("growth") > 0;
   if (ratio && !lines_.count("ratio_to_year"))
     return missing("ratio_to_year", "the year whose GDP the ratio multiplies");
   if (growth && !lines_.count("growth_from"))
@@ -183,8 +182,8 @@ Status TargetParser::check_complete() const {
     return in_.error("'ratio_to_year' goes with 'ratio'",
                      line_of("ratio_to_year"), field("ratio_to_year"));
   if (lines_.count("growth_from") && !growth)
-    return in_.error("'growth_from' goes with 'growth'",
-                     line_of("growth_from"), field("growth_from"));
+    return in_.error("'growth_from' goes with 'growth'", line_of("growth_from"),
+                     field("growth_from"));
   if ((ratio || growth) && spec_.base_year >= spec_.year) {
     const std::string key = ratio ? "ratio_to_year" : "growth_from";
     return in_.error(key + " " + std::to_string(spec_.base_year) +
@@ -209,8 +208,8 @@ Status TargetParser::check_complete() const {
     const double v = std::string(key) == "lower" ? spec_.lower : spec_.upper;
     if (v < lo || v > hi)
       return in_.error(format_number(v) + " is out of range for " + name +
-                           " [" + format_number(lo) + ", " +
-                           format_number(hi) + "]",
+                           " [" + format_number(lo) + ", " + format_number(hi) +
+                           "]",
                        line_of(key), field(key));
   }
   if (spec_.lower >= spec_.upper)
@@ -235,8 +234,7 @@ std::string TargetSpec::field(const std::string& key) const {
   return "targets[" + std::to_string(index) + "]." + key;
 }
 
-Result<std::vector<TargetSpec>> parse_targets(const Reader& in,
-                                              const Node& n) {
+Result<std::vector<TargetSpec>> parse_targets(const Reader& in, const Node& n) {
   if (!n.is_array() || n.size() == 0)
     return in.error(
         "must be an array of tables ([[targets]] sections), not " +
@@ -250,19 +248,18 @@ Result<std::vector<TargetSpec>> parse_targets(const Reader& in,
     const Node t = n.at(i);
     const std::string where = "targets[" + std::to_string(i) + "]";
     if (!t.is_table())
-      return in.error("must be a table, not " + t.type_name(), t.line(),
-                      where);
+      return in.error("must be a table, not " + t.type_name(), t.line(), where);
     auto spec = TargetParser(in, t, int(i)).run();
     if (!spec) return tl::unexpected(spec.error());
     for (std::size_t r = 0; r < spec->regions.size(); ++r) {
       const auto key = std::make_pair(int(spec->driver), spec->regions[r]);
       if (auto it = moved.find(key); it != moved.end())
-        return in.error(
-            DriverToString(spec->driver) + " of '" + spec->regions[r] +
-                "' is already the instrument of targets[" +
-                std::to_string(it->second) +
-                "]; each target needs an instrument of its own",
-            spec->region_lines[r], spec->field("regions"));
+        return in.error(DriverToString(spec->driver) + " of '" +
+                            spec->regions[r] +
+                            "' is already the instrument of targets[" +
+                            std::to_string(it->second) +
+                            "]; each target needs an instrument of its own",
+                        spec->region_lines[r], spec->field("regions"));
       moved[key] = int(i);
     }
     out.push_back(std::move(*spec));

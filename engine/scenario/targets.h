@@ -24,12 +24,12 @@ enum class Driver;
 // and in a projection year the central path's (engine/targets/solve.h).
 struct TargetSpec {
   enum class Kind { level, ratio, growth } kind = Kind::level;
-  std::string gdp_of;  // a region or group the scenario reports
-  int year = 0;        // the target year
-  double level = 0.0;  // level: GDP in the calibration's units
-  double ratio = 0.0;  // ratio: Y_year / Y_base_year
+  std::string gdp_of;   // a region or group the scenario reports
+  int year = 0;         // the target year
+  double level = 0.0;   // level: GDP in the calibration's units
+  double ratio = 0.0;   // ratio: Y_year / Y_base_year
   double growth = 0.0;  // growth: average annual growth base_year..year
-  int base_year = 0;   // ratio (ratio_to_year) and growth (growth_from)
+  int base_year = 0;    // ratio (ratio_to_year) and growth (growth_from)
 
   // The instrument: `driver` of each of `regions` ramps linearly from its
   // baseline in the last data year T to the unknown level L in year `by`,

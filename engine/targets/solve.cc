@@ -12,6 +12,8 @@
 #include <limits>
 #include <sstream>
 
+#include "scenario/toml_reader.h"
+
 namespace growthcast::targets {
 
 namespace {
@@ -64,7 +66,8 @@ void set_instruments(ProjectionSetup& p, const std::vector<TargetSpec>& specs,
                      const double* levels) {
   for (std::size_t k = 0; k < specs.size(); ++k)
     for (const auto& name : specs[k].regions)
-      p.paths[std::size_t(specs[k].driver)][std::size_t(region_index(p, name))] =
+      p.paths[std::size_t(specs[k].driver)]
+             [std::size_t(region_index(p, name))] =
           ramp_to(levels[k], specs[k].by);
 }
 
@@ -84,8 +87,8 @@ ProjectionSetup central_setup(const ProjectionSetup& setup) {
 // Everything the residuals need of one target.
 struct Goal {
   int unit = 0;
-  int h = 0;       // the target year's projection offset
-  int base_h = -1;  // the base year's, when the central path gives it
+  int h = 0;                // the target year's projection offset
+  int base_h = -1;          // the base year's, when the central path gives it
   double base_fixed = 0.0;  // the base's value otherwise (panel, outturn)
   double multiple = 1.0;    // target = multiple x base (level: base = level)
 };
@@ -144,7 +147,9 @@ Status check_targets(const ProjectionSetup& p, const scenario::Scenario& sc) {
       for (int u = 0; u < p.units(); ++u) units.push_back(unit_name(p, u));
       std::string list;
       for (std::size_t i = 0; i < units.size(); ++i)
-        list += (i == 0 ? "'" : i + 1 == units.size() ? " or '" : ", '") +
+        list += (i == 0                  ? "'"
+                 : i + 1 == units.size() ? " or '"
+                                         : ", '") +
                 units[i] + "'";
       return refuse("'" + t.gdp_of +
                         "' is not a region or group the scenario reports (" +
@@ -174,11 +179,14 @@ Status check_targets(const ProjectionSetup& p, const scenario::Scenario& sc) {
     for (std::size_t r = 0; r < t.regions.size(); ++r) {
       const int i = region_index(p, t.regions[r]);
       if (i < 0)
-        return refuse("unknown region '" + t.regions[r] + "' (not in the data)",
+        return refuse("unknown region '" + t.regions[r] + "'" +
+                          toml_reader::suggestion(t.regions[r], p.regions) +
+                          " (not in the data)",
                       t.region_lines[r], "regions");
       if (!std::isfinite(p.baseline[std::size_t(t.driver)][std::size_t(i)]))
         return refuse("no observed baseline for " + driver + " in region '" +
-                          t.regions[r] + "', where the instrument's ramp "
+                          t.regions[r] +
+                          "', where the instrument's ramp "
                           "would start",
                       t.region_lines[r], "regions");
     }
@@ -214,7 +222,8 @@ Result<std::vector<TargetResult>> solve_targets(
                        ? t.ratio
                        : std::pow(1.0 + t.growth, double(t.year - t.base_year));
       std::optional<double> seen;
-      if (t.base_year > last && observed) seen = observed(t.gdp_of, t.base_year);
+      if (t.base_year > last && observed)
+        seen = observed(t.gdp_of, t.base_year);
       if (t.base_year <= last) {
         double sum = 0.0;  // a group's GDP is its members' sum
         for (int i : members_of(setup, r.unit))
@@ -246,9 +255,9 @@ Result<std::vector<TargetResult>> solve_targets(
     levels[k] = std::clamp(sum / double(t.regions.size()), t.lower, t.upper);
   }
   ProjectionSetup central = central_setup(setup);
-  auto* cost = new ceres::DynamicNumericDiffCostFunction<Residuals,
-                                                         ceres::CENTRAL>(
-      new Residuals(&central, &sc.targets, &goals));
+  auto* cost =
+      new ceres::DynamicNumericDiffCostFunction<Residuals, ceres::CENTRAL>(
+          new Residuals(&central, &sc.targets, &goals));
   cost->AddParameterBlock(int(K));
   cost->SetNumResiduals(int(K));
   ceres::Problem problem;
@@ -283,7 +292,8 @@ Result<std::vector<TargetResult>> solve_targets(
     if (g.base_h >= 0)
       r.base_value =
           cells[std::size_t(central.cell(montecarlo::kGdp, g.unit, g.base_h))];
-    r.reachable = std::abs(r.central_value / r.target_value - 1.0) <= kTolerance;
+    r.reachable =
+        std::abs(r.central_value / r.target_value - 1.0) <= kTolerance;
     const double eps = 1e-9 * (t.upper - t.lower);
     if (r.level <= t.lower + eps) r.bound = "lower";
     if (r.level >= t.upper - eps) r.bound = "upper";
@@ -324,17 +334,16 @@ void count_reaching(const ProjectionSetup& setup, std::uint64_t seed,
 #pragma omp for schedule(dynamic)
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::int64_t first = b * montecarlo::kBlockDraws;
-      const int count = int(std::min<std::int64_t>(montecarlo::kBlockDraws,
-                                                   draws - first));
+      const int count =
+          int(std::min<std::int64_t>(montecarlo::kBlockDraws, draws - first));
       simulator.run(
           seed, scenario_index, std::uint64_t(first), count,
           [&](int h, const double* rows) {
             for (std::size_t k = 0; k < K; ++k) {
               if (results[k].spec.year - setup.last_year - 1 != h) continue;
-              const double* row =
-                  rows + std::size_t(montecarlo::kGdp * units +
-                                     results[k].unit) *
-                             montecarlo::kRowStride;
+              const double* row = rows + std::size_t(montecarlo::kGdp * units +
+                                                     results[k].unit) *
+                                             montecarlo::kRowStride;
               for (int lane = 0; lane < count; ++lane)
                 local[k] += row[lane] >= results[k].target_value ? 1 : 0;
             }

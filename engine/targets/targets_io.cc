@@ -111,8 +111,8 @@ Status write_targets(store::ResultFile& f,
   for (const Column& c : kColumns) {
     std::vector<double> values;
     for (const auto& [k, r] : all) values.push_back(c.value(runs[k], k, *r));
-    if (auto s = f.add_dataset(g, c.name, values, {"target"}, c.units,
-                               c.long_name);
+    if (auto s =
+            f.add_dataset(g, c.name, values, {"target"}, c.units, c.long_name);
         !s)
       return s;
   }
