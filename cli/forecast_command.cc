@@ -9,14 +9,40 @@
 #include <optional>
 
 #include "accounting/accounting.h"
+#include "backtest/outturns.h"
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
 #include "cli/forecast_common.h"
+#include "montecarlo/conditioning.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 #include "store/result_io.h"
 
 namespace growthcast::cli {
+
+namespace {
+
+// The outturns a scenario names, relative to the scenario's folder.
+std::string outturns_path(const scenario::Scenario& sc) {
+  if (!sc.outturns) return {};
+  std::filesystem::path p(*sc.outturns);
+  if (p.is_relative()) p = std::filesystem::path(sc.file).parent_path() / p;
+  return p.string();
+}
+
+// An outturns file (backtest/outturns.h) as the projection's observed GDP.
+Result<montecarlo::ObservedGdp> read_observed_gdp(const std::string& file) {
+  auto o = backtest::read_outturns(file);
+  if (!o) return tl::unexpected(o.error());
+  montecarlo::ObservedGdp gdp;
+  gdp.file = file;
+  gdp.regions = o->regions;
+  gdp.years = o->years;
+  gdp.gdp = o->gdp_real;
+  return gdp;
+}
+
+}  // namespace
 
 void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
   auto* cmd = app.add_subcommand(
@@ -39,6 +65,12 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
                   "OpenMP threads (default: all cores)")
       ->check(threads_validator());
   cmd->add_flag("--paths", flags.paths, "Also store every draw's path");
+  cmd->add_option("--outturns", flags.outturns,
+                  "Outturns CSV (region,year,gdp_real,...; e.g. "
+                  "data/china_province_outturns.csv): every draw meets the "
+                  "observed GDP of each reported region in the years after "
+                  "the calibration (overrides the scenarios' `outturns`)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--memory", flags.memory_mib,
                   "MiB per scenario for exact quantiles; above it a certified "
                   "streaming estimator is used")
@@ -50,6 +82,7 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
   {
     std::vector<std::string> inputs = flags.scenarios;
     inputs.push_back(flags.calibration);
+    inputs.push_back(flags.outturns);
     if (auto s = check_output_path(flags.out, inputs); !s)
       return report(s.error());
   }
@@ -115,13 +148,43 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
                  scenarios[a].file, scenarios[a].line_of("name"), "name")
                 .value());
 
+  // Outturns, each file read once and before any Monte Carlo work.
+  std::map<std::string, montecarlo::ObservedGdp> observed;
+  for (const auto& sc : scenarios) {
+    const std::string file =
+        flags.outturns.empty() ? outturns_path(sc) : flags.outturns;
+    if (file.empty() || observed.count(file)) continue;
+    auto gdp = read_observed_gdp(file);
+    if (!gdp) {
+      if (flags.outturns.empty())
+        return report(fail("cannot use the outturns '" + file +
+                               "': " + gdp.error().to_string(),
+                           sc.file, sc.line_of("outturns"), "outturns")
+                          .value());
+      return report(gdp.error());
+    }
+    observed.emplace(file, std::move(*gdp));
+    provenance.input_files.push_back(file);
+  }
+
   const auto groups = default_groups(cal);
+  std::vector<montecarlo::ProjectionSetup> setups;
+  for (const auto& sc : scenarios) {
+    auto setup = montecarlo::make_setup(cal, sc, groups);
+    if (!setup) return report(setup.error());
+    const std::string file =
+        flags.outturns.empty() ? outturns_path(sc) : flags.outturns;
+    if (!file.empty())
+      if (auto s = montecarlo::condition_setup(*setup, sc, &observed.at(file));
+          !s)
+        return report(s.error());
+    setups.push_back(std::move(*setup));
+  }
   const bool show_progress = ::isatty(2) != 0;
   std::vector<montecarlo::ScenarioForecast> runs;
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
-    auto setup = montecarlo::make_setup(cal, sc, groups);
-    if (!setup) return report(setup.error());
+    const montecarlo::ProjectionSetup* setup = &setups[k];
     montecarlo::RunOptions options;
     options.threads = flags.threads;
     options.keep_paths = flags.paths;
