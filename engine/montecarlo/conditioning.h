@@ -84,5 +84,8 @@ void add_shock_loading(const ProjectionSetup& setup, const Conditioning& c,
 // it does (docs/conditioning.md, "Feedback").
 inline constexpr double kPinTolerance = 1e-13;
 inline constexpr int kMaxPinPasses = 100;
+// Bounds of a draw's secant estimate of the pins' Jacobian in the
+// corrections' direction (projection.cc, correct).
+inline constexpr double kMinSecant = 0.05, kMaxSecant = 20.0;
 
 }  // namespace growthcast::montecarlo

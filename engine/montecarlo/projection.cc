@@ -616,6 +616,7 @@ struct BlockSimulator::Scratch {
   const Conditioning* cond = nullptr;
   Rows base_eps, base_trend_eps, base_common, base_common_trend;
   Rows pinned_eps, pinned_trend_eps, delta, residual;
+  Rows step, last_residual;  // the last correction in pin space, its r
   Rows own_eps, own_trend_eps;  // the YearNormals' own rows
   std::vector<std::uint8_t> pin_moved;  // [pin]: some lane's residual != 0
 
@@ -644,7 +645,7 @@ struct BlockSimulator::Scratch {
   void apply_corrections();
   void use_pinned_normals(bool pinned);
   void pin_residuals(const ProjectionSetup& p, int h);
-  bool correct(int count);
+  bool correct(int count, bool first_pass);
   template <class M>
   void meet_pins(const ProjectionSetup& p, const BlockKey& key, int count,
                  const double* const* shared_row, const double* delta_s_row,
@@ -742,7 +743,9 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
              {&w.base_common, common ? cy4 : 0},
              {&w.base_common_trend, trend ? cy4 : 0},
              {&w.delta, std::size_t(c.years) * std::size_t(c.per_year)},
-             {&w.residual, c.pins.size()}})
+             {&w.residual, c.pins.size()},
+             {&w.step, c.pins.size()},
+             {&w.last_residual, c.pins.size()}})
       arrays.emplace_back(v, count);
     w.pin_moved.assign(c.pins.size(), 0);
   }
@@ -1103,23 +1106,55 @@ void BlockSimulator::Scratch::pin_residuals(const ProjectionSetup& p, int h) {
   (void)p;
 }
 
-// delta += K r (Matheron's correction for the pins' residuals r), pin by
-// pin in order. A lane whose residuals are all 0 keeps its innovations, so
+// delta += K step (Matheron's correction), pin by pin in order, with
+// step = r / J: r the pins' residuals, J a lane's estimate of how much of a
+// step the last pass's residuals took back (the secant
+// J = step'(r_before - r) / step'step of the last step; 1 on the first
+// pass and whenever the estimate is unusable). J = 1 is the plain
+// correction, exact when nothing feeds back; where output feeds back into
+// capital and knowledge, J < 1 and the plain correction would converge only
+// geometrically. A lane whose residuals are all 0 keeps its innovations, so
 // each draw's result depends on its own residuals only, not on the other
 // lanes of its block. Returns whether some used lane (< count) moved.
-bool BlockSimulator::Scratch::correct(int count) {
+bool BlockSimulator::Scratch::correct(int count, bool first_pass) {
   const Conditioning& c = *cond;
+  const std::size_t m = c.pins.size();
+  double num[B] = {}, den[B] = {}, jacobian[B];
+  if (!first_pass)
+    for (std::size_t j = 0; j < m; ++j) {
+      const double* r = residual.row(j);
+      const double* before = last_residual.row(j);
+      const double* st = step.row(j);
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        num[lane] += st[lane] * (before[lane] - r[lane]);
+        den[lane] += st[lane] * st[lane];
+      }
+    }
+  for (int lane = 0; lane < B; ++lane) {
+    const double estimate = den[lane] > 0.0 ? num[lane] / den[lane] : 1.0;
+    jacobian[lane] = std::isfinite(estimate)
+                         ? std::clamp(estimate, kMinSecant, kMaxSecant)
+                         : 1.0;
+  }
   bool any = false;
-  for (std::size_t j = 0; j < c.pins.size(); ++j) {
-    if (!pin_moved[j]) continue;
+  for (std::size_t j = 0; j < m; ++j) {
     const double* r = residual.row(j);
+    double* st = step.row(j);
+    double* before = last_residual.row(j);
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      st[lane] = r[lane] / jacobian[lane];
+      before[lane] = r[lane];
+    }
+    if (!pin_moved[j]) continue;
     for (int lane = 0; lane < count && !any; ++lane) any = r[lane] != 0.0;
     for (Eigen::Index a = 0; a < c.gain.rows(); ++a) {
       const double gain = c.gain(a, Eigen::Index(j));
       if (gain == 0.0) continue;
       double* d = delta.row(std::size_t(a));
 #pragma omp simd
-      for (int lane = 0; lane < B; ++lane) d[lane] += gain * r[lane];
+      for (int lane = 0; lane < B; ++lane) d[lane] += gain * st[lane];
     }
   }
   return any;
@@ -1420,7 +1455,7 @@ void BlockSimulator::Scratch::meet_pins(const ProjectionSetup& p,
       w.pin_residuals(p, h);
       w.advance_year();
     }
-    const bool moved = w.correct(count);
+    const bool moved = w.correct(count, pass == 0);
     if (!moved) break;
     if (pass + 1 == kMaxPinPasses) {
       // The last correction is applied; a lane still off names its pin.
