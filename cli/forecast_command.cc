@@ -39,6 +39,11 @@ Result<montecarlo::ObservedGdp> read_observed_gdp(const std::string& file) {
   gdp.regions = o->regions;
   gdp.years = o->years;
   gdp.gdp = o->gdp_real;
+  // R&D intensity where both R&D and nominal GDP were published.
+  gdp.rd_intensity = o->rd_nominal;
+  for (std::size_t r = 0; r < gdp.rd_intensity.size(); ++r)
+    for (std::size_t t = 0; t < gdp.rd_intensity[r].size(); ++t)
+      gdp.rd_intensity[r][t] /= o->gdp_nominal[r][t];  // NaN stays NaN
   return gdp;
 }
 

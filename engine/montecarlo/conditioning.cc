@@ -188,7 +188,27 @@ void add_shock_loading(const ProjectionSetup& p, const Conditioning& c,
 Status condition_setup(ProjectionSetup& p, const scenario::Scenario& sc,
                        const ObservedGdp* outturns) {
   p.conditioning.reset();
+  p.observed_rd_intensity.clear();
   auto c = std::make_shared<Conditioning>();
+  if (outturns && !outturns->rd_intensity.empty()) {
+    const std::size_t n = p.regions.size();
+    std::vector<std::vector<double>> observed(
+        n, std::vector<double>(std::size_t(std::max(0, p.years())),
+                               std::nan("")));
+    bool any = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      const int r = index_of(outturns->regions, p.regions[i]);
+      if (r < 0) continue;
+      for (std::size_t t = 0; t < outturns->years.size(); ++t) {
+        const int h = outturns->years[t] - p.last_year - 1;
+        const double v = outturns->rd_intensity[std::size_t(r)][t];
+        if (h < 0 || h >= p.years() || !std::isfinite(v)) continue;
+        observed[i][std::size_t(h)] = v;
+        any = true;
+      }
+    }
+    if (any) p.observed_rd_intensity = std::move(observed);
+  }
   if (outturns) {
     if (auto s = add_outturn_pins(p, *outturns, c->pins, c->outturn_years);
         !s)

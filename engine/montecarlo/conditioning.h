@@ -31,6 +31,8 @@ struct ObservedGdp {
   std::vector<std::string> regions;
   std::vector<int> years;                // ascending
   std::vector<std::vector<double>> gdp;  // [region][year index], > 0
+  // R&D / GDP at current prices, NaN where not observed; empty: none.
+  std::vector<std::vector<double>> rd_intensity;
 };
 
 // One pin: sum_i w_i ln Y_i in projection year h (minus the same in year
@@ -70,6 +72,8 @@ struct Conditioning {
 // region and year; a pin the shocks cannot move, or one the pins before it
 // already fix (more pins than shocks in a year, a repeated pin), is refused.
 // No pins: setup.conditioning stays null and draws are as without this.
+// Observed R&D intensities of the outturns replace the rd_intensity
+// driver's path in their years (setup.observed_rd_intensity).
 Status condition_setup(ProjectionSetup& setup,
                        const scenario::Scenario& scenario,
                        const ObservedGdp* outturns);

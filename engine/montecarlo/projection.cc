@@ -1184,6 +1184,12 @@ void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
       value[d].value =
           driver_value(path, base, p.last_year, year, ramp_centre(path, base));
     }
+    if (!p.observed_rd_intensity.empty()) {
+      const double observed =
+          p.observed_rd_intensity[r][std::size_t(year - p.last_year - 1)];
+      if (std::isfinite(observed))
+        value[int(Driver::rd_intensity)].value = observed;
+    }
     accumulate_lanes(
         value[int(Driver::investment_rate)], value[int(Driver::rd_intensity)],
         value[int(Driver::labour_growth)], value[int(Driver::depreciation)],
@@ -1202,6 +1208,12 @@ void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
         for (int lane = 0; lane < B; ++lane)
           out[lane] = ramp_value(path, base, p.last_year, year, tg[lane]);
       }
+    }
+    if (!p.observed_rd_intensity.empty()) {
+      const double observed =
+          p.observed_rd_intensity[r][std::size_t(year - p.last_year - 1)];
+      if (std::isfinite(observed))
+        fill(drivers.row(std::size_t(Driver::rd_intensity)), observed);
     }
     accumulate_lanes(drivers.row(std::size_t(Driver::investment_rate)),
                      drivers.row(std::size_t(Driver::rd_intensity)),

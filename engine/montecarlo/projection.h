@@ -63,6 +63,10 @@ struct ProjectionSetup {
   // Driver paths per driver and region, and their baselines.
   std::array<std::vector<scenario::DriverPath>, scenario::kDriverCount> paths;
   std::array<std::vector<double>, scenario::kDriverCount> baseline;
+  // R&D intensity observed after the last data year (outturns), which
+  // replaces the rd_intensity path there: [region][h], NaN = the path's
+  // value; empty = none (conditioning.h).
+  std::vector<std::vector<double>> observed_rd_intensity;
 
   bool parameter_uncertainty = true;
   bool shock_uncertainty = true;  // AR(1) level shocks u

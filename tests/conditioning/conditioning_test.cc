@@ -293,6 +293,42 @@ regions = ["R1", "R2", "R3"]
   }
 }
 
+// Observed R&D intensities replace the rd_intensity path in their years
+// only: the knowledge stock (S_t = (1 - delta_S) S_t-1 + R_t, R_t the
+// intensity times output) of 2020 is unchanged, that of 2021 grows with a
+// higher observed intensity than the path's 0.02.
+TEST(Conditioning, ObservedRdIntensityReplacesThePathInItsYears) {
+  const auto sc = scenario_from(R"(name = "rd"
+horizon = 2023
+seed = 2
+regions = ["R1"]
+)");
+  // What condition_setup takes from outturns: 2021's intensity of R1.
+  auto p = setup_of(sc, false, false);
+  ObservedGdp observed;
+  observed.file = "outturns.csv";
+  observed.years = {2021};
+  observed.regions = {"R1"};
+  observed.gdp = {{100.0}};
+  observed.rd_intensity = {{0.05}};
+  ASSERT_TRUE(condition_setup(p, sc, &observed));
+  ASSERT_EQ(p.observed_rd_intensity.size(), 6u);
+  EXPECT_EQ(p.observed_rd_intensity[0][1], 0.05);
+  EXPECT_TRUE(std::isnan(p.observed_rd_intensity[0][0]));
+  EXPECT_TRUE(std::isnan(p.observed_rd_intensity[1][1]));
+  // Its effect, without the GDP pin.
+  auto q = setup_of(sc, false, false);
+  const auto before = run(q, sc, 200, 2);
+  q.observed_rd_intensity = p.observed_rd_intensity;
+  const auto after = run(q, sc, 200, 2);
+  for (std::int64_t d = 0; d < 200; ++d) {
+    ASSERT_EQ(value(after, kKnowledge, 0, 0, d),
+              value(before, kKnowledge, 0, 0, d));
+    ASSERT_GT(value(after, kKnowledge, 0, 1, d),
+              value(before, kKnowledge, 0, 1, d));
+  }
+}
+
 // (e) Pins that cannot be met are refused, naming the pin.
 TEST(Conditioning, PinsThatCannotBeMetAreRefused) {
   const std::string head = R"(name = "bad"
