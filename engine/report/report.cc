@@ -155,10 +155,9 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
       if (pin.unit != f.units[u] || it == f.years.end()) continue;
       pin_x.push_back(pin.year);
       // A level pin is the value itself; a growth pin sits on the median.
-      pin_y.push_back(pin.growth
-                          ? f.gdp(s, u, std::size_t(it - f.years.begin()),
-                                  median)
-                          : pin.value);
+      pin_y.push_back(
+          pin.growth ? f.gdp(s, u, std::size_t(it - f.years.begin()), median)
+                     : pin.value);
     }
   const bool marked = !outturn_x.empty() || !pin_x.empty();
 
