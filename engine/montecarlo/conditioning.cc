@@ -15,8 +15,8 @@ int index_of(const std::vector<std::string>& names, const std::string& name) {
 
 std::string describe(const Pin& pin, int year) {
   std::ostringstream s;
-  s << pin.unit << " " << year << " "
-    << (pin.growth ? "growth " : "level ") << pin.value;
+  s << pin.unit << " " << year << " " << (pin.growth ? "growth " : "level ")
+    << pin.value;
   return s.str();
 }
 
@@ -25,12 +25,12 @@ std::string describe(const Pin& pin, int year) {
 tl::unexpected<Error> refuse(const Pin& pin, int year,
                              const std::string& message) {
   if (pin.outturn)
-    return fail("the outturn of '" + pin.unit + "' in " +
-                    std::to_string(year) + " " + message,
+    return fail("the outturn of '" + pin.unit + "' in " + std::to_string(year) +
+                    " " + message,
                 pin.file, 0, pin.field);
-  return fail("condition " + pin.field + " (" + describe(pin, year) + ") " +
-                  message,
-              pin.file, pin.line, pin.field);
+  return fail(
+      "condition " + pin.field + " (" + describe(pin, year) + ") " + message,
+      pin.file, pin.line, pin.field);
 }
 
 // The innovations of one projection year, in the order Conditioning names.
@@ -64,8 +64,7 @@ std::vector<double> member_weights(const ProjectionSetup& p, const Pin& pin) {
   return w;
 }
 
-Status add_scenario_pins(const ProjectionSetup& p,
-                         const scenario::Scenario& sc,
+Status add_scenario_pins(const ProjectionSetup& p, const scenario::Scenario& sc,
                          std::vector<Pin>& pins) {
   for (std::size_t k = 0; k < sc.conditions.size(); ++k) {
     const scenario::Condition& c = sc.conditions[k];
@@ -77,13 +76,12 @@ Status add_scenario_pins(const ProjectionSetup& p,
     pin.value = pin.growth ? *c.growth : *c.level;
     pin.target = pin.growth ? std::log1p(*c.growth) : std::log(*c.level);
     if (c.year <= p.last_year || c.year > p.horizon)
-      return fail("year " + std::to_string(c.year) +
-                      " is outside the projection (" +
-                      std::to_string(p.last_year + 1) + ".." +
-                      std::to_string(p.horizon) +
-                      "): a condition pins a projected year",
-                  sc.file, sc.line_of(pin.field + ".year"),
-                  pin.field + ".year");
+      return fail(
+          "year " + std::to_string(c.year) + " is outside the projection (" +
+              std::to_string(p.last_year + 1) + ".." +
+              std::to_string(p.horizon) +
+              "): a condition pins a projected year",
+          sc.file, sc.line_of(pin.field + ".year"), pin.field + ".year");
     pin.h = c.year - p.last_year - 1;
     if (!c.region.empty()) {
       const int i = index_of(p.regions, c.region);
@@ -123,9 +121,9 @@ Status add_outturn_pins(const ProjectionSetup& p, const ObservedGdp& o,
     const std::string& name = p.regions[std::size_t(i)];
     const int r = index_of(o.regions, name);
     if (r < 0 && !years.empty())
-      return fail("no outturns for region '" + name +
-                      "', which the scenario reports",
-                  o.file, 0, "region");
+      return fail(
+          "no outturns for region '" + name + "', which the scenario reports",
+          o.file, 0, "region");
     for (std::size_t t = 0; t < o.years.size(); ++t) {
       const int year = o.years[t];
       if (year <= p.last_year || year > p.horizon) continue;
@@ -159,7 +157,8 @@ void add_shock_loading(const ProjectionSetup& p, const Conditioning& c,
           : p.sigma;
   const double phi = p.trend_persistence;
   for (int k = 0; k <= h; ++k) {
-    const double scale = p.band_calibration ? p.band_scale[std::size_t(k)] : 1.0;
+    const double scale =
+        p.band_calibration ? p.band_scale[std::size_t(k)] : 1.0;
     const Eigen::Index at = Eigen::Index(k) * c.per_year;
     if (c.level >= 0) {
       // u_h = rho u_h-1 + scale (sigma_p e_i + sigma_c e): e of year k
@@ -193,8 +192,8 @@ Status condition_setup(ProjectionSetup& p, const scenario::Scenario& sc,
   if (outturns && !outturns->rd_intensity.empty()) {
     const std::size_t n = p.regions.size();
     std::vector<std::vector<double>> observed(
-        n, std::vector<double>(std::size_t(std::max(0, p.years())),
-                               std::nan("")));
+        n,
+        std::vector<double>(std::size_t(std::max(0, p.years())), std::nan("")));
     bool any = false;
     for (std::size_t i = 0; i < n; ++i) {
       const int r = index_of(outturns->regions, p.regions[i]);
@@ -210,8 +209,7 @@ Status condition_setup(ProjectionSetup& p, const scenario::Scenario& sc,
     if (any) p.observed_rd_intensity = std::move(observed);
   }
   if (outturns) {
-    if (auto s = add_outturn_pins(p, *outturns, c->pins, c->outturn_years);
-        !s)
+    if (auto s = add_outturn_pins(p, *outturns, c->pins, c->outturn_years); !s)
       return s;
     c->outturns_file = outturns->file;
   }

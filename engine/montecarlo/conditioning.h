@@ -41,10 +41,10 @@ struct Pin {
   std::vector<int> members;  // region indices (one for a region)
   bool group = false;
   bool growth = false;
-  int h = 0;              // projection year offset (year = last_year + 1 + h)
-  double target = 0.0;    // ln level, or ln(1 + growth)
-  double value = 0.0;     // as given: the level, or the growth
-  std::string unit;       // region or group name
+  int h = 0;            // projection year offset (year = last_year + 1 + h)
+  double target = 0.0;  // ln level, or ln(1 + growth)
+  double value = 0.0;   // as given: the level, or the growth
+  std::string unit;     // region or group name
   // Where it came from, for errors: a scenario's conditions[index] or an
   // outturns file's gdp_real.
   std::string file, field;

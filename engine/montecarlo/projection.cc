@@ -616,7 +616,7 @@ struct BlockSimulator::Scratch {
   const Conditioning* cond = nullptr;
   Rows base_eps, base_trend_eps, base_common, base_common_trend;
   Rows pinned_eps, pinned_trend_eps, delta, residual;
-  Rows step, last_residual;  // the last correction in pin space, its r
+  Rows step, last_residual;     // the last correction in pin space, its r
   Rows own_eps, own_trend_eps;  // the YearNormals' own rows
   std::vector<std::uint8_t> pin_moved;  // [pin]: some lane's residual != 0
 
@@ -1093,8 +1093,7 @@ void BlockSimulator::Scratch::pin_residuals(const ProjectionSetup& p, int h) {
         r[lane] = aim - (std::log(now[lane]) - std::log(before[lane]));
     } else {
 #pragma omp simd
-      for (int lane = 0; lane < B; ++lane)
-        r[lane] = aim - std::log(now[lane]);
+      for (int lane = 0; lane < B; ++lane) r[lane] = aim - std::log(now[lane]);
     }
     std::uint8_t moved = 0;
     for (int lane = 0; lane < B; ++lane) {
@@ -1414,8 +1413,7 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
   w.initial_state(p, delta_s_row);
   w.draw_targets(p, key);
   w.draw_common(p, key);
-  if (w.cond)
-    w.meet_pins<M>(p, key, count, shared_row, delta_s_row, outcomes);
+  if (w.cond) w.meet_pins<M>(p, key, count, shared_row, delta_s_row, outcomes);
 
   // A full block's rows can go straight to the caller's memory.
   const RowTarget* direct = count == B ? row_target : nullptr;
@@ -1461,7 +1459,8 @@ void BlockSimulator::Scratch::meet_pins(const ProjectionSetup& p,
     for (int h = 0; h < c.years; ++h) {
       const int year = p.last_year + 1 + h;
       w.set_out_rows(h, nullptr);
-      for (int i = 0; i < w.n; ++i) w.accumulate_region(p, i, year, delta_s_row);
+      for (int i = 0; i < w.n; ++i)
+        w.accumulate_region(p, i, year, delta_s_row);
       w.spill_logs(w.s1, w.lsp1);
       for (int i = 0; i < w.n; ++i) w.output_region<M>(p, i, h, shared_row);
       w.pin_residuals(p, h);

@@ -105,10 +105,9 @@ Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
 Status nonfinite_error(const ProjectionSetup& setup,
                        const scenario::Scenario& sc, const Failure& f) {
   if (f.outcome.finite && f.outcome.unmet_pin >= 0) {
-    const Pin& pin =
-        setup.conditioning->pins[std::size_t(f.outcome.unmet_pin)];
-    return fail("draw " + std::to_string(f.draw) + " still misses the pin on '" +
-                    pin.unit + "' in " +
+    const Pin& pin = setup.conditioning->pins[std::size_t(f.outcome.unmet_pin)];
+    return fail("draw " + std::to_string(f.draw) +
+                    " still misses the pin on '" + pin.unit + "' in " +
                     std::to_string(setup.last_year + 1 + pin.h) + " after " +
                     std::to_string(kMaxPinPasses) +
                     " corrections (the pins fight the model's feedback; "
@@ -197,8 +196,7 @@ ScenarioForecast describe_forecast(const ProjectionSetup& setup,
     for (const Pin& pin : c.pins)
       if (!pin.outturn)
         text << pin.unit << '\t' << setup.last_year + 1 + pin.h << '\t'
-             << (pin.growth ? "growth" : "level") << '\t' << pin.value
-             << '\n';
+             << (pin.growth ? "growth" : "level") << '\t' << pin.value << '\n';
     out.conditions = text.str();
   }
   const std::int64_t cells = setup.cells();

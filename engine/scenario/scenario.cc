@@ -176,9 +176,9 @@ Status Parser::parse(Node root) {
 
 Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
-      "name", "description", "model",  "calibration", "horizon", "draws",
-      "seed", "regions",     "groups", "uncertainty", "drivers",
-      "conditions", "outturns"};
+      "name",    "description", "model",   "calibration", "horizon",
+      "draws",   "seed",        "regions", "groups",      "uncertainty",
+      "drivers", "conditions",  "outturns"};
   const Node n = e.node;
   if (e.key == "name") {
     return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
@@ -422,12 +422,10 @@ Status Parser::parse_condition(Node n, const std::string& field) {
     if (!st) return st;
   }
   if (c.region.empty() == c.group.empty())
-    return in_.error("give exactly one of 'region' and 'group'", c.line,
-                     field);
+    return in_.error("give exactly one of 'region' and 'group'", c.line, field);
   if (c.year == 0) return in_.error("missing key 'year'", c.line, field);
   if (c.level.has_value() == c.growth.has_value())
-    return in_.error("give exactly one of 'level' and 'growth'", c.line,
-                     field);
+    return in_.error("give exactly one of 'level' and 'growth'", c.line, field);
   s_->conditions.push_back(std::move(c));
   return ok();
 }

@@ -77,12 +77,11 @@ Status DataCheck::check_conditions() const {
       return unknown_region(c.region, s_.line_of(field + ".region"),
                             field + ".region");
     if (c.year <= last_ || c.year > s_.horizon)
-      return fail("year " + std::to_string(c.year) +
-                      " is outside the projection (" +
-                      std::to_string(last_ + 1) + ".." +
-                      std::to_string(s_.horizon) +
-                      "): a condition pins a projected year",
-                  s_.file, s_.line_of(field + ".year"), field + ".year");
+      return fail(
+          "year " + std::to_string(c.year) + " is outside the projection (" +
+              std::to_string(last_ + 1) + ".." + std::to_string(s_.horizon) +
+              "): a condition pins a projected year",
+          s_.file, s_.line_of(field + ".year"), field + ".year");
   }
   return ok();
 }

@@ -641,8 +641,8 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
               &run.quantile_method));
     if (r.has_attribute(prefix, key + "outturn_years")) {
       std::string years_text;
-      step(take(r.string_attribute(prefix, key + "outturn_years"),
-                &years_text));
+      step(
+          take(r.string_attribute(prefix, key + "outturn_years"), &years_text));
       std::istringstream in(years_text);
       for (std::string y; std::getline(in, y, ',');)
         run.outturn_years.push_back(std::atoi(y.c_str()));

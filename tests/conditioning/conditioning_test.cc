@@ -3,6 +3,8 @@
 // closed-form conditional normal's; what no pin touches keeps its
 // unconditional law; outturns make the fan equal the data; pins that cannot
 // be met are refused; results do not depend on the threads.
+#include "montecarlo/conditioning.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <span>
 
 #include "calibrate/synthetic.h"
-#include "montecarlo/conditioning.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 
@@ -77,8 +78,7 @@ ScenarioForecast run(const ProjectionSetup& p, const scenario::Scenario& sc,
 // Draw d of a cell from the kept paths ([cell][draw]).
 double value(const ScenarioForecast& r, int variable, int unit, int h,
              std::int64_t d) {
-  return r.paths[std::size_t(r.cell(variable, unit, h)) *
-                     std::size_t(r.draws) +
+  return r.paths[std::size_t(r.cell(variable, unit, h)) * std::size_t(r.draws) +
                  std::size_t(d)];
 }
 
@@ -171,15 +171,16 @@ parameters = false
   const double mu2 = std::log(mu[std::size_t(mu_setup.cell(kGdp, 1, 0))]);
 
   const double b = mu1 + 0.03;  // a pin 3 log points above the median
-  auto sc = scenario_from(head + "[[conditions]]\nregion = \"R1\"\nyear = "
-                                 "2020\nlevel = " +
+  auto sc = scenario_from(head +
+                          "[[conditions]]\nregion = \"R1\"\nyear = "
+                          "2020\nlevel = " +
                           std::to_string(std::exp(b)) + "\n");
   // std::to_string rounds the level; the pin is its logarithm.
   const double pin = std::log(*sc.conditions[0].level);
   const auto p = setup_of(sc);
   const double sigma_c = p.shock_sigma_common;
-  const double var = p.sigma * p.sigma + p.trend_sigma_regional *
-                                             p.trend_sigma_regional +
+  const double var = p.sigma * p.sigma +
+                     p.trend_sigma_regional * p.trend_sigma_regional +
                      p.trend_sigma_common * p.trend_sigma_common;
   const double cov =
       sigma_c * sigma_c + p.trend_sigma_common * p.trend_sigma_common;
@@ -283,10 +284,10 @@ regions = ["R1", "R2", "R3"]
     for (int h = 0; h < 3; ++h) {
       const double data = observed.gdp[std::size_t(i)][std::size_t(h + 2)];
       for (int q = 0; q < 7; ++q)
-        EXPECT_NEAR(r.quantiles[std::size_t(r.cell(kGdp, i, h)) * 7 +
-                                std::size_t(q)] /
-                        data,
-                    1.0, 1e-12);
+        EXPECT_NEAR(
+            r.quantiles[std::size_t(r.cell(kGdp, i, h)) * 7 + std::size_t(q)] /
+                data,
+            1.0, 1e-12);
     }
     // 2023 onwards: a band again.
     EXPECT_GT(r.sd[std::size_t(r.cell(kGdp, i, 3))], 1e-6 * r.mean[0]);
