@@ -619,6 +619,10 @@ struct BlockSimulator::Scratch {
   Rows step, last_residual;     // the last correction in pin space, its r
   Rows own_eps, own_trend_eps;  // the YearNormals' own rows
   std::vector<std::uint8_t> pin_moved;  // [pin]: some lane's residual != 0
+  // The regions the correction passes simulate: the pins' members, whose
+  // output only depends on their own state without spillovers; every
+  // region with them.
+  std::vector<int> pass_regions;
 
   // The kernel's steps, in the order run_model calls them.
   void draw_parameters(const ProjectionSetup& p, const BlockKey& key,
@@ -748,6 +752,11 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
              {&w.last_residual, c.pins.size()}})
       arrays.emplace_back(v, count);
     w.pin_moved.assign(c.pins.size(), 0);
+    std::vector<bool> in_pass(n, w.spillover);
+    for (const Pin& pin : c.pins)
+      for (int i : pin.members) in_pass[std::size_t(i)] = true;
+    for (std::size_t i = 0; i < n; ++i)
+      if (in_pass[i]) w.pass_regions.push_back(int(i));
   }
   for (Rows& v : w.shared_rows) arrays.emplace_back(&v, 1);
   for (Rows* v : {&w.sums, &w.acc}) arrays.emplace_back(v, 1);
@@ -1459,10 +1468,9 @@ void BlockSimulator::Scratch::meet_pins(const ProjectionSetup& p,
     for (int h = 0; h < c.years; ++h) {
       const int year = p.last_year + 1 + h;
       w.set_out_rows(h, nullptr);
-      for (int i = 0; i < w.n; ++i)
-        w.accumulate_region(p, i, year, delta_s_row);
+      for (int i : w.pass_regions) w.accumulate_region(p, i, year, delta_s_row);
       w.spill_logs(w.s1, w.lsp1);
-      for (int i = 0; i < w.n; ++i) w.output_region<M>(p, i, h, shared_row);
+      for (int i : w.pass_regions) w.output_region<M>(p, i, h, shared_row);
       w.pin_residuals(p, h);
       w.advance_year();
     }
