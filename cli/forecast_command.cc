@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -9,9 +10,11 @@
 #include <optional>
 
 #include "accounting/accounting.h"
+#include "backtest/outturns.h"
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
 #include "cli/forecast_common.h"
+#include "montecarlo/conditioning.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 #include "store/result_io.h"
@@ -19,6 +22,65 @@
 #include "targets/targets_io.h"
 
 namespace growthcast::cli {
+
+namespace {
+
+// The outturns a scenario names, relative to the scenario's folder.
+std::string outturns_path(const scenario::Scenario& sc) {
+  if (!sc.outturns) return {};
+  std::filesystem::path p(*sc.outturns);
+  if (p.is_relative()) p = std::filesystem::path(sc.file).parent_path() / p;
+  return p.string();
+}
+
+// An outturns file (backtest/outturns.h) as the projection's observed GDP.
+Result<montecarlo::ObservedGdp> read_observed_gdp(const std::string& file) {
+  auto o = backtest::read_outturns(file);
+  if (!o) return tl::unexpected(o.error());
+  montecarlo::ObservedGdp gdp;
+  gdp.file = file;
+  gdp.regions = o->regions;
+  gdp.years = o->years;
+  gdp.gdp = o->gdp_real;
+  // R&D intensity where both R&D and nominal GDP were published.
+  gdp.rd_intensity = o->rd_nominal;
+  for (std::size_t r = 0; r < gdp.rd_intensity.size(); ++r)
+    for (std::size_t t = 0; t < gdp.rd_intensity[r].size(); ++t)
+      gdp.rd_intensity[r][t] /= o->gdp_nominal[r][t];  // NaN stays NaN
+  return gdp;
+}
+
+// Observed GDP of a setup's unit (a region, or a group whose members are
+// all observed) in a year of the outturns, for the base year of a target's
+// ratio or growth.
+targets::ObservedGdp outturn_lookup(const montecarlo::ObservedGdp& o,
+                                    const montecarlo::ProjectionSetup& setup) {
+  return [&o, &setup](const std::string& unit,
+                      int year) -> std::optional<double> {
+    const auto t = std::find(o.years.begin(), o.years.end(), year);
+    if (t == o.years.end()) return std::nullopt;
+    const std::size_t at = std::size_t(t - o.years.begin());
+    auto region_gdp = [&](const std::string& name) -> std::optional<double> {
+      const auto r = std::find(o.regions.begin(), o.regions.end(), name);
+      if (r == o.regions.end()) return std::nullopt;
+      const double v = o.gdp[std::size_t(r - o.regions.begin())][at];
+      return std::isfinite(v) ? std::optional(v) : std::nullopt;
+    };
+    for (const auto& g : setup.groups) {
+      if (g.name != unit) continue;
+      double sum = 0.0;
+      for (int m : g.members) {
+        const auto v = region_gdp(setup.regions[std::size_t(m)]);
+        if (!v) return std::nullopt;
+        sum += *v;
+      }
+      return sum;
+    }
+    return region_gdp(unit);
+  };
+}
+
+}  // namespace
 
 void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
   auto* cmd = app.add_subcommand(
@@ -41,6 +103,12 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
                   "OpenMP threads (default: all cores)")
       ->check(threads_validator());
   cmd->add_flag("--paths", flags.paths, "Also store every draw's path");
+  cmd->add_option("--outturns", flags.outturns,
+                  "Outturns CSV (region,year,gdp_real,...; e.g. "
+                  "data/china_province_outturns.csv): every draw meets the "
+                  "observed GDP of each reported region in the years after "
+                  "the calibration (overrides the scenarios' `outturns`)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--memory", flags.memory_mib,
                   "MiB per scenario for exact quantiles; above it a certified "
                   "streaming estimator is used")
@@ -52,6 +120,7 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
   {
     std::vector<std::string> inputs = flags.scenarios;
     inputs.push_back(flags.calibration);
+    inputs.push_back(flags.outturns);
     if (auto s = check_output_path(flags.out, inputs); !s)
       return report(s.error());
   }
@@ -117,24 +186,56 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
                  scenarios[a].file, scenarios[a].line_of("name"), "name")
                 .value());
 
-  const auto groups = default_groups(cal);
-  // Targets are checked before any work too (issue 18).
+  // Outturns, each file read once and before any Monte Carlo work.
+  std::map<std::string, montecarlo::ObservedGdp> observed;
   for (const auto& sc : scenarios) {
-    if (sc.targets.empty()) continue;
+    const std::string file =
+        flags.outturns.empty() ? outturns_path(sc) : flags.outturns;
+    if (file.empty() || observed.count(file)) continue;
+    auto gdp = read_observed_gdp(file);
+    if (!gdp) {
+      if (flags.outturns.empty())
+        return report(fail("cannot use the outturns '" + file +
+                               "': " + gdp.error().to_string(),
+                           sc.file, sc.line_of("outturns"), "outturns")
+                          .value());
+      return report(gdp.error());
+    }
+    observed.emplace(file, std::move(*gdp));
+    provenance.input_files.push_back(file);
+  }
+
+  const auto groups = default_groups(cal);
+  std::vector<montecarlo::ProjectionSetup> setups;
+  std::vector<std::string> outturn_files;
+  for (const auto& sc : scenarios) {
     auto setup = montecarlo::make_setup(cal, sc, groups);
     if (!setup) return report(setup.error());
-    if (auto s = targets::check_targets(*setup, sc); !s)
-      return report(s.error());
+    const std::string file =
+        flags.outturns.empty() ? outturns_path(sc) : flags.outturns;
+    if (!file.empty())
+      if (auto s = montecarlo::condition_setup(*setup, sc, &observed.at(file));
+          !s)
+        return report(s.error());
+    // Targets are checked before any work too (issue 18).
+    if (!sc.targets.empty())
+      if (auto s = targets::check_targets(*setup, sc); !s)
+        return report(s.error());
+    setups.push_back(std::move(*setup));
+    outturn_files.push_back(file);
   }
   std::vector<std::vector<targets::TargetResult>> solved;
   const bool show_progress = ::isatty(2) != 0;
   std::vector<montecarlo::ScenarioForecast> runs;
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
-    auto setup = montecarlo::make_setup(cal, sc, groups);
-    if (!setup) return report(setup.error());
-    // The instrument paths that meet the targets replace the scenario's.
-    auto target_results = targets::solve_targets(*setup, sc, cal);
+    montecarlo::ProjectionSetup* setup = &setups[k];
+    // The instrument paths that meet the targets replace the scenario's; a
+    // ratio's or growth's base year after the panel takes its outturn.
+    targets::ObservedGdp observed_gdp = nullptr;
+    if (!outturn_files[k].empty())
+      observed_gdp = outturn_lookup(observed.at(outturn_files[k]), *setup);
+    auto target_results = targets::solve_targets(*setup, sc, cal, observed_gdp);
     if (!target_results) return report(target_results.error());
     montecarlo::RunOptions options;
     options.threads = flags.threads;

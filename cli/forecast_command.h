@@ -17,6 +17,7 @@ struct ForecastFlags {
   int threads = 0;
   bool paths = false;
   double memory_mib = 1024;  // exact quantiles up to this much per scenario
+  std::string outturns;      // overrides the scenarios' `outturns`
 };
 
 void add_forecast_command(CLI::App& app, ForecastFlags& flags);

@@ -5,7 +5,7 @@
 
 Writes data/china_province_outturns.csv, 31 provinces x 2020-2024:
 
-    region,year,gdp_real,gdp_growth_index,rd_nominal
+    region,year,gdp_real,gdp_growth_index,rd_nominal,gdp_nominal
 
 - gdp_real: 亿元 at 2019 prices, chained forward from the panel's 2019
   gdp_real with the NBS GRP volume index (preceding year = 100,
@@ -13,6 +13,9 @@ Writes data/china_province_outturns.csv, 31 provinces x 2020-2024:
 - gdp_growth_index: that index, exactly as published.
 - rd_nominal: intramural R&D expenditure, 亿元, current prices (2020-2023;
   empty for 2024, not published in the source).
+- gdp_nominal: GRP, 亿元, current prices, from the NBS export the panel's
+  gdp_nominal comes from (2020-2023; empty for 2024, not in that export),
+  so that rd_nominal / gdp_nominal continues the panel's R&D intensity.
 
 Labour and capital are not here: their sources end in 2019 (data/SOURCES.md).
 Python 3 standard library only; the output is byte-identical on every run.
@@ -39,8 +42,11 @@ RAW_FILES = {
     "meta": "province_metadata.csv",
     "grp_index": "nbs_export_grp_index_prev_year_2016_2025_zh_5th_census_revision.csv",
     "rd": "techme_RDActivity.csv",
+    "grp_nbs": "nbs_export_grp_nominal_2004_2023_en.csv",
 }
-OUT_HEADER = ["region", "year", "gdp_real", "gdp_growth_index", "rd_nominal"]
+OUT_HEADER = ["region", "year", "gdp_real", "gdp_growth_index", "rd_nominal",
+              "gdp_nominal"]
+NOMINAL_LAST_YEAR = 2023  # last year of the NBS nominal GRP export
 
 
 def load_index_export(path, full_to_name, years):
@@ -127,6 +133,9 @@ def build(raw_dir, panel_path):
     index = load_index_export(raw["grp_index"], full_to_name, years)
     rd = bp.load_rd(raw["rd"], zh_to_name, set(range(FIRST_YEAR, RD_LAST_YEAR + 1)))
     base = load_panel_base(panel_path, names)
+    nominal = bp.load_wide_by_region(raw["grp_nbs"], set(names),
+                                     list(range(FIRST_YEAR, NOMINAL_LAST_YEAR + 1)),
+                                     "GRP")
 
     out = []
     for n in names:  # NBS code order, as the panel
@@ -134,8 +143,10 @@ def build(raw_dir, panel_path):
         for y in years:
             level = level * (float(index[(n, y)]) / 100)
             rd_cell = bp.fmt_exact(rd[(n, y)].scaleb(-4)) if (n, y) in rd else ""
+            gdp_cell = (bp.fmt_exact(Decimal(nominal[(n, y)]))
+                        if (n, y) in nominal else "")
             out.append([n, str(y), bp.fmt_derived(level), bp.fmt_exact(index[(n, y)]),
-                        rd_cell])
+                        rd_cell, gdp_cell])
     return out
 
 

@@ -63,8 +63,12 @@ main_job() {
   "$gc" accounting --calibration "$out/calibration.h5" --out "$out/accounting.h5" |
     sed -n '/R&D model/,$p'
   echo
+  # From the latest outturns (GRP 2020-2024, R&D 2020-2023): every draw
+  # equals the observed GDP there and the fan opens in 2025
+  # (docs/conditioning.md).
   "$gc" forecast "$here"/scenarios/{chengdu_chongqing,yangtze_river_delta,greater_bay_area,beijing_tianjin_hebei}/*.toml \
     --calibration "$out/calibration.h5" \
+    --outturns "$here/data/china_province_outturns.csv" \
     --out "$out/forecast.h5"
   "$gc" report "$out/forecast.h5" --backtest "$out/backtest.h5" \
     --out "$out/report.html"

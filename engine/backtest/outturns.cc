@@ -21,6 +21,7 @@ int Outturns::year_index(int year) const {
 Result<Outturns> read_outturns(const std::filesystem::path& path) {
   data::ColumnMapping mapping;
   mapping.values = {"gdp_real", "gdp_growth_index", "rd_nominal"};
+  mapping.optional_values = {"gdp_nominal"};
   auto panel = data::read_panel(path, mapping);
   if (!panel) return tl::unexpected(panel.error());
 
@@ -40,6 +41,25 @@ Result<Outturns> read_outturns(const std::filesystem::path& path) {
   out.gdp_real = window->at("gdp_real");
   out.gdp_growth_index = window->at("gdp_growth_index");
 
+  const data::PanelColumn* nominal = panel->column("gdp_nominal");
+  out.gdp_nominal.assign(
+      out.regions.size(),
+      std::vector<double>(out.years.size(),
+                          std::numeric_limits<double>::quiet_NaN()));
+  for (std::size_t r = 0; r < out.regions.size() && nominal; ++r) {
+    const int pr = panel->region_index(out.regions[r]);
+    for (std::size_t t = 0; t < out.years.size(); ++t) {
+      const int py = panel->year_index(out.years[t]);
+      const double v = nominal->values[pr][py];
+      if (!std::isnan(v) && !(v > 0))
+        return fail("nominal GDP " + std::to_string(v) + " for region '" +
+                        out.regions[r] + "', year " +
+                        std::to_string(out.years[t]) +
+                        " must be positive or empty",
+                    out.file, nominal->lines[pr][py], "gdp_nominal");
+      out.gdp_nominal[r][t] = v;
+    }
+  }
   const data::PanelColumn* rd = panel->column("rd_nominal");
   const data::PanelColumn* level = panel->column("gdp_real");
   out.rd_nominal.assign(

@@ -24,6 +24,10 @@ struct Outturns {
   std::vector<std::vector<double>> gdp_real;          // the panel's prices, > 0
   std::vector<std::vector<double>> gdp_growth_index;  // previous year = 100
   std::vector<std::vector<double>> rd_nominal;        // NaN where unpublished
+  // Optional column gdp_nominal (current prices, NaN where absent): with
+  // rd_nominal it gives the R&D intensity the projection's rd driver takes
+  // in outturn years (docs/conditioning.md).
+  std::vector<std::vector<double>> gdp_nominal;
 
   int region_index(const std::string& name) const;  // -1 if absent
   int year_index(int year) const;                   // -1 if absent

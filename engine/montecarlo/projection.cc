@@ -11,6 +11,7 @@
 
 #include "common/lanes.h"
 #include "models/registry.h"
+#include "montecarlo/conditioning.h"
 #include "montecarlo/philox_lanes.h"
 #include "montecarlo/random_stream.h"
 
@@ -315,6 +316,8 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
       if (all_output) p.groups.push_back(g);
     }
   }
+  if (auto s = condition_setup(p, sc, nullptr); !s)
+    return tl::unexpected(s.error());
   return p;
 }
 
@@ -605,6 +608,22 @@ struct BlockSimulator::Scratch {
   Rows group_log_tfp, sums, acc;
   std::vector<double*> out_rows;  // this year's output rows: rows or target
 
+  // Conditioning (conditioning.h), when the setup has pins. The pinned
+  // years' innovations as drawn (base_*, [year * n + region][lane] and
+  // [year][lane]), their corrections delta = K c ([innovation][lane]), and
+  // the corrected ones the pinned years use (pinned_eps, pinned_trend_eps;
+  // the common ones are corrected in common_eps and common_trend_eps).
+  const Conditioning* cond = nullptr;
+  Rows base_eps, base_trend_eps, base_common, base_common_trend;
+  Rows pinned_eps, pinned_trend_eps, delta, residual;
+  Rows step, last_residual;     // the last correction in pin space, its r
+  Rows own_eps, own_trend_eps;  // the YearNormals' own rows
+  std::vector<std::uint8_t> pin_moved;  // [pin]: some lane's residual != 0
+  // The regions the correction passes simulate: the pins' members, whose
+  // output only depends on their own state without spillovers; every
+  // region with them.
+  std::vector<int> pass_regions;
+
   // The kernel's steps, in the order run_model calls them.
   void draw_parameters(const ProjectionSetup& p, const BlockKey& key,
                        int* redraws);
@@ -625,6 +644,16 @@ struct BlockSimulator::Scratch {
   void aggregate_group(const ProjectionSetup& p, std::size_t g);
   void check_finite(int count, int year, DrawOutcome* outcomes) const;
   void advance_year();
+  // Conditioning's steps (run_model, "Pins").
+  void draw_pinned(const ProjectionSetup& p, const BlockKey& key);
+  void apply_corrections();
+  void use_pinned_normals(bool pinned);
+  void pin_residuals(const ProjectionSetup& p, int h);
+  bool correct(int count, bool first_pass);
+  template <class M>
+  void meet_pins(const ProjectionSetup& p, const BlockKey& key, int count,
+                 const double* const* shared_row, const double* delta_s_row,
+                 DrawOutcome* outcomes);
 
   // Where a region's values go: its output rows when it is reported, else
   // scratch rows (groups still need them).
@@ -703,6 +732,32 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
       {&w.region_rows, kVariableCount * n},
       {&w.rows, std::size_t(kVariableCount) * std::size_t(w.units)},
       {&w.group_log_tfp, p.groups.size()}};
+  w.cond = p.conditioning.get();
+  if (w.cond) {
+    const Conditioning& c = *w.cond;
+    const std::size_t pinned = (std::size_t(c.years) * n + 3) / 4 * 4;
+    const std::size_t cy4 = std::size_t(c.years + 3) / 4 * 4;
+    const bool level = p.shock_uncertainty, trend = p.trend_shocks;
+    const bool common = level && p.common_shocks;
+    for (auto [v, count] : std::initializer_list<std::pair<Rows*, std::size_t>>{
+             {&w.base_eps, level ? pinned : 0},
+             {&w.pinned_eps, level ? pinned : 0},
+             {&w.base_trend_eps, trend ? pinned : 0},
+             {&w.pinned_trend_eps, trend ? pinned : 0},
+             {&w.base_common, common ? cy4 : 0},
+             {&w.base_common_trend, trend ? cy4 : 0},
+             {&w.delta, std::size_t(c.years) * std::size_t(c.per_year)},
+             {&w.residual, c.pins.size()},
+             {&w.step, c.pins.size()},
+             {&w.last_residual, c.pins.size()}})
+      arrays.emplace_back(v, count);
+    w.pin_moved.assign(c.pins.size(), 0);
+    std::vector<bool> in_pass(n, w.spillover);
+    for (const Pin& pin : c.pins)
+      for (int i : pin.members) in_pass[std::size_t(i)] = true;
+    for (std::size_t i = 0; i < n; ++i)
+      if (in_pass[i]) w.pass_regions.push_back(int(i));
+  }
   for (Rows& v : w.shared_rows) arrays.emplace_back(&v, 1);
   for (Rows* v : {&w.sums, &w.acc}) arrays.emplace_back(v, 1);
   for (Rows* v :
@@ -722,6 +777,8 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     next += count * kRowStride;
   }
   w.out_rows.resize(std::size_t(kVariableCount) * std::size_t(w.units));
+  w.own_eps = w.eps.rows;
+  w.own_trend_eps = w.trend_eps.rows;
 }
 
 BlockSimulator::~BlockSimulator() = default;
@@ -939,8 +996,176 @@ void BlockSimulator::Scratch::set_out_rows(int h, const RowTarget* row_target) {
 // This year's shock normals: h * n .. h * n + n - 1 of the shock stream.
 void BlockSimulator::Scratch::year_shocks(const ProjectionSetup& p,
                                           const BlockKey& key, int h) {
+  if (cond && h < cond->years) return;  // pinned: use_pinned_normals(true)
+  if (cond && h == cond->years) use_pinned_normals(false);
   if (p.shock_uncertainty) eps.make(key, Stream::shocks, h, n);
   if (p.trend_shocks) trend_eps.make(key, Stream::trend_shocks, h, n);
+}
+
+// Pins (conditioning.h). The pinned years' innovations as drawn: the same
+// normals year_shocks and draw_common give (normal h * n + i of the shock
+// streams, h of the common ones), all years at once; corrections start at
+// 0.
+void BlockSimulator::Scratch::draw_pinned(const ProjectionSetup& p,
+                                          const BlockKey& key) {
+  const int cy = cond->years;
+  if (p.shock_uncertainty)
+    lane_normals(key, Stream::shocks, 0, cy * n, base_eps.data());
+  if (p.trend_shocks)
+    lane_normals(key, Stream::trend_shocks, 0, cy * n, base_trend_eps.data());
+  for (int h = 0; h < cy; ++h) {
+    if (p.shock_uncertainty && p.common_shocks)
+      std::copy(common_eps.row(std::size_t(h)),
+                common_eps.row(std::size_t(h)) + B,
+                base_common.row(std::size_t(h)));
+    if (p.trend_shocks)
+      std::copy(common_trend_eps.row(std::size_t(h)),
+                common_trend_eps.row(std::size_t(h)) + B,
+                base_common_trend.row(std::size_t(h)));
+  }
+  for (int a = 0; a < cy * cond->per_year; ++a)
+    fill(delta.row(std::size_t(a)), 0.0);
+}
+
+// The innovations the pinned years use: as drawn plus the corrections.
+void BlockSimulator::Scratch::apply_corrections() {
+  const Conditioning& c = *cond;
+  auto add = [](const double* base, const double* d, double* out) {
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) out[lane] = base[lane] + d[lane];
+  };
+  for (int h = 0; h < c.years; ++h) {
+    const std::size_t at = std::size_t(h) * std::size_t(c.per_year);
+    for (int i = 0; i < n; ++i) {
+      const std::size_t r = std::size_t(h * n + i);
+      if (c.level >= 0)
+        add(base_eps.row(r), delta.row(at + std::size_t(c.level + i)),
+            pinned_eps.row(r));
+      if (c.trend >= 0)
+        add(base_trend_eps.row(r), delta.row(at + std::size_t(c.trend + i)),
+            pinned_trend_eps.row(r));
+    }
+    if (c.level_common >= 0)
+      add(base_common.row(std::size_t(h)),
+          delta.row(at + std::size_t(c.level_common)),
+          common_eps.row(std::size_t(h)));
+    if (c.trend_common >= 0)
+      add(base_common_trend.row(std::size_t(h)),
+          delta.row(at + std::size_t(c.trend_common)),
+          common_trend_eps.row(std::size_t(h)));
+  }
+}
+
+// Whether the per-region normals come from the pinned years' corrected
+// rows (years 0 .. cond->years - 1, normal h * n + i at row h * n + i) or,
+// after them, from the YearNormals made a year at a time.
+void BlockSimulator::Scratch::use_pinned_normals(bool pinned) {
+  if (pinned) {
+    eps.rows = pinned_eps;
+    trend_eps.rows = pinned_trend_eps;
+    eps.begin = trend_eps.begin = 0;
+    eps.end = trend_eps.end = cond->years * n;
+  } else {
+    eps.rows = own_eps;
+    trend_eps.rows = own_trend_eps;
+    eps.begin = eps.end = trend_eps.begin = trend_eps.end = 0;
+  }
+}
+
+// How far each pin of projection year h misses in ln Y, lane by lane, once
+// year h is simulated (y1: year h, y: year h - 1); 0 when within
+// kPinTolerance (and for a lane whose values are not finite: that draw
+// fails as non-finite).
+void BlockSimulator::Scratch::pin_residuals(const ProjectionSetup& p, int h) {
+  const Conditioning& c = *cond;
+  double* now = sums.data();
+  double before[B];
+  for (std::size_t j = 0; j < c.pins.size(); ++j) {
+    const Pin& pin = c.pins[j];
+    if (pin.h != h) continue;
+    fill(now, 0.0);
+    std::fill(before, before + B, 0.0);
+    for (int i : pin.members) {
+      const double* y1_r = y1.row(std::size_t(i));
+      const double* y_r = y.row(std::size_t(i));
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        now[lane] += y1_r[lane];
+        before[lane] += y_r[lane];
+      }
+    }
+    double* r = residual.row(j);
+    const double aim = pin.target;
+    if (pin.growth) {
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane)
+        r[lane] = aim - (std::log(now[lane]) - std::log(before[lane]));
+    } else {
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) r[lane] = aim - std::log(now[lane]);
+    }
+    std::uint8_t moved = 0;
+    for (int lane = 0; lane < B; ++lane) {
+      if (!(std::abs(r[lane]) > kPinTolerance)) r[lane] = 0.0;
+      moved |= std::uint8_t(r[lane] != 0.0);
+    }
+    pin_moved[j] = moved;
+  }
+  (void)p;
+}
+
+// delta += K step (Matheron's correction), pin by pin in order, with
+// step = r / J: r the pins' residuals, J a lane's estimate of how much of a
+// step the last pass's residuals took back (the secant
+// J = step'(r_before - r) / step'step of the last step; 1 on the first
+// pass and whenever the estimate is unusable). J = 1 is the plain
+// correction, exact when nothing feeds back; where output feeds back into
+// capital and knowledge, J < 1 and the plain correction would converge only
+// geometrically. A lane whose residuals are all 0 keeps its innovations, so
+// each draw's result depends on its own residuals only, not on the other
+// lanes of its block. Returns whether some used lane (< count) moved.
+bool BlockSimulator::Scratch::correct(int count, bool first_pass) {
+  const Conditioning& c = *cond;
+  const std::size_t m = c.pins.size();
+  double num[B] = {}, den[B] = {}, jacobian[B];
+  if (!first_pass)
+    for (std::size_t j = 0; j < m; ++j) {
+      const double* r = residual.row(j);
+      const double* before = last_residual.row(j);
+      const double* st = step.row(j);
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        num[lane] += st[lane] * (before[lane] - r[lane]);
+        den[lane] += st[lane] * st[lane];
+      }
+    }
+  for (int lane = 0; lane < B; ++lane) {
+    const double estimate = den[lane] > 0.0 ? num[lane] / den[lane] : 1.0;
+    jacobian[lane] = std::isfinite(estimate)
+                         ? std::clamp(estimate, kMinSecant, kMaxSecant)
+                         : 1.0;
+  }
+  bool any = false;
+  for (std::size_t j = 0; j < m; ++j) {
+    const double* r = residual.row(j);
+    double* st = step.row(j);
+    double* before = last_residual.row(j);
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      st[lane] = r[lane] / jacobian[lane];
+      before[lane] = r[lane];
+    }
+    if (!pin_moved[j]) continue;
+    for (int lane = 0; lane < count && !any; ++lane) any = r[lane] != 0.0;
+    for (Eigen::Index a = 0; a < c.gain.rows(); ++a) {
+      const double gain = c.gain(a, Eigen::Index(j));
+      if (gain == 0.0) continue;
+      double* d = delta.row(std::size_t(a));
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) d[lane] += gain * st[lane];
+    }
+  }
+  return any;
 }
 
 // Capital, labour, knowledge of region i in `year`: the accumulation
@@ -967,6 +1192,12 @@ void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
       value[d].value =
           driver_value(path, base, p.last_year, year, ramp_centre(path, base));
     }
+    if (!p.observed_rd_intensity.empty()) {
+      const double observed =
+          p.observed_rd_intensity[r][std::size_t(year - p.last_year - 1)];
+      if (std::isfinite(observed))
+        value[int(Driver::rd_intensity)].value = observed;
+    }
     accumulate_lanes(
         value[int(Driver::investment_rate)], value[int(Driver::rd_intensity)],
         value[int(Driver::labour_growth)], value[int(Driver::depreciation)],
@@ -985,6 +1216,12 @@ void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
         for (int lane = 0; lane < B; ++lane)
           out[lane] = ramp_value(path, base, p.last_year, year, tg[lane]);
       }
+    }
+    if (!p.observed_rd_intensity.empty()) {
+      const double observed =
+          p.observed_rd_intensity[r][std::size_t(year - p.last_year - 1)];
+      if (std::isfinite(observed))
+        fill(drivers.row(std::size_t(Driver::rd_intensity)), observed);
     }
     accumulate_lanes(drivers.row(std::size_t(Driver::investment_rate)),
                      drivers.row(std::size_t(Driver::rd_intensity)),
@@ -1185,11 +1422,13 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
   w.initial_state(p, delta_s_row);
   w.draw_targets(p, key);
   w.draw_common(p, key);
+  if (w.cond) w.meet_pins<M>(p, key, count, shared_row, delta_s_row, outcomes);
 
   // A full block's rows can go straight to the caller's memory.
   const RowTarget* direct = count == B ? row_target : nullptr;
   w.eps.begin = w.eps.end = 0;
   w.trend_eps.begin = w.trend_eps.end = 0;
+  if (w.cond) w.use_pinned_normals(w.cond->years > 0);
   for (int h = 0; h < w.years; ++h) {
     const int year = p.last_year + 1 + h;
     w.set_out_rows(h, direct);
@@ -1204,6 +1443,50 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
   }
   for (int lane = 0; lane < count; ++lane)
     outcomes[lane].parameter_redraws = redraws[lane];
+}
+
+// Pins: the pinned years are simulated with the draws' innovations, each
+// pin's residual in ln Y corrects them by K r (Matheron's rule), and again,
+// until every used lane meets every pin within kPinTolerance. One pass
+// suffices when the pins' deterministic part does not move with the
+// shocks; output feeding back into capital and knowledge, and a group's
+// shares, need more (docs/conditioning.md). The state is then reset for
+// the pass that reports.
+template <class M>
+void BlockSimulator::Scratch::meet_pins(const ProjectionSetup& p,
+                                        const BlockKey& key, int count,
+                                        const double* const* shared_row,
+                                        const double* delta_s_row,
+                                        DrawOutcome* outcomes) {
+  Scratch& w = *this;
+  const Conditioning& c = *w.cond;
+  w.draw_pinned(p, key);
+  for (int pass = 0;; ++pass) {
+    w.apply_corrections();
+    w.initial_state(p, delta_s_row);
+    w.use_pinned_normals(true);
+    for (int h = 0; h < c.years; ++h) {
+      const int year = p.last_year + 1 + h;
+      w.set_out_rows(h, nullptr);
+      for (int i : w.pass_regions) w.accumulate_region(p, i, year, delta_s_row);
+      w.spill_logs(w.s1, w.lsp1);
+      for (int i : w.pass_regions) w.output_region<M>(p, i, h, shared_row);
+      w.pin_residuals(p, h);
+      w.advance_year();
+    }
+    const bool moved = w.correct(count, pass == 0);
+    if (!moved) break;
+    if (pass + 1 == kMaxPinPasses) {
+      // The last correction is applied; a lane still off names its pin.
+      for (std::size_t j = 0; j < c.pins.size(); ++j)
+        for (int lane = 0; lane < count; ++lane)
+          if (w.residual.row(j)[lane] != 0.0 && outcomes[lane].unmet_pin < 0)
+            outcomes[lane].unmet_pin = int(j);
+      break;
+    }
+  }
+  w.apply_corrections();
+  w.initial_state(p, delta_s_row);
 }
 
 DrawOutcome simulate_draw(const ProjectionSetup& p, std::uint64_t seed,

@@ -34,6 +34,8 @@ enum Variable : int {
 const char* VariableName(int v);
 const char* VariableUnits(int v);
 
+struct Conditioning;  // conditioning.h
+
 struct Group {
   std::string name;
   std::vector<int> members;  // region indices
@@ -61,6 +63,10 @@ struct ProjectionSetup {
   // Driver paths per driver and region, and their baselines.
   std::array<std::vector<scenario::DriverPath>, scenario::kDriverCount> paths;
   std::array<std::vector<double>, scenario::kDriverCount> baseline;
+  // R&D intensity observed after the last data year (outturns), which
+  // replaces the rd_intensity path there: [region][h], NaN = the path's
+  // value; empty = none (conditioning.h).
+  std::vector<std::vector<double>> observed_rd_intensity;
 
   bool parameter_uncertainty = true;
   bool shock_uncertainty = true;  // AR(1) level shocks u
@@ -96,6 +102,10 @@ struct ProjectionSetup {
   bool band_calibration = false;
   std::vector<double> band_scale;
 
+  // Pins on GDP the draws meet (conditioning.h): null without pins, and
+  // then nothing below depends on it.
+  std::shared_ptr<const Conditioning> conditioning;
+
   // What is reported: these regions (indices), then these groups.
   std::vector<int> output_regions;
   std::vector<Group> groups;
@@ -109,7 +119,8 @@ struct ProjectionSetup {
 
 // Builds the setup from a calibration and a scenario; errors name the
 // scenario file, line and key (unknown region, horizon too early, a driver
-// with no observed baseline).
+// with no observed baseline). The scenario's [[conditions]] are prepared
+// here (condition_setup without outturns).
 Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
                                    const scenario::Scenario& scenario,
                                    const std::vector<Group>& default_groups);
@@ -125,6 +136,9 @@ struct DrawOutcome {
   bool finite = true;
   int nonfinite_region = -1;
   int nonfinite_year = 0;
+  // A pin (index into Conditioning::pins) the draw still missed by more
+  // than kPinTolerance after kMaxPinPasses corrections; -1 when all met.
+  int unmet_pin = -1;
 };
 
 // Draws simulated together, one per SIMD lane, in structure-of-arrays form.

@@ -9,8 +9,10 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 #include "common/lanes.h"
+#include "montecarlo/conditioning.h"
 
 namespace growthcast::montecarlo {
 namespace {
@@ -84,7 +86,7 @@ Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
             outcomes, store != nullptr ? &target : nullptr);
         for (int d = 0; d < count; ++d) {
           local_redraws += outcomes[d].parameter_redraws;
-          if (!outcomes[d].finite) {
+          if (!outcomes[d].finite || outcomes[d].unmet_pin >= 0) {
             std::lock_guard<std::mutex> lock(failure_mutex);
             if (failure.draw < 0 || begin + d < failure.draw)
               failure = {begin + d, outcomes[d]};
@@ -102,6 +104,16 @@ Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
 
 Status nonfinite_error(const ProjectionSetup& setup,
                        const scenario::Scenario& sc, const Failure& f) {
+  if (f.outcome.finite && f.outcome.unmet_pin >= 0) {
+    const Pin& pin = setup.conditioning->pins[std::size_t(f.outcome.unmet_pin)];
+    return fail("draw " + std::to_string(f.draw) +
+                    " still misses the pin on '" + pin.unit + "' in " +
+                    std::to_string(setup.last_year + 1 + pin.h) + " after " +
+                    std::to_string(kMaxPinPasses) +
+                    " corrections (the pins fight the model's feedback; "
+                    "docs/conditioning.md)",
+                pin.file, pin.line, pin.field);
+  }
   const int unit = f.outcome.nonfinite_region;
   const int n_out = int(setup.output_regions.size());
   const std::string where = unit < n_out
@@ -175,6 +187,18 @@ ScenarioForecast describe_forecast(const ProjectionSetup& setup,
   }
   for (int y = setup.last_year + 1; y <= setup.horizon; ++y)
     out.years.push_back(y);
+  if (setup.conditioning) {
+    const Conditioning& c = *setup.conditioning;
+    out.outturn_years = c.outturn_years;
+    out.outturns_file = c.outturns_file;
+    std::ostringstream text;
+    text.precision(17);
+    for (const Pin& pin : c.pins)
+      if (!pin.outturn)
+        text << pin.unit << '\t' << setup.last_year + 1 + pin.h << '\t'
+             << (pin.growth ? "growth" : "level") << '\t' << pin.value << '\n';
+    out.conditions = text.str();
+  }
   const std::int64_t cells = setup.cells();
   out.quantiles.assign(std::size_t(cells) * kQuantileLevels.size(), 0.0);
   out.mean.assign(std::size_t(cells), 0.0);

@@ -38,6 +38,13 @@ struct ScenarioForecast {
   bool exact = true;
   std::string quantile_method;
   std::int64_t uncertified_quantiles = 0;  // streaming: resolved exactly
+  // Conditioning (conditioning.h): the years every reported region's GDP
+  // is pinned to outturns, the outturns file, and the scenario's own pins,
+  // one line each "unit<TAB>year<TAB>level|growth<TAB>value" (empty
+  // without).
+  std::vector<int> outturn_years;
+  std::string outturns_file;
+  std::string conditions;
   // [cell][quantile], [cell]; cell = ProjectionSetup::cell(var, unit, h).
   std::vector<double> quantiles, mean, sd;
   DrawValues paths;  // [cell][draw] when kept

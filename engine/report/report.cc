@@ -140,12 +140,35 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
   const std::string title = f.units[u] + " \u2014 " + f.scenarios[s];
   const auto lines = wrap_title(title, kWidth - 8, kTitleFont);
   const double legend_y = 6 + 15 * double(lines.size()) + 12;
+  // Outturn years (every draw equals the data there) and the scenario's
+  // pins on this unit: a second legend row when there are any.
+  std::vector<double> outturn_x, outturn_y, pin_x, pin_y;
+  const std::size_t median = f.level(0.5);
+  if (s < f.outturn_years.size())
+    for (int year : f.outturn_years[s]) {
+      const auto it = std::find(f.years.begin(), f.years.end(), year);
+      if (it == f.years.end()) continue;
+      outturn_x.push_back(year);
+      outturn_y.push_back(
+          f.gdp(s, u, std::size_t(it - f.years.begin()), median));
+    }
+  if (s < f.pins.size())
+    for (const auto& pin : f.pins[s]) {
+      const auto it = std::find(f.years.begin(), f.years.end(), pin.year);
+      if (pin.unit != f.units[u] || it == f.years.end()) continue;
+      pin_x.push_back(pin.year);
+      // A level pin is the value itself; a growth pin sits on the median.
+      pin_y.push_back(
+          pin.growth ? f.gdp(s, u, std::size_t(it - f.years.begin()), median)
+                     : pin.value);
+    }
+  const bool marked = !outturn_x.empty() || !pin_x.empty();
 
   const std::vector<double> y_ticks = nice_ticks(gdp.lo, gdp.hi, 6);
   const int first_year =
       f.history_years.empty() ? f.years.front() : f.history_years.front();
   const int last_year = f.years.back();
-  Chart chart(kWidth, kHeight, 58, 14, legend_y + 12, 24,
+  Chart chart(kWidth, kHeight, 58, 14, legend_y + (marked ? 26 : 12), 24,
               {double(first_year), double(last_year)},
               {y_ticks.front(), y_ticks.back()});
   const int tick_decimals =
@@ -168,6 +191,8 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
     chart.line(hx, hy, kHistoryColour, 2.0);
   }
   chart.line(p.x, p.q50, kMedianColour, 1.6);
+  chart.markers(outturn_x, outturn_y, kOutturnColour, false);
+  chart.markers(pin_x, pin_y, kPinColour, true);
   // A policy target: a dashed level from the projection's start to its
   // year, ending in a cross at (year, target).
   std::vector<LegendItem> legend = {{"History", kHistoryColour, false},
@@ -191,6 +216,14 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
               {label, kTargetColour, false}};
   }
   chart.title(lines, kTitleFont);
+  if (marked) {
+    std::vector<LegendItem> marks;
+    if (!outturn_x.empty())
+      marks.push_back({"Outturn (all draws)", kOutturnColour, false, true});
+    if (!pin_x.empty())
+      marks.push_back({"Condition", kPinColour, false, true, true});
+    chart.legend(marks, 16, legend_y + 14);
+  }
   chart.legend(legend, 16, legend_y);
   return "<figure class=\"chart\">\n" + chart.svg(title) + "</figure>\n";
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -187,6 +188,30 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
     f.quantile_methods.push_back(
         attribute_text(reader, "/forecast", key + "quantile_method"));
     f.files.push_back(attribute_text(reader, "/forecast", key + "file"));
+    // Absent on unconditioned forecasts (attribute_text gives "").
+    std::vector<int> outturns;
+    std::istringstream outturn_text(
+        attribute_text(reader, "/forecast", key + "outturn_years"));
+    for (std::string y; std::getline(outturn_text, y, ',');)
+      outturns.push_back(std::atoi(y.c_str()));
+    f.outturn_years.push_back(std::move(outturns));
+    std::vector<ForecastData::PinMark> pins;
+    std::istringstream lines(
+        attribute_text(reader, "/forecast", key + "conditions"));
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      ForecastData::PinMark pin;
+      std::string year, kind, value;
+      if (std::getline(fields, pin.unit, '\t') &&
+          std::getline(fields, year, '\t') &&
+          std::getline(fields, kind, '\t') && std::getline(fields, value)) {
+        pin.year = std::atoi(year.c_str());
+        pin.growth = kind == "growth";
+        pin.value = std::strtod(value.c_str(), nullptr);
+        pins.push_back(std::move(pin));
+      }
+    }
+    f.pins.push_back(std::move(pins));
   }
   return ok();
 }

@@ -56,6 +56,16 @@ struct ForecastData {
   std::vector<double> seeds;
   std::vector<std::string> quantile_methods;
   std::vector<std::string> files;
+  // Conditioning (docs/conditioning.md): the outturn years, and the
+  // scenario's pins as (unit, year, "level" | "growth", value).
+  struct PinMark {
+    std::string unit;
+    int year = 0;
+    bool growth = false;
+    double value = 0.0;
+  };
+  std::vector<std::vector<int>> outturn_years;
+  std::vector<std::vector<PinMark>> pins;
 
   std::size_t cell(std::size_t s, std::size_t u, std::size_t y) const {
     return (s * units.size() + u) * years.size() + y;

@@ -119,6 +119,18 @@ void Chart::band(const std::vector<double>& x, const std::vector<double>& lo,
            "\" stroke=\"none\"/>\n";
 }
 
+void Chart::markers(const std::vector<double>& x, const std::vector<double>& y,
+                    std::string_view colour, bool hollow) {
+  const std::string paint = hollow ? "fill=\"#ffffff\" stroke=\"" +
+                                         std::string(colour) +
+                                         "\" stroke-width=\"1.4\""
+                                   : "fill=\"" + std::string(colour) + "\"";
+  for (std::size_t i = 0; i < x.size() && i < y.size(); ++i)
+    if (std::isfinite(x[i]) && std::isfinite(y[i]))
+      body_ += "<circle cx=\"" + num(px(x[i])) + "\" cy=\"" + num(py(y[i])) +
+               "\" r=\"2.6\" " + paint + "/>\n";
+}
+
 void Chart::vertical_rule(double x, std::string_view colour) {
   background_ += "<line x1=\"" + num(px(x)) + "\" x2=\"" + num(px(x)) +
                  "\" y1=\"" + num(top_) + "\" y2=\"" + num(height_ - bottom_) +
@@ -166,7 +178,16 @@ void Chart::title(const std::vector<std::string>& lines, double font_size) {
 
 void Chart::legend(const std::vector<LegendItem>& items, double x, double y) {
   for (const auto& item : items) {
-    if (item.swatch) {
+    if (item.marker) {
+      foreground_ +=
+          "<circle cx=\"" + num(x + 7) + "\" cy=\"" + num(y - 3.5) +
+          "\" r=\"2.6\" " +
+          (item.hollow
+               ? "fill=\"#ffffff\" stroke=\"" + std::string(item.colour) +
+                     "\" stroke-width=\"1.4\""
+               : "fill=\"" + std::string(item.colour) + "\"") +
+          "/>\n";
+    } else if (item.swatch) {
       foreground_ += "<rect x=\"" + num(x) + "\" y=\"" + num(y - 8) +
                      "\" width=\"14\" height=\"9\" fill=\"" +
                      std::string(item.colour) + "\"/>\n";

@@ -18,6 +18,10 @@ inline constexpr std::string_view kMedianColour = "#08519c";
 inline constexpr std::string_view kBand50Colour = "#6baed6";
 inline constexpr std::string_view kBand90Colour = "#c6dbef";
 inline constexpr std::string_view kTargetColour = "#d62728";  // policy targets
+// Markers of conditioned years: outturns (filled) and a scenario's pins
+// (hollow).
+inline constexpr std::string_view kOutturnColour = "#000000";
+inline constexpr std::string_view kPinColour = "#d94801";
 
 struct Range {
   double lo = 0.0;
@@ -36,6 +40,8 @@ struct LegendItem {
   std::string label;
   std::string_view colour;
   bool swatch = false;  // a filled box (band) instead of a line
+  bool marker = false;  // a dot (hollow: a ring) instead of a line
+  bool hollow = false;
 };
 
 class Chart {
@@ -54,6 +60,9 @@ class Chart {
   // The area between lo and hi over the points where both are finite.
   void band(const std::vector<double>& x, const std::vector<double>& lo,
             const std::vector<double>& hi, std::string_view colour);
+  // A dot at each finite point (a ring when hollow).
+  void markers(const std::vector<double>& x, const std::vector<double>& y,
+               std::string_view colour, bool hollow);
   // A vertical dashed rule at x (e.g. where the projection starts).
   void vertical_rule(double x, std::string_view colour);
   // Grid lines, axis lines, tick marks and labels.

@@ -128,6 +128,8 @@ class Parser {
   Status parse_groups(Node n);
   Status parse_uncertainty(Node n);
   Status parse_drivers(Node n);
+  Status parse_conditions(Node n);
+  Status parse_condition(Node n, const std::string& field);
   Status parse_driver(Driver d, const Entry& e);
   Status parse_overrides(Driver d, Node n, const std::string& where,
                          DriverSpec* spec);
@@ -174,8 +176,9 @@ Status Parser::parse(Node root) {
 
 Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
-      "name", "description", "model",  "calibration", "horizon", "draws",
-      "seed", "regions",     "groups", "uncertainty", "drivers", "targets"};
+      "name",    "description", "model",      "calibration", "horizon",
+      "draws",   "seed",        "regions",    "groups",      "uncertainty",
+      "drivers", "targets",     "conditions", "outturns"};
   const Node n = e.node;
   if (e.key == "name") {
     return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
@@ -203,6 +206,13 @@ Status Parser::parse_key(const Entry& e) {
   if (e.key == "uncertainty") return parse_uncertainty(n);
   if (e.key == "drivers") return parse_drivers(n);
   if (e.key == "targets") return assign(parse_targets(in_, n), &s_->targets);
+  if (e.key == "conditions") return parse_conditions(n);
+  if (e.key == "outturns") {
+    return assign(get_nonempty(n, e.key,
+                               "must not be empty (leave it out to forecast "
+                               "from the calibration's last year)"),
+                  &s_->outturns);
+  }
   return in_.unknown_key(e, "", kKnown);
 }
 
@@ -353,6 +363,71 @@ Status Parser::parse_uncertainty(Node n) {
     }
     if (!st) return st;
   }
+  return ok();
+}
+
+// [[conditions]]: an array of tables, each one pin.
+Status Parser::parse_conditions(Node n) {
+  if (!n.is_array()) {
+    return in_.error(
+        "must be an array of tables ([[conditions]] with region or group, "
+        "year, and level or growth), not " +
+            n.type_name(),
+        n.line(), "conditions");
+  }
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string field = "conditions[" + std::to_string(i) + "]";
+    if (auto st = parse_condition(n.at(i), field); !st) return st;
+  }
+  return ok();
+}
+
+Status Parser::parse_condition(Node n, const std::string& field) {
+  static const std::vector<std::string> kKnown = {"region", "group", "year",
+                                                  "level", "growth"};
+  if (auto st = in_.expect_table(
+          n, field, "a table with region or group, year, and level or growth");
+      !st) {
+    return st;
+  }
+  Condition c;
+  c.line = n.line();
+  note(field, c.line);
+  for (const Entry& e : n.entries_in_file_order()) {
+    const std::string key = field + "." + e.key;
+    note(key, e.node.line());
+    Status st;
+    if (e.key == "region") {
+      st = assign(get_nonempty(e.node, key, "must not be empty"), &c.region);
+    } else if (e.key == "group") {
+      st = assign(get_nonempty(e.node, key, "must not be empty"), &c.group);
+    } else if (e.key == "year") {
+      st = assign(get_year(e.node, key), &c.year);
+    } else if (e.key == "level") {
+      auto v = in_.get_number(e.node, key);
+      if (v && !(*v > 0.0))
+        return in_.error("level " + format_number(*v) + " must be positive",
+                         e.node.line(), key);
+      st = assign(std::move(v), &c.level);
+    } else if (e.key == "growth") {
+      auto v = in_.get_number(e.node, key);
+      if (v && !(*v > -1.0))
+        return in_.error("growth " + format_number(*v) +
+                             " must be above -1 (a fall of 100% or more "
+                             "leaves no GDP)",
+                         e.node.line(), key);
+      st = assign(std::move(v), &c.growth);
+    } else {
+      st = in_.unknown_key(e, field, kKnown);
+    }
+    if (!st) return st;
+  }
+  if (c.region.empty() == c.group.empty())
+    return in_.error("give exactly one of 'region' and 'group'", c.line, field);
+  if (c.year == 0) return in_.error("missing key 'year'", c.line, field);
+  if (c.level.has_value() == c.growth.has_value())
+    return in_.error("give exactly one of 'level' and 'growth'", c.line, field);
+  s_->conditions.push_back(std::move(c));
   return ok();
 }
 

@@ -62,6 +62,19 @@ struct DriverSpec {
   std::map<std::string, DriverPath> regions;
 };
 
+// One pin of a conditional forecast (`[[conditions]]`,
+// docs/conditioning.md): the GDP of a region or group in one projection
+// year, as a level or as growth over the year before. Every draw meets it
+// exactly; the shocks are drawn from their law given all pins.
+struct Condition {
+  std::string region;  // exactly one of region and group is set
+  std::string group;   // the scenario's [groups] or the regions file's
+  int year = 0;
+  std::optional<double> level;   // GDP in the calibration's units, > 0
+  std::optional<double> growth;  // Y_year / Y_year-1 - 1, > -1
+  long line = 0;                 // where the table starts
+};
+
 struct Scenario {
   std::string file;  // path as given
   std::string text;  // the file's contents, stored with results
@@ -94,6 +107,12 @@ struct Scenario {
   std::map<Driver, DriverSpec> drivers;  // absent = hold at baseline
   // [[targets]]: policy targets solved for an instrument (targets.h).
   std::vector<TargetSpec> targets;
+  // Pins on GDP ([[conditions]]), in file order; field
+  // "conditions[<index>]" names one in errors.
+  std::vector<Condition> conditions;
+  // Outturns to condition on (`outturns`, relative to the file, read by the
+  // command line like `forecast --outturns`).
+  std::optional<std::string> outturns;
 
   // Where keys were defined, for errors found later (e.g. an unknown region
   // once the calibration is known): key path -> line.

@@ -39,6 +39,7 @@ class DataCheck {
   Status check_names(const std::vector<std::string>& names,
                      const std::string& field) const;
   Status check_horizon() const;
+  Status check_conditions() const;
   Status check_driver(Driver d, const DriverSpec& spec) const;
   Status check_years(const DriverPath& p, const std::string& at,
                      const std::string& where) const;
@@ -62,6 +63,25 @@ Status DataCheck::run() const {
   if (auto st = check_horizon(); !st) return st;
   for (const auto& [driver, spec] : s_.drivers) {
     if (auto st = check_driver(driver, spec); !st) return st;
+  }
+  return check_conditions();
+}
+
+// A pin's region exists and its year is projected (its group is checked
+// where the groups are known, montecarlo/conditioning.cc).
+Status DataCheck::check_conditions() const {
+  for (std::size_t i = 0; i < s_.conditions.size(); ++i) {
+    const Condition& c = s_.conditions[i];
+    const std::string field = "conditions[" + std::to_string(i) + "]";
+    if (!c.region.empty() && known_.count(c.region) == 0)
+      return unknown_region(c.region, s_.line_of(field + ".region"),
+                            field + ".region");
+    if (c.year <= last_ || c.year > s_.horizon)
+      return fail(
+          "year " + std::to_string(c.year) + " is outside the projection (" +
+              std::to_string(last_ + 1) + ".." + std::to_string(s_.horizon) +
+              "): a condition pins a projected year",
+          s_.file, s_.line_of(field + ".year"), field + ".year");
   }
   return ok();
 }

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <memory>
+#include <sstream>
 
 #include "common/version.h"
 #include "models/registry.h"
@@ -304,6 +306,17 @@ Status write_forecast(ResultFile& f,
           {"toml", runs[k].text},
           {"quantile_method", runs[k].quantile_method}})
       if (auto s = f.set_attribute(g, prefix + key, value); !s) return s;
+    // Conditioning (docs/conditioning.md), only when there is some, so
+    // that unconditioned files stay as they were.
+    std::string outturn_years;
+    for (int y : runs[k].outturn_years)
+      outturn_years += (outturn_years.empty() ? "" : ",") + std::to_string(y);
+    for (const auto& [key, value] :
+         {std::pair<std::string, std::string>{"outturn_years", outturn_years},
+          {"outturns_file", runs[k].outturns_file},
+          {"conditions", runs[k].conditions}})
+      if (!value.empty())
+        if (auto s = f.set_attribute(g, prefix + key, value); !s) return s;
   }
 
   const bool any_paths = std::any_of(
@@ -626,6 +639,20 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
     step(take(r.string_attribute(prefix, key + "toml"), &run.text));
     step(take(r.string_attribute(prefix, key + "quantile_method"),
               &run.quantile_method));
+    if (r.has_attribute(prefix, key + "outturn_years")) {
+      std::string years_text;
+      step(
+          take(r.string_attribute(prefix, key + "outturn_years"), &years_text));
+      std::istringstream in(years_text);
+      for (std::string y; std::getline(in, y, ',');)
+        run.outturn_years.push_back(std::atoi(y.c_str()));
+    }
+    if (r.has_attribute(prefix, key + "outturns_file"))
+      step(take(r.string_attribute(prefix, key + "outturns_file"),
+                &run.outturns_file));
+    if (r.has_attribute(prefix, key + "conditions"))
+      step(take(r.string_attribute(prefix, key + "conditions"),
+                &run.conditions));
     if (!s) return tl::unexpected(s.error());
     if (r.has_attribute(prefix, key + "sha256")) {
       std::string stored;

@@ -190,6 +190,12 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
                   def.file);
     auto scenario = def.point(*k);
     if (!scenario) return tl::unexpected(scenario.error());
+    // The sweep writes no record of outturns; better refused than ignored.
+    if (scenario->outturns)
+      return fail(
+          "a sweep cannot condition on outturns yet: run `forecast "
+          "--outturns` on the point's scenario instead",
+          def.file, 0, "outturns");
     auto setup =
         montecarlo::make_setup(*job.calibration, *scenario, job.groups);
     if (!setup) return tl::unexpected(setup.error());

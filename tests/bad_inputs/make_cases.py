@@ -209,6 +209,26 @@ def main():
         ("toml_missing_calibration", "seed = 7\n", 'seed = 7\ncalibration = "nope.h5"\n'),
     ):
         write(name + ".toml", edit(SCENARIO, old, new))
+    # Conditions (docs/conditioning.md), appended after the driver table.
+    pin = '\n[[conditions]]\nregion = "Tianjin"\nyear = 2021\ngrowth = 0.05\n'
+    for name, extra in (
+        ("conditions_repeated", pin + pin),
+        ("conditions_year_outside", pin.replace("2021", "2030")),
+        ("conditions_year_in_data", pin.replace("2021", "2019")),
+        ("conditions_level_and_growth", pin + "level = 100.0\n"),
+        ("conditions_unknown_group", pin.replace('region = "Tianjin"', 'group = "Jing-Jin"')),
+        ("conditions_not_array", '\n[conditions]\nregion = "Tianjin"\n'),
+        ("conditions_in_outturn_year", pin.replace("2021", "2020")),
+    ):
+        write(name + ".toml", SCENARIO + extra)
+    write("conditions_shocks_off.toml",
+          edit(SCENARIO, "shocks = true", "shocks = false\ntrend_shocks = false") + pin)
+    # Outturns of the four panel regions, 2020-2021 (data/china_province_outturns.csv).
+    with open(os.path.join(SOURCE, "data", "china_province_outturns.csv"), newline="") as f:
+        lines = f.read().splitlines()
+    write("outturns_small.csv", [lines[0]] + [
+        l for l in lines[1:]
+        if l.split(",")[0] in REGIONS and l.split(",")[1] in ("2020", "2021")])
     write("toml_truncated.toml", SCENARIO[:50])  # inside the description string
     write("toml_empty.toml", "")
     write("toml_binary_garbage.toml", garbage)
