@@ -54,7 +54,9 @@ Scenario ParseOk(const std::string& text) {
 
 TEST(ShippedScenarios, AllParseAndMatchTheData) {
   const auto files = ShippedScenarios();
-  ASSERT_EQ(files.size(), 16u);
+  // 4 groups x (baseline, rd_push, investment_slowdown, combined), plus
+  // Chengdu-Chongqing's two policy-target examples (docs/targets.md).
+  ASSERT_EQ(files.size(), 18u);
   const auto regions = DataRegions();
   ASSERT_EQ(regions.size(), 31u);
   const std::set<std::string> kGroups = {
@@ -82,6 +84,10 @@ TEST(ShippedScenarios, AllParseAndMatchTheData) {
 
     const std::string kind = file.stem().string();
     EXPECT_EQ(s->name, file.parent_path().filename().string() + "/" + kind);
+    // The policy-target examples move their instrument through the target
+    // (no [drivers] table of their own).
+    EXPECT_EQ(s->targets.size(),
+              kind.rfind("double_by_2035", 0) == 0 ? 1u : 0u);
     const bool rd = kind == "rd_push" || kind == "combined";
     const bool inv = kind == "investment_slowdown" || kind == "combined";
     EXPECT_EQ(s->drivers.count(Driver::rd_intensity), rd ? 1u : 0u);
@@ -118,7 +124,7 @@ TEST(ShippedScenarios, AllParseAndMatchTheData) {
                 DriverPath::Kind::hold);
     }
   }
-  EXPECT_EQ(names.size(), 16u);
+  EXPECT_EQ(names.size(), 18u);
 }
 
 TEST(Scenario, DefaultsAndFullSchema) {
