@@ -369,6 +369,7 @@ constexpr int kParameterTile = 32;
 // `scenario_index` under `seed`.
 struct BlockKey {
   std::uint64_t seed, scenario_index, first;
+  bool zero_shocks = false;  // ProjectionSetup::zero_shock_innovations
 };
 
 // Normals index0 .. index0 + count - 1 (index0 a multiple of 4) of the
@@ -382,6 +383,13 @@ void lane_normals(const BlockKey& key, Stream stream, std::uint64_t index0,
                   int lane0 = 0, int lane_end = B) {
   const int calls = (count + 3) / 4;
   const int lanes = lane_end - lane0;
+  if (key.zero_shocks && stream != Stream::parameters &&
+      stream != Stream::drivers) {
+    for (int row = 0; row < 4 * calls; ++row)
+      std::fill(out + std::size_t(row) * stride,
+                out + std::size_t(row) * stride + lanes, 0.0);
+    return;
+  }
   const r123::Philox4x64::key_type philox_key = {
       {key.seed, key.scenario_index}};
   constexpr double kPi = 3.1415926535897932;
@@ -1411,7 +1419,7 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
                                const RowTarget* row_target) {
   const ProjectionSetup& p = setup_;
   Scratch& w = *scratch_;
-  const BlockKey key{seed, scenario_index, first};
+  const BlockKey key{seed, scenario_index, first, p.zero_shock_innovations};
   for (int lane = 0; lane < count; ++lane) outcomes[lane] = DrawOutcome{};
   int redraws[B] = {};
 

@@ -105,6 +105,11 @@ struct ProjectionSetup {
   // Pins on GDP the draws meet (conditioning.h): null without pins, and
   // then nothing below depends on it.
   std::shared_ptr<const Conditioning> conditioning;
+  // Every shock innovation drawn as zero while the shock processes stay on
+  // (the central path of policy targets, docs/targets.md): without pins the
+  // shocks then vanish; with pins their corrections alone meet them, the
+  // conditional mean of the innovations given the pins.
+  bool zero_shock_innovations = false;
 
   // What is reported: these regions (indices), then these groups.
   std::vector<int> output_regions;

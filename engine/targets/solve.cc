@@ -75,10 +75,17 @@ void set_instruments(ProjectionSetup& p, const std::vector<TargetSpec>& specs,
 ProjectionSetup central_setup(const ProjectionSetup& setup) {
   ProjectionSetup p = setup;
   p.parameter_uncertainty = false;
-  p.shock_uncertainty = false;
-  p.common_shocks = false;
-  p.trend_shocks = false;
-  p.band_calibration = false;
+  if (p.conditioning) {
+    // The shock processes stay on with zero innovations, so pins and
+    // outturns are met by their corrections alone: the central path runs
+    // through the outturns, as every draw does.
+    p.zero_shock_innovations = true;
+  } else {
+    p.shock_uncertainty = false;
+    p.common_shocks = false;
+    p.trend_shocks = false;
+    p.band_calibration = false;
+  }
   for (auto& driver_paths : p.paths)
     for (auto& path : driver_paths) path.uncertainty.reset();
   return p;
