@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "backtest/scores.h"
 #include "models/registry.h"
 #include "report/html.h"
 #include "report/result_data.h"
@@ -946,7 +947,15 @@ struct BacktestData {
   std::vector<std::string> models;
   std::vector<double> horizons;
   std::map<std::string, std::vector<double>> table;
+  // The band scales c_h [band model][horizon], when recorded.
+  std::vector<std::string> band_models;
+  std::vector<double> band_scale;
 };
+
+bool is_benchmark(const std::string& model) {
+  return model == backtest::kNaiveTrendModel ||
+         model == backtest::kRandomWalkDriftModel;
+}
 
 Result<BacktestData> load_backtest(const std::filesystem::path& path) {
   auto reader = store::ResultReader::open(path);
@@ -970,7 +979,63 @@ Result<BacktestData> load_backtest(const std::filesystem::path& path) {
     if (!values) return tl::unexpected(values.error());
     b.table[name] = *values;
   }
+  if (reader->exists("/backtest/band_model") &&
+      reader->exists("/backtest/band_scale")) {
+    auto band_models = reader->read_strings("/backtest/band_model");
+    if (!band_models) return tl::unexpected(band_models.error());
+    auto scale = reader->read_doubles(
+        "/backtest/band_scale", {band_models->size(), b.horizons.size()});
+    if (!scale) return tl::unexpected(scale.error());
+    b.band_models = std::move(*band_models);
+    b.band_scale = std::move(*scale);
+  }
   return b;
+}
+
+// One score against the horizon, a line per model (benchmarks dashed),
+// and the nominal level as a grey rule when there is one.
+std::string horizon_chart(const BacktestData& b, const char* name,
+                          const std::string& title, const std::string& y_title,
+                          double nominal) {
+  constexpr double kWidth = 440, kTitleFont = 12;
+  const std::size_t nh = b.horizons.size();
+  const double legend_y = 6 + 15 + 12;
+  const double top = legend_y + 14 * double(b.models.size());
+  const double height = top + 200;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const auto& values = b.table.at(name);
+  for (double v : values)
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (std::isfinite(nominal)) lo = std::min(lo, nominal), hi = std::max(hi, nominal);
+  if (!std::isfinite(lo) || nh == 0) return {};
+  lo = std::min(lo, 0.0);
+  const std::vector<double> y_ticks = nice_ticks(lo, hi, 5);
+  const double x_pad = 0.3;
+  Chart chart(kWidth, height, 66, 14, top, 36,
+              {b.horizons.front() - x_pad, b.horizons.back() + x_pad},
+              {y_ticks.front(), y_ticks.back()});
+  chart.axes(b.horizons, y_ticks, year_text, percent_ticks(y_ticks));
+  chart.axis_titles("Horizon (years after the origin)", y_title);
+  if (std::isfinite(nominal)) chart.horizontal_rule(nominal, "#888888");
+  std::vector<LegendItem> legend;
+  for (std::size_t m = 0; m < b.models.size(); ++m) {
+    const std::vector<double> row(values.begin() + long(m * nh),
+                                  values.begin() + long((m + 1) * nh));
+    if (std::none_of(row.begin(), row.end(),
+                     [](double v) { return std::isfinite(v); }))
+      continue;
+    chart.line(b.horizons, row, scenario_colour(m), 1.8,
+               is_benchmark(b.models[m]) ? "5 3" : "");
+    for (std::size_t h = 0; h < nh; ++h)
+      chart.dot(b.horizons[h], row[h], 2.4, scenario_colour(m));
+    legend.push_back({b.models[m] + (is_benchmark(b.models[m])
+                                         ? " (benchmark)"
+                                         : ""),
+                      scenario_colour(m), false});
+  }
+  chart.title({title}, kTitleFont);
+  chart.legend_column(legend, 16, legend_y, 14);
+  return "<figure class=\"chart\">\n" + chart.svg(title) + "</figure>\n";
 }
 
 std::string backtest_section(const BacktestData& b) {
@@ -986,9 +1051,19 @@ std::string backtest_section(const BacktestData& b) {
               "90% band held (nominal 90%)",
               "National RMSE",
               "National bias",
-              "National 90% band held"};
-  t.numeric = {false, true, true, true, true, true, true, true, true, true};
+              "National 90% band held",
+              "RMSE / best benchmark's"};
+  t.numeric = {false, true, true, true, true, true,
+               true,  true, true, true, true};
   const std::size_t nh = b.horizons.size();
+  // The lowest benchmark RMSE at each horizon: a model that does not beat
+  // it (ratio >= 1) adds nothing over extrapolating the trend.
+  std::vector<double> best(nh, std::numeric_limits<double>::infinity());
+  for (std::size_t m = 0; m < b.models.size(); ++m)
+    if (is_benchmark(b.models[m]))
+      for (std::size_t h = 0; h < nh; ++h)
+        if (std::isfinite(b.table.at("rmse")[m * nh + h]))
+          best[h] = std::min(best[h], b.table.at("rmse")[m * nh + h]);
   for (std::size_t m = 0; m < b.models.size(); ++m)
     for (std::size_t h = 0; h < nh; ++h) {
       auto at = [&](const char* name) { return b.table.at(name)[m * nh + h]; };
@@ -1000,8 +1075,38 @@ std::string backtest_section(const BacktestData& b) {
            format_number(at("n"), 0), cell(at("rmse"), 2), cell(at("bias"), 2),
            cell(at("coverage50"), 0), cell(at("coverage90"), 0),
            cell(at("national_rmse"), 2), cell(at("national_bias"), 2),
-           cell(at("national_coverage90"), 0)});
+           cell(at("national_coverage90"), 0),
+           std::isfinite(best[h]) && std::isfinite(at("rmse"))
+               ? format_number(at("rmse") / best[h], 2) + "\u00d7"
+               : std::string("\u2013")});
     }
+  std::string scales;
+  if (!b.band_models.empty()) {
+    Table c;
+    c.caption = "Band scales c_h (the factor that widens a model's bands to "
+                "the coverage its errors imply)";
+    c.header = {"Model"};
+    for (double h : b.horizons)
+      c.header.push_back("h = " + format_number(h, 0));
+    c.numeric.assign(c.header.size(), true);
+    c.numeric[0] = false;
+    for (std::size_t m = 0; m < b.band_models.size(); ++m) {
+      std::vector<std::string> row = {b.band_models[m]};
+      for (std::size_t h = 0; h < nh; ++h)
+        row.push_back(format_significant(b.band_scale[m * nh + h], 3));
+      c.rows.push_back(std::move(row));
+    }
+    scales = render_table(c);
+  }
+  const std::string charts =
+      "<div class=\"grid wide\">\n" +
+      horizon_chart(b, "rmse", "RMSE of the median by horizon",
+                    "RMSE (log error, %)", kNaN) +
+      horizon_chart(b, "coverage90", "90% band coverage by horizon",
+                    "Outturns inside the 90% band (%)", 0.9) +
+      horizon_chart(b, "coverage50", "50% band coverage by horizon",
+                    "Outturns inside the 50% band (%)", 0.5) +
+      "</div>\n";
   return "<section id=\"backtest\">\n<h2>Backtest</h2>\n<p class=\"note\">" +
          escape(
              "Each model calibrated on data up to each origin only, "
@@ -1012,7 +1117,10 @@ std::string backtest_section(const BacktestData& b) {
              "nominal 50% and 90%. naive_trend and random_walk_drift are "
              "benchmarks without bands. From " +
              b.file + ".") +
-         "</p>\n" + render_table(t) + "</section>\n";
+         " Charts: the models' lines are solid, the benchmarks' dashed; the "
+         "grey rule is the nominal coverage. The last column divides each "
+         "RMSE by the lower of the two benchmarks' at that horizon.</p>\n" +
+         charts + render_table(t) + scales + "</section>\n";
 }
 
 std::string page(const ReportData& data,
