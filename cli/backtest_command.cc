@@ -281,7 +281,8 @@ void add_backtest_command(CLI::App& app, BacktestFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--draws", flags.draws, "Monte Carlo draws per forecast")
       ->capture_default_str();
-  cmd->add_option("--seed", flags.seed, "Seed")->capture_default_str();
+  cmd->add_option("--seed", flags.seed, "Random seed, 0 to 2^64-1")
+      ->capture_default_str();
   cmd->add_option("--outturns", flags.outturns,
                   "Outturns CSV after the panel's last year (default: the "
                   "shipped data/china_province_outturns.csv)");

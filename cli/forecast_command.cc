@@ -53,14 +53,9 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     if (auto s = check_output_path(flags.out, inputs); !s)
       return report(s.error());
   }
-  if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
-    return report(usage_error("must be between 1 and 10^9", "--draws").value());
-  std::optional<std::uint64_t> seed_flag;
-  if (!flags.seed.empty()) {
-    auto parsed = parse_seed(flags.seed);
-    if (!parsed) return report(parsed.error());
-    seed_flag = *parsed;
-  }
+  auto overrides = check_run_overrides(flags.draws, flags.seed);
+  if (!overrides) return report(overrides.error());
+  const std::optional<std::uint64_t> seed_flag = overrides->seed;
 
   std::vector<scenario::Scenario> scenarios;
   for (const auto& file : flags.scenarios) {
@@ -131,7 +126,7 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
         std::fprintf(stderr, "\r%-40s %3d%%", sc.name.c_str(),
                      int(100 * fraction));
       };
-    const std::int64_t draws = flags.draws > 0 ? flags.draws : sc.draws;
+    const std::int64_t draws = overrides->draws.value_or(sc.draws);
     const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
     auto run = montecarlo::run_scenario(*setup, sc, k, draws, seed, options);
     if (show_progress) std::fprintf(stderr, "\r%60s\r", "");

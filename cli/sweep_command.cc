@@ -56,14 +56,8 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   if (auto s = check_output_path(flags.out, {flags.sweep, flags.calibration});
       !s)
     return report(s.error());
-  if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
-    return report(usage_error("must be between 1 and 10^9", "--draws").value());
-  std::optional<std::uint64_t> seed_flag;
-  if (!flags.seed.empty()) {
-    auto parsed = parse_seed(flags.seed);
-    if (!parsed) return report(parsed.error());
-    seed_flag = *parsed;
-  }
+  auto overrides = check_run_overrides(flags.draws, flags.seed);
+  if (!overrides) return report(overrides.error());
   sweep::Shard shard;
   if (!flags.shard.empty()) {
     auto parsed = sweep::parse_shard(flags.shard);
@@ -83,7 +77,7 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
                              axis.key + "); an axis cannot vary it",
                          flags.sweep, axis.line, "axes." + axis.key)
                         .value());
-  sweep::apply_overrides(*def, flags.draws, seed_flag);
+  sweep::apply_overrides(*def, overrides->draws.value_or(-1), overrides->seed);
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.
   if (shard.count > def->points())
