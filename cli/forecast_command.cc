@@ -1,7 +1,5 @@
 #include "cli/forecast_command.h"
 
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -12,6 +10,7 @@
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
 #include "cli/forecast_common.h"
+#include "cli/progress.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 #include "store/result_io.h"
@@ -44,6 +43,7 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
                   "streaming estimator is used")
       ->capture_default_str()
       ->check(memory_validator());
+  add_quiet_flag(*cmd, flags.quiet);
 }
 
 int forecast_main(ForecastFlags& flags, const std::string& command_line) {
@@ -111,28 +111,36 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
                 .value());
 
   const auto groups = default_groups(cal);
-  const bool show_progress = ::isatty(2) != 0;
+  // Scenarios done, fractions from the Monte Carlo's chunks (reported by
+  // the calling thread).
+  ProgressMeter progress("forecast", double(scenarios.size()), "scenarios",
+                         ProgressMeter::mode_for(flags.quiet));
   std::vector<montecarlo::ScenarioForecast> runs;
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
     auto setup = montecarlo::make_setup(cal, sc, groups);
-    if (!setup) return report(setup.error());
+    if (!setup) {
+      progress.finish();
+      return report(setup.error());
+    }
     montecarlo::RunOptions options;
     options.threads = flags.threads;
     options.keep_paths = flags.paths;
     options.exact_memory_bytes = std::size_t(flags.memory_mib * 1048576.0);
-    if (show_progress)
-      options.progress = [&](double fraction) {
-        std::fprintf(stderr, "\r%-40s %3d%%", sc.name.c_str(),
-                     int(100 * fraction));
-      };
+    options.progress = [&progress, k](double fraction) {
+      progress.set(double(k) + fraction);
+    };
     const std::int64_t draws = overrides->draws.value_or(sc.draws);
     const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
     auto run = montecarlo::run_scenario(*setup, sc, k, draws, seed, options);
-    if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
-    if (!run) return report(run.error());
+    if (!run) {
+      progress.finish();  // the message starts on a line of its own
+      return report(run.error());
+    }
     runs.push_back(std::move(*run));
+    progress.set(double(k + 1));
   }
+  progress.finish();
   if (seed_flag)
     provenance.seed = *seed_flag;
   else if (scenarios.size() == 1)

@@ -21,6 +21,7 @@ struct ForecastFlags {
   int threads = 0;
   bool paths = false;
   double memory_mib = 1024;  // exact quantiles up to this much per scenario
+  bool quiet = false;        // no progress on stderr
 };
 
 void add_forecast_command(CLI::App& app, ForecastFlags& flags);
