@@ -378,6 +378,9 @@ struct LineSet {
   bool history = false;  // the unit's observed GDP (level charts)
   std::vector<std::size_t> scenarios;
   std::vector<std::vector<double>> values;  // [scenario k][year]
+  // Each line's colour index: the scenario's position in its panel, so a
+  // scenario has one colour on every chart of the panel.
+  std::vector<std::size_t> colours;
 };
 
 std::string line_chart(const ForecastData& f, std::size_t u,
@@ -418,15 +421,21 @@ std::string line_chart(const ForecastData& f, std::size_t u,
     chart.line(hx, hy, kHistoryColour, 2.0);
     legend.push_back({"History", kHistoryColour, false});
   }
-  const std::vector<double> x(f.years.begin(), f.years.end());
+  std::vector<double> x(f.years.begin(), f.years.end());
+  // Level lines open from the last observed year, as the fans do.
+  const bool open = set.history && !hx.empty() && hx.back() < x.front() &&
+                    std::isfinite(hy.back());
+  if (open) x.insert(x.begin(), hx.back());
   for (std::size_t k = 0; k < set.scenarios.size(); ++k) {
-    chart.line(x, set.values[k], scenario_colour(k), 1.8);
+    std::vector<double> y = set.values[k];
+    if (open) y.insert(y.begin(), hy.back());
+    chart.line(x, y, scenario_colour(set.colours[k]), 1.8);
     // One line each, cut to the chart's width (the table below has them
     // whole).
     const auto cut =
         wrap_text(f.title(set.scenarios[k]), kWidth - 40, 10 * 0.875, 1);
-    legend.push_back(
-        {cut.empty() ? std::string() : cut.front(), scenario_colour(k), false});
+    legend.push_back({cut.empty() ? std::string() : cut.front(),
+                      scenario_colour(set.colours[k]), false});
   }
   chart.title(lines, kTitleFont);
   chart.legend_column(legend, 16, legend_y, 14);
@@ -468,7 +477,9 @@ std::string comparison(const ForecastData& f, const Panel& panel) {
   table.numeric.assign(table.header.size(), true);
   table.numeric[0] = table.numeric[1] = false;
 
-  for (std::size_t s : panel.scenarios) {
+  for (std::size_t position = 0; position < panel.scenarios.size();
+       ++position) {
+    const std::size_t s = panel.scenarios[position];
     std::vector<double> gdp(ny), dlevel(ny), dgrowth(ny);
     double growth_gap = 0.0;
     for (std::size_t y = 0; y < ny; ++y) {
@@ -479,10 +490,13 @@ std::string comparison(const ForecastData& f, const Panel& panel) {
     }
     overlay.scenarios.push_back(s);
     overlay.values.push_back(gdp);
+    overlay.colours.push_back(position);
     if (s == base) continue;
-    level.scenarios.push_back(s);
+    for (auto* set : {&level, &growth}) {
+      set->scenarios.push_back(s);
+      set->colours.push_back(position);
+    }
     level.values.push_back(dlevel);
-    growth.scenarios.push_back(s);
     growth.values.push_back(dgrowth);
     std::vector<std::string> row = {f.title(s), f.scenarios[s]};
     for (std::size_t y : year_index) row.push_back(format_percent(dlevel[y], 2));
