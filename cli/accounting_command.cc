@@ -52,8 +52,7 @@ void add_accounting_command(CLI::App& app, AccountingFlags& flags) {
   cmd->add_option("--gdp", flags.output, "Column with real output Y")
       ->capture_default_str();
   add_former_spelling(*cmd, "--output", "--gdp", flags.output);
-  cmd->add_option("--capital", flags.capital,
-                  "Column with the capital stock K")
+  cmd->add_option("--capital", flags.capital, "Column with the capital stock K")
       ->capture_default_str();
   cmd->add_option("--labour,--labor", flags.labour,
                   "Labour column(s) L, multiplied together (e.g. emp,hc,avh)")
@@ -106,7 +105,8 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
   if (!share_is_constant) mapping.values.push_back(flags.labour_share);
   if (flags.labour.empty())
     return report(
-        usage_error("at least one labour column is needed", "--labour").value());
+        usage_error("at least one labour column is needed", "--labour")
+            .value());
 
   auto panel = data::read_panel(flags.panel.data, mapping);
   if (!panel) return report(panel.error());

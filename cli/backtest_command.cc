@@ -358,8 +358,7 @@ int backtest_main(BacktestFlags& flags, const std::string& command_line) {
     // scores are out of sample.
     auto plain_run = forecast_origins(
         flags, *panel, model, *origins, *groups,
-        std::vector<std::vector<double>>(origins->size()), series_of,
-        progress);
+        std::vector<std::vector<double>>(origins->size()), series_of, progress);
     if (!plain_run) {
       progress.finish();
       return report(plain_run.error());

@@ -1,8 +1,7 @@
 #include "cli/bench_command.h"
 
-#include <memory>
-
 #include <iostream>
+#include <memory>
 
 #include "calibrate/calibration.h"
 #include "cli/progress.h"

@@ -11,13 +11,12 @@
 // it is called per chunk, point or forecast, never per draw.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace growthcast::cli {
 

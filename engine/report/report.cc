@@ -137,8 +137,7 @@ enum class Measure { level, growth };
 
 // The axis title with the unit the file records for GDP.
 std::string gdp_axis_title(const ForecastData& f) {
-  return f.gdp_units.empty() ? std::string("GDP")
-                             : "GDP (" + f.gdp_units + ")";
+  return f.gdp_units.empty() ? std::string("GDP") : "GDP (" + f.gdp_units + ")";
 }
 constexpr const char* kGrowthAxisTitle = "Annual GDP growth (%)";
 
@@ -185,8 +184,7 @@ Series growth_projection(const ForecastData& f, std::size_t s, std::size_t u) {
 
 Series series_of(const ForecastData& f, std::size_t s, std::size_t u,
                  Measure m) {
-  return m == Measure::level ? projection(f, s, u)
-                             : growth_projection(f, s, u);
+  return m == Measure::level ? projection(f, s, u) : growth_projection(f, s, u);
 }
 
 // The range over a panel's history and 90% bands of one measure.
@@ -247,7 +245,8 @@ std::string year_text(double year) {
 std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
                       Range range, Measure m) {
   constexpr double kWidth = 340, kHeight = 300, kTitleFont = 12;
-  const auto lines = title_lines(f.units[u], f.title(s), kWidth - 8, kTitleFont);
+  const auto lines =
+      title_lines(f.units[u], f.title(s), kWidth - 8, kTitleFont);
   const double legend_y = 6 + 15 * double(lines.size()) + 12;
   const std::string label =
       std::string(m == Measure::level ? "GDP" : "GDP growth") + ": " +
@@ -260,11 +259,11 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
   Chart chart(kWidth, kHeight, 66, 14, legend_y + 12, 36,
               {double(first_year), double(last_year)},
               {y_ticks.front(), y_ticks.back()});
-  chart.axes(year_ticks(first_year, last_year, 7), y_ticks, year_text,
-             m == Measure::level ? number_ticks(y_ticks)
-                                 : percent_ticks(y_ticks));
-  chart.axis_titles("Year", m == Measure::level ? gdp_axis_title(f)
-                                                : kGrowthAxisTitle);
+  chart.axes(
+      year_ticks(first_year, last_year, 7), y_ticks, year_text,
+      m == Measure::level ? number_ticks(y_ticks) : percent_ticks(y_ticks));
+  chart.axis_titles("Year",
+                    m == Measure::level ? gdp_axis_title(f) : kGrowthAxisTitle);
   if (m == Measure::growth && y_ticks.front() < 0 && y_ticks.back() > 0)
     chart.horizontal_rule(0.0, "#aaaaaa");
 
@@ -459,8 +458,7 @@ std::string comparison(const ForecastData& f, const Panel& panel) {
   level.y_title = "Difference of medians (% of baseline)";
   level.percent = level.zero_rule = true;
   LineSet growth;
-  growth.title =
-      f.units[u] + " \u2014 growth difference from " + f.title(base);
+  growth.title = f.units[u] + " \u2014 growth difference from " + f.title(base);
   growth.label = growth.title;
   growth.y_title = "Difference of median growth (pp)";
   growth.percent = growth.zero_rule = true;
@@ -499,7 +497,8 @@ std::string comparison(const ForecastData& f, const Panel& panel) {
     level.values.push_back(dlevel);
     growth.values.push_back(dgrowth);
     std::vector<std::string> row = {f.title(s), f.scenarios[s]};
-    for (std::size_t y : year_index) row.push_back(format_percent(dlevel[y], 2));
+    for (std::size_t y : year_index)
+      row.push_back(format_percent(dlevel[y], 2));
     row.push_back(format_number(100 * growth_gap / double(ny), 2) + " pp");
     table.rows.push_back(std::move(row));
   }
@@ -522,9 +521,9 @@ std::string fan_pairs(const ForecastData& f, const Panel& panel) {
   }
   out += "</div>\n";
   if (panel.scenarios.size() > kMaxOverlaid)
-    return details("Fan charts (" + std::to_string(panel.scenarios.size()) +
-                       " scenarios)",
-                   out);
+    return details(
+        "Fan charts (" + std::to_string(panel.scenarios.size()) + " scenarios)",
+        out);
   return out;
 }
 
@@ -576,8 +575,8 @@ std::string fan_chart_section(
   for (const Panel& panel : panels_of(f)) {
     out += "<section class=\"unit\">\n<h3>" + escape(f.units[panel.unit]) +
            "</h3>\n";
-    if (panel.scenarios.size() > 1 &&
-        panel.scenarios.size() <= kMaxOverlaid && !f.growth_quantiles.empty())
+    if (panel.scenarios.size() > 1 && panel.scenarios.size() <= kMaxOverlaid &&
+        !f.growth_quantiles.empty())
       out += comparison(f, panel);
     out += fan_pairs(f, panel) + forecast_table(f, panel, flags) +
            provinces(f, panel, flags) + "</section>\n";
@@ -597,8 +596,8 @@ std::size_t sweep_year(const ForecastData& f) {
 // One axis's positions: its numbers, or a label's index among the axis's
 // distinct labels (in order of first appearance).
 struct AxisPositions {
-  std::vector<double> x;             // per scenario
-  std::vector<std::string> labels;   // distinct labels (label axes)
+  std::vector<double> x;            // per scenario
+  std::vector<std::string> labels;  // distinct labels (label axes)
 };
 
 AxisPositions positions_of(const ForecastData::SweepAxis& axis) {
@@ -660,10 +659,10 @@ std::string sweep_chart(const ForecastData& f, const Panel& panel,
     return format_significant(x, 4);
   };
   chart.axes(x_ticks, y_ticks, x_label, number_ticks(y_ticks));
-  chart.axis_titles(axis.key, what + " (" + (f.gdp_units.empty()
-                                                  ? std::string("GDP units")
-                                                  : f.gdp_units) +
-                                  ")");
+  chart.axis_titles(
+      axis.key,
+      what + " (" +
+          (f.gdp_units.empty() ? std::string("GDP units") : f.gdp_units) + ")");
   std::vector<double> mx, my;
   for (const auto& [x, sum] : by_value) {
     mx.push_back(x);
@@ -903,8 +902,8 @@ std::string provenance_footer(const ReportData& data) {
   out += "</dl>\n";
   const ForecastData& f = data.forecast;
   Table runs;
-  runs.header = {"Scenario", "Description", "File", "Draws", "Seed",
-                 "Quantiles"};
+  runs.header = {"Scenario", "Description", "File",
+                 "Draws",    "Seed",        "Quantiles"};
   runs.numeric = {false, false, false, true, true, false};
   for (std::size_t s = 0; s < f.scenarios.size(); ++s)
     runs.rows.push_back({f.scenarios[s], f.descriptions[s], f.files[s],
@@ -997,8 +996,8 @@ Result<BacktestData> load_backtest(const std::filesystem::path& path) {
       reader->exists("/backtest/band_scale")) {
     auto band_models = reader->read_strings("/backtest/band_model");
     if (!band_models) return tl::unexpected(band_models.error());
-    auto scale = reader->read_doubles(
-        "/backtest/band_scale", {band_models->size(), b.horizons.size()});
+    auto scale = reader->read_doubles("/backtest/band_scale",
+                                      {band_models->size(), b.horizons.size()});
     if (!scale) return tl::unexpected(scale.error());
     b.band_models = std::move(*band_models);
     b.band_scale = std::move(*scale);
@@ -1020,7 +1019,8 @@ std::string horizon_chart(const BacktestData& b, const char* name,
   const auto& values = b.table.at(name);
   for (double v : values)
     if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-  if (std::isfinite(nominal)) lo = std::min(lo, nominal), hi = std::max(hi, nominal);
+  if (std::isfinite(nominal))
+    lo = std::min(lo, nominal), hi = std::max(hi, nominal);
   if (!std::isfinite(lo) || nh == 0) return {};
   lo = std::min(lo, 0.0);
   const std::vector<double> y_ticks = nice_ticks(lo, hi, 5);
@@ -1042,10 +1042,9 @@ std::string horizon_chart(const BacktestData& b, const char* name,
                is_benchmark(b.models[m]) ? "5 3" : "");
     for (std::size_t h = 0; h < nh; ++h)
       chart.dot(b.horizons[h], row[h], 2.4, scenario_colour(m));
-    legend.push_back({b.models[m] + (is_benchmark(b.models[m])
-                                         ? " (benchmark)"
-                                         : ""),
-                      scenario_colour(m), false});
+    legend.push_back(
+        {b.models[m] + (is_benchmark(b.models[m]) ? " (benchmark)" : ""),
+         scenario_colour(m), false});
   }
   chart.title({title}, kTitleFont);
   chart.legend_column(legend, 16, legend_y, 14);
@@ -1097,8 +1096,9 @@ std::string backtest_section(const BacktestData& b) {
   std::string scales;
   if (!b.band_models.empty()) {
     Table c;
-    c.caption = "Band scales c_h (the factor that widens a model's bands to "
-                "the coverage its errors imply)";
+    c.caption =
+        "Band scales c_h (the factor that widens a model's bands to "
+        "the coverage its errors imply)";
     c.header = {"Model"};
     for (double h : b.horizons)
       c.header.push_back("h = " + format_number(h, 0));
@@ -1156,19 +1156,19 @@ std::string page(const ReportData& data,
       "report \u2014 " +
       escape(name) + "</title>\n<style>" + kStyle +
       "</style>\n</head>\n<body>\n";
-  out += "<header>\n<h1>growthcast " +
-         std::string(f.sweep_axes.empty() ? "forecast" : "sweep") +
-         " report</h1>\n<p class=\"meta\">" +
-         escape(data.file) + " \u00b7 " + std::to_string(f.scenarios.size()) +
-         " scenarios \u00b7 projection " + std::to_string(f.years.front()) +
-         "\u2013" + std::to_string(f.years.back()) +
-         "</p>\n<nav>" +
-         std::string(f.sweep_axes.empty() ? "" : "<a href=\"#sweep\">Sweep</a>") +
-         "<a href=\"#forecasts\">Forecasts</a><a "
-         "href=\"#calibration\">Calibration</a><a "
-         "href=\"#accounting\">Growth accounting</a>" +
-         std::string(backtest ? "<a href=\"#backtest\">Backtest</a>" : "") +
-         "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
+  out +=
+      "<header>\n<h1>growthcast " +
+      std::string(f.sweep_axes.empty() ? "forecast" : "sweep") +
+      " report</h1>\n<p class=\"meta\">" + escape(data.file) + " \u00b7 " +
+      std::to_string(f.scenarios.size()) + " scenarios \u00b7 projection " +
+      std::to_string(f.years.front()) + "\u2013" +
+      std::to_string(f.years.back()) + "</p>\n<nav>" +
+      std::string(f.sweep_axes.empty() ? "" : "<a href=\"#sweep\">Sweep</a>") +
+      "<a href=\"#forecasts\">Forecasts</a><a "
+      "href=\"#calibration\">Calibration</a><a "
+      "href=\"#accounting\">Growth accounting</a>" +
+      std::string(backtest ? "<a href=\"#backtest\">Backtest</a>" : "") +
+      "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
   const models::ModelInfo* model = model_of(data);
   out += sweep_section(f);
   out += fan_chart_section(f, gdp_note, contributions_of(model));

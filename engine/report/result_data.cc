@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "models/registry.h"
+#include "montecarlo/runner.h"
 #include "scenario/toml_reader.h"
 #include "store/result_file.h"
-#include "montecarlo/runner.h"
 #include "store/result_io.h"
 
 namespace growthcast::report {
@@ -106,8 +106,8 @@ void scenario_facts(const std::string& text, std::string& description,
     auto& members = groups[entry.key];
     for (std::size_t i = 0; i < entry.node.size(); ++i) {
       const auto region = entry.node.at(i).string();
-      if (region && std::find(members.begin(), members.end(), *region) ==
-                        members.end())
+      if (region &&
+          std::find(members.begin(), members.end(), *region) == members.end())
         members.push_back(*region);
     }
   }

@@ -206,9 +206,8 @@ void Chart::axis_titles(std::string_view x_title, std::string_view y_title) {
 
 void Chart::dot(double x, double y, double r, std::string_view colour) {
   if (!std::isfinite(x) || !std::isfinite(y)) return;
-  body_ += "<circle cx=\"" + num(px(x)) + "\" cy=\"" + num(py(y)) +
-           "\" r=\"" + num(r) + "\" fill=\"" + std::string(colour) +
-           "\"/>\n";
+  body_ += "<circle cx=\"" + num(px(x)) + "\" cy=\"" + num(py(y)) + "\" r=\"" +
+           num(r) + "\" fill=\"" + std::string(colour) + "\"/>\n";
 }
 
 void Chart::horizontal_rule(double y, std::string_view colour) {

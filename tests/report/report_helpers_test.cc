@@ -90,8 +90,8 @@ TEST(WrapText, GreedyWordsWithinTheWidthAndAnEllipsisWhenCut) {
   EXPECT_EQ(wrap_text("abcdefghijklmno x", 64, 10, 5),
             (std::vector<std::string>{"abcdefghijklmno", "x"}));
   // Code points, not bytes: ten em dashes fit a 10-character line.
-  EXPECT_EQ(wrap_text("\u2014\u2014\u2014\u2014\u2014 \u2014\u2014\u2014\u2014", 64,
-                      10, 5)
+  EXPECT_EQ(wrap_text("\u2014\u2014\u2014\u2014\u2014 \u2014\u2014\u2014\u2014",
+                      64, 10, 5)
                 .size(),
             1u);
   EXPECT_EQ(wrap_text("aaa bbb ccc ddd eee", 64, 10, 2),
