@@ -14,6 +14,8 @@
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 #include "store/result_io.h"
+#include "targets/solve.h"
+#include "targets/targets_io.h"
 
 namespace growthcast::cli {
 
@@ -111,6 +113,15 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
                 .value());
 
   const auto groups = default_groups(cal);
+  // Targets are checked before any work too (issue 18).
+  for (const auto& sc : scenarios) {
+    if (sc.targets.empty()) continue;
+    auto setup = montecarlo::make_setup(cal, sc, groups);
+    if (!setup) return report(setup.error());
+    if (auto s = targets::check_targets(*setup, sc); !s)
+      return report(s.error());
+  }
+  std::vector<std::vector<targets::TargetResult>> solved;
   // Scenarios done, fractions from the Monte Carlo's chunks (reported by
   // the calling thread).
   ProgressMeter progress("forecast", double(scenarios.size()), "scenarios",
@@ -122,6 +133,12 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     if (!setup) {
       progress.finish();
       return report(setup.error());
+    }
+    // The instrument paths that meet the targets replace the scenario's.
+    auto target_results = targets::solve_targets(*setup, sc, cal);
+    if (!target_results) {
+      progress.finish();
+      return report(target_results.error());
     }
     montecarlo::RunOptions options;
     options.threads = flags.threads;
@@ -137,7 +154,10 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
       progress.finish();  // the message starts on a line of its own
       return report(run.error());
     }
+    targets::count_reaching(*setup, seed, k, draws, flags.threads,
+                            *target_results);
     runs.push_back(std::move(*run));
+    solved.push_back(std::move(*target_results));
     progress.set(double(k + 1));
   }
   progress.finish();
@@ -147,9 +167,14 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     provenance.seed = scenarios[0].seed;
 
   std::cout << format_summary(runs, &cal.info());
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    if (!solved[k].empty())
+      std::cout << targets::format_targets(runs[k].name, solved[k]);
   auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {
     if (auto s = write_context(f, cal, groups); !s) return s;
-    return store::write_forecast(f, runs, history_of(cal, groups));
+    if (auto s = store::write_forecast(f, runs, history_of(cal, groups)); !s)
+      return s;
+    return targets::write_targets(f, runs, solved);
   });
   if (!written) return report(written.error());
   std::cout << "Wrote " << flags.out << "\n";

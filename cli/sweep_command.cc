@@ -126,6 +126,10 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
     return write_context(f, *cal, job.groups);
   };
 
+  job.note = [](const std::string& line) {
+    std::cerr << "growthcast: " << line << "\n";
+  };
+
   auto pool = sweep::WorkPool::create(job.first, job.last);
   // Points done on this process (and the fraction of the one under way).
   // Under mpirun the ranks share the points as they come, so a rank's

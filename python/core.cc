@@ -273,6 +273,14 @@ std::shared_ptr<Forecast> run_forecast(
                        "'); names must be unique within one result",
                    scenarios[a].file, scenarios[a].line_of("name"), "name")
                   .value());
+  // Policy targets are solved by `growthcast forecast` only; projecting
+  // without solving them would answer another question.
+  for (const auto& sc : scenarios)
+    if (!sc.targets.empty())
+      raise(fail("the Python module does not solve [[targets]] yet "
+                 "(docs/targets.md): use `growthcast forecast`",
+                 sc.file, sc.line_of("targets"), "targets")
+                .value());
   out->groups = cli::default_groups(cal);
   // Ctrl-C: the progress callback runs on the calling thread (the OpenMP
   // master); it takes the GIL briefly to let Python run its signal

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -127,6 +128,8 @@ Range gdp_range(const ForecastData& f, const Panel& panel) {
     const Series series = projection(f, s, panel.unit);
     for (double v : series.q05) take(v);
     for (double v : series.q95) take(v);
+    for (const auto& t : f.targets)
+      if (t.scenario == s && t.unit == panel.unit) take(t.value);
   }
   if (!std::isfinite(lo)) return {0.0, 1.0};
   return {lo, hi};
@@ -276,12 +279,30 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
     chart.line(hx, history_values(f, u, m), kHistoryColour, 2.0);
   }
   chart.line(p.x, p.q50, kMedianColour, 1.6);
+  // A policy target (GDP level, on the level fan): a dashed level from the
+  // projection's start to its year, ending in a cross at (year, target).
+  std::vector<LegendItem> legend = {{"History", kHistoryColour, false},
+                                    {"Median", kMedianColour, false},
+                                    {"50% band", kBand50Colour, true},
+                                    {"90% band", kBand90Colour, true}};
+  for (const auto& t : f.targets) {
+    if (m != Measure::level || t.scenario != s || t.unit != u) continue;
+    const double x0 = p.x.empty() ? t.year : p.x.front(), y = t.value;
+    chart.line({x0, double(t.year)}, {y, y}, kTargetColour, 1.2, "4 3");
+    const double dx = 0.3, dy = 0.015 * (y_ticks.back() - y_ticks.front());
+    chart.line({t.year - dx, t.year + dx}, {y - dy, y + dy}, kTargetColour, 2);
+    chart.line({t.year - dx, t.year + dx}, {y + dy, y - dy}, kTargetColour, 2);
+    char target_label[64];
+    std::snprintf(target_label, sizeof target_label, "%s P=%.2f",
+                  t.reachable ? "Target" : "Out of reach", t.probability);
+    // Short band labels leave room for the target's.
+    legend = {{"Median", kMedianColour, false},
+              {"50%", kBand50Colour, true},
+              {"90%", kBand90Colour, true},
+              {target_label, kTargetColour, false}};
+  }
   chart.title(lines, kTitleFont);
-  chart.legend({{"History", kHistoryColour, false},
-                {"Median", kMedianColour, false},
-                {"50% band", kBand50Colour, true},
-                {"90% band", kBand90Colour, true}},
-               16, legend_y);
+  chart.legend(legend, 16, legend_y);
   return "<figure class=\"chart\">\n" + chart.svg(label) + "</figure>\n";
 }
 
@@ -571,7 +592,15 @@ std::string fan_chart_section(
       "share of growth is " +
       escape(models::technology_share_definition(flags)) +
       ", each summed over the projection years (the contributions add up to "
-      "d ln Y). Each group's provinces are under its tables.</p>\n";
+      "d ln Y). Each group's provinces are under its tables." +
+      (f.targets.empty()
+           ? std::string()
+           : std::string(
+                 " Red dashed line and cross on a GDP fan: a policy target "
+                 "(docs/targets.md); P is the share of draws reaching it, and "
+                 "\u201cout of reach\u201d marks one the central path cannot "
+                 "meet within the instrument's bounds.")) +
+      "</p>\n";
   for (const Panel& panel : panels_of(f)) {
     out += "<section class=\"unit\">\n<h3>" + escape(f.units[panel.unit]) +
            "</h3>\n";

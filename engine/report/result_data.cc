@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include "models/registry.h"
@@ -171,6 +172,34 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
     if (!h) return tl::unexpected(h.error());
     f.history_years = std::move(*hy);
     f.history_gdp = std::move(*h);
+  }
+
+  if (reader.exists("/forecast/targets/target")) {
+    auto labels = reader.read_strings("/forecast/targets/target");
+    if (!labels) return tl::unexpected(labels.error());
+    const std::size_t nt = labels->size();
+    std::map<std::string, std::vector<double>> column;
+    for (const char* name : {"scenario_index", "target_year", "target_value",
+                             "reachable", "probability"}) {
+      auto v = read_shaped(reader, file,
+                           std::string("/forecast/targets/") + name, {nt});
+      if (!v) return tl::unexpected(v.error());
+      column[name] = std::move(*v);
+    }
+    for (std::size_t k = 0; k < nt; ++k) {
+      const std::string unit = attribute_text(
+          reader, "/forecast/targets", "gdp_of[" + std::to_string(k) + "]");
+      const auto it = std::find(f.units.begin(), f.units.end(), unit);
+      const double s = column["scenario_index"][k];
+      if (it == f.units.end() || !(s >= 0 && s < double(ns)))
+        return fail("/forecast/targets: target " + std::to_string(k) +
+                        " names no unit or scenario of the forecast",
+                    file);
+      f.targets.push_back({std::size_t(s), std::size_t(it - f.units.begin()),
+                           int(column["target_year"][k]),
+                           column["target_value"][k], column["probability"][k],
+                           column["reachable"][k] != 0.0});
+    }
   }
 
   const auto per_scenario = [&](const char* name) {

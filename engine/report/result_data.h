@@ -41,6 +41,16 @@ struct ForecastData {
   // when the file has none.
   std::vector<int> history_years;
   std::vector<double> history_gdp;
+  // Policy targets (/forecast/targets, docs/targets.md), when the file has
+  // them: each one's scenario and unit, year, GDP to reach, whether the
+  // central path reaches it and the share of draws that do.
+  struct Target {
+    std::size_t scenario = 0, unit = 0;
+    int year = 0;
+    double value = 0.0, probability = 0.0;
+    bool reachable = true;
+  };
+  std::vector<Target> targets;
   // Per scenario (empty strings / NaN when not recorded).
   std::vector<double> draws;
   std::vector<double> seeds;

@@ -17,6 +17,7 @@ inline constexpr std::string_view kHistoryColour = "#333333";
 inline constexpr std::string_view kMedianColour = "#08519c";
 inline constexpr std::string_view kBand50Colour = "#6baed6";
 inline constexpr std::string_view kBand90Colour = "#c6dbef";
+inline constexpr std::string_view kTargetColour = "#d62728";  // policy targets
 
 // Scenario lines on the overlay, difference and sweep charts: distinct,
 // opaque, and none of them a fan colour above (the screenshot test counts

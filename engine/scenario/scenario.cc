@@ -175,7 +175,7 @@ Status Parser::parse(Node root) {
 Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
       "name", "description", "model",  "calibration", "horizon", "draws",
-      "seed", "regions",     "groups", "uncertainty", "drivers"};
+      "seed", "regions",     "groups", "uncertainty", "drivers", "targets"};
   const Node n = e.node;
   if (e.key == "name") {
     return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
@@ -202,6 +202,7 @@ Status Parser::parse_key(const Entry& e) {
   if (e.key == "groups") return parse_groups(n);
   if (e.key == "uncertainty") return parse_uncertainty(n);
   if (e.key == "drivers") return parse_drivers(n);
+  if (e.key == "targets") return assign(parse_targets(in_, n), &s_->targets);
   return in_.unknown_key(e, "", kKnown);
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "scenario/targets.h"
 
 namespace growthcast::scenario {
 
@@ -91,6 +92,8 @@ struct Scenario {
   std::optional<double> trend_persistence;  // absent = the calibration's
   std::optional<bool> band_calibration;
   std::map<Driver, DriverSpec> drivers;  // absent = hold at baseline
+  // [[targets]]: policy targets solved for an instrument (targets.h).
+  std::vector<TargetSpec> targets;
 
   // Where keys were defined, for errors found later (e.g. an unknown region
   // once the calibration is known): key path -> line.

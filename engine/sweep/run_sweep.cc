@@ -155,6 +155,25 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
     return fail("cannot create the checkpoint folder '" + dir.string() + "'",
                 job.out.string(), 0, "--out");
 
+  // What --resume will reuse, checked and said before any work: the points
+  // of this job whose checkpoint file belongs to this sweep, build and
+  // calibration are kept, the others computed again; a point that must be
+  // refused (edited, short, of another calibration) is refused here.
+  if (job.resume && pool.rank() == 0) {
+    std::int64_t kept = 0;
+    for (std::int64_t k = job.first; k < job.last; ++k) {
+      auto loaded =
+          load_point(point_file(dir, k), def.id, job.calibration_sha256, k);
+      if (!loaded) return tl::unexpected(loaded.error());
+      if (*loaded) ++kept;
+    }
+    const std::int64_t total = job.last - job.first;
+    if (job.note)
+      job.note("resume: kept " + std::to_string(kept) + " of " +
+               std::to_string(total) + " points from '" + dir.string() +
+               "', computing " + std::to_string(total - kept));
+  }
+
   // Fault injection for the tests of failing ranks: the point named by
   // GROWTHCAST_FAULT_POINT fails as a broken input would.
   const char* fault = std::getenv("GROWTHCAST_FAULT_POINT");

@@ -33,6 +33,9 @@ struct SweepJob {
   // Called on the process that ran point k (or took it from the
   // checkpoint: resumed), after it is saved; for progress only.
   std::function<void(std::int64_t k, bool resumed)> point_done;
+  // Told (on rank 0, before any point is computed) what --resume found:
+  // "kept N of M points ..." so a user and a test can see what was reused.
+  std::function<void(const std::string&)> note;
 };
 
 // The checkpoint folder of an output path: "<out>.checkpoint".

@@ -211,6 +211,12 @@ Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
   doc->erase("calibration");
   auto parsed = scenario::parse_scenario(doc->text(), base_file);
   if (!parsed) return point_error(*this, k, at, parsed.error());
+  // Silently projecting without them would answer another question.
+  if (!parsed->targets.empty())
+    return fail(
+        "a sweep does not solve [[targets]] yet (docs/targets.md): forecast "
+        "the scenario instead",
+        base_file, 0, "targets");
   if (seed_override) parsed->seed = *seed_override;
   parsed->name += "#" + std::to_string(k);
   parsed->file = file;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "models/common/production.h"
+#include "models/common/production_metadata.h"
 #include "models/model_info.h"
 
 namespace growthcast::models {
@@ -28,6 +29,7 @@ struct CobbDouglasRd {
   static constexpr int kRegional = 2;  // a, lambda
   static constexpr int kShared = 5;
   enum SharedParameter : int { alpha = 0, beta, gamma, delta_S, phi };
+  using Tie = ConstantReturnsTie<alpha, beta>;
 
   static const ModelInfo& info() {
     static const ModelInfo model = {
@@ -60,19 +62,9 @@ struct CobbDouglasRd {
              "(spillovers; off unless freed or fixed away from 0)",
              "1", Scope::shared, 0.0, -1.0, 1.0, false},
         },
-        {"gdp", "capital", "labour", "rd"},
-        {{"capital", "capital stock K", "as the calibration's capital"},
-         {"knowledge", "R&D knowledge stock S",
-          "as the calibration's rd (stock)"}},
-        {{"investment_rate", "s: investment / GDP",
-          "mean of nominal investment / nominal GDP over the last five data "
-          "years"},
-         {"rd_intensity", "r: R&D spending / GDP",
-          "mean of nominal R&D / nominal GDP over the last five data years"},
-         {"labour_growth", "n: annual growth of labour",
-          "mean annual growth of labour over the last five data years"},
-         {"depreciation", "delta_K: depreciation rate of capital",
-          "0.096, the rate the shipped capital stock was built with"}},
+        production_inputs(),
+        production_states(),
+        production_drivers(),
         {{"capital", "alpha d ln K", false},
          {"labour", "beta d ln L", false},
          {"knowledge", "gamma d ln S + phi d ln Sspill", true},
@@ -99,11 +91,7 @@ struct CobbDouglasRd {
   // Checks beyond each parameter's own bounds; the message names the field.
   static bool validate(const std::vector<ParameterSetting>& shared,
                        std::string* error) {
-    const auto& delta = shared[delta_S];
-    if (!delta.free && !(delta.value > 0.0 && delta.value < 1.0)) {
-      *error = "delta_S: fixed value must lie in (0, 1)";
-      return false;
-    }
+    if (!validate_fixed_delta_s(shared[delta_S], error)) return false;
     return true;
   }
   // Attributes stored with a calibration, for readers of the file.
@@ -119,13 +107,11 @@ struct CobbDouglasRd {
   // The ties: beta = 1 - alpha under constant returns in K and L.
   template <typename T>
   static void apply_ties(const Config& c, T* shared) {
-    if (c.beta_tied) shared[beta] = T(1.0) - shared[alpha];
+    Tie::apply(c.beta_tied, shared);
   }
-  // d tied / d alpha = -1: the covariance of beta follows from alpha's.
-  // Returns the (tied, source, sign) pairs.
+  // d beta / d alpha = -1: the covariance of beta follows from alpha's.
   static std::vector<std::array<int, 3>> tie_derivatives(const Config& c) {
-    if (!c.beta_tied) return {};
-    return {{beta, alpha, -1}};
+    return Tie::derivatives(c.beta_tied);
   }
 
   // The production equation for one region-year, in logs. `ln_spill` is

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "models/common/production.h"
+#include "models/common/production_metadata.h"
 #include "models/model_info.h"
 
 namespace growthcast::models {
@@ -33,6 +34,7 @@ struct TfpConvergence {
   static constexpr int kRegional = 2;  // a, lambda
   static constexpr int kShared = 6;
   enum SharedParameter : int { alpha = 0, beta, gamma, delta_S, kappa, g_F };
+  using Tie = ConstantReturnsTie<alpha, beta>;
 
   // Priors, each with its source (docs/models/tfp_convergence.md):
   // alpha: 1 - the labour share of China in PWT 10.01 in 2019 (0.586), sd
@@ -101,19 +103,9 @@ struct TfpConvergence {
              std::nullopt,
              kFromPwtFrontierTfpGrowth},
         },
-        {"gdp", "capital", "labour", "rd"},
-        {{"capital", "capital stock K", "as the calibration's capital"},
-         {"knowledge", "R&D knowledge stock S",
-          "as the calibration's rd (stock)"}},
-        {{"investment_rate", "s: investment / GDP",
-          "mean of nominal investment / nominal GDP over the last five data "
-          "years"},
-         {"rd_intensity", "r: R&D spending / GDP",
-          "mean of nominal R&D / nominal GDP over the last five data years"},
-         {"labour_growth", "n: annual growth of labour",
-          "mean annual growth of labour over the last five data years"},
-         {"depreciation", "delta_K: depreciation rate of capital",
-          "0.096, the rate the shipped capital stock was built with"}},
+        production_inputs(),
+        production_states(),
+        production_drivers(),
         {{"capital", "alpha d ln K", false},
          {"labour", "(1 - alpha) d ln L", false},
          {"knowledge", "gamma d ln S", true},
@@ -141,11 +133,7 @@ struct TfpConvergence {
   }
   static bool validate(const std::vector<ParameterSetting>& shared,
                        std::string* error) {
-    const auto& delta = shared[delta_S];
-    if (!delta.free && !(delta.value > 0.0 && delta.value < 1.0)) {
-      *error = "delta_S: fixed value must lie in (0, 1)";
-      return false;
-    }
+    if (!validate_fixed_delta_s(shared[delta_S], error)) return false;
     if (shared[kappa].lower < 0.0) {
       *error = "kappa: the lower bound must be at least 0";
       return false;
@@ -162,11 +150,10 @@ struct TfpConvergence {
   }
   template <typename T>
   static void apply_ties(const Config& c, T* shared) {
-    if (c.beta_tied) shared[beta] = T(1.0) - shared[alpha];
+    Tie::apply(c.beta_tied, shared);
   }
   static std::vector<std::array<int, 3>> tie_derivatives(const Config& c) {
-    if (!c.beta_tied) return {};
-    return {{beta, alpha, -1}};
+    return Tie::derivatives(c.beta_tied);
   }
 
   // (1 - exp(-kappa x)) / kappa, by its series where kappa x is small, so

@@ -255,6 +255,9 @@ class HostileShards(Shared):
         out, checkpoint = self.interrupted("resumed.h5")
         r = run("sweep", self.sweep, "--out", out, "--resume")
         self.assertEqual(r.returncode, 0, r.stderr)
+        # The user sees what was reused: point 0 kept, point 1 computed.
+        self.assertIn(f"growthcast: resume: kept 1 of 2 points from "
+                      f"'{checkpoint}', computing 1", r.stderr)
         self.assertFalse(os.path.exists(checkpoint))
         with h5py.File(out) as f, h5py.File(self.shards[0]) as s:
             np.testing.assert_array_equal(f["/forecast/gdp/quantiles"][0],
@@ -277,6 +280,7 @@ class HostileShards(Shared):
         shutil.copy(stale, os.path.join(checkpoint, "point_000000000.h5"))
         r = run("sweep", self.sweep, "--out", out, "--resume")
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("resume: kept 0 of 2 points", r.stderr)
         self.assertFalse(os.path.exists(checkpoint))
         with h5py.File(out) as f, h5py.File(self.shards[0]) as own, \
                 h5py.File(stale) as old:
@@ -285,6 +289,24 @@ class HostileShards(Shared):
                              own["/forecast/gdp/quantiles"][0].tobytes())
             self.assertNotEqual(got.tobytes(),
                                 old["/forecast/gdp/quantiles"][0].tobytes())
+
+    def test_resume_recomputes_a_point_of_another_instruction_set(self):
+        # A point computed by a build for another instruction set (the root
+        # attribute every file carries; not part of the content digest)
+        # could differ in its last bits from this build's: --resume computes
+        # it again, and the result equals this build's own point 0.
+        out, checkpoint = self.interrupted("resumed.h5")
+        point = os.path.join(checkpoint, "point_000000000.h5")
+        with h5py.File(point, "r+") as f:
+            own_isa = f.attrs["instruction_set"]
+            f.attrs["instruction_set"] = "another-cpu"
+        self.assertNotEqual(own_isa, "another-cpu")
+        r = run("sweep", self.sweep, "--out", out, "--resume")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("resume: kept 0 of 2 points", r.stderr)
+        with h5py.File(out) as f, h5py.File(self.shards[0]) as own:
+            self.assertEqual(f["/forecast/gdp/quantiles"][0].tobytes(),
+                             own["/forecast/gdp/quantiles"][0].tobytes())
 
     def test_resume_refuses_an_edited_point(self):
         out, checkpoint = self.interrupted("resumed.h5")

@@ -110,6 +110,42 @@ class PanelFacts(unittest.TestCase):
         total = sum(self.v(r[0], 2019, "gdp_nominal") for r in self.regions)
         self.assertAlmostEqual(total, 982320.5, delta=0.05)
 
+    def test_grp_nominal_equals_raw_nbs_exports(self):
+        # Every province-year of gdp_nominal against the raw NBS figures as
+        # published, read here independently of data/build_panel.py:
+        # 2004-2019 from the NBS database export (one row per province,
+        # one column per year, title lines above the header "Region,...")
+        # and 2000-2003 from the Kaggle copy of NBS data (one row per year,
+        # one column per province; its header spells Guangxi "Guangxi,").
+        panel_regions = [r[0] for r in self.regions]
+        rows = read_csv(os.path.join(RAW_DIR, "nbs_export_grp_nominal_2004_2023_en.csv"))
+        start = next(k for k, r in enumerate(rows) if r and r[0] == "Region")
+        years = [int(y) for y in rows[start][1:] if y]
+        nbs = {}
+        for r in rows[start + 1:]:
+            if r and r[0] in panel_regions:
+                for y, v in zip(years, r[1:]):
+                    nbs[(r[0], y)] = num(v)
+        rows = read_csv(os.path.join(RAW_DIR, "kaggle_chinas_gdp_in_province_1992_2020_en.csv"))
+        names = [n.rstrip(",") for n in rows[0]]
+        kaggle = {}
+        for r in rows[1:]:
+            for name, v in zip(names[1:], r[1:]):
+                if name in panel_regions:
+                    kaggle[(name, int(r[0]))] = num(v)
+        checked = 0
+        for name in panel_regions:
+            for y in YEARS:
+                raw = nbs[(name, y)] if y >= 2004 else kaggle[(name, y)]
+                self.assertEqual(self.v(name, y, "gdp_nominal"), raw, (name, y))
+                checked += 1
+        self.assertEqual(checked, 620)
+        # Published 2019 figures of this vintage (SOURCES section 1 table),
+        # now taken from the raw export, not the panel's own column.
+        self.assertEqual(nbs[("Sichuan", 2019)], 46363.8)
+        self.assertEqual(nbs[("Chongqing", 2019)], 23605.8)
+        self.assertEqual(nbs[("Guangdong", 2019)], 107986.9)
+
     # ---- real GRP (SOURCES section 9) -----------------------------------
 
     def test_real_grp_base_year(self):

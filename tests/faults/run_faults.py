@@ -218,7 +218,7 @@ def kill_tests(rng, cal):
     t = timed(args)
     loops.append(("calibrate", args, "cal_kill.h5", "/calibration", t, 6))
 
-    # forecast: the 16 shipped scenarios, draws scaled to about 1 s.
+    # forecast: every shipped scenario, draws scaled to about 1 s.
     draws = 500
     base = ["forecast"] + scenarios + ["--calibration", cal]
     t = timed(base + ["--draws", str(draws), "--out", "probe.h5"])

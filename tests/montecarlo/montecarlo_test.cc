@@ -1348,6 +1348,85 @@ shocks = false
   }
 }
 
+// The same first year with alpha's bounds kept and made tight, so that the
+// draws' redrawing truncates it: the kernel redraws a whole parameter
+// vector until every free parameter lies inside its bounds, so theta has
+// the normal law N(theta_hat, Cov) truncated to alpha in [l, u] (the other
+// bounds are removed). Write x' theta = x' theta_hat + (k / s2) (alpha -
+// alpha_hat) + e with k = x' Cov e_alpha, s2 = Cov_alpha,alpha: e is normal,
+// independent of alpha, variance x' Cov x - k^2 / s2, and the truncation
+// acts on alpha alone. With the truncated normal's moments (Johnson, Kotz
+// and Balakrishnan 1994, ch. 13: for z = (alpha - alpha_hat) / s in [a, b],
+// Z = Phi(b) - Phi(a), E z = (phi(a) - phi(b)) / Z, Var z = 1 + (a phi(a) -
+// b phi(b)) / Z - (E z)^2):
+//   E ln Y   = x' theta_hat + rho u_T + (k / s) E z
+//   Var ln Y = x' Cov x - k^2 / s2 + (k^2 / s2) Var z.
+// The bounds [alpha_hat - 0.5 s, alpha_hat + s] keep Z = 0.53 of the
+// draws; the expected redraws per draw are (1 - Z) / Z. Clamping instead
+// of redrawing would move the mean by (k / s) 0.20 and shrink the variance
+// (the checks below see both), and ignoring the bounds gives E z = 0.
+// Flake budget as the test above (5 sd; the variance's sd taken as for a
+// normal, which overstates it for the lighter-tailed truncated law), 13
+// checks: below 1e-5 together.
+TEST(HandProjection, FirstYearLogGdpWithTruncatedAlphaHasTruncatedMoments) {
+  auto cal = calibration();
+  const Eigen::Index s0 = 12;  // alpha's index: after 6 x (a_i, lambda_i)
+  const double alpha_hat = cal.estimate[s0];
+  const double s = std::sqrt(cal.covariance(s0, s0));
+  cal.lower.setConstant(-1e300);
+  cal.upper.setConstant(1e300);
+  const double za = -0.5, zb = 1.0;
+  cal.lower[s0] = alpha_hat + za * s;
+  cal.upper[s0] = alpha_hat + zb * s;
+  const auto sc = scenario_from(R"(name = "first year, truncated"
+horizon = 2021
+draws = 1
+seed = 5
+[uncertainty]
+parameters = true
+shocks = false
+)");
+  const std::int64_t draws = 20000;
+  const auto r = run_with(cal, sc, draws);
+  const double n = double(draws);
+  auto phi = [](double z) {
+    return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI);
+  };
+  auto Phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+  const double mass = Phi(zb) - Phi(za);
+  const double ez = (phi(za) - phi(zb)) / mass;
+  const double vz = 1 + (za * phi(za) - zb * phi(zb)) / mass - ez * ez;
+  // Redraws: geometric with success probability `mass` per attempt, mean
+  // (1 - mass) / mass and variance (1 - mass) / mass^2 per draw.
+  EXPECT_NEAR(double(r.parameter_redraws) / n, (1 - mass) / mass,
+              5 * std::sqrt((1 - mass) / (mass * mass) / n));
+  const double delta_s = cal.shared("delta_S");
+  for (int i = 0; i < 6; ++i) {
+    const std::size_t ri = std::size_t(i);
+    const double y = cal.gdp[ri].back();
+    Eigen::VectorXd x = Eigen::VectorXd::Zero(cal.estimate.size());
+    x[2 * i] = 1;
+    x[2 * i + 1] = double(2020 - cal.years.front());
+    x[s0] = std::log((1 - 0.096) * cal.capital[ri].back() + 0.40 * y);
+    x[s0 + 1] = std::log(cal.labour[ri].back() * (1 + labour_baseline(cal, i)));
+    x[s0 + 2] = std::log((1 - delta_s) * cal.knowledge[ri].back() + 0.02 * y);
+    const double k = x.dot(cal.covariance.col(s0));
+    const double mean = x.dot(cal.estimate) +
+                        cal.fit.shock_rho * cal.residual[ri].back() +
+                        k / s * ez;
+    const double var =
+        x.dot(cal.covariance * x) - k * k / (s * s) + k * k / (s * s) * vz;
+    std::vector<double> ln_y;
+    for (std::int64_t d = 0; d < draws; ++d)
+      ln_y.push_back(std::log(at(r, kGdp, i, 0, d)));
+    double m = 0;
+    for (double v : ln_y) m += v / n;
+    EXPECT_NEAR(m, mean, 5 * std::sqrt(var / n)) << "region " << i;
+    EXPECT_NEAR(covariance(ln_y, ln_y), var, 5 * var * std::sqrt(2 / (n - 1)))
+        << "region " << i;
+  }
+}
+
 }  // namespace
 }  // namespace growthcast::montecarlo
 

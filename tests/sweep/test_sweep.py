@@ -255,6 +255,11 @@ class Sweep(unittest.TestCase):
         self.assertIn("--resume", result.stderr)
         result = run(BINARY, "sweep", sweep, "--out", out, "--resume")
         self.assertEqual(result.returncode, 0, result.stderr)
+        # Resume kept exactly the points the killed run had finished (a
+        # point is renamed into the folder only when complete).
+        kept = len(finished)
+        self.assertIn(f"resume: kept {kept} of 6 points from '{checkpoint}', "
+                      f"computing {6 - kept}", result.stderr)
         self.assertFalse(os.path.exists(checkpoint))
         a, b = forecast_datasets(reference), forecast_datasets(out)
         self.assertEqual(sorted(a), sorted(b))
