@@ -20,11 +20,11 @@ inline constexpr std::string_view kBand90Colour = "#c6dbef";
 inline constexpr std::string_view kTargetColour = "#d62728";  // policy targets
 
 // Scenario lines on the overlay, difference and sweep charts: distinct,
-// opaque, and none of them a fan colour above (the screenshot test counts
-// those). Scenario k takes kScenarioColours[k % size].
+// opaque, and none of them a fan or target colour above (the screenshot
+// test counts those). Scenario k takes kScenarioColours[k % size].
 inline constexpr std::string_view kScenarioColours[] = {
-    "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
-    "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#1a1a1a"};
+    "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+    "#17becf", "#7f7f7f", "#bcbd22", "#1a1a1a", "#393b79"};
 
 struct Range {
   double lo = 0.0;
