@@ -47,15 +47,18 @@ void add_accounting_command(CLI::App& app, AccountingFlags& flags) {
       "Tornqvist growth accounting per region, group and period; with "
       "--calibration also the R&D model's knowledge contribution");
   flags.panel.add_to(*cmd);
-  cmd->add_option("--output", flags.output, "Column with real output")
+  // The column flags are spelled as calibrate's (--gdp, --capital,
+  // --labour); --output was this command's name for --gdp.
+  cmd->add_option("--gdp", flags.output, "Column with real output Y")
       ->capture_default_str();
-  cmd->add_option("--capital", flags.capital, "Column with the capital stock")
+  add_former_spelling(*cmd, "--output", "--gdp", flags.output);
+  cmd->add_option("--capital", flags.capital, "Column with the capital stock K")
       ->capture_default_str();
-  cmd->add_option("--labor,--labour", flags.labour,
-                  "Labour column(s), multiplied together (e.g. emp,hc,avh)")
+  cmd->add_option("--labour,--labor", flags.labour,
+                  "Labour column(s) L, multiplied together (e.g. emp,hc,avh)")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--labor-share,--labour-share", flags.labour_share,
+  cmd->add_option("--labour-share,--labor-share", flags.labour_share,
                   "Labour share: a column name or a constant in (0, 1)")
       ->capture_default_str();
   cmd->add_option(
@@ -102,7 +105,8 @@ int accounting_main(AccountingFlags& flags, const std::string& command_line) {
   if (!share_is_constant) mapping.values.push_back(flags.labour_share);
   if (flags.labour.empty())
     return report(
-        usage_error("at least one labour column is needed", "--labor").value());
+        usage_error("at least one labour column is needed", "--labour")
+            .value());
 
   auto panel = data::read_panel(flags.panel.data, mapping);
   if (!panel) return report(panel.error());

@@ -13,6 +13,7 @@
 #include "backtest/scores.h"
 #include "cli/common.h"
 #include "cli/forecast_common.h"
+#include "cli/progress.h"
 #include "montecarlo/quantiles.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
@@ -241,16 +242,21 @@ Result<std::vector<OriginForecast>> forecast_origins(
     const std::string& model, const std::vector<int>& origins,
     const std::vector<data::RegionGroup>& groups,
     const std::vector<std::vector<double>>& band_scales,
-    const std::map<std::string, const backtest::UnitSeries*>& series_of) {
+    const std::map<std::string, const backtest::UnitSeries*>& series_of,
+    ProgressMeter& progress) {
   const int n = int(origins.size());
   std::vector<std::optional<Result<OriginForecast>>> results(origins.size());
   BacktestFlags one = flags;
   if (n > 1) one.calibration.solver.threads = 1;
 #pragma omp parallel for schedule(dynamic, 1) if (n > 1)
-  for (int k = 0; k < n; ++k)
+  for (int k = 0; k < n; ++k) {
     results[std::size_t(k)] =
         forecast_origin(one, panel, model, origins[std::size_t(k)], groups,
                         band_scales[std::size_t(k)], series_of, n > 1);
+    // One count per forecast, from whichever thread made it (the meter
+    // locks; a forecast is a calibration and thousands of draws).
+    progress.advance();
+  }
   std::vector<OriginForecast> out;
   for (auto& r : results) {
     if (!*r) return tl::unexpected(r->error());
@@ -281,7 +287,9 @@ void add_backtest_command(CLI::App& app, BacktestFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--draws", flags.draws, "Monte Carlo draws per forecast")
       ->capture_default_str();
-  cmd->add_option("--seed", flags.seed, "Seed")->capture_default_str();
+  cmd->add_option("--seed", flags.seed, "Random seed, 0 to 2^64-1")
+      ->capture_default_str();
+  add_quiet_flag(*cmd, flags.quiet);
   cmd->add_option("--outturns", flags.outturns,
                   "Outturns CSV after the panel's last year (default: the "
                   "shipped data/china_province_outturns.csv)");
@@ -335,6 +343,14 @@ int backtest_main(BacktestFlags& flags, const std::string& command_line) {
 
   std::vector<backtest::ForecastPoint> points;
   std::map<std::string, backtest::BandCalibration> bands;  // per model
+  // Forecasts to make: each origin per model, twice for a model whose
+  // bands are calibrated (unscaled, then scaled).
+  double forecasts = 0;
+  for (const auto& model : flags.models)
+    forecasts += double(origins->size()) *
+                 (models::find_model(model)->default_band_calibration ? 2 : 1);
+  ProgressMeter progress("backtest", forecasts, "forecasts",
+                         ProgressMeter::mode_for(flags.quiet));
   for (const auto& model : flags.models) {
     // Unscaled forecasts first: their errors give c_h. Then, for a model
     // whose forecasts calibrate their bands, each origin again with c_h
@@ -342,8 +358,11 @@ int backtest_main(BacktestFlags& flags, const std::string& command_line) {
     // scores are out of sample.
     auto plain_run = forecast_origins(
         flags, *panel, model, *origins, *groups,
-        std::vector<std::vector<double>>(origins->size()), series_of);
-    if (!plain_run) return report(plain_run.error());
+        std::vector<std::vector<double>>(origins->size()), series_of, progress);
+    if (!plain_run) {
+      progress.finish();
+      return report(plain_run.error());
+    }
     const std::vector<OriginForecast>& plain = *plain_run;
     std::vector<backtest::BandPoint> band_points;
     for (const auto& f : plain)
@@ -355,12 +374,18 @@ int backtest_main(BacktestFlags& flags, const std::string& command_line) {
       std::vector<std::vector<double>> scales;
       for (int origin : *origins) {
         auto c = backtest::calibrate_bands(band_points, origin, flags.horizon);
-        if (!c) return report(c.error());
+        if (!c) {
+          progress.finish();
+          return report(c.error());
+        }
         scales.push_back(c->c);
       }
       auto scaled_run = forecast_origins(flags, *panel, model, *origins,
-                                         *groups, scales, series_of);
-      if (!scaled_run) return report(scaled_run.error());
+                                         *groups, scales, series_of, progress);
+      if (!scaled_run) {
+        progress.finish();
+        return report(scaled_run.error());
+      }
       final_run = std::move(*scaled_run);
     }
     for (const auto& f : final_run)
@@ -369,9 +394,13 @@ int backtest_main(BacktestFlags& flags, const std::string& command_line) {
     // known by the outturns' last year.
     auto c = backtest::calibrate_bands(band_points, last_known_year(*actual),
                                        flags.horizon);
-    if (!c) return report(c.error());
+    if (!c) {
+      progress.finish();
+      return report(c.error());
+    }
     bands[model] = *c;
   }
+  progress.finish();  // before the tables on stdout
   std::vector<backtest::UnitSeries> units = *actual;
   units.insert(units.end(), group_actual->begin(), group_actual->end());
   backtest::BenchmarkOptions bench;

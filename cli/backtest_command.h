@@ -24,6 +24,7 @@ struct BacktestFlags {
   std::uint64_t seed = 1;
   std::string outturns;  // default: the shipped outturns
   std::string out;       // optional HDF5 file
+  bool quiet = false;    // no progress on stderr
 };
 
 void add_backtest_command(CLI::App& app, BacktestFlags& flags);

@@ -1,10 +1,10 @@
 #include "cli/bench_command.h"
 
-#include <unistd.h>
-
 #include <iostream>
+#include <memory>
 
 #include "calibrate/calibration.h"
+#include "cli/progress.h"
 #include "solverbench/bench.h"
 #include "store/atomic_file.h"
 
@@ -67,6 +67,7 @@ void add_bench_command(CLI::App& app, BenchFlags& flags) {
                   "data/nist)");
   cmd->add_option("--json", flags.json, "Also write the runs as JSON");
   cmd->add_option("--out", flags.out, "Output HDF5 file")->required();
+  add_quiet_flag(*cmd, flags.quiet);
   cmd->add_flag("--details", flags.details,
                 "Print the per-problem LRE and timing tables");
 }
@@ -113,16 +114,23 @@ int bench_main(BenchFlags& flags, const std::string& command_line) {
   for (const auto& p : *problems)
     if (p.nist) inputs.push_back(p.nist->file);
 
-  const bool terminal = isatty(STDERR_FILENO);
-  solverbench::Progress progress;
-  if (terminal)
-    progress = [](std::size_t done, std::size_t total,
-                  const std::string& what) {
-      std::cerr << "\r[" << done << "/" << total << "] " << what << "\033[K"
-                << (done == total ? "\n" : "") << std::flush;
-    };
+  // Solves done of the total the bench reports with its first count; on a
+  // terminal the line also names the solve under way.
+  const ProgressMeter::Mode mode = ProgressMeter::mode_for(flags.quiet);
+  std::unique_ptr<ProgressMeter> meter;
+  solverbench::Progress progress = [&](std::size_t done, std::size_t total,
+                                       const std::string& what) {
+    if (!meter)
+      meter = std::make_unique<ProgressMeter>("bench solvers", double(total),
+                                              "solves", mode);
+    if (mode == ProgressMeter::Mode::terminal)
+      meter->step(double(done), what);
+    else
+      meter->set(double(done));
+  };
   auto result = solverbench::run_bench(std::move(*problems), *configs,
                                        flags.options, progress);
+  if (meter) meter->finish();
   if (!result) return report(result.error());
 
   std::cout << solverbench::format_ranking(*result) << "\n";

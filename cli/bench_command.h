@@ -19,6 +19,7 @@ struct BenchFlags {
   std::string json;
   std::string out;
   bool details = false;
+  bool quiet = false;  // no progress on stderr
 };
 
 void add_bench_command(CLI::App& app, BenchFlags& flags);

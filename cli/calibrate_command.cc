@@ -175,13 +175,21 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--loss-scale", solver.loss_scale, "Scale of the robust loss")
       ->capture_default_str();
-  app.add_option("--max-iterations", solver.max_iterations)
+  app.add_option("--max-iterations", solver.max_iterations,
+                 "Ceres iteration limit (a run that reaches it has not "
+                 "converged: see --allow-no-convergence)")
       ->capture_default_str();
-  app.add_option("--function-tolerance", solver.function_tolerance)
+  app.add_option("--function-tolerance", solver.function_tolerance,
+                 "Converged when the cost's relative change in a step is "
+                 "below this")
       ->capture_default_str();
-  app.add_option("--gradient-tolerance", solver.gradient_tolerance)
+  app.add_option("--gradient-tolerance", solver.gradient_tolerance,
+                 "Converged when the projected gradient's largest entry is "
+                 "below this")
       ->capture_default_str();
-  app.add_option("--parameter-tolerance", solver.parameter_tolerance)
+  app.add_option("--parameter-tolerance", solver.parameter_tolerance,
+                 "Converged when a step is below this, relative to the "
+                 "parameters' norm")
       ->capture_default_str();
   app.add_option("--threads", solver.threads, "Threads for Ceres")
       ->capture_default_str()

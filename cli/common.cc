@@ -184,6 +184,44 @@ Result<std::uint64_t> parse_seed(const std::string& text) {
   return seed;
 }
 
+CLI::Validator former_spelling_note(const std::string& old_flag,
+                                    const std::string& new_flag) {
+  CLI::Validator note(
+      [old_flag, new_flag](std::string&) {
+        std::cerr << "growthcast: note: " << old_flag << " is now spelled "
+                  << new_flag << " (the old spelling still works)\n";
+        return std::string();
+      },
+      "");
+  // Once per use, not once per comma-separated value.
+  note.application_index(0);
+  return note;
+}
+
+Result<RunOverrides> check_run_overrides(
+    const std::optional<std::int64_t>& draws,
+    const std::optional<std::string>& seed) {
+  RunOverrides out;
+  if (draws) {
+    if (*draws < 1 || *draws > 1000000000LL)
+      return usage_error("must be between 1 and 10^9", "--draws");
+    out.draws = *draws;
+  }
+  if (seed) {
+    // An empty value (`--seed ""`, or a script's unset variable) is a
+    // mistake, not a request for the files' seeds.
+    if (seed->empty())
+      return usage_error(
+          "is empty: give a whole number from 0 to 2^64-1, or leave --seed "
+          "out to use the files' seeds",
+          "--seed");
+    auto parsed = parse_seed(*seed);
+    if (!parsed) return tl::unexpected(parsed.error());
+    out.seed = *parsed;
+  }
+  return out;
+}
+
 std::string shorten(const std::string& value, std::size_t keep) {
   if (value.size() > keep)  // not inside a UTF-8 sequence
     while (keep > 0 && (static_cast<unsigned char>(value[keep]) & 0xC0) == 0x80)

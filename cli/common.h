@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,31 @@ CLI::Validator memory_validator();
 // --seed: a whole number 0..2^64-1 (negative or larger values are usage
 // errors, never clamped or ignored).
 Result<std::uint64_t> parse_seed(const std::string& text);
+
+// A flag's former spelling, kept working for existing scripts but hidden
+// from --help; using it prints a note on stderr (stdout stays the
+// command's output) naming `new_flag`.
+CLI::Validator former_spelling_note(const std::string& old_flag,
+                                    const std::string& new_flag);
+template <class T>
+CLI::Option* add_former_spelling(CLI::App& app, const std::string& old_flag,
+                                 const std::string& new_flag, T& variable) {
+  auto* option =
+      app.add_option(old_flag, variable, "Former spelling of " + new_flag);
+  option->group("")->check(former_spelling_note(old_flag, new_flag));
+  return option;
+}
+
+// --draws and --seed as forecast and sweep take them, checked before any
+// work: draws 1..10^9 and a seed 0..2^64-1 when given (an empty --seed is
+// refused, not taken as "no override"). Usage errors (exit 2).
+struct RunOverrides {
+  std::optional<std::int64_t> draws;
+  std::optional<std::uint64_t> seed;
+};
+Result<RunOverrides> check_run_overrides(
+    const std::optional<std::int64_t>& draws,
+    const std::optional<std::string>& seed);
 
 // A value quoted in a message: at most 80 characters (then "..."), control
 // characters as '?', so a message stays one readable line.

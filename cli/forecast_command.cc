@@ -1,7 +1,5 @@
 #include "cli/forecast_command.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +12,7 @@
 #include "cli/calibrate_command.h"
 #include "cli/common.h"
 #include "cli/forecast_common.h"
+#include "cli/progress.h"
 #include "montecarlo/conditioning.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
@@ -114,6 +113,7 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
                   "streaming estimator is used")
       ->capture_default_str()
       ->check(memory_validator());
+  add_quiet_flag(*cmd, flags.quiet);
 }
 
 int forecast_main(ForecastFlags& flags, const std::string& command_line) {
@@ -124,14 +124,9 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     if (auto s = check_output_path(flags.out, inputs); !s)
       return report(s.error());
   }
-  if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
-    return report(usage_error("must be between 1 and 10^9", "--draws").value());
-  std::optional<std::uint64_t> seed_flag;
-  if (!flags.seed.empty()) {
-    auto parsed = parse_seed(flags.seed);
-    if (!parsed) return report(parsed.error());
-    seed_flag = *parsed;
-  }
+  auto overrides = check_run_overrides(flags.draws, flags.seed);
+  if (!overrides) return report(overrides.error());
+  const std::optional<std::uint64_t> seed_flag = overrides->seed;
 
   std::vector<scenario::Scenario> scenarios;
   for (const auto& file : flags.scenarios) {
@@ -225,7 +220,10 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     outturn_files.push_back(file);
   }
   std::vector<std::vector<targets::TargetResult>> solved;
-  const bool show_progress = ::isatty(2) != 0;
+  // Scenarios done, fractions from the Monte Carlo's chunks (reported by
+  // the calling thread).
+  ProgressMeter progress("forecast", double(scenarios.size()), "scenarios",
+                         ProgressMeter::mode_for(flags.quiet));
   std::vector<montecarlo::ScenarioForecast> runs;
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
@@ -236,26 +234,31 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     if (!outturn_files[k].empty())
       observed_gdp = outturn_lookup(observed.at(outturn_files[k]), *setup);
     auto target_results = targets::solve_targets(*setup, sc, cal, observed_gdp);
-    if (!target_results) return report(target_results.error());
+    if (!target_results) {
+      progress.finish();
+      return report(target_results.error());
+    }
     montecarlo::RunOptions options;
     options.threads = flags.threads;
     options.keep_paths = flags.paths;
     options.exact_memory_bytes = std::size_t(flags.memory_mib * 1048576.0);
-    if (show_progress)
-      options.progress = [&](double fraction) {
-        std::fprintf(stderr, "\r%-40s %3d%%", sc.name.c_str(),
-                     int(100 * fraction));
-      };
-    const std::int64_t draws = flags.draws > 0 ? flags.draws : sc.draws;
+    options.progress = [&progress, k](double fraction) {
+      progress.set(double(k) + fraction);
+    };
+    const std::int64_t draws = overrides->draws.value_or(sc.draws);
     const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
     auto run = montecarlo::run_scenario(*setup, sc, k, draws, seed, options);
-    if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
-    if (!run) return report(run.error());
+    if (!run) {
+      progress.finish();  // the message starts on a line of its own
+      return report(run.error());
+    }
     targets::count_reaching(*setup, seed, k, draws, flags.threads,
                             *target_results);
     runs.push_back(std::move(*run));
     solved.push_back(std::move(*target_results));
+    progress.set(double(k + 1));
   }
+  progress.finish();
   if (seed_flag)
     provenance.seed = *seed_flag;
   else if (scenarios.size() == 1)

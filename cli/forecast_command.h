@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,12 +14,15 @@ struct ForecastFlags {
   std::vector<std::string> scenarios;
   std::string out;
   std::string calibration;  // overrides the scenarios' calibration
-  long long draws = -1;     // -1: as in each scenario
-  std::string seed;         // empty: as in each scenario; else 0..2^64-1
+  // Overrides of each scenario's draws and seed, when given (checked by
+  // check_run_overrides).
+  std::optional<std::int64_t> draws;
+  std::optional<std::string> seed;
   int threads = 0;
   bool paths = false;
   double memory_mib = 1024;  // exact quantiles up to this much per scenario
   std::string outturns;      // overrides the scenarios' `outturns`
+  bool quiet = false;        // no progress on stderr
 };
 
 void add_forecast_command(CLI::App& app, ForecastFlags& flags);

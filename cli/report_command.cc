@@ -11,13 +11,14 @@ namespace growthcast::cli {
 void add_report_command(CLI::App& app, ReportFlags& flags) {
   auto* cmd = app.add_subcommand(
       "report",
-      "Write one self-contained HTML page (inline SVG fan charts, forecast, "
-      "calibration and accounting tables, provenance) from a forecast "
-      "result file");
+      "Write one self-contained HTML page from a forecast or sweep result: "
+      "GDP and growth fan charts, scenarios compared with the baseline, "
+      "provinces, a sweep's axes, calibration, accounting, provenance");
   // No ExistingFile check: a missing result file is bad data (exit 1) with
   // the same message as any other unreadable result.
   cmd->add_option("result", flags.result,
-                  "Forecast result file written by `growthcast forecast`")
+                  "Result file written by `growthcast forecast`, `sweep` or "
+                  "`merge`")
       ->required();
   cmd->add_option("--out", flags.out, "Output HTML file")->required();
   cmd->add_option("--backtest", flags.backtest,

@@ -1,9 +1,11 @@
 #include "cli/sweep_command.h"
 
+#include <cstdio>
 #include <iostream>
 
 #include "cli/common.h"
 #include "cli/forecast_common.h"
+#include "cli/progress.h"
 #include "sweep/run_sweep.h"
 
 namespace growthcast::cli {
@@ -37,6 +39,7 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
                   "MiB per point for exact quantiles")
       ->capture_default_str()
       ->check(memory_validator());
+  add_quiet_flag(*cmd, sweep.quiet);
 
   auto* m = app.add_subcommand(
       "merge",
@@ -56,14 +59,8 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   if (auto s = check_output_path(flags.out, {flags.sweep, flags.calibration});
       !s)
     return report(s.error());
-  if (flags.draws != -1 && (flags.draws < 1 || flags.draws > 1000000000LL))
-    return report(usage_error("must be between 1 and 10^9", "--draws").value());
-  std::optional<std::uint64_t> seed_flag;
-  if (!flags.seed.empty()) {
-    auto parsed = parse_seed(flags.seed);
-    if (!parsed) return report(parsed.error());
-    seed_flag = *parsed;
-  }
+  auto overrides = check_run_overrides(flags.draws, flags.seed);
+  if (!overrides) return report(overrides.error());
   sweep::Shard shard;
   if (!flags.shard.empty()) {
     auto parsed = sweep::parse_shard(flags.shard);
@@ -83,7 +80,7 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
                              axis.key + "); an axis cannot vary it",
                          flags.sweep, axis.line, "axes." + axis.key)
                         .value());
-  sweep::apply_overrides(*def, flags.draws, seed_flag);
+  sweep::apply_overrides(*def, overrides->draws.value_or(-1), overrides->seed);
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.
   if (shard.count > def->points())
@@ -134,7 +131,44 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   };
 
   auto pool = sweep::WorkPool::create(job.first, job.last);
+  // Points done on this process (and the fraction of the one under way).
+  // Under mpirun the ranks share the points as they come, so a rank's
+  // total is its even share, an estimate.
+  const std::int64_t points = job.last - job.first;
+  const int ranks = pool->size();
+  std::string what = "sweep";
+  if (ranks > 1)
+    what += " (rank " + std::to_string(pool->rank()) + " of " +
+            std::to_string(ranks) + ")";
+  ProgressMeter progress(what, double((points + ranks - 1) / ranks),
+                         ranks > 1 ? "points (about)" : "points",
+                         ProgressMeter::mode_for(flags.quiet));
+  std::int64_t done = 0;
+  job.run_options.progress = [&](double fraction) {
+    progress.set(double(done) + fraction);
+  };
+  job.point_done = [&](std::int64_t k, bool resumed) {
+    ++done;
+    // The point and its axis values, so a log says which point took long.
+    const store::SweepInfo info = sweep::sweep_info(*def, {k});
+    std::string values;
+    for (const auto& axis : info.axes) {
+      values += (values.empty() ? "" : ", ") + axis.key + " = ";
+      if (axis.numeric) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", axis.numbers.front());
+        values += buf;
+      } else {
+        values += axis.labels.front();
+      }
+    }
+    progress.step(double(done),
+                  "point " + std::to_string(k) +
+                      (resumed ? " taken from the checkpoint" : " done") +
+                      (values.empty() ? "" : " (" + values + ")"));
+  };
   const Status status = sweep::run_sweep(job, *pool);
+  progress.finish();
   if (!status) {
     report(status.error());
     // One failing rank ends the run; nothing is renamed into place.

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,11 @@ struct SweepFlags {
   bool resume = false;
   int threads = 0;
   double memory_mib = 1024;
-  std::int64_t draws = -1;  // -1: the sweep file's
-  std::string seed;         // empty: the sweep file's
+  // Overrides of the sweep file's draws and seed, when given (checked by
+  // check_run_overrides).
+  std::optional<std::int64_t> draws;
+  std::optional<std::string> seed;
+  bool quiet = false;  // no progress on stderr
 };
 
 struct MergeFlags {

@@ -8,10 +8,12 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "backtest/scores.h"
 #include "models/registry.h"
 #include "report/html.h"
 #include "report/result_data.h"
@@ -134,98 +136,226 @@ Range gdp_range(const ForecastData& f, const Panel& panel) {
   return {lo, hi};
 }
 
-std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
-                      Range gdp) {
-  constexpr double kWidth = 340, kHeight = 280, kTitleFont = 12;
-  const std::string title = f.units[u] + " \u2014 " + f.scenarios[s];
-  const auto lines = wrap_title(title, kWidth - 8, kTitleFont);
-  const double legend_y = 6 + 15 * double(lines.size()) + 12;
-  // Outturn years (every draw equals the data there) and the scenario's
-  // pins on this unit: a second legend row when there are any.
+// Level (GDP) or annual growth: what a fan chart shows.
+enum class Measure { level, growth };
+
+// Conditioned years on a fan (docs/conditioning.md): the outturn years
+// (every draw equals the data there) and the scenario's pins on this unit,
+// at their level or growth.
+struct ConditionMarks {
   std::vector<double> outturn_x, outturn_y, pin_x, pin_y;
+  bool any() const { return !outturn_x.empty() || !pin_x.empty(); }
+};
+
+ConditionMarks condition_marks(const ForecastData& f, std::size_t s,
+                               std::size_t u, Measure m) {
+  ConditionMarks out;
   const std::size_t median = f.level(0.5);
+  auto median_at = [&](std::size_t y) {
+    return m == Measure::level ? f.gdp(s, u, y, median)
+                               : f.growth(s, u, y, median);
+  };
+  auto year_index = [&](int year) -> std::optional<std::size_t> {
+    const auto it = std::find(f.years.begin(), f.years.end(), year);
+    if (it == f.years.end()) return std::nullopt;
+    return std::size_t(it - f.years.begin());
+  };
   if (s < f.outturn_years.size())
-    for (int year : f.outturn_years[s]) {
-      const auto it = std::find(f.years.begin(), f.years.end(), year);
-      if (it == f.years.end()) continue;
-      outturn_x.push_back(year);
-      outturn_y.push_back(
-          f.gdp(s, u, std::size_t(it - f.years.begin()), median));
-    }
+    for (int year : f.outturn_years[s])
+      if (const auto y = year_index(year)) {
+        out.outturn_x.push_back(year);
+        out.outturn_y.push_back(median_at(*y));
+      }
   if (s < f.pins.size())
     for (const auto& pin : f.pins[s]) {
-      const auto it = std::find(f.years.begin(), f.years.end(), pin.year);
-      if (pin.unit != f.units[u] || it == f.years.end()) continue;
-      pin_x.push_back(pin.year);
-      // A level pin is the value itself; a growth pin sits on the median.
-      pin_y.push_back(
-          pin.growth ? f.gdp(s, u, std::size_t(it - f.years.begin()), median)
-                     : pin.value);
+      const auto y = year_index(pin.year);
+      if (pin.unit != f.units[u] || !y) continue;
+      out.pin_x.push_back(pin.year);
+      // A pin is exact in its own measure; in the other it sits on the
+      // median (every draw meets it, so the median does).
+      const bool own = (m == Measure::growth) == pin.growth;
+      out.pin_y.push_back(own ? pin.value : median_at(*y));
     }
-  const bool marked = !outturn_x.empty() || !pin_x.empty();
+  return out;
+}
 
-  const std::vector<double> y_ticks = nice_ticks(gdp.lo, gdp.hi, 6);
+// The axis title with the unit the file records for GDP.
+std::string gdp_axis_title(const ForecastData& f) {
+  return f.gdp_units.empty() ? std::string("GDP") : "GDP (" + f.gdp_units + ")";
+}
+constexpr const char* kGrowthAxisTitle = "Annual GDP growth (%)";
+
+// Observed annual growth Y_t / Y_t-1 - 1 (the definition of gdp_growth,
+// montecarlo::VariableUnits), NaN in the first history year.
+std::vector<double> history_growth(const ForecastData& f, std::size_t u) {
+  std::vector<double> out(f.history_years.size(), kNaN);
+  for (std::size_t t = 1; t < f.history_years.size(); ++t)
+    out[t] = f.history(u, t) / f.history(u, t - 1) - 1.0;
+  return out;
+}
+
+std::vector<double> history_values(const ForecastData& f, std::size_t u,
+                                   Measure m) {
+  if (m == Measure::growth) return history_growth(f, u);
+  std::vector<double> out;
+  for (std::size_t t = 0; t < f.history_years.size(); ++t)
+    out.push_back(f.history(u, t));
+  return out;
+}
+
+// The projection's growth quantiles, opening from the last observed growth.
+Series growth_projection(const ForecastData& f, std::size_t s, std::size_t u) {
+  Series out;
+  const std::vector<double> h = history_growth(f, u);
+  if (!h.empty() && f.history_years.back() < f.years.front() &&
+      std::isfinite(h.back())) {
+    out.x.push_back(f.history_years.back());
+    for (auto* v : {&out.q05, &out.q25, &out.q50, &out.q75, &out.q95})
+      v->push_back(h.back());
+  }
+  const std::size_t levels[] = {f.level(0.05), f.level(0.25), f.level(0.5),
+                                f.level(0.75), f.level(0.95)};
+  for (std::size_t y = 0; y < f.years.size(); ++y) {
+    out.x.push_back(f.years[y]);
+    out.q05.push_back(f.growth(s, u, y, levels[0]));
+    out.q25.push_back(f.growth(s, u, y, levels[1]));
+    out.q50.push_back(f.growth(s, u, y, levels[2]));
+    out.q75.push_back(f.growth(s, u, y, levels[3]));
+    out.q95.push_back(f.growth(s, u, y, levels[4]));
+  }
+  return out;
+}
+
+Series series_of(const ForecastData& f, std::size_t s, std::size_t u,
+                 Measure m) {
+  return m == Measure::level ? projection(f, s, u) : growth_projection(f, s, u);
+}
+
+// The range over a panel's history and 90% bands of one measure.
+Range measure_range(const ForecastData& f, const Panel& panel, Measure m) {
+  if (m == Measure::level) return gdp_range(f, panel);
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const auto take = [&](double v) {
+    if (!std::isfinite(v)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  };
+  for (double v : history_growth(f, panel.unit)) take(v);
+  for (std::size_t s : panel.scenarios) {
+    const Series series = growth_projection(f, s, panel.unit);
+    for (double v : series.q05) take(v);
+    for (double v : series.q95) take(v);
+  }
+  if (!std::isfinite(lo)) return {0.0, 0.1};
+  return {lo, hi};
+}
+
+// "unit —" then the scenario's title, word-wrapped to fit the chart.
+std::vector<std::string> title_lines(const std::string& unit,
+                                     const std::string& title, double width,
+                                     double font_size) {
+  // Descriptions often start with the unit ("Chengdu-Chongqing: R&D ..."):
+  // the chart says it once.
+  const std::string prefix = unit + ": ";
+  const std::string rest =
+      title.rfind(prefix, 0) == 0 ? title.substr(prefix.size()) : title;
+  if (rest != title) return title_lines(unit, rest, width, font_size);
+  auto lines = wrap_title(unit + " \u2014 " + title, width, font_size);
+  if (lines.size() == 1) return lines;
+  std::vector<std::string> out = {lines.front()};
+  for (auto& line : wrap_text(title, width, font_size, 3))
+    out.push_back(std::move(line));
+  return out;
+}
+
+// Tick labels of a growth axis (fractions) in percent.
+std::function<std::string(double)> percent_ticks(
+    const std::vector<double>& ticks) {
+  const int d =
+      ticks.size() > 1 ? step_decimals(100 * (ticks[1] - ticks[0])) : 0;
+  return [d](double v) { return format_number(100 * v, d); };
+}
+
+std::function<std::string(double)> number_ticks(
+    const std::vector<double>& ticks) {
+  const int d = ticks.size() > 1 ? step_decimals(ticks[1] - ticks[0]) : 0;
+  return [d](double v) { return format_number(v, d); };
+}
+
+std::string year_text(double year) {
+  return std::to_string(int(std::lround(year)));
+}
+
+std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
+                      Range range, Measure m) {
+  constexpr double kWidth = 340, kHeight = 300, kTitleFont = 12;
+  const auto lines =
+      title_lines(f.units[u], f.title(s), kWidth - 8, kTitleFont);
+  const double legend_y = 6 + 15 * double(lines.size()) + 12;
+  const std::string label =
+      std::string(m == Measure::level ? "GDP" : "GDP growth") + ": " +
+      f.units[u] + " \u2014 " + f.title(s);
+
+  const std::vector<double> y_ticks = nice_ticks(range.lo, range.hi, 6);
   const int first_year =
       f.history_years.empty() ? f.years.front() : f.history_years.front();
   const int last_year = f.years.back();
-  Chart chart(kWidth, kHeight, 58, 14, legend_y + (marked ? 26 : 12), 24,
+  const ConditionMarks marks = condition_marks(f, s, u, m);
+  Chart chart(kWidth, kHeight, 66, 14, legend_y + (marks.any() ? 26 : 12), 36,
               {double(first_year), double(last_year)},
               {y_ticks.front(), y_ticks.back()});
-  const int tick_decimals =
-      y_ticks.size() > 1 ? step_decimals(y_ticks[1] - y_ticks[0]) : 0;
   chart.axes(
-      year_ticks(first_year, last_year, 7), y_ticks,
-      [](double year) { return std::to_string(int(std::lround(year))); },
-      [&](double v) { return format_number(v, tick_decimals); });
+      year_ticks(first_year, last_year, 7), y_ticks, year_text,
+      m == Measure::level ? number_ticks(y_ticks) : percent_ticks(y_ticks));
+  chart.axis_titles("Year",
+                    m == Measure::level ? gdp_axis_title(f) : kGrowthAxisTitle);
+  if (m == Measure::growth && y_ticks.front() < 0 && y_ticks.back() > 0)
+    chart.horizontal_rule(0.0, "#aaaaaa");
 
-  const Series p = projection(f, s, u);
+  const Series p = series_of(f, s, u, m);
   chart.band(p.x, p.q05, p.q95, kBand90Colour);
   chart.band(p.x, p.q25, p.q75, kBand50Colour);
   if (!f.history_years.empty()) {
-    std::vector<double> hx, hy;
-    for (std::size_t t = 0; t < f.history_years.size(); ++t) {
-      hx.push_back(f.history_years[t]);
-      hy.push_back(f.history(u, t));
-    }
+    std::vector<double> hx(f.history_years.begin(), f.history_years.end());
     chart.vertical_rule(f.history_years.back(), "#999999");
-    chart.line(hx, hy, kHistoryColour, 2.0);
+    chart.line(hx, history_values(f, u, m), kHistoryColour, 2.0);
   }
   chart.line(p.x, p.q50, kMedianColour, 1.6);
-  chart.markers(outturn_x, outturn_y, kOutturnColour, false);
-  chart.markers(pin_x, pin_y, kPinColour, true);
-  // A policy target: a dashed level from the projection's start to its
-  // year, ending in a cross at (year, target).
+  chart.markers(marks.outturn_x, marks.outturn_y, kOutturnColour, false);
+  chart.markers(marks.pin_x, marks.pin_y, kPinColour, true);
+  // A policy target (GDP level, on the level fan): a dashed level from the
+  // projection's start to its year, ending in a cross at (year, target).
   std::vector<LegendItem> legend = {{"History", kHistoryColour, false},
                                     {"Median", kMedianColour, false},
                                     {"50% band", kBand50Colour, true},
                                     {"90% band", kBand90Colour, true}};
   for (const auto& t : f.targets) {
-    if (t.scenario != s || t.unit != u) continue;
+    if (m != Measure::level || t.scenario != s || t.unit != u) continue;
     const double x0 = p.x.empty() ? t.year : p.x.front(), y = t.value;
     chart.line({x0, double(t.year)}, {y, y}, kTargetColour, 1.2, "4 3");
     const double dx = 0.3, dy = 0.015 * (y_ticks.back() - y_ticks.front());
     chart.line({t.year - dx, t.year + dx}, {y - dy, y + dy}, kTargetColour, 2);
     chart.line({t.year - dx, t.year + dx}, {y + dy, y - dy}, kTargetColour, 2);
-    char label[64];
-    std::snprintf(label, sizeof label, "%s P=%.2f",
+    char target_label[64];
+    std::snprintf(target_label, sizeof target_label, "%s P=%.2f",
                   t.reachable ? "Target" : "Out of reach", t.probability);
     // Short band labels leave room for the target's.
     legend = {{"Median", kMedianColour, false},
               {"50%", kBand50Colour, true},
               {"90%", kBand90Colour, true},
-              {label, kTargetColour, false}};
+              {target_label, kTargetColour, false}};
   }
   chart.title(lines, kTitleFont);
-  if (marked) {
-    std::vector<LegendItem> marks;
-    if (!outturn_x.empty())
-      marks.push_back({"Outturn (all draws)", kOutturnColour, false, true});
-    if (!pin_x.empty())
-      marks.push_back({"Condition", kPinColour, false, true, true});
-    chart.legend(marks, 16, legend_y + 14);
+  if (marks.any()) {
+    std::vector<LegendItem> items;
+    if (!marks.outturn_x.empty())
+      items.push_back({"Outturn (all draws)", kOutturnColour, false, true});
+    if (!marks.pin_x.empty())
+      items.push_back({"Condition", kPinColour, false, true, true});
+    chart.legend(items, 16, legend_y + 14);
   }
   chart.legend(legend, 16, legend_y);
-  return "<figure class=\"chart\">\n" + chart.svg(title) + "</figure>\n";
+  return "<figure class=\"chart\">\n" + chart.svg(label) + "</figure>\n";
 }
 
 // --------------------------------------------------------------- tables
@@ -233,7 +363,7 @@ std::string fan_chart(const ForecastData& f, std::size_t s, std::size_t u,
 std::string forecast_table(const ForecastData& f, const Panel& panel,
                            const std::vector<models::ContributionInfo>& flags) {
   Table table;
-  table.header = {"Scenario"};
+  table.header = {"Scenario", "Name"};
   std::vector<std::size_t> year_index;
   for (int year : kTableYears) {
     const auto it = std::find(f.years.begin(), f.years.end(), year);
@@ -245,12 +375,12 @@ std::string forecast_table(const ForecastData& f, const Panel& panel,
   table.header.push_back("Mean annual growth");
   table.header.push_back("Technology share of growth");
   table.numeric.assign(table.header.size(), true);
-  table.numeric[0] = false;
+  table.numeric[0] = table.numeric[1] = false;
 
   const std::size_t q05 = f.level(0.05), q50 = f.level(0.5),
                     q95 = f.level(0.95);
   for (std::size_t s : panel.scenarios) {
-    std::vector<std::string> row = {f.scenarios[s]};
+    std::vector<std::string> row = {f.title(s), f.scenarios[s]};
     for (std::size_t y : year_index) {
       const double median = f.gdp(s, panel.unit, y, q50);
       const int d = decimals_for(median);
@@ -278,6 +408,224 @@ std::string forecast_table(const ForecastData& f, const Panel& panel,
   return render_table(table);
 }
 
+// ------------------------------------------- scenarios compared per unit
+
+// Panels with more scenarios than this (sweeps) get no overlay or
+// difference charts (the sweep section shows them by axis instead), and
+// their fan charts are collapsed.
+constexpr std::size_t kMaxOverlaid = 8;
+
+std::string_view scenario_colour(std::size_t k) {
+  return kScenarioColours[k % std::size(kScenarioColours)];
+}
+
+// The panel's baseline: the scenario named ".../baseline" (the shipped
+// scenario sets name theirs so), else the panel's first scenario.
+std::size_t baseline_of(const ForecastData& f, const Panel& panel) {
+  for (std::size_t s : panel.scenarios) {
+    const std::string& name = f.scenarios[s];
+    const std::size_t slash = name.rfind('/');
+    if (name.substr(slash == std::string::npos ? 0 : slash + 1) == "baseline")
+      return s;
+  }
+  return panel.scenarios.front();
+}
+
+// The year indices of the tables' years the projection has.
+std::vector<std::size_t> table_year_index(const ForecastData& f) {
+  std::vector<std::size_t> out;
+  for (int year : kTableYears) {
+    const auto it = std::find(f.years.begin(), f.years.end(), year);
+    if (it != f.years.end()) out.push_back(std::size_t(it - f.years.begin()));
+  }
+  return out;
+}
+
+// A line chart of one value per scenario and projection year, one colour
+// per scenario, the legend one title a line under the title.
+struct LineSet {
+  std::string title, y_title, label;
+  bool percent = false;  // values are fractions shown in percent
+  bool zero_rule = false;
+  bool history = false;  // the unit's observed GDP (level charts)
+  std::vector<std::size_t> scenarios;
+  std::vector<std::vector<double>> values;  // [scenario k][year]
+  // Each line's colour index: the scenario's position in its panel, so a
+  // scenario has one colour on every chart of the panel.
+  std::vector<std::size_t> colours;
+};
+
+std::string line_chart(const ForecastData& f, std::size_t u,
+                       const LineSet& set) {
+  constexpr double kWidth = 440, kTitleFont = 12;
+  const auto lines = wrap_text(set.title, kWidth - 8, kTitleFont, 2);
+  const double legend_y = 6 + 15 * double(lines.size()) + 12;
+  const double top =
+      legend_y + 14 * double(set.scenarios.size() + (set.history ? 1 : 0));
+  const double height = top + 220;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const auto take = [&](double v) {
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  };
+  for (const auto& v : set.values)
+    for (double x : v) take(x);
+  std::vector<double> hx, hy;
+  if (set.history) {
+    hx.assign(f.history_years.begin(), f.history_years.end());
+    hy = history_values(f, u, Measure::level);
+    for (double v : hy) take(v);
+  }
+  if (set.zero_rule) take(0.0);
+  if (!std::isfinite(lo)) lo = 0.0, hi = 1.0;
+  const std::vector<double> y_ticks = nice_ticks(lo, hi, 6);
+  const int first_year = hx.empty() ? f.years.front() : int(hx.front());
+  const int last_year = f.years.back();
+  Chart chart(kWidth, height, 66, 14, top, 36,
+              {double(first_year), double(last_year)},
+              {y_ticks.front(), y_ticks.back()});
+  chart.axes(year_ticks(first_year, last_year, 8), y_ticks, year_text,
+             set.percent ? percent_ticks(y_ticks) : number_ticks(y_ticks));
+  chart.axis_titles("Year", set.y_title);
+  if (set.zero_rule) chart.horizontal_rule(0.0, "#888888");
+  std::vector<LegendItem> legend;
+  if (set.history) {
+    chart.vertical_rule(hx.back(), "#999999");
+    chart.line(hx, hy, kHistoryColour, 2.0);
+    legend.push_back({"History", kHistoryColour, false});
+  }
+  std::vector<double> x(f.years.begin(), f.years.end());
+  // Level lines open from the last observed year, as the fans do.
+  const bool open = set.history && !hx.empty() && hx.back() < x.front() &&
+                    std::isfinite(hy.back());
+  if (open) x.insert(x.begin(), hx.back());
+  for (std::size_t k = 0; k < set.scenarios.size(); ++k) {
+    std::vector<double> y = set.values[k];
+    if (open) y.insert(y.begin(), hy.back());
+    chart.line(x, y, scenario_colour(set.colours[k]), 1.8);
+    // One line each, cut to the chart's width (the table below has them
+    // whole).
+    const auto cut =
+        wrap_text(f.title(set.scenarios[k]), kWidth - 40, 10 * 0.875, 1);
+    legend.push_back({cut.empty() ? std::string() : cut.front(),
+                      scenario_colour(set.colours[k]), false});
+  }
+  chart.title(lines, kTitleFont);
+  chart.legend_column(legend, 16, legend_y, 14);
+  return "<figure class=\"chart\">\n" + chart.svg(set.label) + "</figure>\n";
+}
+
+// The panel's scenarios on one chart (medians), and each scenario's
+// difference from the baseline: level in percent of the baseline's median
+// and growth in percentage points, as charts and a table.
+std::string comparison(const ForecastData& f, const Panel& panel) {
+  const std::size_t u = panel.unit, base = baseline_of(f, panel);
+  const std::size_t q50 = f.level(0.5), ny = f.years.size();
+  LineSet overlay;
+  overlay.title = f.units[u] + " \u2014 scenarios compared (medians)";
+  overlay.label = overlay.title;
+  overlay.y_title = gdp_axis_title(f);
+  overlay.history = !f.history_years.empty();
+  LineSet level;
+  level.title = f.units[u] + " \u2014 GDP difference from " + f.title(base);
+  level.label = level.title;
+  level.y_title = "Difference of medians (% of baseline)";
+  level.percent = level.zero_rule = true;
+  LineSet growth;
+  growth.title = f.units[u] + " \u2014 growth difference from " + f.title(base);
+  growth.label = growth.title;
+  growth.y_title = "Difference of median growth (pp)";
+  growth.percent = growth.zero_rule = true;
+
+  Table table;
+  table.caption = "Difference from the baseline, " + f.title(base) + " (" +
+                  f.scenarios[base] + ")";
+  table.header = {"Scenario", "Name"};
+  const std::vector<std::size_t> year_index = table_year_index(f);
+  for (std::size_t y : year_index)
+    table.header.push_back("GDP " + std::to_string(f.years[y]) +
+                           " vs baseline (median, %)");
+  table.header.push_back("Annual growth vs baseline (mean of median, pp)");
+  table.numeric.assign(table.header.size(), true);
+  table.numeric[0] = table.numeric[1] = false;
+
+  for (std::size_t position = 0; position < panel.scenarios.size();
+       ++position) {
+    const std::size_t s = panel.scenarios[position];
+    std::vector<double> gdp(ny), dlevel(ny), dgrowth(ny);
+    double growth_gap = 0.0;
+    for (std::size_t y = 0; y < ny; ++y) {
+      gdp[y] = f.gdp(s, u, y, q50);
+      dlevel[y] = gdp[y] / f.gdp(base, u, y, q50) - 1.0;
+      dgrowth[y] = f.growth(s, u, y, q50) - f.growth(base, u, y, q50);
+      growth_gap += dgrowth[y];
+    }
+    overlay.scenarios.push_back(s);
+    overlay.values.push_back(gdp);
+    overlay.colours.push_back(position);
+    if (s == base) continue;
+    for (auto* set : {&level, &growth}) {
+      set->scenarios.push_back(s);
+      set->colours.push_back(position);
+    }
+    level.values.push_back(dlevel);
+    growth.values.push_back(dgrowth);
+    std::vector<std::string> row = {f.title(s), f.scenarios[s]};
+    for (std::size_t y : year_index)
+      row.push_back(format_percent(dlevel[y], 2));
+    row.push_back(format_number(100 * growth_gap / double(ny), 2) + " pp");
+    table.rows.push_back(std::move(row));
+  }
+  return "<div class=\"grid wide\">\n" + line_chart(f, u, overlay) +
+         line_chart(f, u, level) + line_chart(f, u, growth) + "</div>\n" +
+         render_table(table);
+}
+
+// Each scenario's level fan with its growth fan beside it.
+std::string fan_pairs(const ForecastData& f, const Panel& panel) {
+  const Range gdp = measure_range(f, panel, Measure::level);
+  const Range growth = measure_range(f, panel, Measure::growth);
+  std::string out = "<div class=\"grid pairs\">\n";
+  for (std::size_t s : panel.scenarios) {
+    out += "<div class=\"pair\">\n" +
+           fan_chart(f, s, panel.unit, gdp, Measure::level);
+    if (!f.growth_quantiles.empty())
+      out += fan_chart(f, s, panel.unit, growth, Measure::growth);
+    out += "</div>\n";
+  }
+  out += "</div>\n";
+  if (panel.scenarios.size() > kMaxOverlaid)
+    return details(
+        "Fan charts (" + std::to_string(panel.scenarios.size()) + " scenarios)",
+        out);
+  return out;
+}
+
+// The group's provinces, each with its fans and table, collapsed.
+std::string provinces(const ForecastData& f, const Panel& group,
+                      const std::vector<models::ContributionInfo>& flags) {
+  const auto it = f.group_regions.find(f.units[group.unit]);
+  if (!f.is_group[group.unit] || it == f.group_regions.end()) return {};
+  std::string inner, names;
+  std::size_t count = 0;
+  for (const std::string& region : it->second) {
+    const auto at = std::find(f.units.begin(), f.units.end(), region);
+    if (at == f.units.end()) continue;
+    Panel panel{std::size_t(at - f.units.begin()), {}};
+    if (f.is_group[panel.unit]) continue;
+    for (std::size_t s : group.scenarios)
+      if (f.reports(s, panel.unit)) panel.scenarios.push_back(s);
+    if (panel.scenarios.empty()) continue;
+    names += (count++ ? ", " : "") + region;
+    inner += "<section class=\"province\">\n<h4>" + escape(region) + "</h4>\n" +
+             fan_pairs(f, panel) + forecast_table(f, panel, flags) +
+             "</section>\n";
+  }
+  if (count == 0) return {};
+  return details("Provinces of " + f.units[group.unit] + " (" +
+                     std::to_string(count) + "): " + names,
+                 inner);
+}
+
 std::string fan_chart_section(
     const ForecastData& f, const std::string& gdp_note,
     const std::vector<models::ContributionInfo>& flags) {
@@ -286,27 +634,180 @@ std::string fan_chart_section(
       escape(gdp_note) +
       " Solid dark line: observed GDP; blue line: the projection's median; "
       "bands: 50% (25th\u201375th percentile) and 90% (5th\u201395th) of the "
-      "Monte Carlo draws. Charts of one unit share their GDP axis. Mean "
-      "annual growth is the mean over the projection years of the mean GDP "
-      "growth; technology's share of growth is " +
+      "Monte Carlo draws. Each scenario's GDP fan has its annual growth fan "
+      "(Y_t / Y_t\u22121 \u2212 1, in percent) beside it; fans of one unit "
+      "share their axes. Where a unit has several scenarios, their medians "
+      "are overlaid, and each one's difference from the baseline scenario "
+      "is shown as the difference of the medians: GDP in percent of the "
+      "baseline's, growth in percentage points. Mean annual growth is the "
+      "mean over the projection years of the mean GDP growth; technology's "
+      "share of growth is " +
       escape(models::technology_share_definition(flags)) +
       ", each summed over the projection years (the contributions add up to "
-      "d ln Y)." +
+      "d ln Y). Each group's provinces are under its tables." +
       (f.targets.empty()
            ? std::string()
            : std::string(
-                 " Red dashed line and cross: a policy target "
+                 " Red dashed line and cross on a GDP fan: a policy target "
                  "(docs/targets.md); P is the share of draws reaching it, and "
                  "\u201cout of reach\u201d marks one the central path cannot "
                  "meet within the instrument's bounds.")) +
       "</p>\n";
   for (const Panel& panel : panels_of(f)) {
     out += "<section class=\"unit\">\n<h3>" + escape(f.units[panel.unit]) +
-           "</h3>\n<div class=\"grid\">\n";
-    const Range gdp = gdp_range(f, panel);
-    for (std::size_t s : panel.scenarios)
-      out += fan_chart(f, s, panel.unit, gdp);
-    out += "</div>\n" + forecast_table(f, panel, flags) + "</section>\n";
+           "</h3>\n";
+    if (panel.scenarios.size() > 1 && panel.scenarios.size() <= kMaxOverlaid &&
+        !f.growth_quantiles.empty())
+      out += comparison(f, panel);
+    out += fan_pairs(f, panel) + forecast_table(f, panel, flags) +
+           provinces(f, panel, flags) + "</section>\n";
+  }
+  return out + "</section>\n";
+}
+
+// ------------------------------------------------------------ sweeps
+
+// The year the sweep section reads: 2035, else the horizon.
+std::size_t sweep_year(const ForecastData& f) {
+  const auto it = std::find(f.years.begin(), f.years.end(), 2035);
+  return it == f.years.end() ? f.years.size() - 1
+                             : std::size_t(it - f.years.begin());
+}
+
+// One axis's positions: its numbers, or a label's index among the axis's
+// distinct labels (in order of first appearance).
+struct AxisPositions {
+  std::vector<double> x;            // per scenario
+  std::vector<std::string> labels;  // distinct labels (label axes)
+};
+
+AxisPositions positions_of(const ForecastData::SweepAxis& axis) {
+  AxisPositions out;
+  if (axis.numeric) {
+    out.x = axis.numbers;
+    return out;
+  }
+  for (const auto& label : axis.labels) {
+    auto it = std::find(out.labels.begin(), out.labels.end(), label);
+    if (it == out.labels.end()) it = out.labels.insert(it, label);
+    out.x.push_back(double(it - out.labels.begin()));
+  }
+  return out;
+}
+
+// The value (median or 90% band width) against one axis: every point as a
+// dot, and a line through the mean over the other axes at each value.
+std::string sweep_chart(const ForecastData& f, const Panel& panel,
+                        const ForecastData::SweepAxis& axis,
+                        const std::vector<double>& values,
+                        const std::string& what) {
+  constexpr double kWidth = 440, kHeight = 300, kTitleFont = 12;
+  const AxisPositions pos = positions_of(axis);
+  std::map<double, std::pair<double, int>> by_value;  // sum, count
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  double xlo = lo, xhi = -lo;
+  for (std::size_t k = 0; k < panel.scenarios.size(); ++k) {
+    const double x = pos.x[panel.scenarios[k]], v = values[k];
+    if (!std::isfinite(v) || !std::isfinite(x)) continue;
+    lo = std::min(lo, v), hi = std::max(hi, v);
+    xlo = std::min(xlo, x), xhi = std::max(xhi, x);
+    by_value[x].first += v;
+    by_value[x].second += 1;
+  }
+  if (!std::isfinite(lo)) return {};
+  const std::string title = f.units[panel.unit] + " \u2014 " + what + " " +
+                            std::to_string(f.years[sweep_year(f)]) +
+                            " against " + axis.key;
+  const auto lines = wrap_text(title, kWidth - 8, kTitleFont, 2);
+  const double legend_y = 6 + 15 * double(lines.size()) + 12;
+  const std::vector<double> y_ticks = nice_ticks(lo, hi, 6);
+  std::vector<double> x_ticks;
+  if (axis.numeric) {
+    for (const auto& [x, sum] : by_value) x_ticks.push_back(x);
+  } else {
+    for (std::size_t i = 0; i < pos.labels.size(); ++i)
+      x_ticks.push_back(double(i));
+  }
+  // A margin of half a step either side so the end dots are not on the axes.
+  const double pad = xhi > xlo ? 0.08 * (xhi - xlo) : 0.5;
+  Chart chart(kWidth, kHeight, 66, 14, legend_y + 12, 36,
+              {xlo - pad, xhi + pad}, {y_ticks.front(), y_ticks.back()});
+  const auto x_label = [&](double x) {
+    if (!axis.numeric) {
+      const std::size_t i = std::size_t(std::lround(x));
+      return i < pos.labels.size() ? pos.labels[i] : std::string();
+    }
+    return format_significant(x, 4);
+  };
+  chart.axes(x_ticks, y_ticks, x_label, number_ticks(y_ticks));
+  chart.axis_titles(
+      axis.key,
+      what + " (" +
+          (f.gdp_units.empty() ? std::string("GDP units") : f.gdp_units) + ")");
+  std::vector<double> mx, my;
+  for (const auto& [x, sum] : by_value) {
+    mx.push_back(x);
+    my.push_back(sum.first / sum.second);
+  }
+  chart.line(mx, my, scenario_colour(0), 1.8);
+  for (std::size_t k = 0; k < panel.scenarios.size(); ++k)
+    chart.dot(pos.x[panel.scenarios[k]], values[k], 2.6, scenario_colour(1));
+  chart.title(lines, kTitleFont);
+  chart.legend({{"Sweep point", scenario_colour(1), true},
+                {"Mean over the other axes", scenario_colour(0), false}},
+               16, legend_y);
+  return "<figure class=\"chart\">\n" + chart.svg(title) + "</figure>\n";
+}
+
+std::string sweep_section(const ForecastData& f) {
+  if (f.sweep_axes.empty()) return {};
+  const std::size_t y = sweep_year(f);
+  const std::size_t q05 = f.level(0.05), q50 = f.level(0.5),
+                    q95 = f.level(0.95);
+  const std::string year = std::to_string(f.years[y]);
+  std::string out =
+      "<section id=\"sweep\">\n<h2>Sweep</h2>\n<p class=\"note\">" +
+      escape("The sweep's " + std::to_string(f.scenarios.size()) +
+             " points against each of its axes: GDP's median in " + year +
+             " and the width of its 90% band (95th minus 5th percentile). "
+             "Each dot is a point; the line joins the mean over the points "
+             "that share the axis value (the other axes vary among them).") +
+      "</p>\n";
+  for (const Panel& panel : panels_of(f)) {
+    std::vector<double> median, width;
+    for (std::size_t s : panel.scenarios) {
+      median.push_back(f.gdp(s, panel.unit, y, q50));
+      width.push_back(f.gdp(s, panel.unit, y, q95) -
+                      f.gdp(s, panel.unit, y, q05));
+    }
+    out += "<section class=\"unit\">\n<h3>" + escape(f.units[panel.unit]) +
+           "</h3>\n<div class=\"grid wide\">\n";
+    for (const auto& axis : f.sweep_axes)
+      out += sweep_chart(f, panel, axis, median, "GDP median") +
+             sweep_chart(f, panel, axis, width, "90% band width");
+    out += "</div>\n";
+    Table table;
+    table.caption = "GDP " + year + " at each point";
+    table.header = {"Point"};
+    for (const auto& axis : f.sweep_axes) table.header.push_back(axis.key);
+    table.header.push_back("GDP " + year + " median");
+    table.header.push_back("90% band width");
+    table.numeric.assign(table.header.size(), true);
+    table.numeric[0] = false;
+    for (std::size_t k = 0; k < panel.scenarios.size(); ++k) {
+      const std::size_t s = panel.scenarios[k];
+      std::vector<std::string> row = {f.scenarios[s]};
+      for (const auto& axis : f.sweep_axes)
+        row.push_back(axis.numeric ? format_significant(axis.numbers[s], 6)
+                                   : axis.labels[s]);
+      const int d = decimals_for(median[k]);
+      row.push_back(format_number(median[k], d));
+      row.push_back(format_number(width[k], d));
+      table.rows.push_back(std::move(row));
+    }
+    out += details("Points (" + std::to_string(table.rows.size()) + ")",
+                   render_table(table)) +
+           "</section>\n";
   }
   return out + "</section>\n";
 }
@@ -482,10 +983,11 @@ std::string provenance_footer(const ReportData& data) {
   out += "</dl>\n";
   const ForecastData& f = data.forecast;
   Table runs;
-  runs.header = {"Scenario", "File", "Draws", "Seed", "Quantiles"};
-  runs.numeric = {false, false, true, true, false};
+  runs.header = {"Scenario", "Description", "File",
+                 "Draws",    "Seed",        "Quantiles"};
+  runs.numeric = {false, false, false, true, true, false};
   for (std::size_t s = 0; s < f.scenarios.size(); ++s)
-    runs.rows.push_back({f.scenarios[s], f.files[s],
+    runs.rows.push_back({f.scenarios[s], f.descriptions[s], f.files[s],
                          format_number(f.draws[s], 0), integer_text(f.seeds[s]),
                          f.quantile_methods[s]});
   out += details("Scenario runs (" + std::to_string(f.scenarios.size()) + ")",
@@ -508,6 +1010,10 @@ p.note, .meta { color: #555; font-size: 12.5px; max-width: 1100px; }
 nav a { margin-right: 14px; color: #1f4e79; }
 .grid { display: grid; gap: 10px;
   grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); }
+.grid.pairs { grid-template-columns: repeat(auto-fill, minmax(600px, 1fr)); }
+.grid.wide { grid-template-columns: repeat(auto-fill, minmax(400px, 1fr)); }
+.pair { display: grid; gap: 6px; grid-template-columns: 1fr 1fr; }
+h4 { font-size: 14px; margin: 14px 0 4px; }
 figure.chart { margin: 0; border: 1px solid #ddd; background: #fff; }
 figure.chart svg { display: block; width: 100%; height: auto; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 12.5px;
@@ -535,7 +1041,15 @@ struct BacktestData {
   std::vector<std::string> models;
   std::vector<double> horizons;
   std::map<std::string, std::vector<double>> table;
+  // The band scales c_h [band model][horizon], when recorded.
+  std::vector<std::string> band_models;
+  std::vector<double> band_scale;
 };
+
+bool is_benchmark(const std::string& model) {
+  return model == backtest::kNaiveTrendModel ||
+         model == backtest::kRandomWalkDriftModel;
+}
 
 Result<BacktestData> load_backtest(const std::filesystem::path& path) {
   auto reader = store::ResultReader::open(path);
@@ -559,7 +1073,63 @@ Result<BacktestData> load_backtest(const std::filesystem::path& path) {
     if (!values) return tl::unexpected(values.error());
     b.table[name] = *values;
   }
+  if (reader->exists("/backtest/band_model") &&
+      reader->exists("/backtest/band_scale")) {
+    auto band_models = reader->read_strings("/backtest/band_model");
+    if (!band_models) return tl::unexpected(band_models.error());
+    auto scale = reader->read_doubles("/backtest/band_scale",
+                                      {band_models->size(), b.horizons.size()});
+    if (!scale) return tl::unexpected(scale.error());
+    b.band_models = std::move(*band_models);
+    b.band_scale = std::move(*scale);
+  }
   return b;
+}
+
+// One score against the horizon, a line per model (benchmarks dashed),
+// and the nominal level as a grey rule when there is one.
+std::string horizon_chart(const BacktestData& b, const char* name,
+                          const std::string& title, const std::string& y_title,
+                          double nominal) {
+  constexpr double kWidth = 440, kTitleFont = 12;
+  const std::size_t nh = b.horizons.size();
+  const double legend_y = 6 + 15 + 12;
+  const double top = legend_y + 14 * double(b.models.size());
+  const double height = top + 200;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  const auto& values = b.table.at(name);
+  for (double v : values)
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (std::isfinite(nominal))
+    lo = std::min(lo, nominal), hi = std::max(hi, nominal);
+  if (!std::isfinite(lo) || nh == 0) return {};
+  lo = std::min(lo, 0.0);
+  const std::vector<double> y_ticks = nice_ticks(lo, hi, 5);
+  const double x_pad = 0.3;
+  Chart chart(kWidth, height, 66, 14, top, 36,
+              {b.horizons.front() - x_pad, b.horizons.back() + x_pad},
+              {y_ticks.front(), y_ticks.back()});
+  chart.axes(b.horizons, y_ticks, year_text, percent_ticks(y_ticks));
+  chart.axis_titles("Horizon (years after the origin)", y_title);
+  if (std::isfinite(nominal)) chart.horizontal_rule(nominal, "#888888");
+  std::vector<LegendItem> legend;
+  for (std::size_t m = 0; m < b.models.size(); ++m) {
+    const std::vector<double> row(values.begin() + long(m * nh),
+                                  values.begin() + long((m + 1) * nh));
+    if (std::none_of(row.begin(), row.end(),
+                     [](double v) { return std::isfinite(v); }))
+      continue;
+    chart.line(b.horizons, row, scenario_colour(m), 1.8,
+               is_benchmark(b.models[m]) ? "5 3" : "");
+    for (std::size_t h = 0; h < nh; ++h)
+      chart.dot(b.horizons[h], row[h], 2.4, scenario_colour(m));
+    legend.push_back(
+        {b.models[m] + (is_benchmark(b.models[m]) ? " (benchmark)" : ""),
+         scenario_colour(m), false});
+  }
+  chart.title({title}, kTitleFont);
+  chart.legend_column(legend, 16, legend_y, 14);
+  return "<figure class=\"chart\">\n" + chart.svg(title) + "</figure>\n";
 }
 
 std::string backtest_section(const BacktestData& b) {
@@ -575,9 +1145,19 @@ std::string backtest_section(const BacktestData& b) {
               "90% band held (nominal 90%)",
               "National RMSE",
               "National bias",
-              "National 90% band held"};
-  t.numeric = {false, true, true, true, true, true, true, true, true, true};
+              "National 90% band held",
+              "RMSE / best benchmark's"};
+  t.numeric = {false, true, true, true, true, true,
+               true,  true, true, true, true};
   const std::size_t nh = b.horizons.size();
+  // The lowest benchmark RMSE at each horizon: a model that does not beat
+  // it (ratio >= 1) adds nothing over extrapolating the trend.
+  std::vector<double> best(nh, std::numeric_limits<double>::infinity());
+  for (std::size_t m = 0; m < b.models.size(); ++m)
+    if (is_benchmark(b.models[m]))
+      for (std::size_t h = 0; h < nh; ++h)
+        if (std::isfinite(b.table.at("rmse")[m * nh + h]))
+          best[h] = std::min(best[h], b.table.at("rmse")[m * nh + h]);
   for (std::size_t m = 0; m < b.models.size(); ++m)
     for (std::size_t h = 0; h < nh; ++h) {
       auto at = [&](const char* name) { return b.table.at(name)[m * nh + h]; };
@@ -589,8 +1169,39 @@ std::string backtest_section(const BacktestData& b) {
            format_number(at("n"), 0), cell(at("rmse"), 2), cell(at("bias"), 2),
            cell(at("coverage50"), 0), cell(at("coverage90"), 0),
            cell(at("national_rmse"), 2), cell(at("national_bias"), 2),
-           cell(at("national_coverage90"), 0)});
+           cell(at("national_coverage90"), 0),
+           std::isfinite(best[h]) && std::isfinite(at("rmse"))
+               ? format_number(at("rmse") / best[h], 2) + "\u00d7"
+               : std::string("\u2013")});
     }
+  std::string scales;
+  if (!b.band_models.empty()) {
+    Table c;
+    c.caption =
+        "Band scales c_h (the factor that widens a model's bands to "
+        "the coverage its errors imply)";
+    c.header = {"Model"};
+    for (double h : b.horizons)
+      c.header.push_back("h = " + format_number(h, 0));
+    c.numeric.assign(c.header.size(), true);
+    c.numeric[0] = false;
+    for (std::size_t m = 0; m < b.band_models.size(); ++m) {
+      std::vector<std::string> row = {b.band_models[m]};
+      for (std::size_t h = 0; h < nh; ++h)
+        row.push_back(format_significant(b.band_scale[m * nh + h], 3));
+      c.rows.push_back(std::move(row));
+    }
+    scales = render_table(c);
+  }
+  const std::string charts =
+      "<div class=\"grid wide\">\n" +
+      horizon_chart(b, "rmse", "RMSE of the median by horizon",
+                    "RMSE (log error, %)", kNaN) +
+      horizon_chart(b, "coverage90", "90% band coverage by horizon",
+                    "Outturns inside the 90% band (%)", 0.9) +
+      horizon_chart(b, "coverage50", "50% band coverage by horizon",
+                    "Outturns inside the 50% band (%)", 0.5) +
+      "</div>\n";
   return "<section id=\"backtest\">\n<h2>Backtest</h2>\n<p class=\"note\">" +
          escape(
              "Each model calibrated on data up to each origin only, "
@@ -601,7 +1212,10 @@ std::string backtest_section(const BacktestData& b) {
              "nominal 50% and 90%. naive_trend and random_walk_drift are "
              "benchmarks without bands. From " +
              b.file + ".") +
-         "</p>\n" + render_table(t) + "</section>\n";
+         " Charts: the models' lines are solid, the benchmarks' dashed; the "
+         "grey rule is the nominal coverage. The last column divides each "
+         "RMSE by the lower of the two benchmarks' at that horizon.</p>\n" +
+         charts + render_table(t) + scales + "</section>\n";
 }
 
 std::string page(const ReportData& data,
@@ -623,16 +1237,21 @@ std::string page(const ReportData& data,
       "report \u2014 " +
       escape(name) + "</title>\n<style>" + kStyle +
       "</style>\n</head>\n<body>\n";
-  out += "<header>\n<h1>growthcast forecast report</h1>\n<p class=\"meta\">" +
-         escape(data.file) + " \u00b7 " + std::to_string(f.scenarios.size()) +
-         " scenarios \u00b7 projection " + std::to_string(f.years.front()) +
-         "\u2013" + std::to_string(f.years.back()) +
-         "</p>\n<nav><a href=\"#forecasts\">Forecasts</a><a "
-         "href=\"#calibration\">Calibration</a><a "
-         "href=\"#accounting\">Growth accounting</a>" +
-         std::string(backtest ? "<a href=\"#backtest\">Backtest</a>" : "") +
-         "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
+  out +=
+      "<header>\n<h1>growthcast " +
+      std::string(f.sweep_axes.empty() ? "forecast" : "sweep") +
+      " report</h1>\n<p class=\"meta\">" + escape(data.file) + " \u00b7 " +
+      std::to_string(f.scenarios.size()) + " scenarios \u00b7 projection " +
+      std::to_string(f.years.front()) + "\u2013" +
+      std::to_string(f.years.back()) + "</p>\n<nav>" +
+      std::string(f.sweep_axes.empty() ? "" : "<a href=\"#sweep\">Sweep</a>") +
+      "<a href=\"#forecasts\">Forecasts</a><a "
+      "href=\"#calibration\">Calibration</a><a "
+      "href=\"#accounting\">Growth accounting</a>" +
+      std::string(backtest ? "<a href=\"#backtest\">Backtest</a>" : "") +
+      "<a href=\"#provenance\">Provenance</a></nav>\n</header>\n<main>\n";
   const models::ModelInfo* model = model_of(data);
+  out += sweep_section(f);
   out += fan_chart_section(f, gdp_note, contributions_of(model));
   out += calibration_section(data.calibration, model);
   out += accounting_section(data.accounting);

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "models/registry.h"
+#include "montecarlo/runner.h"
+#include "scenario/toml_reader.h"
 #include "store/result_file.h"
 #include "store/result_io.h"
 
@@ -85,6 +87,32 @@ std::vector<std::string> split(const std::string& text, char separator) {
   for (std::string part; std::getline(in, part, separator);)
     out.push_back(part);
   return out;
+}
+
+// What the report takes from a scenario's stored TOML text: the
+// description and the [groups] table (a sweep point's text has them at the
+// top level; a sweep file's under [base]). Text that does not parse gives
+// nothing: the file's datasets are what the report is about.
+void scenario_facts(const std::string& text, std::string& description,
+                    std::map<std::string, std::vector<std::string>>& groups) {
+  auto document = toml_reader::Document::parse(text, "stored scenario");
+  if (!document) return;
+  toml_reader::Node root = document->root();
+  if (!root.get("description") && root.get("base").is_table())
+    root = root.get("base");
+  if (auto d = root.get("description")) description = d.string().value_or("");
+  const toml_reader::Node table = root.get("groups");
+  if (!table || !table.is_table()) return;
+  for (const auto& entry : table.entries_in_file_order()) {
+    if (!entry.node.is_array()) continue;
+    auto& members = groups[entry.key];
+    for (std::size_t i = 0; i < entry.node.size(); ++i) {
+      const auto region = entry.node.at(i).string();
+      if (region &&
+          std::find(members.begin(), members.end(), *region) == members.end())
+        members.push_back(*region);
+    }
+  }
 }
 
 Status load_forecast(const ResultReader& reader, const std::string& file,
@@ -212,6 +240,28 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
       }
     }
     f.pins.push_back(std::move(pins));
+    f.descriptions.emplace_back();
+    scenario_facts(attribute_text(reader, "/forecast", key + "toml"),
+                   f.descriptions.back(), f.group_regions);
+  }
+  f.gdp_units = attribute_text(reader, "/forecast/gdp/quantiles", "units");
+  if (reader.exists("/forecast/gdp_growth/quantiles")) {
+    auto g = read_shaped(reader, file, "/forecast/gdp_growth/quantiles",
+                         {ns, nu, ny, nq});
+    if (!g) return tl::unexpected(g.error());
+    f.growth_quantiles = std::move(*g);
+    f.growth_units =
+        attribute_text(reader, "/forecast/gdp_growth/quantiles", "units");
+  }
+  // A sweep: its axes as the store reads them back (the one reader of the
+  // sweep layout), which also verifies the scenarios' digests.
+  if (reader.string_attribute("/forecast", "sweep_axes")) {
+    auto sweep_file = store::read_forecast(file);
+    if (!sweep_file) return tl::unexpected(sweep_file.error());
+    if (sweep_file->sweep)
+      for (const auto& axis : sweep_file->sweep->axes)
+        f.sweep_axes.push_back(
+            {axis.key, axis.numeric, axis.numbers, axis.labels});
   }
   return ok();
 }

@@ -66,6 +66,36 @@ struct ForecastData {
   };
   std::vector<std::vector<int>> outturn_years;
   std::vector<std::vector<PinMark>> pins;
+  // From each scenario's stored TOML text: its description (the title the
+  // report shows; empty when the file has none) and its groups' regions.
+  std::vector<std::string> descriptions;
+  std::map<std::string, std::vector<std::string>> group_regions;
+  // Units of GDP and of its growth, from the datasets' `units` attributes.
+  std::string gdp_units, growth_units;
+  // Annual GDP growth quantiles, [scenario, unit, year, quantile]; empty
+  // when the file has no /forecast/gdp_growth/quantiles.
+  std::vector<double> growth_quantiles;
+  // A sweep's axes (store::read_forecast's), one value per scenario; empty
+  // for a plain forecast.
+  struct SweepAxis {
+    std::string key;
+    bool numeric = true;
+    std::vector<double> numbers;
+    std::vector<std::string> labels;
+  };
+  std::vector<SweepAxis> sweep_axes;
+
+  // The scenario's title: its description, else its name.
+  const std::string& title(std::size_t s) const {
+    return descriptions[s].empty() ? scenarios[s] : descriptions[s];
+  }
+  // Growth quantile at level index q; NaN without growth quantiles.
+  double growth(std::size_t s, std::size_t u, std::size_t y,
+                std::size_t q) const {
+    if (growth_quantiles.empty())
+      return std::numeric_limits<double>::quiet_NaN();
+    return growth_quantiles[cell(s, u, y) * quantile_levels.size() + q];
+  }
 
   std::size_t cell(std::size_t s, std::size_t u, std::size_t y) const {
     return (s * units.size() + u) * years.size() + y;

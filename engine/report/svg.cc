@@ -1,5 +1,6 @@
 #include "report/svg.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -203,6 +204,40 @@ void Chart::legend(const std::vector<LegendItem>& items, double x, double y) {
   }
 }
 
+void Chart::legend_column(const std::vector<LegendItem>& items, double x,
+                          double y, double spacing) {
+  for (const auto& item : items) {
+    legend({item}, x, y);
+    y += spacing;
+  }
+}
+
+void Chart::axis_titles(std::string_view x_title, std::string_view y_title) {
+  if (!x_title.empty())
+    foreground_ += text_element((left_ + width_ - right_) / 2, height_ - 4,
+                                "middle", 10, " fill=\"#333\"", x_title);
+  if (!y_title.empty()) {
+    const double x = 11, y = (top_ + height_ - bottom_) / 2;
+    foreground_ += text_element(x, y, "middle", 10,
+                                " fill=\"#333\" transform=\"rotate(-90 " +
+                                    num(x) + " " + num(y) + ")\"",
+                                y_title);
+  }
+}
+
+void Chart::dot(double x, double y, double r, std::string_view colour) {
+  if (!std::isfinite(x) || !std::isfinite(y)) return;
+  body_ += "<circle cx=\"" + num(px(x)) + "\" cy=\"" + num(py(y)) + "\" r=\"" +
+           num(r) + "\" fill=\"" + std::string(colour) + "\"/>\n";
+}
+
+void Chart::horizontal_rule(double y, std::string_view colour) {
+  background_ += "<line x1=\"" + num(left_) + "\" x2=\"" +
+                 num(width_ - right_) + "\" y1=\"" + num(py(y)) + "\" y2=\"" +
+                 num(py(y)) + "\" stroke=\"" + std::string(colour) +
+                 "\" stroke-width=\"1.2\"/>\n";
+}
+
 std::string Chart::svg(std::string_view label) const {
   // Inline SVG in HTML needs no xmlns, so the page names no URL at all.
   return "<svg viewBox=\"0 0 " + num(width_) + " " + num(height_) +
@@ -223,6 +258,39 @@ std::vector<std::string> wrap_title(const std::string& title, double width,
   if (at == std::string::npos) return {title};
   return {title.substr(0, at + dash.size() - 1),
           title.substr(at + dash.size())};
+}
+
+std::vector<std::string> wrap_text(const std::string& text, double width,
+                                   double font_size, std::size_t max_lines) {
+  const std::size_t per_line =
+      std::max<std::size_t>(1, std::size_t(width / (0.64 * font_size)));
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find(' ', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(at, end - at);
+    at = end + 1;
+    if (word.empty()) continue;
+    // Count code points, not bytes: titles hold dashes and CJK names.
+    const auto length = [](const std::string& s) {
+      std::size_t n = 0;
+      for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+      return n;
+    };
+    if (!line.empty() && length(line) + 1 + length(word) > per_line) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) lines.push_back(line);
+  if (lines.size() > max_lines && max_lines > 0) {
+    lines.resize(max_lines);
+    lines.back() += "\u2026";
+  }
+  return lines;
 }
 
 }  // namespace growthcast::report

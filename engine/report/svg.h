@@ -23,6 +23,13 @@ inline constexpr std::string_view kTargetColour = "#d62728";  // policy targets
 inline constexpr std::string_view kOutturnColour = "#000000";
 inline constexpr std::string_view kPinColour = "#d94801";
 
+// Scenario lines on the overlay, difference and sweep charts: distinct,
+// opaque, and none of them a fan or target colour above (the screenshot
+// test counts those). Scenario k takes kScenarioColours[k % size].
+inline constexpr std::string_view kScenarioColours[] = {
+    "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+    "#17becf", "#7f7f7f", "#bcbd22", "#1a1a1a", "#393b79"};
+
 struct Range {
   double lo = 0.0;
   double hi = 1.0;
@@ -74,6 +81,16 @@ class Chart {
   void title(const std::vector<std::string>& lines, double font_size);
   // One row of legend items starting at (x, y) in user units.
   void legend(const std::vector<LegendItem>& items, double x, double y);
+  // One legend item a line, from (x, y) down, `spacing` apart.
+  void legend_column(const std::vector<LegendItem>& items, double x, double y,
+                     double spacing);
+  // Axis titles: `x_title` centred under the x tick labels, `y_title`
+  // rotated along the left edge (units belong in them, e.g. "GDP (...)").
+  void axis_titles(std::string_view x_title, std::string_view y_title);
+  // A filled dot of radius r at data point (x, y); skipped when not finite.
+  void dot(double x, double y, double r, std::string_view colour);
+  // A horizontal rule at data value y across the plot area (e.g. zero).
+  void horizontal_rule(double y, std::string_view colour);
 
   // The finished <svg> element; `label` becomes its accessible <title>.
   std::string svg(std::string_view label) const;
@@ -90,5 +107,10 @@ class Chart {
 // `font_size` (an estimate: a bold glyph is about 0.64 em wide).
 std::vector<std::string> wrap_title(const std::string& title, double width,
                                     double font_size);
+// Greedy word wrap of `text` into lines that fit `width` user units at
+// `font_size` (the same glyph estimate); a word longer than a line stays
+// whole. At most `max_lines` lines, the last one ending in "…" when cut.
+std::vector<std::string> wrap_text(const std::string& text, double width,
+                                   double font_size, std::size_t max_lines);
 
 }  // namespace growthcast::report

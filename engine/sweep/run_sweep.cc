@@ -182,7 +182,10 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
       auto loaded =
           load_point(point_file(dir, *k), def.id, job.calibration_sha256, *k);
       if (!loaded) return tl::unexpected(loaded.error());
-      if (*loaded) continue;
+      if (*loaded) {
+        if (job.point_done) job.point_done(*k, true);
+        continue;
+      }
     }
     if (fault != nullptr && std::to_string(*k) == fault)
       return fail("fault injected at point " + std::to_string(*k) +
@@ -204,6 +207,7 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
                                         job.run_options);
     if (!run) return tl::unexpected(run.error());
     if (auto s = write_point(job, dir, *k, *run); !s) return s;
+    if (job.point_done) job.point_done(*k, false);
   }
   pool.barrier();
   if (pool.rank() != 0) return ok();

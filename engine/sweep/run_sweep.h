@@ -30,6 +30,9 @@ struct SweepJob {
   store::ForecastHistory history;
   // Writes what else the result holds (/calibration, /accounting).
   std::function<Status(store::ResultFile&)> write_context;
+  // Called on the process that ran point k (or took it from the
+  // checkpoint: resumed), after it is saved; for progress only.
+  std::function<void(std::int64_t k, bool resumed)> point_done;
   // Told (on rank 0, before any point is computed) what --resume found:
   // "kept N of M points ..." so a user and a test can see what was reused.
   std::function<void(const std::string&)> note;

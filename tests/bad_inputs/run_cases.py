@@ -33,6 +33,17 @@ import tempfile
 import time
 import tomllib
 
+# Progress lines (cli/progress.cc: "growthcast forecast: 1/2 scenarios ...")
+# come before an error when the command had started its work; the error
+# message is what is checked.
+PROGRESS_LINE = re.compile(r"^growthcast (forecast|sweep|backtest|bench "
+                           r"solvers)( \(rank \d+ of \d+\))?: .*\n?", re.M)
+
+
+def without_progress(stderr):
+    return PROGRESS_LINE.sub("", stderr)
+
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = os.path.join(HERE, "cases")
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -130,7 +141,8 @@ class Runner:
                                timeout=case.get("timeout", 60))
         except subprocess.TimeoutExpired:
             return None, "timed out", command
-        return r.returncode, r.stderr.decode("utf-8", "replace"), command
+        return (r.returncode,
+                without_progress(r.stderr.decode("utf-8", "replace")), command)
 
     def check_message(self, case, stderr):
         text = stderr.strip()

@@ -296,8 +296,8 @@ class Accounting(Workdir):
         pwt = os.path.join(SOURCE, "data", "pwt1001.csv")
         out = self.path("pwt.h5")
         result = run("accounting", "--data", pwt, "--region-col",
-                     "countrycode", "--output", "rgdpna", "--capital", "rnna",
-                     "--labor", "emp,hc", "--labor-share", "labsh",
+                     "countrycode", "--gdp", "rgdpna", "--capital", "rnna",
+                     "--labour", "emp,hc", "--labour-share", "labsh",
                      "--regions", "CHN,USA,DEU", "--periods",
                      "2001-2010,2011-2019", "--out", out)
         self.assertEqual(result.returncode, 0, result.stderr)

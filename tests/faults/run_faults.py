@@ -28,6 +28,7 @@ import glob
 import hashlib
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -37,6 +38,17 @@ import time
 
 import h5py
 import numpy as np
+
+# Progress lines (cli/progress.cc: "growthcast forecast: 1/2 scenarios ...")
+# come before an error when the command had started its work; the error
+# message is what is checked.
+PROGRESS_LINE = re.compile(r"^growthcast (forecast|sweep|backtest|bench "
+                           r"solvers)( \(rank \d+ of \d+\))?: .*\n?", re.M)
+
+
+def without_progress(stderr):
+    return PROGRESS_LINE.sub("", stderr)
+
 
 BINARY = os.path.abspath(os.environ["GROWTHCAST_BINARY"])
 SOURCE = os.environ.get("GROWTHCAST_SOURCE_DIR",
@@ -313,7 +325,7 @@ def disk_full(cal):
             if r.returncode != 1:
                 problems.append(f"exit {r.returncode}, expected 1"
                                 + (f" (killed by signal {-r.returncode})" if r.returncode < 0 else ""))
-            message = r.stderr.strip()
+            message = without_progress(r.stderr).strip()
             if "\n" in message:
                 problems.append("the message spans several lines")
             if out_path not in message or "growthcast: error:" not in message:

@@ -82,5 +82,22 @@ TEST(WrapTitle, SplitsAtTheDashOnlyWhenTooWide) {
   EXPECT_EQ(lines[1], "greater_bay_area/rd_push");
 }
 
+TEST(WrapText, GreedyWordsWithinTheWidthAndAnEllipsisWhenCut) {
+  // 0.64 em a glyph at 10 units: 64 units hold 10 characters.
+  EXPECT_EQ(wrap_text("aaa bbb ccc ddd", 64, 10, 5),
+            (std::vector<std::string>{"aaa bbb", "ccc ddd"}));
+  // A word longer than a line stays whole on its own line.
+  EXPECT_EQ(wrap_text("abcdefghijklmno x", 64, 10, 5),
+            (std::vector<std::string>{"abcdefghijklmno", "x"}));
+  // Code points, not bytes: ten em dashes fit a 10-character line.
+  EXPECT_EQ(wrap_text("\u2014\u2014\u2014\u2014\u2014 \u2014\u2014\u2014\u2014",
+                      64, 10, 5)
+                .size(),
+            1u);
+  EXPECT_EQ(wrap_text("aaa bbb ccc ddd eee", 64, 10, 2),
+            (std::vector<std::string>{"aaa bbb", "ccc ddd\u2026"}));
+  EXPECT_TRUE(wrap_text("", 64, 10, 2).empty());
+}
+
 }  // namespace
 }  // namespace growthcast::report

@@ -27,16 +27,70 @@ SCENARIOS = [
     os.path.join(SOURCE, "scenarios", "chengdu_chongqing", "rd_push.toml"),
     os.path.join(SOURCE, "scenarios", "yangtze_river_delta", "baseline.toml"),
 ]
+# Chengdu-Chongqing with its baseline: a group with two scenarios, so the
+# page overlays them and shows rd_push's difference from the baseline.
+COMPARED = SCENARIOS + [
+    os.path.join(SOURCE, "scenarios", "chengdu_chongqing", "baseline.toml")]
+SWEEP = os.path.join(SOURCE, "scenarios", "sweeps",
+                     "chengdu_chongqing_rd_investment.toml")
+# The scenario files' descriptions, which the page shows as titles.
+TITLE = {
+    "chengdu_chongqing/rd_push":
+        "Chengdu-Chongqing: R&D intensity to 3% of GDP by 2030",
+    "chengdu_chongqing/baseline":
+        "Chengdu-Chongqing: all drivers held at their baseline",
+    "yangtze_river_delta/baseline":
+        "Yangtze River Delta: all drivers held at their baseline",
+}
 WIDTH, HEIGHT = 1400, 3000
 # engine/report/svg.h: the fan charts' opaque colours.
 BAND_90 = (0xC6, 0xDB, 0xEF)
 BAND_50 = (0x6B, 0xAE, 0xD6)
 MEDIAN = (0x08, 0x51, 0x9C)
+# engine/report/svg.h: kScenarioColours[0] and [1], the overlay's lines.
+SCENARIO_0 = (0x2C, 0xA0, 0x2C)
+SCENARIO_1 = (0x94, 0x67, 0xBD)
 
 
 def run(*args, timeout=300):
     return subprocess.run([BINARY, *args], capture_output=True, text=True,
                           timeout=timeout)
+
+
+def number(value, decimals):
+    """engine/report/html.cc's format_number: thousands separators, a minus
+    sign (U+2212) unless the text rounds to zero, an en dash for NaN."""
+    if value != value:
+        return "\u2013"
+    text = f"{abs(value):,.{decimals}f}"
+    negative = value < 0 and any(c in "123456789" for c in text)
+    return ("\u2212" if negative else "") + text
+
+
+def decimals_for(magnitude):
+    """engine/report/report.cc's decimals_for: about four significant
+    digits."""
+    import math
+    if magnitude != magnitude or magnitude == 0:
+        return 0
+    return min(max(3 - math.floor(math.log10(abs(magnitude))), 0), 6)
+
+
+def tables_after(html, marker):
+    """The rows (lists of unescaped cell texts, header row first) of each
+    table after the first occurrence of `marker`, up to the end of the
+    enclosing section."""
+    import html as html_module
+    start = html.index(marker)
+    end = html.find("</section>", start)
+    out = []
+    for table in re.findall(r"<table>(.*?)</table>", html[start:end], re.S):
+        rows = []
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            rows.append([html_module.unescape(c) for c in
+                         re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)])
+        out.append(rows)
+    return out
 
 
 def decode_png(path):
@@ -96,7 +150,7 @@ class Report(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(dir=WORK)
         cls.h5 = os.path.join(cls.dir, "forecast.h5")
-        r = run("forecast", *SCENARIOS, "--out", cls.h5, "--draws", "500")
+        r = run("forecast", *COMPARED, "--out", cls.h5, "--draws", "500")
         assert r.returncode == 0, r.stderr
         cls.html_path = os.path.join(cls.dir, "report.html")
         cls.report_run = run("report", cls.h5, "--out", cls.html_path)
@@ -131,12 +185,26 @@ class Report(unittest.TestCase):
         self.assertIsNone(re.search(r"url\(", html), "CSS fetches a URL")
 
     def test_fan_charts(self):
-        # One chart per (scenario, group unit): each scenario has one group.
-        self.assertEqual(self.html.count("<svg"), 2)
-        for title in ("Chengdu-Chongqing \u2014 chengdu_chongqing/rd_push",
-                      "Yangtze River Delta \u2014 "
-                      "yangtze_river_delta/baseline"):
-            self.assertIn("<title>" + title + "</title>", self.html)
+        import html as html_module
+        import h5py
+        with h5py.File(self.h5, "r") as f:
+            gdp_units = f["forecast/gdp/quantiles"].attrs["units"]
+            gdp_units = gdp_units.decode() if isinstance(
+                gdp_units, bytes) else gdp_units
+        # A GDP fan and a growth fan per (scenario, unit shown): the groups
+        # (Chengdu-Chongqing with 2 scenarios, the delta with 1), their
+        # provinces (Sichuan and Chongqing with 2 each, the delta's 4 with
+        # 1 each); and Chengdu-Chongqing's overlay and 2 difference charts.
+        self.assertEqual(self.html.count("<svg"),
+                         2 * ((2 + 1) + (2 * 2 + 4 * 1)) + 3)
+        for name, unit in (("chengdu_chongqing/rd_push", "Chengdu-Chongqing"),
+                           ("yangtze_river_delta/baseline",
+                            "Yangtze River Delta")):
+            title = html_module.escape(unit + " \u2014 " + TITLE[name],
+                                       quote=True).replace("&#x27;", "&#39;")
+            self.assertIn("<title>GDP: " + title + "</title>", self.html)
+            self.assertIn("<title>GDP growth: " + title + "</title>",
+                          self.html)
         for colour in ("#c6dbef", "#6baed6", "#08519c", "#333333"):
             self.assertIn('fill="%s"' % colour if colour in (
                 "#c6dbef", "#6baed6") else 'stroke="%s"' % colour, self.html)
@@ -144,6 +212,28 @@ class Report(unittest.TestCase):
             self.assertIn(">%s</text>" % legend, self.html)
         for year in ("2010", "2020", "2035"):
             self.assertIn(">%s</text>" % year, self.html)
+        # Axis titles with the units the file records.
+        self.assertIn(">Year</text>", self.html)
+        self.assertIn(">GDP (%s)</text>" % html_module.escape(
+            gdp_units, quote=True).replace("&#x27;", "&#39;"), self.html)
+        self.assertIn(">Annual GDP growth (%)</text>", self.html)
+        # The comparison of Chengdu-Chongqing's two scenarios.
+        for title in ("Chengdu-Chongqing \u2014 scenarios compared (medians)",
+                      "Chengdu-Chongqing \u2014 GDP difference from "
+                      "Chengdu-Chongqing: all drivers held at their baseline",
+                      "Chengdu-Chongqing \u2014 growth difference from "
+                      "Chengdu-Chongqing: all drivers held at their baseline"):
+            self.assertIn("<title>" + title + "</title>", self.html)
+        self.assertIn(">Difference of medians (% of baseline)</text>",
+                      self.html)
+        # The provinces, collapsed under each group.
+        self.assertIn("<details><summary>Provinces of Chengdu-Chongqing (2): "
+                      "Sichuan, Chongqing</summary>", self.html)
+        self.assertIn("<details><summary>Provinces of Yangtze River Delta "
+                      "(4): Shanghai, Jiangsu, Zhejiang, Anhui</summary>",
+                      self.html)
+        for region in ("Sichuan", "Chongqing", "Shanghai", "Anhui"):
+            self.assertIn("<h4>%s</h4>" % region, self.html)
 
     def test_tables(self):
         html = self.html
@@ -152,6 +242,8 @@ class Report(unittest.TestCase):
                      "Technology share of growth",
                      "<td>chengdu_chongqing/rd_push</td>",
                      "<td>yangtze_river_delta/baseline</td>",
+                     "<td>Chengdu-Chongqing: R&amp;D intensity to 3% of GDP "
+                     "by 2030</td>",
                      # calibration: shared parameters and fit
                      "Shared parameters", "<td>alpha</td>", "<td>gamma</td>",
                      "<td>beta</td>", "<td>delta_S</td>", "Std. error",
@@ -205,18 +297,54 @@ class Report(unittest.TestCase):
             q = f["forecast/gdp/quantiles"][()]
             levels = list(f["forecast/quantile"][()])
             lo, med, hi = (levels.index(x) for x in (0.05, 0.5, 0.95))
+            growth = f["forecast/gdp_growth/quantiles"][()]
             groups = {"chengdu_chongqing/rd_push": "Chengdu-Chongqing",
+                      "chengdu_chongqing/baseline": "Chengdu-Chongqing",
                       "yangtze_river_delta/baseline": "Yangtze River Delta"}
             checked = 0
-            for s, name in enumerate(scenarios):
-                u = units.index(groups[name])
-                got = cells(name)
-                for k, year in enumerate((2025, 2030, 2035)):
-                    y = years.index(year)
-                    want = (f"{q[s, u, y, med]:,.0f} [{q[s, u, y, lo]:,.0f}"
-                            f"\u2013{q[s, u, y, hi]:,.0f}]")
-                    self.assertEqual(got[k], want, f"{name} {year}")
-                    checked += 1
+            # The forecast tables of the groups and of two provinces: the
+            # median and 90% band in 2025, 2030 and 2035.
+            for unit, marker in (("Chengdu-Chongqing",
+                                  "<h3>Chengdu-Chongqing</h3>"),
+                                 ("Yangtze River Delta",
+                                  "<h3>Yangtze River Delta</h3>"),
+                                 ("Sichuan", "<h4>Sichuan</h4>"),
+                                 ("Anhui", "<h4>Anhui</h4>")):
+                u = units.index(unit)
+                table = [t for t in tables_after(self.html, marker)
+                         if t[0][2].startswith("GDP 2025: median")][0]
+                for row in table[1:]:
+                    s = scenarios.index(row[1])
+                    self.assertEqual(row[0], TITLE[row[1]])
+                    for k, year in enumerate((2025, 2030, 2035)):
+                        y = years.index(year)
+                        d = decimals_for(q[s, u, y, med])
+                        want = (f"{number(q[s, u, y, med], d)} "
+                                f"[{number(q[s, u, y, lo], d)}\u2013"
+                                f"{number(q[s, u, y, hi], d)}]")
+                        self.assertEqual(row[2 + k], want,
+                                         f"{unit} {row[1]} {year}")
+                        checked += 1
+            # rd_push against the baseline: the medians' ratio - 1 in
+            # 2025/2030/2035, and the mean over the years of the difference
+            # of the growth medians in percentage points.
+            u = units.index("Chengdu-Chongqing")
+            table = [t for t in tables_after(self.html,
+                                             "<h3>Chengdu-Chongqing</h3>")
+                     if t[0][2].endswith("vs baseline (median, %)")][0]
+            self.assertEqual(len(table), 2)
+            row = table[1]
+            s, b = (scenarios.index(n) for n in ("chengdu_chongqing/rd_push",
+                                                  "chengdu_chongqing/baseline"))
+            self.assertEqual(row[1], "chengdu_chongqing/rd_push")
+            for k, year in enumerate((2025, 2030, 2035)):
+                y = years.index(year)
+                self.assertEqual(row[2 + k], number(
+                    100 * (q[s, u, y, med] / q[b, u, y, med] - 1), 2) + "%")
+                checked += 1
+            gap = (growth[s, u, :, med] - growth[b, u, :, med]).mean()
+            self.assertEqual(row[5], number(100 * gap, 2) + " pp")
+            checked += 1
             cal = f["calibration"]
             names = decode(cal["parameter"][()])
             est, se, t = (cal[k][()] for k in ("estimate", "std_error",
@@ -258,7 +386,8 @@ class Report(unittest.TestCase):
                         f"{100 * acc['technology_share_rd'][i, period]:.1f}%")
                     self.assertEqual(row[1:], want, f"{unit} {period}")
                     checked += 1
-        self.assertEqual(checked, 6 + 3 + 2 + 5 + 4)
+        # 4 tables of 2 or 1 scenarios x 3 years; 3 + 1 differences.
+        self.assertEqual(checked, (2 + 1 + 2 + 1) * 3 + 4 + 3 + 2 + 5 + 4)
 
     def test_text_from_the_file_is_escaped(self):
         source = SCENARIOS[0]
@@ -301,10 +430,15 @@ class Report(unittest.TestCase):
             capture_output=True, text=True, timeout=180)
         self.assertTrue(os.path.isfile(png),
                         "chromium wrote no screenshot:\n" + r.stderr)
+        # GROWTHCAST_REPORT_SCREENSHOT=FILE keeps the screenshot to look at.
+        keep = os.environ.get("GROWTHCAST_REPORT_SCREENSHOT")
+        if keep:
+            shutil.copy(png, keep)
         width, height, pixels = decode_png(png)
         self.assertEqual((width, height), (WIDTH, HEIGHT))
         non_white = 0
-        rows_with = {BAND_90: set(), BAND_50: set(), MEDIAN: set()}
+        rows_with = {BAND_90: set(), BAND_50: set(), MEDIAN: set(),
+                     SCENARIO_0: set(), SCENARIO_1: set()}
         for y, row in enumerate(pixels):
             for p in row:
                 if p != (255, 255, 255):
@@ -320,6 +454,12 @@ class Report(unittest.TestCase):
         for colour, what in ((BAND_90, "90% band"), (BAND_50, "50% band"),
                              (MEDIAN, "median line")):
             self.assertGreater(len(rows_with[colour]), 40,
+                               "no %s in the screenshot" % what)
+        # The overlay's two scenario lines rise across its plot area (~200
+        # px); the difference charts' one line is SCENARIO_0 too.
+        for colour, what in ((SCENARIO_0, "first scenario's line"),
+                             (SCENARIO_1, "second scenario's line")):
+            self.assertGreater(len(rows_with[colour]), 30,
                                "no %s in the screenshot" % what)
 
 
@@ -465,15 +605,17 @@ class BacktestSection(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(out, encoding="utf-8") as f:
                 html = f.read()
-            section = html[html.index('<section id="backtest">'):]
-            section = section[:section.index("</section>")]
-            rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
-            cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in rows]
+            tables = tables_after(html, '<section id="backtest">')
+            record = [t for t in tables if t[0][0] == "Model"
+                      and t[0][1] == "Horizon (years)"][0]
+            cells = record[1:]
             with h5py.File(bt, "r") as f:
                 models = [m.decode() for m in f["/backtest/model"][()]]
                 rmse = f["/backtest/rmse"][()]
                 cov90 = f["/backtest/coverage90"][()]
                 bias = f["/backtest/bias"][()]
+                band_models = [m.decode() for m in f["/backtest/band_model"][()]]
+                band_scale = f["/backtest/band_scale"][()]
             self.assertEqual(len(cells), len(models) * 2)
 
             def percent(v, digits):
@@ -483,6 +625,10 @@ class BacktestSection(unittest.TestCase):
                 negative = v < 0 and any(c in "123456789" for c in text)
                 return ("\u2212" if negative else "") + text
 
+            # The benchmarks (engine/backtest/scores.h's names); each RMSE
+            # over the lower of theirs at the same horizon.
+            bench = [models.index("naive_trend"),
+                     models.index("random_walk_drift")]
             for m, model in enumerate(models):
                 for h in range(2):
                     row = cells[2 * m + h]
@@ -490,8 +636,98 @@ class BacktestSection(unittest.TestCase):
                     self.assertEqual(row[3], percent(rmse[m, h], 2))
                     self.assertEqual(row[4], percent(bias[m, h], 2))
                     self.assertEqual(row[6], percent(cov90[m, h], 0))
+                    best = min(rmse[b, h] for b in bench)
+                    self.assertEqual(row[10],
+                                     number(rmse[m, h] / best, 2) + "\u00d7")
+            scales = [t for t in tables if t[0][0] == "Model"
+                      and t[0][1] == "h = 1"][0]
+            self.assertEqual([r[0] for r in scales[1:]], band_models)
+            for m, row in enumerate(scales[1:]):
+                self.assertEqual(row[1:], ["%.3g" % v for v in band_scale[m]])
+            # The charts against the horizon: RMSE and both coverages.
+            for title in ("RMSE of the median by horizon",
+                          "90% band coverage by horizon",
+                          "50% band coverage by horizon"):
+                self.assertIn("<title>%s</title>" % title, html)
         finally:
             shutil.rmtree(d, ignore_errors=True)
+
+
+class SweepReport(unittest.TestCase):
+    """A sweep's page: GDP's 2035 median and 90% band width against each
+    axis, charts labelled with the axis keys and a table whose numbers are
+    the file's; the same section from a one-process sweep and from shards
+    joined by `growthcast merge`."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(dir=WORK)
+        cls.h5 = os.path.join(cls.dir, "sweep.h5")
+        r = run("sweep", SWEEP, "--draws", "100", "--out", cls.h5)
+        assert r.returncode == 0, r.stderr
+        shards = []
+        for k in range(2):
+            shards.append(os.path.join(cls.dir, "shard%d.h5" % k))
+            r = run("sweep", SWEEP, "--draws", "100", "--shard", "%d/2" % k,
+                    "--out", shards[-1])
+            assert r.returncode == 0, r.stderr
+        cls.merged = os.path.join(cls.dir, "merged.h5")
+        r = run("merge", *shards, "--out", cls.merged)
+        assert r.returncode == 0, r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def render(self, h5):
+        out = h5 + ".html"
+        r = run("report", h5, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            return f.read()
+
+    def sweep_section(self, html):
+        start = html.index('<section id="sweep">')
+        return html[start:html.index('<section id="forecasts">')]
+
+    def test_section_and_numbers(self):
+        import h5py
+        html = self.render(self.h5)
+        self.assertIn("<h1>growthcast sweep report</h1>", html)
+        self.assertIn('<a href="#sweep">Sweep</a>', html)
+        axes = ["drivers.rd_intensity.target", "drivers.rd_intensity.by",
+                "drivers.investment_rate.target"]
+        for axis in axes:
+            for what in ("GDP median", "90% band width"):
+                self.assertIn("<title>Chengdu-Chongqing \u2014 %s 2035 "
+                              "against %s</title>" % (what, axis), html)
+            # The axis is labelled under the chart.
+            self.assertIn(">%s</text>" % axis, html)
+        table = [t for t in tables_after(html, '<section id="sweep">')
+                 if t[0][0] == "Point"][0]
+        self.assertEqual(table[0][1:4], axes)
+        with h5py.File(self.h5, "r") as f:
+            names = [n.decode() for n in f["forecast/scenario"][()]]
+            units = [u.decode() for u in f["forecast/region"][()]]
+            years = list(f["forecast/year"][()])
+            levels = list(f["forecast/quantile"][()])
+            q = f["forecast/gdp/quantiles"][()]
+            values = {a: f["forecast"][a][()] for a in axes}
+        u, y = units.index("Chengdu-Chongqing"), years.index(2035)
+        lo, med, hi = (levels.index(x) for x in (0.05, 0.5, 0.95))
+        self.assertEqual(len(table) - 1, len(names))
+        for row in table[1:]:
+            s = names.index(row[0])
+            # Axis values as %.6g; GDP to whole units (4+ digits).
+            self.assertEqual(row[1:4], ["%.6g" % values[a][s] for a in axes])
+            d = decimals_for(q[s, u, y, med])
+            self.assertEqual(row[4], number(q[s, u, y, med], d))
+            self.assertEqual(row[5], number(q[s, u, y, hi] - q[s, u, y, lo],
+                                            d))
+
+    def test_merged_file_shows_the_same_sweep(self):
+        self.assertEqual(self.sweep_section(self.render(self.merged)),
+                         self.sweep_section(self.render(self.h5)))
 
 
 if __name__ == "__main__":
