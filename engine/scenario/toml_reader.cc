@@ -84,10 +84,15 @@ std::string Node::type_name() const {
   return "nothing";
 }
 
-bool Node::is_table() const { return as_node(node_)->is_table(); }
-bool Node::is_array() const { return as_node(node_)->is_array(); }
+// An absent node (a key the file lacks) is of no type.
+bool Node::is_table() const {
+  return node_ != nullptr && as_node(node_)->is_table();
+}
+bool Node::is_array() const {
+  return node_ != nullptr && as_node(node_)->is_array();
+}
 bool Node::is_floating_point() const {
-  return as_node(node_)->is_floating_point();
+  return node_ != nullptr && as_node(node_)->is_floating_point();
 }
 
 std::optional<std::string> Node::string() const {
