@@ -143,7 +143,7 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
   else if (scenarios.size() == 1)
     provenance.seed = scenarios[0].seed;
 
-  std::cout << format_summary(runs, &cal.info());
+  std::cout << format_summary(runs, &cal.info(), cal.units_of("gdp").units);
   auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {
     if (auto s = write_context(f, cal, groups); !s) return s;
     return store::write_forecast(f, runs, history_of(cal, groups));

@@ -158,6 +158,8 @@ store::ForecastHistory history_of(
   h.years = cal.years;
   h.units = cal.regions;
   h.gdp = cal.gdp;
+  for (const char* role : {"gdp", "capital", "rd"})
+    h.series_units[role] = cal.units_of(role);
   for (const auto& g : groups) {
     std::vector<double> sum(cal.years.size(), 0.0);
     for (int m : g.members)
@@ -176,7 +178,8 @@ int contribution_variable(const models::ContributionInfo& c) {
 }
 
 std::string format_summary(const std::vector<ScenarioForecast>& runs,
-                           const models::ModelInfo* model) {
+                           const models::ModelInfo* model,
+                           const std::string& gdp_units) {
   const models::ModelInfo& info =
       model ? *model : *models::find_model(models::kDefaultModel);
   std::string out;
@@ -195,7 +198,9 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs,
                 "GDP 2025 median [90%]", "GDP 2030 median [90%]",
                 "GDP 2035 median [90%]", "growth", "tech.%");
   out +=
-      "Forecast (GDP in the calibration's units; growth = mean annual "
+      "Forecast (GDP in " +
+      (gdp_units.empty() ? std::string("the calibration's units") : gdp_units) +
+      "; growth = mean annual "
       "GDP growth; tech.% = " +
       models::technology_share_definition(info.contributions) + ")\n";
   out += line;
