@@ -376,6 +376,14 @@ py::dict forecast_history(const Forecast& f) {
   d["years"] = h.years;
   d["units"] = h.units;
   d["gdp"] = matrix_2d(h.gdp);
+  // Each variable's units as the files record them (the calibration's
+  // panel's units sidecar).
+  std::vector<std::pair<std::string, std::string>> units;
+  for (int v = 0; v < montecarlo::kVariableCount; ++v)
+    units.emplace_back(
+        montecarlo::VariableName(v),
+        store::forecast_variable_units(montecarlo::VariableName(v), h).units);
+  d["variable_units"] = units;
   return d;
 }
 

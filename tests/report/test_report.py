@@ -374,19 +374,19 @@ class ModelMetadata(unittest.TestCase):
         shutil.copy(self.h5, copy)
         with h5py.File(copy, "r+") as f:
             g = f["forecast"]
-            shape = g["contribution_tfp/mean"].shape
+            shape = g["contribution_tfp/mean_value"].shape
             # A variable this build does not know is listed and read.
             extra = g.create_group("zz_extra")
             extra.create_dataset("quantiles", data=np.zeros(
                 g["gdp/quantiles"].shape))
-            extra.create_dataset("mean", data=np.zeros(shape))
+            extra.create_dataset("mean_value", data=np.zeros(shape))
             # The share by its definition (docs/architecture.md): knowledge
             # and TFP, flagged technology, over d ln Y = the sum of all
             # contributions, each summed over the years; computed here from
             # the stored means for the first unit the table shows.
             units = [u.decode() for u in g["region"][()]]
             unit = units.index("Chengdu-Chongqing")
-            sums = {c: g["contribution_%s/mean" % c][0, unit, :].sum()
+            sums = {c: g["contribution_%s/mean_value" % c][0, unit, :].sum()
                     for c in ("capital", "labour", "knowledge", "tfp")}
         expected = (sums["knowledge"] + sums["tfp"]) / sum(sums.values())
         html = self.render(copy)
