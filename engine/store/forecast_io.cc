@@ -256,7 +256,7 @@ Status write_sweep_grid(ResultFile& f, const SweepInfo& sweep,
   std::vector<std::string> dims;
   for (std::size_t a = 0; a < A; ++a) {
     const SweepAxisValues& axis = sweep.axes[a];
-    if (auto s = axis.numeric ? f.add_scale(g, axis.key, numbers[a], "")
+    if (auto s = axis.numeric ? f.add_scale(g, axis.key, numbers[a], "1")
                               : f.add_scale(g, axis.key, labels[a]);
         !s)
       return s;
@@ -427,7 +427,7 @@ Status write_forecast(ResultFile& f,
       return s;
     for (const auto& axis : sweep->axes) {
       if (axis.numeric) {
-        if (auto s = f.add_dataset(g, axis.key, axis.numbers, {"scenario"}, "",
+        if (auto s = f.add_dataset(g, axis.key, axis.numbers, {"scenario"}, "1",
                                    "sweep axis value of each point");
             !s)
           return s;
@@ -483,7 +483,7 @@ Status write_forecast(ResultFile& f,
         !s)
       return s;
   // Seeds as unsigned 64-bit integers: a double loses digits above 2^53.
-  if (auto s = f.add_uint64_dataset(g, "seed", seeds, "scenario", "",
+  if (auto s = f.add_uint64_dataset(g, "seed", seeds, "scenario", "1",
                                     "random seed");
       !s)
     return s;

@@ -93,7 +93,9 @@ TEST_F(ColumnUnitsTest, BadSidecarsNameFileLineAndField) {
     ASSERT_FALSE(read) << c.text;
     EXPECT_EQ(read.error().file, sidecar.string()) << c.text;
     EXPECT_EQ(read.error().line, c.line) << read.error().to_string();
-    if (*c.field) EXPECT_EQ(read.error().field, c.field) << c.text;
+    if (*c.field) {
+      EXPECT_EQ(read.error().field, c.field) << c.text;
+    }
     EXPECT_NE(read.error().to_string().find(c.message_part), std::string::npos)
         << read.error().to_string();
   }

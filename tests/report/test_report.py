@@ -147,8 +147,11 @@ class Report(unittest.TestCase):
 
     def test_tables(self):
         html = self.html
-        for text in ("GDP 2025: median [90% band]", "GDP 2030: median",
-                     "GDP 2035: median", "Mean annual growth",
+        # GDP's units come from data/china_provinces.units.csv.
+        units = "(100 million yuan, 2019 prices)"
+        for text in (f"GDP 2025 {units}: median [90% band]",
+                     f"GDP 2030 {units}: median",
+                     f"GDP 2035 {units}: median", "Mean annual growth",
                      "Technology share of growth",
                      "<td>chengdu_chongqing/rd_push</td>",
                      "<td>yangtze_river_delta/baseline</td>",
