@@ -124,7 +124,7 @@ class Backtest(unittest.TestCase):
         g = (math.log(gdp[("Sichuan", 2018)]) -
              math.log(gdp[("Sichuan", 2013)])) / 5
         expected = gdp[("Sichuan", 2018)] * math.exp(2 * g)
-        got = float(ds["median"].sel(model="naive_trend", unit="Sichuan",
+        got = float(ds["q50"].sel(model="naive_trend", unit="Sichuan",
                                      origin=2018, horizon=2))
         self.assertTrue(math.isclose(got, expected, rel_tol=1e-12))
 
