@@ -528,7 +528,9 @@ PYBIND11_MODULE(_core, m) {
       .def("history", &forecast_history)
       .def("summary",
            [](const Forecast& f) {
-             return cli::format_summary(f.runs, &f.calibration->result.info());
+             return cli::format_summary(
+                 f.runs, &f.calibration->result.info(),
+                 f.calibration->result.units_of("gdp").units);
            })
       .def("save", &save_forecast, py::arg("path"), py::arg("command_line"));
   m.def("forecast", &run_forecast, py::arg("calibration"), py::arg("scenarios"),
