@@ -26,25 +26,26 @@ Result<std::map<std::string, ColumnUnits>> units_from_table(
     for (const auto& field : table->header.fields)
       if (std::find(std::begin(names), std::end(names), field.text) ==
           std::end(names))
-        return fail("unknown column in a units file (expected column, "
-                    "units, long_name)",
-                    file, header_line, field.text);
+        return fail(
+            "unknown column in a units file (expected column, "
+            "units, long_name)",
+            file, header_line, field.text);
   std::map<std::string, ColumnUnits> out;
   for (const auto& row : table->rows) {
     const CsvField& column = row.fields[std::size_t(at[0])];
     const CsvField& units = row.fields[std::size_t(at[1])];
     const CsvField& long_name = row.fields[std::size_t(at[2])];
-    const bool in_panel = std::any_of(
-        panel_header.fields.begin(), panel_header.fields.end(),
-        [&](const CsvField& f) { return f.text == column.text; });
+    const bool in_panel =
+        std::any_of(panel_header.fields.begin(), panel_header.fields.end(),
+                    [&](const CsvField& f) { return f.text == column.text; });
     if (!in_panel)
       return fail("'" + column.text.substr(0, 80) +
                       "' is not a column of the panel " + panel_file,
                   file, column.line, "column");
     if (out.count(column.text))
-      return fail("the column '" + column.text.substr(0, 80) +
-                      "' is described twice",
-                  file, column.line, "column");
+      return fail(
+          "the column '" + column.text.substr(0, 80) + "' is described twice",
+          file, column.line, "column");
     if (units.text.empty())
       return fail("empty units for the column '" + column.text.substr(0, 80) +
                       "' (write 1 for a pure number)",

@@ -121,7 +121,6 @@ void digest_tail(Sha256& h, std::size_t k,
   }
 }
 
-
 // /forecast/series: history and projection on one year axis (the union of
 // history_year and year), so one .plot() draws both. In history years every
 // quantile is the observed value (gdp, and gdp_growth computed from it;
@@ -147,17 +146,16 @@ Status write_series(ResultFile& f, const std::vector<std::string>& names,
   std::sort(all_years.begin(), all_years.end());
   const std::size_t A = all_years.size();
   auto position = [&](std::int32_t year) {
-    return std::size_t(std::lower_bound(all_years.begin(), all_years.end(),
-                                        year) -
-                       all_years.begin());
+    return std::size_t(
+        std::lower_bound(all_years.begin(), all_years.end(), year) -
+        all_years.begin());
   };
   std::vector<bool> is_projection(A, false);
   for (std::int32_t y : years) is_projection[position(y)] = true;
   if (auto s = f.add_scale(g, "scenario", names); !s) return s;
   if (auto s = f.add_scale(g, "region", units); !s) return s;
   if (auto s = f.add_scale(g, "year", all_years, "year"); !s) return s;
-  if (auto s = f.add_scale(g, "quantile", montecarlo::kQuantileLevels, "1");
-      !s)
+  if (auto s = f.add_scale(g, "quantile", montecarlo::kQuantileLevels, "1"); !s)
     return s;
   if (auto s = f.add_flag_dataset(g, "is_projection", is_projection, {"year"},
                                   "a projected year (false: observed)");
@@ -188,8 +186,7 @@ Status write_series(ResultFile& f, const std::vector<std::string>& names,
     const data::ColumnUnits var_units = forecast_variable_units(name, history);
     if (auto s = f.add_dataset(g, name, out,
                                {"scenario", "region", "year", "quantile"},
-                               var_units.units,
-                               var_units.long_name);
+                               var_units.units, var_units.long_name);
         !s)
       return s;
   }
@@ -268,12 +265,11 @@ Status write_sweep_grid(ResultFile& f, const SweepInfo& sweep,
   }
   if (auto s = f.add_scale(g, "region", units); !s) return s;
   if (auto s = f.add_scale(g, "year", years, "year"); !s) return s;
-  if (auto s = f.add_scale(g, "quantile", montecarlo::kQuantileLevels, "1");
-      !s)
+  if (auto s = f.add_scale(g, "quantile", montecarlo::kQuantileLevels, "1"); !s)
     return s;
   for (const char* dim : {"region", "year", "quantile"}) dims.push_back(dim);
-  const std::size_t cell = units.size() * years.size() *
-                            montecarlo::kQuantileLevels.size();
+  const std::size_t cell =
+      units.size() * years.size() * montecarlo::kQuantileLevels.size();
   for (int var = 0; var < montecarlo::kVariableCount; ++var) {
     const std::string name = montecarlo::VariableName(var);
     std::vector<double> out(S * cell);
@@ -567,10 +563,9 @@ Status write_forecast(ResultFile& f,
                                var_units.long_name + ", mean over draws");
         !s)
       return s;
-    if (auto s = f.add_dataset(vg, "sd", sd, {"scenario", "region", "year"},
-                               units_attr,
-                               var_units.long_name +
-                                   ", standard deviation over draws");
+    if (auto s = f.add_dataset(
+            vg, "sd", sd, {"scenario", "region", "year"}, units_attr,
+            var_units.long_name + ", standard deviation over draws");
         !s)
       return s;
     if (any_paths) {
@@ -603,9 +598,9 @@ Status write_forecast(ResultFile& f,
   if (auto s = f.add_scale(hg, "history_year", hist_years, "year"); !s)
     return s;
   const data::ColumnUnits gdp_units = forecast_variable_units("gdp", history);
-  if (auto s = f.add_dataset(hg, "gdp", hist, {"region", "history_year"},
-                             gdp_units.units,
-                             "observed " + gdp_units.long_name);
+  if (auto s =
+          f.add_dataset(hg, "gdp", hist, {"region", "history_year"},
+                        gdp_units.units, "observed " + gdp_units.long_name);
       !s)
     return s;
   if (auto s = write_series(f, names, units, reports, years, hist_years, hist,
@@ -613,8 +608,8 @@ Status write_forecast(ResultFile& f,
       !s)
     return s;
   if (sweep != nullptr)
-    if (auto s = write_sweep_grid(f, *sweep, units, years, history,
-                                  kept_quantiles);
+    if (auto s =
+            write_sweep_grid(f, *sweep, units, years, history, kept_quantiles);
         !s)
       return s;
   for (std::size_t k = 0; k < S; ++k) {

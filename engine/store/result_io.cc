@@ -53,8 +53,8 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   const auto& solve = r.solve;
   // The panel's units (its sidecar), else "unknown"; the knowledge stock
   // accumulates R&D spending, so it is in R&D's units.
-  const data::ColumnUnits gdp = r.units_of("gdp"), capital =
-                                                      r.units_of("capital"),
+  const data::ColumnUnits gdp = r.units_of("gdp"),
+                          capital = r.units_of("capital"),
                           labour = r.units_of("labour"), rd = r.units_of("rd");
   Steps steps;
   steps.then([&] { return f.add_scale(g, "parameter", r.parameter_names); })
@@ -123,9 +123,9 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
             "knowledge stock S (R&D accumulated at the estimated delta_S)");
       })
       .then([&] {
-        return f.add_dataset(g, "fitted", flatten(r.fitted), {"region", "year"},
-                             "1", "ln Yhat, natural log of fitted GDP in " +
-                                      gdp.units);
+        return f.add_dataset(
+            g, "fitted", flatten(r.fitted), {"region", "year"}, "1",
+            "ln Yhat, natural log of fitted GDP in " + gdp.units);
       })
       .then([&] {
         return f.add_dataset(g, "residual", flatten(r.residual),

@@ -81,8 +81,7 @@ TEST_F(ColumnUnitsTest, BadSidecarsNameFileLineAndField) {
        "described twice"},
       {"column,units,long_name\ny,,a\n", 2, "units", "empty units"},
       {"column,unit,long_name\ny,1,a\n", 1, "units", "missing column"},
-      {"column,units,long_name,extra\ny,1,a,b\n", 1, "extra",
-       "unknown column"},
+      {"column,units,long_name,extra\ny,1,a,b\n", 1, "extra", "unknown column"},
       {"column,units,long_name\ny,1\n", 2, "", "fields"},
       {"column,units,long_name\ny,\"1,a\n", 2, "", "quote"},
   };
