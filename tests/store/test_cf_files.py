@@ -198,6 +198,20 @@ class Files(unittest.TestCase):
         sweep = self.open(self.sweep, "forecast")
         self.assertEqual(sweep["point_index"].dtype, np.int64)
 
+    def test_files_before_the_rename_still_read(self):
+        # A file as written before issue 17 named the means "mean": moved
+        # back with h5py, growthcast's own readers (export here) give the
+        # same table.
+        import h5py
+        old = os.path.join(self.dir, "old_names.h5")
+        shutil.copy(self.forecast, old)
+        with h5py.File(old, "r+") as f:
+            for name, group in f["forecast"].items():
+                if isinstance(group, h5py.Group) and "mean_value" in group:
+                    group.move("mean_value", "mean")
+        self.assertEqual(run("export", old).stdout,
+                         run("export", self.forecast).stdout)
+
     def test_ncdump_reads_the_files(self):
         ncdump = shutil.which("ncdump")
         if ncdump is None:
