@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -263,7 +264,13 @@ Result<calibrate::CalibrationResult> load_calibration(
   if (file.empty()) {
     CalibrateFlags defaults;
     auto result = run_calibration(defaults);
-    if (result) inputs.push_back(defaults.panel.data);
+    if (result) {
+      inputs.push_back(defaults.panel.data);
+      // The panel's units sidecar, which the calibration's units came from.
+      const auto sidecar = data::units_sidecar_path(defaults.panel.data);
+      if (std::error_code ec; std::filesystem::exists(sidecar, ec))
+        inputs.push_back(sidecar);
+    }
     return result;
   }
   inputs.push_back(file);
