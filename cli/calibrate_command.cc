@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <set>
 
@@ -348,6 +349,11 @@ int calibrate_main(CalibrateFlags& flags, const std::string& command_line) {
   store::Provenance provenance;
   provenance.command_line = command_line;
   provenance.input_files = {flags.panel.data};
+  // The panel's units sidecar, when it has one (data/column_units.h).
+  if (std::error_code ec;
+      std::filesystem::exists(data::units_sidecar_path(flags.panel.data), ec))
+    provenance.input_files.push_back(
+        data::units_sidecar_path(flags.panel.data));
   // The regions file of the calibrated panel: its groups are the default
   // groups of forecasts from this calibration (cli/forecast_common.h).
   if (!flags.panel.regions_file.empty())

@@ -42,14 +42,6 @@ std::string quantile_name(double level) {
   return buf;
 }
 
-// The unit a dataset's attribute records, else `fallback`.
-std::string unit_of(const store::ResultReader& reader,
-                    const std::string& dataset, const std::string& fallback) {
-  if (!reader.exists(dataset)) return fallback;
-  auto u = reader.string_attribute(dataset, "units");
-  return u ? *u : fallback;
-}
-
 }  // namespace
 
 void add_export_command(CLI::App& app, ExportFlags& flags) {
@@ -73,21 +65,19 @@ int export_main(ExportFlags& flags) {
       return report(s.error());
   auto file = store::read_forecast(flags.input);
   if (!file) return report(file.error());
-  auto reader = store::ResultReader::open(flags.input);
-  if (!reader) return report(reader.error());
 
   std::ostringstream out;
   out << "scenario,region,year,variable,statistic,value,unit\n";
   const auto& levels = montecarlo::kQuantileLevels;
-  std::vector<std::string> units;
-  for (int v = 0; v < montecarlo::kVariableCount; ++v) {
-    const std::string name = montecarlo::VariableName(v);
-    units.push_back(unit_of(*reader, "/forecast/" + name + "/mean",
-                            montecarlo::VariableUnits(v)));
-  }
-  const std::string history_unit =
-      unit_of(*reader, "/forecast/history/gdp", units[0]);
+  // The units the file records (the calibration's panel's, via its units
+  // sidecar; "unknown" without one).
   const auto& history = file->history;
+  std::vector<std::string> units;
+  for (int v = 0; v < montecarlo::kVariableCount; ++v)
+    units.push_back(
+        store::forecast_variable_units(montecarlo::VariableName(v), history)
+            .units);
+  const std::string history_unit = units[0];
   for (const auto& run : file->runs) {
     const std::string scenario = csv_field(run.name);
     for (std::size_t u = 0; u < run.units.size(); ++u) {

@@ -264,7 +264,7 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
   else if (scenarios.size() == 1)
     provenance.seed = scenarios[0].seed;
 
-  std::cout << format_summary(runs, &cal.info());
+  std::cout << format_summary(runs, &cal.info(), cal.units_of("gdp").units);
   for (std::size_t k = 0; k < runs.size(); ++k)
     if (!solved[k].empty())
       std::cout << targets::format_targets(runs[k].name, solved[k]);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -158,6 +159,8 @@ store::ForecastHistory history_of(
   h.years = cal.years;
   h.units = cal.regions;
   h.gdp = cal.gdp;
+  for (const char* role : {"gdp", "capital", "rd"})
+    h.series_units[role] = cal.units_of(role);
   for (const auto& g : groups) {
     std::vector<double> sum(cal.years.size(), 0.0);
     for (int m : g.members)
@@ -176,7 +179,8 @@ int contribution_variable(const models::ContributionInfo& c) {
 }
 
 std::string format_summary(const std::vector<ScenarioForecast>& runs,
-                           const models::ModelInfo* model) {
+                           const models::ModelInfo* model,
+                           const std::string& gdp_units) {
   const models::ModelInfo& info =
       model ? *model : *models::find_model(models::kDefaultModel);
   std::string out;
@@ -195,7 +199,9 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs,
                 "GDP 2025 median [90%]", "GDP 2030 median [90%]",
                 "GDP 2035 median [90%]", "growth", "tech.%");
   out +=
-      "Forecast (GDP in the calibration's units; growth = mean annual "
+      "Forecast (GDP in " +
+      (gdp_units.empty() ? std::string("the calibration's units") : gdp_units) +
+      "; growth = mean annual "
       "GDP growth; tech.% = " +
       models::technology_share_definition(info.contributions) + ")\n";
   out += line;
@@ -258,7 +264,13 @@ Result<calibrate::CalibrationResult> load_calibration(
   if (file.empty()) {
     CalibrateFlags defaults;
     auto result = run_calibration(defaults);
-    if (result) inputs.push_back(defaults.panel.data);
+    if (result) {
+      inputs.push_back(defaults.panel.data);
+      // The panel's units sidecar, which the calibration's units came from.
+      const auto sidecar = data::units_sidecar_path(defaults.panel.data);
+      if (std::error_code ec; std::filesystem::exists(sidecar, ec))
+        inputs.push_back(sidecar);
+    }
     return result;
   }
   inputs.push_back(file);

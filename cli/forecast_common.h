@@ -60,10 +60,12 @@ int contribution_variable(const models::ContributionInfo& c);
 // Per scenario and group (or region when it has no groups): median GDP in
 // 2025, 2030 and 2035 with the 90% band, mean growth and technology's share
 // (models::technology_share with `model`'s flags; the default model's when
-// null).
+// null). The header names `gdp_units` (the calibration's; empty: "the
+// calibration's units").
 std::string format_summary(
     const std::vector<montecarlo::ScenarioForecast>& runs,
-    const models::ModelInfo* model = nullptr);
+    const models::ModelInfo* model = nullptr,
+    const std::string& gdp_units = {});
 
 // Writes /calibration and /accounting for a forecast-like result.
 Status write_context(store::ResultFile& f,

@@ -384,6 +384,14 @@ py::dict forecast_history(const Forecast& f) {
   d["years"] = h.years;
   d["units"] = h.units;
   d["gdp"] = matrix_2d(h.gdp);
+  // Each variable's units as the files record them (the calibration's
+  // panel's units sidecar).
+  std::vector<std::pair<std::string, std::string>> units;
+  for (int v = 0; v < montecarlo::kVariableCount; ++v)
+    units.emplace_back(
+        montecarlo::VariableName(v),
+        store::forecast_variable_units(montecarlo::VariableName(v), h).units);
+  d["variable_units"] = units;
   return d;
 }
 
@@ -528,7 +536,9 @@ PYBIND11_MODULE(_core, m) {
       .def("history", &forecast_history)
       .def("summary",
            [](const Forecast& f) {
-             return cli::format_summary(f.runs, &f.calibration->result.info());
+             return cli::format_summary(
+                 f.runs, &f.calibration->result.info(),
+                 f.calibration->result.units_of("gdp").units);
            })
       .def("save", &save_forecast, py::arg("path"), py::arg("command_line"));
   m.def("forecast", &run_forecast, py::arg("calibration"), py::arg("scenarios"),

@@ -73,6 +73,10 @@ Result<CalibrationData> calibration_data(const data::PanelWindow& window,
   out.capital = window.at(columns.capital);
   out.labour = window.at(columns.labour);
   out.rd = window.at(columns.rd);
+  for (const auto& [role, column] :
+       {std::pair{"gdp", &columns.gdp}, std::pair{"capital", &columns.capital},
+        std::pair{"labour", &columns.labour}, std::pair{"rd", &columns.rd}})
+    out.units[role] = data::units_of(window.units, *column);
   auto ratio = [&](const std::string& numerator) {
     auto grid = window.at(numerator);
     const auto& gdp = window.at(columns.gdp_nominal);
@@ -538,6 +542,7 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
   r.labour = data_.labour;
   r.rd = data_.rd;
   r.drivers = data_.drivers;
+  r.units = data_.units;
   r.estimate.resize(n_params);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   r.lower = Eigen::VectorXd::Constant(n_params, -kInf);
@@ -735,6 +740,10 @@ std::string format_calibration_table(const CalibrationResult& r) {
   line("Calibration of " + r.model + " on " + std::to_string(r.regions.size()) +
        " regions, " + std::to_string(r.years.front()) + "-" +
        std::to_string(r.years.back()));
+  // The series' units, from the panel's units sidecar.
+  line("  units: Y " + r.units_of("gdp").units + "; K " +
+       r.units_of("capital").units + "; L " + r.units_of("labour").units +
+       "; R " + r.units_of("rd").units);
   char buffer[160];
   std::snprintf(buffer, sizeof buffer, "  %-9s %12s %12s %9s  %s", "parameter",
                 "estimate", "std.error", "t", "status");

@@ -26,6 +26,9 @@ struct CalibrationData {
   // "investment_rate" = investment / GDP and "rd_intensity" = R&D / GDP,
   // both nominal. Present only when the panel has the nominal columns.
   std::map<std::string, std::vector<std::vector<double>>> drivers;
+  // Units of the series by role ("gdp", "capital", "labour", "rd"), from
+  // the panel's units sidecar (data/column_units.h); absent: unknown.
+  std::map<std::string, data::ColumnUnits> units;
 };
 
 // Which panel columns hold Y, K, L and R, and (optional) the nominal series
@@ -107,6 +110,8 @@ struct CalibrationResult {
   std::vector<std::vector<double>> fitted;     // ln Yhat
   std::vector<std::vector<double>> residual;   // ln Y - ln Yhat
   std::map<std::string, std::vector<std::vector<double>>> drivers;
+  // Units of gdp, capital, labour and rd (as CalibrationData::units).
+  std::map<std::string, data::ColumnUnits> units;
   FitStatistics fit;
   // c_h, h = 1..: how much wider than the model's own the bands of a
   // forecast h years ahead must be to hold what happened in a backtest
@@ -119,6 +124,13 @@ struct CalibrationResult {
   const models::ModelInfo& info() const { return model_options.info(); }
   models::ParameterLayout layout() const {
     return models::ParameterLayout(info(), int(regions.size()));
+  }
+  // The units of a series by role ("gdp", "capital", "labour", "rd");
+  // data::kUnknownUnits when the panel had no sidecar describing it.
+  data::ColumnUnits units_of(const std::string& role) const {
+    const auto it = units.find(role);
+    if (it != units.end()) return it->second;
+    return {std::string(data::kUnknownUnits), role};
   }
   // A shared parameter's estimate and standard error by name.
   double shared(std::string_view name) const {

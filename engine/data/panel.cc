@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <limits>
+#include <system_error>
 
 #include "data/csv_table.h"
 
@@ -174,7 +176,24 @@ Result<Panel> panel_from_table(Result<CsvTable> table,
 
 Result<Panel> read_panel(const std::filesystem::path& path,
                          const ColumnMapping& mapping) {
-  return panel_from_table(read_csv(path), mapping);
+  auto table = read_csv(path);
+  if (!table) return tl::unexpected(table.error());
+  // The units sidecar, when there is one, is checked against the header
+  // before the rows are parsed.
+  const std::filesystem::path sidecar = units_sidecar_path(path);
+  std::error_code ec;
+  std::map<std::string, ColumnUnits> units;
+  const bool has_sidecar = std::filesystem::exists(sidecar, ec);
+  if (has_sidecar) {
+    auto read = read_column_units(sidecar, table->header, table->file);
+    if (!read) return tl::unexpected(read.error());
+    units = std::move(*read);
+  }
+  auto panel = panel_from_table(std::move(table), mapping);
+  if (!panel) return panel;
+  panel->units = std::move(units);
+  if (has_sidecar) panel->units_file = sidecar.string();
+  return panel;
 }
 
 Result<Panel> parse_panel(std::string_view text, const std::string& file,
@@ -190,6 +209,7 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
         "first_year");
   PanelWindow window;
   window.file = panel.file;
+  window.units = panel.units;
   std::vector<int> region_rows;
   if (selection.regions.empty()) {
     window.regions = panel.regions;

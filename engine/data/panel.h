@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "data/column_units.h"
 
 namespace growthcast::data {
 
@@ -43,11 +44,17 @@ struct Panel {
   // Which years each region has a row for, [region][year index].
   std::vector<std::vector<bool>> present;
 
+  // Units of the columns the sidecar (data/column_units.h) describes;
+  // empty without one. `units_file` is the sidecar read, or empty.
+  std::map<std::string, ColumnUnits> units;
+  std::string units_file;
+
   const PanelColumn* column(const std::string& name) const;
   int region_index(const std::string& name) const;  // -1 if absent
   int year_index(int year) const;                   // -1 if absent
 };
 
+// Also reads the units sidecar (units_sidecar_path) when the file has one.
 Result<Panel> read_panel(const std::filesystem::path& path,
                          const ColumnMapping& mapping);
 // The same from text already in memory (`file` names it in messages).
@@ -71,6 +78,7 @@ struct PanelWindow {
   std::vector<std::string> regions;
   std::vector<int> years;
   std::map<std::string, std::vector<std::vector<double>>> values;
+  std::map<std::string, ColumnUnits> units;  // the panel's, when known
 
   const std::vector<std::vector<double>>& at(const std::string& column) const;
 };

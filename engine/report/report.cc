@@ -369,8 +369,8 @@ std::string forecast_table(const ForecastData& f, const Panel& panel,
     const auto it = std::find(f.years.begin(), f.years.end(), year);
     if (it == f.years.end()) continue;
     year_index.push_back(std::size_t(it - f.years.begin()));
-    table.header.push_back("GDP " + std::to_string(year) +
-                           ": median [90% band]");
+    table.header.push_back("GDP " + std::to_string(year) + " (" + f.gdp_units +
+                           "): median [90% band]");
   }
   table.header.push_back("Mean annual growth");
   table.header.push_back("Technology share of growth");
@@ -1221,14 +1221,11 @@ std::string backtest_section(const BacktestData& b) {
 std::string page(const ReportData& data,
                  const BacktestData* backtest = nullptr) {
   const ForecastData& f = data.forecast;
-  std::string gdp_note =
-      "GDP in the units of the calibration data (real output Y).";
+  std::string gdp_note = "GDP in " + f.gdp_units + " (real output Y).";
   for (const auto& [label, value] : data.calibration.fit)
     if (label == "data file")
       gdp_note =
-          "GDP in the units of the calibration data (real output Y "
-          "from " +
-          value + ").";
+          "GDP in " + f.gdp_units + " (real output Y from " + value + ").";
   const std::string name = std::filesystem::path(data.file).filename();
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "

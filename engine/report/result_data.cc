@@ -156,8 +156,12 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
   if (!listed) return tl::unexpected(listed.error());
   f.variables = std::move(*listed);
   for (const auto& variable : f.variables) {
-    auto m = read_shaped(reader, file, "/forecast/" + variable + "/mean",
-                         {ns, nu, ny});
+    // "mean" in files written before issue 17 renamed it.
+    const std::string group = "/forecast/" + variable + "/";
+    auto m = read_shaped(
+        reader, file,
+        group + (reader.exists(group + "mean_value") ? "mean_value" : "mean"),
+        {ns, nu, ny});
     if (!m) return tl::unexpected(m.error());
     f.means[variable] = std::move(*m);
   }
@@ -165,6 +169,10 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
     return fail("the forecast has no variable gdp_growth", file);
   f.gdp_growth_mean = f.means["gdp_growth"];
 
+  // GDP's units as the file records them (the panel's units sidecar).
+  f.gdp_units = attribute_text(reader, "/forecast/gdp/quantiles", "units");
+  if (f.gdp_units.empty() || f.gdp_units.starts_with("as the "))
+    f.gdp_units = "unknown";
   if (reader.exists("/forecast/history/gdp")) {
     auto hy = read_years(reader, "/forecast/history/history_year");
     if (!hy) return tl::unexpected(hy.error());

@@ -25,6 +25,8 @@ struct ForecastData {
   std::vector<int> years;              // projection years
   std::vector<double> quantile_levels;
   std::vector<double> gdp_quantiles;  // [scenario, unit, year, quantile]
+  // GDP's `units` attribute ("unknown" when the file does not say).
+  std::string gdp_units;
   // Means over the draws, [scenario, unit, year].
   std::vector<double> gdp_growth_mean;
   // The forecast variables the file lists (groups under /forecast with

@@ -36,7 +36,9 @@ Status write_backtest(ResultFile& f,
                     nh = horizons.size();
   const double nan = std::nan("");
   std::map<std::string, std::vector<double>> cube;
-  for (const char* name : {"median", "q05", "q25", "q75", "q95", "actual"})
+  // The median is q50: a variable named "median" would be hidden by
+  // xarray's Dataset.median.
+  for (const char* name : {"q50", "q05", "q25", "q75", "q95", "actual"})
     cube[name].assign(nm * no * nu * nh, nan);
   for (const auto& p : points) {
     const std::size_t m = std::size_t(index_of(models, p.model));
@@ -45,7 +47,7 @@ Status write_backtest(ResultFile& f,
     const std::size_t u = std::size_t(index_of(units, p.unit));
     const std::size_t at =
         ((m * no + o) * nu + u) * nh + std::size_t(p.horizon - 1);
-    cube["median"][at] = p.median;
+    cube["q50"][at] = p.median;
     cube["q05"][at] = p.q05;
     cube["q25"][at] = p.q25;
     cube["q75"][at] = p.q75;

@@ -123,7 +123,194 @@ void digest_tail(Sha256& h, std::size_t k,
   }
 }
 
+// /forecast/series: history and projection on one year axis (the union of
+// history_year and year), so one .plot() draws both. In history years every
+// quantile is the observed value (gdp, and gdp_growth computed from it;
+// the other variables have no observed history here and are NaN); in
+// projection years the forecast's quantiles. `is_projection` flags the
+// years. quantiles[var] is [scenario, region, year, quantile] as written.
+Status write_series(ResultFile& f, const std::vector<std::string>& names,
+                    const std::vector<std::string>& units,
+                    const std::vector<double>& reports,
+                    const std::vector<std::int32_t>& years,
+                    const std::vector<std::int32_t>& hist_years,
+                    const std::vector<double>& hist,
+                    const ForecastHistory& history,
+                    const std::vector<std::vector<double>>& quantiles) {
+  const std::string g = "/forecast/series";
+  const std::size_t S = names.size(), U = units.size(), Y = years.size(),
+                    HY = hist_years.size(),
+                    Q = montecarlo::kQuantileLevels.size();
+  std::vector<std::int32_t> all_years = hist_years;
+  for (std::int32_t y : years)
+    if (std::find(all_years.begin(), all_years.end(), y) == all_years.end())
+      all_years.push_back(y);
+  std::sort(all_years.begin(), all_years.end());
+  const std::size_t A = all_years.size();
+  auto position = [&](std::int32_t year) {
+    return std::size_t(
+        std::lower_bound(all_years.begin(), all_years.end(), year) -
+        all_years.begin());
+  };
+  std::vector<bool> is_projection(A, false);
+  for (std::int32_t y : years) is_projection[position(y)] = true;
+  if (auto s = f.add_scale(g, "scenario", names); !s) return s;
+  if (auto s = f.add_scale(g, "region", units); !s) return s;
+  if (auto s = f.add_scale(g, "year", all_years, "year"); !s) return s;
+  if (auto s = f.add_scale(g, "quantile", montecarlo::kQuantileLevels, "1"); !s)
+    return s;
+  if (auto s = f.add_flag_dataset(g, "is_projection", is_projection, {"year"},
+                                  "a projected year (false: observed)");
+      !s)
+    return s;
+  for (int var = 0; var < montecarlo::kVariableCount; ++var) {
+    const std::string name = montecarlo::VariableName(var);
+    std::vector<double> out(S * U * A * Q, kNaN);
+    for (std::size_t k = 0; k < S; ++k)
+      for (std::size_t u = 0; u < U; ++u) {
+        if (reports[k * U + u] == 0.0) continue;
+        const std::size_t row = (k * U + u) * A;
+        for (std::size_t h = 0; h < Y; ++h)
+          for (std::size_t q = 0; q < Q; ++q)
+            out[(row + position(years[h])) * Q + q] =
+                quantiles[std::size_t(var)][((k * U + u) * Y + h) * Q + q];
+        for (std::size_t t = 0; t < HY; ++t) {
+          double value = kNaN;
+          const double level = hist[u * HY + t];
+          if (name == "gdp") value = level;
+          if (name == "gdp_growth" && t > 0 &&
+              hist_years[t - 1] + 1 == hist_years[t])
+            value = level / hist[u * HY + t - 1] - 1.0;
+          for (std::size_t q = 0; q < Q; ++q)
+            out[(row + position(hist_years[t])) * Q + q] = value;
+        }
+      }
+    const data::ColumnUnits var_units = forecast_variable_units(name, history);
+    if (auto s = f.add_dataset(g, name, out,
+                               {"scenario", "region", "year", "quantile"},
+                               var_units.units, var_units.long_name);
+        !s)
+      return s;
+  }
+  return ok();
+}
+
+// /forecast/grid: a sweep's points with each axis as a dimension whose
+// coordinates are the axis values, so xarray selects by value
+// (ds.sel({"drivers.rd_intensity.target": 0.03})). Written only when the
+// file holds every point of a sweep whose points form the full grid of
+// distinct axis values (a shard or checkpoint holds a part: none).
+Status write_sweep_grid(ResultFile& f, const SweepInfo& sweep,
+                        const std::vector<std::string>& units,
+                        const std::vector<std::int32_t>& years,
+                        const ForecastHistory& history,
+                        const std::vector<std::vector<double>>& quantiles) {
+  const std::size_t S = sweep.point_index.size();
+  if (sweep.axes.empty() || std::int64_t(S) != sweep.total_points) return ok();
+  std::vector<std::size_t> scenario_of(S, S);  // point -> scenario
+  for (std::size_t k = 0; k < S; ++k) {
+    const auto p = sweep.point_index[k];
+    if (p < 0 || std::size_t(p) >= S || scenario_of[std::size_t(p)] != S)
+      return ok();
+    scenario_of[std::size_t(p)] = k;
+  }
+  // Each axis's distinct values in the order the points meet them.
+  const std::size_t A = sweep.axes.size();
+  std::vector<std::vector<double>> numbers(A);
+  std::vector<std::vector<std::string>> labels(A);
+  std::vector<std::vector<std::size_t>> index(A, std::vector<std::size_t>(S));
+  for (std::size_t a = 0; a < A; ++a) {
+    const SweepAxisValues& axis = sweep.axes[a];
+    for (std::size_t p = 0; p < S; ++p) {
+      const std::size_t k = scenario_of[p];
+      std::size_t i = 0;
+      if (axis.numeric) {
+        const double v = axis.numbers[k];
+        i = std::size_t(std::find(numbers[a].begin(), numbers[a].end(), v) -
+                        numbers[a].begin());
+        if (i == numbers[a].size()) numbers[a].push_back(v);
+      } else {
+        const std::string& v = axis.labels[k];
+        i = std::size_t(std::find(labels[a].begin(), labels[a].end(), v) -
+                        labels[a].begin());
+        if (i == labels[a].size()) labels[a].push_back(v);
+      }
+      index[a][p] = i;
+    }
+  }
+  std::vector<std::size_t> sizes(A);
+  std::size_t product = 1;
+  for (std::size_t a = 0; a < A; ++a) {
+    sizes[a] = sweep.axes[a].numeric ? numbers[a].size() : labels[a].size();
+    product *= sizes[a];
+  }
+  if (product != S) return ok();
+  // Point p must sit at its row-major position (the last axis fastest).
+  for (std::size_t p = 0; p < S; ++p) {
+    std::size_t flat = 0;
+    for (std::size_t a = 0; a < A; ++a) flat = flat * sizes[a] + index[a][p];
+    if (flat != p) return ok();
+  }
+  const std::string g = "/forecast/grid";
+  std::vector<std::string> dims;
+  for (std::size_t a = 0; a < A; ++a) {
+    const SweepAxisValues& axis = sweep.axes[a];
+    if (auto s = axis.numeric ? f.add_scale(g, axis.key, numbers[a], "1")
+                              : f.add_scale(g, axis.key, labels[a]);
+        !s)
+      return s;
+    if (auto s = f.set_attribute(g + "/" + axis.key, "long_name",
+                                 "sweep axis " + axis.key);
+        !s)
+      return s;
+    dims.push_back(axis.key);
+  }
+  if (auto s = f.add_scale(g, "region", units); !s) return s;
+  if (auto s = f.add_scale(g, "year", years, "year"); !s) return s;
+  if (auto s = f.add_scale(g, "quantile", montecarlo::kQuantileLevels, "1"); !s)
+    return s;
+  for (const char* dim : {"region", "year", "quantile"}) dims.push_back(dim);
+  const std::size_t cell =
+      units.size() * years.size() * montecarlo::kQuantileLevels.size();
+  for (int var = 0; var < montecarlo::kVariableCount; ++var) {
+    const std::string name = montecarlo::VariableName(var);
+    std::vector<double> out(S * cell);
+    for (std::size_t p = 0; p < S; ++p)
+      std::copy_n(quantiles[std::size_t(var)].begin() +
+                      std::ptrdiff_t(scenario_of[p] * cell),
+                  cell, out.begin() + std::ptrdiff_t(p * cell));
+    const data::ColumnUnits var_units = forecast_variable_units(name, history);
+    if (auto s = f.add_dataset(g, name, out, dims, var_units.units,
+                               var_units.long_name + ": quantiles over draws");
+        !s)
+      return s;
+  }
+  return ok();
+}
+
 }  // namespace
+
+data::ColumnUnits forecast_variable_units(const std::string& variable,
+                                          const ForecastHistory& history) {
+  auto series = [&](const char* role) {
+    const auto it = history.series_units.find(role);
+    return it != history.series_units.end()
+               ? it->second
+               : data::ColumnUnits{std::string(data::kUnknownUnits), role};
+  };
+  if (variable == "gdp") return series("gdp");
+  if (variable == "capital") return series("capital");
+  if (variable == "knowledge")
+    return {series("rd").units,
+            "knowledge stock S (R&D accumulated at the estimated delta_S)"};
+  if (variable == "gdp_growth")
+    return {"1", "annual GDP growth, Y_t / Y_t-1 - 1"};
+  if (variable == "tfp") return {"1", "TFP index, last data year = 1"};
+  if (variable.starts_with("contribution_"))
+    return {"1", "contribution of " + variable.substr(13) +
+                     " to the year's GDP growth, in ln Y_t - ln Y_t-1"};
+  return {"1", variable};
+}
 
 std::string build_label() {
   return std::string(growthcast::version()) + " (" + growthcast::git_commit() +
@@ -200,8 +387,13 @@ Status write_forecast(ResultFile& f,
   if (auto s = f.add_scale(g, "region", units); !s) return s;
   if (auto s = f.add_scale(g, "year", years, "year"); !s) return s;
   if (auto s = f.add_scale(g, "quantile", kQuantileLevels, "1"); !s) return s;
-  if (auto s = f.add_dataset(g, "is_group", is_group, {"region"}, "1",
-                             "1 for a group (members summed per draw)");
+  auto flags = [](const std::vector<double>& values) {
+    std::vector<bool> out;
+    for (double v : values) out.push_back(v != 0.0);
+    return out;
+  };
+  if (auto s = f.add_flag_dataset(g, "is_group", flags(is_group), {"region"},
+                                  "a group (members summed per draw)");
       !s)
     return s;
 
@@ -210,8 +402,9 @@ Status write_forecast(ResultFile& f,
   for (std::size_t k = 0; k < S; ++k)
     for (const auto& unit : runs[k].units)
       reports[k * U + std::size_t(index_of(units, unit))] = 1.0;
-  if (auto s = f.add_dataset(g, "reports", reports, {"scenario", "region"}, "1",
-                             "1 where the scenario reports the region");
+  if (auto s = f.add_flag_dataset(g, "reports", flags(reports),
+                                  {"scenario", "region"},
+                                  "the scenario reports the region");
       !s)
     return s;
   if (sweep != nullptr) {
@@ -225,10 +418,9 @@ Status write_forecast(ResultFile& f,
     }
     if (auto s = f.set_attribute(g, "sweep_axes", keys); !s) return s;
     if (auto s = f.set_attribute(g, "sweep_axis_kinds", kinds); !s) return s;
-    std::vector<double> points(sweep->point_index.begin(),
-                               sweep->point_index.end());
-    if (auto s = f.add_dataset(g, "point_index", points, {"scenario"}, "1",
-                               "the point's index in the sweep (0..N-1)");
+    if (auto s = f.add_int64_dataset(g, "point_index", sweep->point_index,
+                                     {"scenario"}, "1",
+                                     "the point's index in the sweep (0..N-1)");
         !s)
       return s;
     for (const auto& axis : sweep->axes) {
@@ -266,17 +458,26 @@ Status write_forecast(ResultFile& f,
     const std::vector<double>* values;
     const char* long_name;
   };
+  // Counts as integers, yes/no facts as CF flags.
   for (const Facts& fact :
        {Facts{"draws", &draws, "draws per scenario"},
         Facts{"parameter_redraws", &redraws,
               "parameter draws outside the bounds, redrawn"},
         Facts{"uncertified_quantiles", &uncertified,
-              "streaming quantiles resolved by an exact second pass"},
-        Facts{"parameter_uncertainty", &param_unc, "1 if theta was drawn"},
-        Facts{"shock_uncertainty", &shock_unc, "1 if AR(1) shocks were drawn"},
-        Facts{"exact_quantiles", &exact, "1 exact, 0 streaming histogram"}})
-    if (auto s = f.add_dataset(g, fact.name, *fact.values, {"scenario"}, "1",
-                               fact.long_name);
+              "streaming quantiles resolved by an exact second pass"}}) {
+    std::vector<std::int64_t> counts(fact.values->begin(), fact.values->end());
+    if (auto s = f.add_int64_dataset(g, fact.name, counts, {"scenario"}, "1",
+                                     fact.long_name);
+        !s)
+      return s;
+  }
+  for (const Facts& fact :
+       {Facts{"parameter_uncertainty", &param_unc, "theta was drawn"},
+        Facts{"shock_uncertainty", &shock_unc, "AR(1) shocks were drawn"},
+        Facts{"exact_quantiles", &exact,
+              "exact quantiles (type 7); false: streaming histogram"}})
+    if (auto s = f.add_flag_dataset(g, fact.name, flags(*fact.values),
+                                    {"scenario"}, fact.long_name);
         !s)
       return s;
   // Seeds as unsigned 64-bit integers: a double loses digits above 2^53.
@@ -331,6 +532,8 @@ Status write_forecast(ResultFile& f,
     if (auto s = f.add_scale(g, "draw", draw_index, "1"); !s) return s;
   }
 
+  // Each variable's quantiles, kept for /forecast/series and /grid.
+  std::vector<std::vector<double>> kept_quantiles(kVariableCount);
   for (int var = 0; var < kVariableCount; ++var) {
     const std::string vg = g + "/" + montecarlo::VariableName(var);
     // Each variable's group carries its own copies of the coordinate
@@ -343,7 +546,9 @@ Status write_forecast(ResultFile& f,
       return s;
     if (any_paths)
       if (auto s = f.add_scale(vg, "draw", draw_index, "1"); !s) return s;
-    const std::string units_attr = montecarlo::VariableUnits(var);
+    const data::ColumnUnits var_units =
+        forecast_variable_units(montecarlo::VariableName(var), history);
+    const std::string& units_attr = var_units.units;
     std::vector<double> quantiles(S * U * Y * Q, kNaN), mean(S * U * Y, kNaN),
         sd(S * U * Y, kNaN);
     for (std::size_t k = 0; k < S; ++k) {
@@ -359,17 +564,21 @@ Status write_forecast(ResultFile& f,
     }
     for (std::size_t k = 0; k < S; ++k)
       digest_var(*digests[k], k, U * Y, Q, quantiles, mean, sd);
+    kept_quantiles[std::size_t(var)] = quantiles;
     if (auto s = f.add_dataset(vg, "quantiles", quantiles,
                                {"scenario", "region", "year", "quantile"},
-                               units_attr);
+                               units_attr, var_units.long_name);
         !s)
       return s;
-    if (auto s = f.add_dataset(vg, "mean", mean, {"scenario", "region", "year"},
-                               units_attr);
+    // Not "mean": xarray's Dataset.mean would hide it from ds.mean.
+    if (auto s = f.add_dataset(vg, "mean_value", mean,
+                               {"scenario", "region", "year"}, units_attr,
+                               var_units.long_name + ", mean over draws");
         !s)
       return s;
-    if (auto s = f.add_dataset(vg, "sd", sd, {"scenario", "region", "year"},
-                               units_attr, "standard deviation over draws");
+    if (auto s = f.add_dataset(
+            vg, "sd", sd, {"scenario", "region", "year"}, units_attr,
+            var_units.long_name + ", standard deviation over draws");
         !s)
       return s;
     if (any_paths) {
@@ -378,7 +587,8 @@ Status write_forecast(ResultFile& f,
       const std::string path = vg + "/paths";
       if (auto s = f.create_chunked_dataset(
               vg, "paths", {"scenario", "draw", "region", "year"},
-              {1, kPathsDrawBlock, U, Y}, units_attr, "every draw");
+              {1, kPathsDrawBlock, U, Y}, units_attr,
+              var_units.long_name + ", every draw");
           !s)
         return s;
       if (auto s = write_paths(f, path, runs, var, units, years, max_draws); !s)
@@ -400,10 +610,21 @@ Status write_forecast(ResultFile& f,
   if (auto s = f.add_scale(hg, "region", units); !s) return s;
   if (auto s = f.add_scale(hg, "history_year", hist_years, "year"); !s)
     return s;
-  if (auto s = f.add_dataset(hg, "gdp", hist, {"region", "history_year"},
-                             "as the calibration's gdp", "observed GDP");
+  const data::ColumnUnits gdp_units = forecast_variable_units("gdp", history);
+  if (auto s =
+          f.add_dataset(hg, "gdp", hist, {"region", "history_year"},
+                        gdp_units.units, "observed " + gdp_units.long_name);
       !s)
     return s;
+  if (auto s = write_series(f, names, units, reports, years, hist_years, hist,
+                            history, kept_quantiles);
+      !s)
+    return s;
+  if (sweep != nullptr)
+    if (auto s =
+            write_sweep_grid(f, *sweep, units, years, history, kept_quantiles);
+        !s)
+      return s;
   for (std::size_t k = 0; k < S; ++k) {
     digest_tail(*digests[k], k, hist_years, hist, sweep);
     if (auto s = f.set_attribute(g, "scenario_" + std::to_string(k) + "_sha256",
@@ -563,7 +784,10 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
   for (int var = 0; var < kVariableCount; ++var) {
     const std::string vg = g + montecarlo::VariableName(var) + "/";
     step(take(r.read_doubles(vg + "quantiles", dim_suyq), &quantiles[var]));
-    step(take(r.read_doubles(vg + "mean", dim_suy), &mean[var]));
+    // "mean" in files written before issue 17.
+    const std::string mean_name =
+        r.exists(vg + "mean_value") ? "mean_value" : "mean";
+    step(take(r.read_doubles(vg + mean_name, dim_suy), &mean[var]));
     step(take(r.read_doubles(vg + "sd", dim_suy), &sd[var]));
   }
   if (!s) return tl::unexpected(s.error());
@@ -588,7 +812,7 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
     step(take(r.string_attribute("/forecast", "sweep_id"), &sweep.sweep_id));
     step(take(r.int_attribute("/forecast", "sweep_points"),
               &sweep.total_points));
-    step(take(r.read_doubles(g + "point_index", dim_s), &points));
+    step(take(r.read_doubles(g + "point_index", dim_s), &points));  // ints
     step(take(r.string_attribute("/forecast", "sweep_axes"), &keys));
     step(take(r.string_attribute("/forecast", "sweep_axis_kinds"), &kinds));
     if (!s) return tl::unexpected(s.error());
@@ -719,6 +943,23 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
   }
   out.digests = S > 0 && digested == S;
 
+  // The level variables' units (files before issue 17 wrote phrases such
+  // as "as the calibration's gdp": unknown).
+  for (const auto& [role, dataset] :
+       {std::pair<std::string, std::string>{"gdp", g + "history/gdp"},
+        {"capital", g + "capital/quantiles"},
+        {"rd", g + "knowledge/quantiles"}}) {
+    auto units_attr = r.string_attribute(dataset, "units");
+    if (!units_attr || units_attr->starts_with("as the ")) continue;
+    data::ColumnUnits entry{*units_attr, role};
+    if (role != "rd")
+      if (auto long_name = r.string_attribute(dataset, "long_name")) {
+        entry.long_name = *long_name;
+        if (entry.long_name.starts_with("observed "))
+          entry.long_name = entry.long_name.substr(9);
+      }
+    out.history.series_units[role] = entry;
+  }
   out.history.years.assign(hist_years.begin(), hist_years.end());
   out.history.units = units;
   for (std::size_t u = 0; u < U; ++u)

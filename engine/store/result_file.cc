@@ -388,12 +388,32 @@ struct ResultFile::Impl {
                          path, name());
       }
     }
-    if (auto status = write_attribute(dataset->get(), path, "units", units);
-        !status) {
-      return status;
-    }
+    // No units for flags (CF: flag_values and flag_meanings instead).
+    if (!units.empty())
+      if (auto status = write_attribute(dataset->get(), path, "units", units);
+          !status) {
+        return status;
+      }
     if (long_name.empty()) return ok();
     return write_attribute(dataset->get(), path, "long_name", long_name);
+  }
+
+  // A 1-D int8 attribute (CF's flag_values).
+  Status write_int8_array_attribute(const std::string& path,
+                                    const std::string& attribute,
+                                    const std::vector<std::int8_t>& values) {
+    auto target = object(path);
+    if (!target) return tl::unexpected(target.error());
+    const hsize_t length = values.size();
+    Handle space(H5Screate_simple(1, &length, nullptr), H5Sclose);
+    Handle attr(H5Acreate2(target->get(), attribute.c_str(), H5T_STD_I8LE,
+                           space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose);
+    if (!attr.valid() ||
+        H5Awrite(attr.get(), H5T_NATIVE_INT8, values.data()) < 0)
+      return hdf5_fail("cannot write attribute '" + attribute + "' of", path,
+                       name());
+    return ok();
   }
 
   Status create_chunked_dataset(const std::string& group_path,
@@ -651,6 +671,9 @@ Status ResultFile::write_provenance(const Provenance& provenance) {
     inputs += *digest + "  " + input.string();
   }
   const std::pair<const char*, std::string> texts[] = {
+      // CF metadata conventions (docs/hdf5-layout.md lists where the files
+      // depart from them: money units are words, UDUNITS has no currency).
+      {"Conventions", "CF-1.8"},
       {"program", "growthcast"},
       {"version", growthcast::version()},
       {"git_commit", growthcast::git_commit()},
@@ -686,6 +709,35 @@ Status ResultFile::add_uint64_dataset(const std::string& group,
   return impl_->add_dataset(group, name, data.data(), data.size(),
                             H5T_STD_U64LE, H5T_NATIVE_UINT64, {dim}, units,
                             long_name);
+}
+
+Status ResultFile::add_int64_dataset(const std::string& group,
+                                     const std::string& name,
+                                     const std::vector<std::int64_t>& data,
+                                     const std::vector<std::string>& dims,
+                                     const std::string& units,
+                                     const std::string& long_name) {
+  return impl_->add_dataset(group, name, data.data(), data.size(),
+                            H5T_STD_I64LE, H5T_NATIVE_INT64, dims, units,
+                            long_name);
+}
+
+Status ResultFile::add_flag_dataset(const std::string& group,
+                                    const std::string& name,
+                                    const std::vector<bool>& data,
+                                    const std::vector<std::string>& dims,
+                                    const std::string& long_name) {
+  std::vector<std::int8_t> bytes(data.begin(), data.end());
+  if (auto s = impl_->add_dataset(group, name, bytes.data(), bytes.size(),
+                                  H5T_STD_I8LE, H5T_NATIVE_INT8, dims, {},
+                                  long_name);
+      !s)
+    return s;
+  const std::string path = group + "/" + name;
+  if (auto s = impl_->write_int8_array_attribute(path, "flag_values", {0, 1});
+      !s)
+    return s;
+  return set_attribute(path, "flag_meanings", std::string("false true"));
 }
 
 Status ResultFile::commit() { return impl_->commit(); }

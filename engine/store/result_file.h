@@ -104,6 +104,20 @@ class ResultFile {
                             const std::string& dim, const std::string& units,
                             const std::string& long_name = {});
 
+  // Counts as signed 64-bit integers over the scales in `dims`.
+  Status add_int64_dataset(const std::string& group, const std::string& name,
+                           const std::vector<std::int64_t>& data,
+                           const std::vector<std::string>& dims,
+                           const std::string& units,
+                           const std::string& long_name = {});
+  // Yes/no flags as CF flags: int8 0/1 with flag_values [0, 1] and
+  // flag_meanings "false true", no units (xarray reads integers; a netCDF
+  // reader needs no HDF5 enum support).
+  Status add_flag_dataset(const std::string& group, const std::string& name,
+                          const std::vector<bool>& data,
+                          const std::vector<std::string>& dims,
+                          const std::string& long_name);
+
   // Root attributes: program version, git commit, command line, input files
   // with SHA-256, seed, creation time (UTC, ISO 8601).
   Status write_provenance(const Provenance& provenance);

@@ -42,7 +42,7 @@ class Steps {
 Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   const std::string g = "/calibration";
   std::vector<std::int32_t> years(r.years.begin(), r.years.end());
-  std::vector<double> is_free;
+  std::vector<bool> is_free;
   for (const auto s : r.parameter_status)
     is_free.push_back(s == models::ParameterStatus::free);
   std::vector<double> covariance(r.covariance.data(),
@@ -51,7 +51,11 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
   // same row-major.
   const auto& fit = r.fit;
   const auto& solve = r.solve;
-  const std::string data_units = "as the input column";
+  // The panel's units (its sidecar), else "unknown"; the knowledge stock
+  // accumulates R&D spending, so it is in R&D's units.
+  const data::ColumnUnits gdp = r.units_of("gdp"),
+                          capital = r.units_of("capital"),
+                          labour = r.units_of("labour"), rd = r.units_of("rd");
   Steps steps;
   steps.then([&] { return f.add_scale(g, "parameter", r.parameter_names); })
       .then([&] { return f.add_scale(g, "region", r.regions); })
@@ -84,43 +88,49 @@ Status write_calibration(ResultFile& f, const CalibrationResult& r) {
                              {"parameter"}, "1", "upper bound (+inf: none)");
       })
       .then([&] {
-        return f.add_dataset(g, "is_free", is_free, {"parameter"}, "1",
-                             "1 if estimated, 0 if fixed or 1 - alpha");
+        return f.add_flag_dataset(g, "is_free", is_free, {"parameter"},
+                                  "estimated (1), or fixed, tied or on a "
+                                  "bound (0)");
       })
+      // The covariance's second dimension has its own name (a copy of the
+      // parameter scale), so xarray can index both (.sel, to_dataframe).
+      .then([&] { return f.add_scale(g, "parameter_2", r.parameter_names); })
       .then([&] {
         return f.add_dataset(g, "covariance", covariance,
-                             {"parameter", "parameter"}, "1",
+                             {"parameter", "parameter_2"}, "1",
                              "sigma^2 (J'J)^-1 over the free parameters");
       })
       .then([&] {
         return f.add_dataset(g, "gdp", flatten(r.gdp), {"region", "year"},
-                             data_units, "real output Y");
+                             gdp.units, gdp.long_name);
       })
       .then([&] {
         return f.add_dataset(g, "capital", flatten(r.capital),
-                             {"region", "year"}, data_units, "capital stock K");
+                             {"region", "year"}, capital.units,
+                             capital.long_name);
       })
       .then([&] {
         return f.add_dataset(g, "labour", flatten(r.labour), {"region", "year"},
-                             data_units, "labour L");
+                             labour.units, labour.long_name);
       })
       .then([&] {
         return f.add_dataset(g, "rd", flatten(r.rd), {"region", "year"},
-                             data_units, "real R&D spending R");
+                             rd.units, rd.long_name);
       })
       .then([&] {
-        return f.add_dataset(g, "knowledge", flatten(r.knowledge),
-                             {"region", "year"}, data_units,
-                             "knowledge stock S at the estimated delta_S");
+        return f.add_dataset(
+            g, "knowledge", flatten(r.knowledge), {"region", "year"}, rd.units,
+            "knowledge stock S (R&D accumulated at the estimated delta_S)");
       })
       .then([&] {
-        return f.add_dataset(g, "fitted", flatten(r.fitted), {"region", "year"},
-                             "log of output units", "ln Yhat");
+        return f.add_dataset(
+            g, "fitted", flatten(r.fitted), {"region", "year"}, "1",
+            "ln Yhat, natural log of fitted GDP in " + gdp.units);
       })
       .then([&] {
         return f.add_dataset(g, "residual", flatten(r.residual),
-                             {"region", "year"}, "log points",
-                             "ln Y - ln Yhat");
+                             {"region", "year"}, "1",
+                             "ln Y - ln Yhat (log difference)");
       });
   if (!r.band_scale.empty()) {
     std::vector<std::int32_t> horizons;
@@ -358,6 +368,17 @@ Result<CalibrationResult> read_calibration(const std::filesystem::path& path) {
                   g + name);
     *grid = unflatten(*values, rows);
   }
+  // The series' units; files from before the units sidecar said "as the
+  // input column": unknown.
+  for (const char* role : {"gdp", "capital", "labour", "rd"}) {
+    const std::string dataset = g + role;
+    auto units = reader->string_attribute(dataset, "units");
+    if (!units || *units == "as the input column") continue;
+    data::ColumnUnits entry{*units, role};
+    if (auto long_name = reader->string_attribute(dataset, "long_name"))
+      entry.long_name = *long_name;
+    r.units[role] = entry;
+  }
   for (const char* name : {"investment_rate", "rd_intensity"}) {
     if (!reader->exists(g + name)) continue;
     auto values = reader->read_doubles(g + name);
@@ -435,7 +456,7 @@ Status write_accounting(ResultFile& f, const accounting::AccountingResult& r) {
   std::vector<std::int32_t> years(r.years.begin(), r.years.end());
   std::vector<std::string> periods;
   for (const auto& p : r.periods) periods.push_back(p.label());
-  std::vector<double> is_group(r.is_group.begin(), r.is_group.end());
+  std::vector<bool> is_group(r.is_group.begin(), r.is_group.end());
   auto flatten3 = [](const std::vector<accounting::Grid>& cube) {
     std::vector<double> out;
     for (const auto& grid : cube)
@@ -456,8 +477,8 @@ Status write_accounting(ResultFile& f, const accounting::AccountingResult& r) {
       .then([&] { return f.add_scale(g, "period", periods); })
       .then([&] { return f.add_scale(g, "factor", accounting::kFactors); })
       .then([&] {
-        return f.add_dataset(g, "is_group", is_group, {"region"}, "1",
-                             "1 for a region group (summed members)");
+        return f.add_flag_dataset(g, "is_group", is_group, {"region"},
+                                  "a region group (members summed)");
       })
       .then([&] {
         return f.add_dataset(g, "tfp_growth", flatten(r.tfp_growth),

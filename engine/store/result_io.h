@@ -2,6 +2,7 @@
 // and to the plain result structs of the stages.
 #pragma once
 
+#include <map>
 #include <optional>
 
 #include "accounting/accounting.h"
@@ -41,7 +42,16 @@ struct ForecastHistory {
   std::vector<std::string> units;
   std::vector<int> years;
   std::vector<std::vector<double>> gdp;
+  // The calibration's units by role ("gdp", "capital", "rd"), which the
+  // forecast's level variables are in; absent: unknown.
+  std::map<std::string, data::ColumnUnits> series_units;
 };
+
+// The units and long_name a forecast variable (montecarlo::VariableName)
+// is written with: the levels in the calibration's units (gdp, capital; the
+// knowledge stock in R&D's), the rest dimensionless ("1", UDUNITS).
+data::ColumnUnits forecast_variable_units(const std::string& variable,
+                                          const ForecastHistory& history);
 
 // /forecast: scales scenario, region (the union of the scenarios' units),
 // year, quantile (and draw with paths); <variable>/quantiles [scenario,

@@ -197,6 +197,26 @@ std::vector<std::size_t> SweepDefinition::coordinates(
   return out;
 }
 
+std::string SweepDefinition::point_label(
+    const std::vector<std::size_t>& at) const {
+  std::string out;
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    const AxisValue& v = axes[a].values[at[a]];
+    std::string value_text;
+    // The shortest text that reads back as the same double (0.03, not
+    // 0.029999999999999999).
+    if (const auto* d = std::get_if<double>(&v)) {
+      char buffer[32];
+      const auto end = std::to_chars(buffer, buffer + sizeof buffer, *d).ptr;
+      value_text.assign(buffer, end);
+    } else {
+      value_text = AxisValueToString(v);
+    }
+    out += (a ? "," : "") + axes[a].key + "=" + value_text;
+  }
+  return out;
+}
+
 Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
   auto doc = toml_reader::Document::parse(base_text, base_file);
   if (!doc) return tl::unexpected(doc.error());
@@ -218,7 +238,7 @@ Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
         "the scenario instead",
         base_file, 0, "targets");
   if (seed_override) parsed->seed = *seed_override;
-  parsed->name += "#" + std::to_string(k);
+  parsed->name += " " + point_label(at);
   parsed->file = file;
   return parsed;
 }

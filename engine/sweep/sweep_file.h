@@ -43,8 +43,13 @@ struct SweepDefinition {
   std::int64_t points() const;
   // The axis value indices of point k.
   std::vector<std::size_t> coordinates(std::int64_t point) const;
-  // The scenario of point k (named "<base name>#<k>").
+  // The scenario of point k, named "<base name> <label>" with
+  // point_label(coordinates(k)).
   Result<scenario::Scenario> point(std::int64_t k) const;
+  // The axis values of a point as "key=value,key=value" in axis order,
+  // numbers in their shortest exact form, e.g.
+  // "drivers.rd_intensity.target=0.03,drivers.rd_intensity.by=2030".
+  std::string point_label(const std::vector<std::size_t>& at) const;
 };
 
 std::string AxisValueToString(const AxisValue& v);

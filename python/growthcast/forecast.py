@@ -92,7 +92,7 @@ def _dataset(runs, history, levels, variables, attrs):
         if u in unit_at:
             h_gdp[unit_at[u]] = history["gdp"][i]
     data["history_gdp"] = (("region", "history_year"), h_gdp,
-                           {"units": "as the calibration's gdp",
+                           {"units": dict(variables).get("gdp", "unknown"),
                             "long_name": "observed GDP, groups summed"})
     coords = {"scenario": names, "region": units,
               "year": np.array(years, dtype=np.int32),
@@ -150,8 +150,9 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
         "model": calibration.model,
         "model_version": calibration.model_version,
     }
-    ds = _dataset(handle.runs(), handle.history(), _core.quantile_levels(),
-                  _core.variables(), attrs)
+    history = handle.history()
+    ds = _dataset(handle.runs(), history, _core.quantile_levels(),
+                  history["variable_units"], attrs)
     key = id(ds)
     _HANDLES[key] = handle
     weakref.finalize(ds, _HANDLES.pop, key, None)

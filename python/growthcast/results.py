@@ -29,7 +29,9 @@ def _open_forecast(f, path):
     for s, name in enumerate(names):
         ui = np.flatnonzero(reports[s] > 0)
         q = np.stack([g[v]["quantiles"][s][ui] for v, _ in variables])
-        mean = np.stack([g[v]["mean"][s][ui] for v, _ in variables])
+        # "mean" in files written before issue 17 renamed it.
+        mean = np.stack([g[v]["mean_value" if "mean_value" in g[v] else "mean"]
+                         [s][ui] for v, _ in variables])
         sd = np.stack([g[v]["sd"][s][ui] for v, _ in variables])
         runs.append({
             "name": name, "units": [units[i] for i in ui],

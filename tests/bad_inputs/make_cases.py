@@ -104,6 +104,16 @@ def main():
 
     # --- panel CSV ---------------------------------------------------------
     write("panel_ok.csv", base)
+    # Units sidecars (NAME.units.csv beside NAME.csv): one naming a column
+    # the panel lacks (line 3), one with a row of two fields (line 2).
+    write("units_unknown_column.csv", base)
+    write("units_unknown_column.units.csv",
+          ["column,units,long_name",
+           "gdp_real,\"100 million yuan, 2019 prices\",real GRP",
+           "gdp_ppp,1,not in the panel"])
+    write("units_short_row.csv", base)
+    write("units_short_row.units.csv",
+          ["column,units,long_name", "gdp_real,1"])
     # Cut in the middle of line 41 (Shanghai 2019): 3 of 9 fields.
     cut = text.rindex("\n", 0, len(text) - 1) + 1
     write("csv_truncated_mid_row.csv", text[:cut + 20])

@@ -66,7 +66,7 @@ class Backtest(unittest.TestCase):
 
     def test_layout_reads_with_xarray(self):
         ds = xr.open_dataset(self.out, group="backtest", engine="h5netcdf")
-        self.assertEqual(ds["median"].dims,
+        self.assertEqual(ds["q50"].dims,
                          ("model", "origin", "unit", "horizon"))
         self.assertEqual(list(ds["origin"].values), [2017, 2018, 2019])
         self.assertEqual(list(ds["horizon"].values), [1, 2, 3])
@@ -96,7 +96,7 @@ class Backtest(unittest.TestCase):
             sub = ds.sel(model=model, unit=regions)
             for h in (1, 2, 3):
                 s = sub.sel(horizon=h)
-                err = np.log(s["median"].values) - np.log(s["actual"].values)
+                err = np.log(s["q50"].values) - np.log(s["actual"].values)
                 err = err[np.isfinite(err)]
                 self.assertEqual(int(ds["n"].sel(model=model, horizon=h)),
                                  err.size)
@@ -124,7 +124,7 @@ class Backtest(unittest.TestCase):
         g = (math.log(gdp[("Sichuan", 2018)]) -
              math.log(gdp[("Sichuan", 2013)])) / 5
         expected = gdp[("Sichuan", 2018)] * math.exp(2 * g)
-        got = float(ds["median"].sel(model="naive_trend", unit="Sichuan",
+        got = float(ds["q50"].sel(model="naive_trend", unit="Sichuan",
                                      origin=2018, horizon=2))
         self.assertTrue(math.isclose(got, expected, rel_tol=1e-12))
 

@@ -69,8 +69,8 @@ class Export(unittest.TestCase):
             years = g["year"][()]
             for variable in ("gdp", "gdp_growth", "tfp"):
                 q = g[variable]["quantiles"][()]
-                mean = g[variable]["mean"][()]
-                unit = g[variable]["mean"].attrs["units"]
+                mean = g[variable]["mean_value"][()]
+                unit = g[variable]["mean_value"].attrs["units"]
                 unit = unit.decode() if isinstance(unit, bytes) else unit
                 sub = df[df.variable == variable]
                 self.assertTrue((sub.unit == unit).all(), variable)

@@ -84,8 +84,9 @@ class Forecast(unittest.TestCase):
         self.assertEqual(list(ds["year"].values), list(range(2020, 2036)))
         self.assertEqual(list(ds["region"].values),
                          ["Sichuan", "Chongqing", "Chengdu-Chongqing"])
+        # The shipped panel's units sidecar, data/china_provinces.units.csv.
         self.assertEqual(ds["quantiles"].attrs["units"],
-                         "as the calibration's gdp")
+                         "100 million yuan, 2019 prices")
         q = ds["quantiles"].values
         self.assertTrue(np.all(np.diff(q, axis=-1) >= 0), "quantiles sorted")
         ds.close()
@@ -122,7 +123,7 @@ class Forecast(unittest.TestCase):
         with h5py.File(out, "r") as f:
             paths = f["forecast/gdp/paths"][()]  # scenario, draw, region, year
             quantiles = f["forecast/gdp/quantiles"][()]
-            mean = f["forecast/gdp/mean"][()]
+            mean = f["forecast/gdp/mean_value"][()]
             regions = [r.decode() if isinstance(r, bytes) else r
                        for r in f["forecast/region"][()]]
         self.assertEqual(paths.shape, (1, 2000, 3, 16))
@@ -160,7 +161,7 @@ class Forecast(unittest.TestCase):
                 self.assertTrue(np.all(np.isnan(paths[0, 1500:])))
                 self.assertTrue(np.all(np.isfinite(paths[1])))
                 # The stored means are the means of the stored paths.
-                mean = f[f"forecast/{variable}/mean"][()]
+                mean = f[f"forecast/{variable}/mean_value"][()]
                 np.testing.assert_allclose(mean[0],
                                            paths[0, :1500].mean(axis=0),
                                            rtol=1e-12, atol=1e-15)

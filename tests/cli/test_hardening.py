@@ -153,7 +153,7 @@ class HostileShards(Shared):
             Y = f["/forecast/year"].shape[0]
             Q = f["/forecast/quantile"].shape[0]
         cases = {
-            "/forecast/gdp/mean": f"[{S}, {U}, {Y}]",
+            "/forecast/gdp/mean_value": f"[{S}, {U}, {Y}]",
             "/forecast/gdp/quantiles": f"[{S}, {U}, {Y}, {Q}]",
             "/forecast/reports": f"[{S}, {U}]",
             "/forecast/history/gdp": None,
@@ -181,7 +181,8 @@ class HostileShards(Shared):
         r = run("merge", self.shards[0], bad, "--out", out)
         self.assert_refused(r, out)
         self.assertIn(f"growthcast: error: {bad}: field 'scenario_0_sha256': "
-                      "scenario 0 ('chengdu_chongqing/rd_push#1') does not "
+                      "scenario 0 ('chengdu_chongqing/rd_push "
+                      f"{AXIS}=0.03') does not "
                       "match the content digest", r.stderr)
 
     def test_edited_value_refused(self):
@@ -312,7 +313,7 @@ class HostileShards(Shared):
         out, checkpoint = self.interrupted("resumed.h5")
         point = os.path.join(checkpoint, "point_000000000.h5")
         with h5py.File(point, "r+") as f:
-            f["/forecast/gdp/mean"][0, 0, 0] = 1.0
+            f["/forecast/gdp/mean_value"][0, 0, 0] = 1.0
         r = run("sweep", self.sweep, "--out", out, "--resume")
         self.assert_refused(r, out)
         self.assertIn(f"{point}: field 'scenario_0_sha256': checkpoint point 0 "

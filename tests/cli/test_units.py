@@ -37,7 +37,9 @@ def numeric_datasets(path):
     out = []
     with h5py.File(path, "r") as f:
         def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "fiu":
+            # CF flags (flag_values, flag_meanings) carry no units.
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind in "fiu" \
+                    and "flag_values" not in obj.attrs:
                 units = obj.attrs.get("units")
                 if isinstance(units, bytes):
                     units = units.decode()

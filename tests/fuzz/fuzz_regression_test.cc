@@ -244,7 +244,8 @@ TEST(FuzzFindings, SweepInlineBaseTableIsAccepted) {
   EXPECT_EQ(def->points(), 2);
   auto point = def->point(1);
   ASSERT_TRUE(point) << point.error().to_string();
-  EXPECT_EQ(point->name, "inline#1");
+  // Named by its axis values (SweepDefinition::point_label).
+  EXPECT_EQ(point->name, "inline seed=2");
   EXPECT_EQ(point->seed, 2u);
 }
 

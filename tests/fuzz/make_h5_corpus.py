@@ -65,7 +65,7 @@ write_seeds("fuzz_forecast_h5", ["shard.h5", "point.h5"], {
     "/forecast/reports", "/forecast/is_group", "/forecast/draws",
     "/forecast/seed", "/forecast/point_index",
     "/forecast/drivers.rd_intensity.target", "/forecast/gdp/quantiles",
-    "/forecast/gdp/mean", "/forecast/gdp/sd", "/forecast/history/gdp",
+    "/forecast/gdp/mean_value", "/forecast/gdp/sd", "/forecast/history/gdp",
     "/forecast/history/history_year", "/forecast/parameter_redraws",
     "/forecast@sweep_points", "/forecast@sweep_axes",
     "/forecast@sweep_axis_kinds", "/forecast@scenario_0_sha256",

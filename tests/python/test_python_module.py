@@ -160,7 +160,7 @@ class Forecast(Base):
             self.assertEqual(list(g["year"][()]), list(ds["year"].values))
             for v, _ in gc._core.variables():
                 same_bits(self, ds[v].values, g[v]["quantiles"][()], v)
-                same_bits(self, ds[v + "_mean"].values, g[v]["mean"][()],
+                same_bits(self, ds[v + "_mean"].values, g[v]["mean_value"][()],
                           v + " mean")
                 same_bits(self, ds[v + "_sd"].values, g[v]["sd"][()],
                           v + " sd")
@@ -176,7 +176,9 @@ class Forecast(Base):
         ds = gc.forecast(cal, SCENARIOS, draws=3000, seed=11, threads=1)
         self.assertEqual(ds["gdp"].dims,
                          ("scenario", "region", "year", "quantile"))
-        self.assertEqual(ds["gdp"].attrs["units"], "as the calibration's gdp")
+        # The shipped panel's units sidecar (data/china_provinces.units.csv).
+        self.assertEqual(ds["gdp"].attrs["units"],
+                         "100 million yuan, 2019 prices")
         self.check_forecast(ds, out)
         # The calibration computed in-process projects the same (to the
         # last bits of its covariance, see Calibration).
@@ -213,7 +215,7 @@ class Forecast(Base):
         cal = gc.read_calibration(self.cli_cal)
         ds = gc.forecast(cal, SCENARIOS, draws=300, seed=1)
         ax = ds.growthcast.plot(region="Chengdu-Chongqing")
-        self.assertIn("as the calibration's gdp", ax.get_ylabel())
+        self.assertIn("100 million yuan, 2019 prices", ax.get_ylabel())
         png = self.path("fan.png")
         ax.figure.savefig(png)
         self.assertGreater(os.path.getsize(png), 1000)
@@ -346,9 +348,9 @@ class Backtest(Base):
             # Each origin is calibrated in the run: its covariance's last
             # bits move between processes (see Calibration), so the Monte
             # Carlo quantiles agree to rounding, not bit for bit.
-            names = [k for k in ("median", "q05", "q95", "rmse")
+            names = [k for k in ("q50", "q05", "q95", "rmse")
                      if k in f["backtest"]]
-            self.assertIn("median", names)
+            self.assertIn("q50", names)
             for k in names:
                 close(self, ds[k].values, f["backtest"][k][()], k, 1e-9)
 

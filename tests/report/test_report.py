@@ -237,8 +237,11 @@ class Report(unittest.TestCase):
 
     def test_tables(self):
         html = self.html
-        for text in ("GDP 2025: median [90% band]", "GDP 2030: median",
-                     "GDP 2035: median", "Mean annual growth",
+        # GDP's units come from data/china_provinces.units.csv.
+        units = "(100 million yuan, 2019 prices)"
+        for text in (f"GDP 2025 {units}: median [90% band]",
+                     f"GDP 2030 {units}: median",
+                     f"GDP 2035 {units}: median", "Mean annual growth",
                      "Technology share of growth",
                      "<td>chengdu_chongqing/rd_push</td>",
                      "<td>yangtze_river_delta/baseline</td>",
@@ -514,19 +517,19 @@ class ModelMetadata(unittest.TestCase):
         shutil.copy(self.h5, copy)
         with h5py.File(copy, "r+") as f:
             g = f["forecast"]
-            shape = g["contribution_tfp/mean"].shape
+            shape = g["contribution_tfp/mean_value"].shape
             # A variable this build does not know is listed and read.
             extra = g.create_group("zz_extra")
             extra.create_dataset("quantiles", data=np.zeros(
                 g["gdp/quantiles"].shape))
-            extra.create_dataset("mean", data=np.zeros(shape))
+            extra.create_dataset("mean_value", data=np.zeros(shape))
             # The share by its definition (docs/architecture.md): knowledge
             # and TFP, flagged technology, over d ln Y = the sum of all
             # contributions, each summed over the years; computed here from
             # the stored means for the first unit the table shows.
             units = [u.decode() for u in g["region"][()]]
             unit = units.index("Chengdu-Chongqing")
-            sums = {c: g["contribution_%s/mean" % c][0, unit, :].sum()
+            sums = {c: g["contribution_%s/mean_value" % c][0, unit, :].sum()
                     for c in ("capital", "labour", "knowledge", "tfp")}
         expected = (sums["knowledge"] + sums["tfp"]) / sum(sums.values())
         html = self.render(copy)
