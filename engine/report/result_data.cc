@@ -170,9 +170,6 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
   f.gdp_growth_mean = f.means["gdp_growth"];
 
   // GDP's units as the file records them (the panel's units sidecar).
-  f.gdp_units = attribute_text(reader, "/forecast/gdp/quantiles", "units");
-  if (f.gdp_units.empty() || f.gdp_units.starts_with("as the "))
-    f.gdp_units = "unknown";
   if (reader.exists("/forecast/history/gdp")) {
     auto hy = read_years(reader, "/forecast/history/history_year");
     if (!hy) return tl::unexpected(hy.error());
@@ -253,6 +250,8 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
                    f.descriptions.back(), f.group_regions);
   }
   f.gdp_units = attribute_text(reader, "/forecast/gdp/quantiles", "units");
+  if (f.gdp_units.empty() || f.gdp_units.starts_with("as the "))
+    f.gdp_units = "unknown";
   if (reader.exists("/forecast/gdp_growth/quantiles")) {
     auto g = read_shaped(reader, file, "/forecast/gdp_growth/quantiles",
                          {ns, nu, ny, nq});

@@ -25,8 +25,6 @@ struct ForecastData {
   std::vector<int> years;              // projection years
   std::vector<double> quantile_levels;
   std::vector<double> gdp_quantiles;  // [scenario, unit, year, quantile]
-  // GDP's `units` attribute ("unknown" when the file does not say).
-  std::string gdp_units;
   // Means over the draws, [scenario, unit, year].
   std::vector<double> gdp_growth_mean;
   // The forecast variables the file lists (groups under /forecast with
@@ -72,7 +70,8 @@ struct ForecastData {
   // report shows; empty when the file has none) and its groups' regions.
   std::vector<std::string> descriptions;
   std::map<std::string, std::vector<std::string>> group_regions;
-  // Units of GDP and of its growth, from the datasets' `units` attributes.
+  // Units of GDP and of its growth, from the datasets' `units` attributes
+  // (GDP's "unknown" when the file does not say).
   std::string gdp_units, growth_units;
   // Annual GDP growth quantiles, [scenario, unit, year, quantile]; empty
   // when the file has no /forecast/gdp_growth/quantiles.

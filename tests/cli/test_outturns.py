@@ -158,7 +158,7 @@ class Outturns(unittest.TestCase):
                             "--threads", "2", "--draws", "9000")
         with h5py.File(one) as a, h5py.File(two) as b:
             for var in ("gdp", "gdp_growth", "tfp"):
-                for ds in ("quantiles", "mean", "sd"):
+                for ds in ("quantiles", "mean_value", "sd"):
                     self.assertEqual(
                         a["forecast/%s/%s" % (var, ds)][...].tobytes(),
                         b["forecast/%s/%s" % (var, ds)][...].tobytes())

@@ -78,7 +78,7 @@ class Progress(unittest.TestCase):
         import numpy as np
         with h5py.File(self.path("loud.h5"), "r") as a, \
                 h5py.File(self.path("quiet.h5"), "r") as b:
-            for name in ("gdp/quantiles", "gdp/mean", "gdp_growth/quantiles"):
+            for name in ("gdp/quantiles", "gdp/mean_value", "gdp_growth/quantiles"):
                 np.testing.assert_array_equal(a["forecast/" + name][()],
                                               b["forecast/" + name][()])
 

@@ -315,7 +315,7 @@ class Report(unittest.TestCase):
                                  ("Anhui", "<h4>Anhui</h4>")):
                 u = units.index(unit)
                 table = [t for t in tables_after(self.html, marker)
-                         if t[0][2].startswith("GDP 2025: median")][0]
+                         if t[0][2].startswith("GDP 2025 (") and t[0][2].endswith("): median [90% band]")][0]
                 for row in table[1:]:
                     s = scenarios.index(row[1])
                     self.assertEqual(row[0], TITLE[row[1]])
