@@ -240,11 +240,14 @@ Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
     return tl::unexpected(nonfinite_error(setup, sc, failure).error());
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
   for (std::int64_t c = 0; c < cells; ++c) {
+    // The sorts take longer than the draws: stopped between cells too.
+    if (is_cancelled(options.cancel)) continue;
     const double* v = values.data() + c * draws;
     mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
     exact_quantiles(v, draws, kQuantileLevels,
                     out.quantiles.data() + std::size_t(c) * levels);
   }
+  if (is_cancelled(options.cancel)) return cancelled();
   if (options.keep_paths) out.paths = std::move(values);
   return {};
 }
