@@ -107,7 +107,8 @@ int calibrate_main(CalibrateFlags& flags, const std::string& command_line) {
   provenance.command_line = command_line;
   provenance.input_files = {flags.panel.data};
   // The regions file of the calibrated panel: its groups are the default
-  // groups of forecasts from this calibration (cli/forecast_common.h).
+  // groups of forecasts from this calibration
+  // (engine/pipeline/forecast_context.h).
   if (!flags.panel.regions_file.empty())
     provenance.input_files.push_back(flags.panel.regions_file);
   auto written = write_result(flags.out, provenance, [&](store::ResultFile& f) {

@@ -1,5 +1,6 @@
-// What the commands share: where the shipped data lives, the panel flags,
-// parameter-setting flags, and turning an Error into a message and exit code.
+// What the commands share: the panel flags, the flag validators, and
+// turning an Error into a message and exit code. The checks and defaults
+// the Python module shares too live in engine/pipeline/inputs.h.
 #pragma once
 
 #include <CLI/CLI.hpp>

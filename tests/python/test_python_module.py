@@ -486,7 +486,7 @@ class Example(unittest.TestCase):
                 capture_output=True, text=True, env=env, cwd=SOURCE)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             for name in ("fan_chart.png", "forecast.h5", "medians_2035.csv",
-                         "calibration.h5"):
+                         "calibration.h5", "sweep_2035.csv"):
                 self.assertTrue(os.path.exists(os.path.join(tmp, name)), name)
 
 
