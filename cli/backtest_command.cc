@@ -14,36 +14,29 @@ void add_backtest_command(CLI::App& app, BacktestFlags& flags) {
       "origin, project, and score GDP medians and bands against what "
       "happened, beside a naive trend and a random walk with drift");
   flags.calibration.add_model_flags(*cmd);
-  cmd->add_option("--origins", flags.origins,
+  cmd->add_option("--origins", flags.run.origins,
                   "Origins FIRST:LAST (last data year of each forecast)")
       ->capture_default_str();
-  cmd->add_option("--horizon", flags.horizon, "Years ahead scored (1..H)")
+  cmd->add_option("--horizon", flags.run.horizon, "Years ahead scored (1..H)")
       ->capture_default_str();
-  cmd->add_option("--models", flags.models, "Models to score")
+  cmd->add_option("--models", flags.run.models, "Models to score")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--window", flags.window,
+  cmd->add_option("--window", flags.run.window,
                   "Calibration window length, cut where the data start")
       ->capture_default_str();
-  cmd->add_option("--draws", flags.draws, "Monte Carlo draws per forecast")
+  cmd->add_option("--draws", flags.run.draws, "Monte Carlo draws per forecast")
       ->capture_default_str();
-  cmd->add_option("--seed", flags.seed, "Seed")->capture_default_str();
-  cmd->add_option("--outturns", flags.outturns,
+  cmd->add_option("--seed", flags.run.seed, "Seed")->capture_default_str();
+  cmd->add_option("--outturns", flags.run.outturns,
                   "Outturns CSV after the panel's last year (default: the "
                   "shipped data/china_province_outturns.csv)");
   cmd->add_option("--out", flags.out, "Write the forecasts and scores (HDF5)");
 }
 
 int backtest_main(BacktestFlags& flags, const std::string& command_line) {
-  pipeline::BacktestRequest request;
+  pipeline::BacktestRequest request = flags.run;
   request.calibration = flags.calibration;
-  request.origins = flags.origins;
-  request.horizon = flags.horizon;
-  request.models = flags.models;
-  request.window = flags.window;
-  request.draws = flags.draws;
-  request.seed = flags.seed;
-  request.outturns = flags.outturns;
   if (auto s = pipeline::check_backtest(request); !s) return report(s.error());
   if (!flags.out.empty())
     if (auto s = check_output_path(flags.out); !s) return report(s.error());

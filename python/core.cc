@@ -133,6 +133,23 @@ py::array_t<double> matrix_2d(const std::vector<std::vector<double>>& m) {
   return out;
 }
 
+// The forecast's and the sweep's draws (-1: the files'), threads (0: all
+// cores) and memory, refused as the command line refuses its flags.
+void check_run_options(std::int64_t draws, int threads, double memory_mib) {
+  if (draws != -1 && (draws < 1 || draws > 1000000000LL))
+    raise(usage_error("must be between 1 and 10^9", "draws").value());
+  if (threads < 0 || threads > pipeline::max_threads())
+    raise(usage_error("must be between 1 and " +
+                          std::to_string(pipeline::max_threads()) +
+                          " (0: all cores)",
+                      "threads")
+              .value());
+  if (!(memory_mib > 0 && memory_mib <= 1e12))
+    raise(usage_error("must be a number of MiB above 0 and at most 10^12",
+                      "memory")
+              .value());
+}
+
 // A calibration held in C++ (so forecasts project from exactly it).
 struct Calibration {
   calibrate::CalibrationResult result;
@@ -276,18 +293,7 @@ std::shared_ptr<Forecast> run_forecast(
     const std::vector<std::pair<std::string, std::string>>& sources,
     std::int64_t draws, std::optional<std::uint64_t> seed_flag, int threads,
     bool paths, double memory_mib) {
-  if (draws != -1 && (draws < 1 || draws > 1000000000LL))
-    raise(usage_error("must be between 1 and 10^9", "draws").value());
-  if (threads < 0 || threads > pipeline::max_threads())
-    raise(usage_error("must be between 1 and " +
-                          std::to_string(pipeline::max_threads()) +
-                          " (0: all cores)",
-                      "threads")
-              .value());
-  if (!(memory_mib > 0 && memory_mib <= 1e12))
-    raise(usage_error("must be a number of MiB above 0 and at most 10^12",
-                      "memory")
-              .value());
+  check_run_options(draws, threads, memory_mib);
   std::vector<scenario::Scenario> scenarios;
   for (const auto& [text, file] : sources)
     scenarios.push_back(
@@ -602,19 +608,7 @@ PYBIND11_MODULE(_core, m) {
          std::int64_t draws, std::optional<std::uint64_t> seed, int threads,
          double memory_mib, const std::string& out,
          const std::string& command_line) {
-        if (draws != -1 && (draws < 1 || draws > 1000000000LL))
-          raise(usage_error("must be between 1 and 10^9", "draws").value());
-        if (threads < 0 || threads > pipeline::max_threads())
-          raise(usage_error("must be between 1 and " +
-                                std::to_string(pipeline::max_threads()) +
-                                " (0: all cores)",
-                            "threads")
-                    .value());
-        if (!(memory_mib > 0 && memory_mib <= 1e12))
-          raise(usage_error("must be a number of MiB above 0 and at most "
-                            "10^12",
-                            "memory")
-                    .value());
+        check_run_options(draws, threads, memory_mib);
         check(pipeline::check_output_path(out, {file}, "out"));
         auto def = value_or_raise(pipeline::read_sweep_with(file, draws, seed));
         store::Provenance provenance;

@@ -5,7 +5,7 @@ import shutil
 import tempfile
 
 from . import _core, _toml
-from .calibration import CalibrationResults, read_calibration
+from .forecast import _calibration_arg, _seed_arg
 
 
 def _sweep_file(sweep, folder):
@@ -49,16 +49,8 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
     KeyboardInterrupt, leaving no file.
     """
     from .results import open as open_result
-    if isinstance(calibration, (str, os.PathLike)):
-        calibration = read_calibration(calibration)
-    if calibration is not None and \
-            not isinstance(calibration, CalibrationResults):
-        raise TypeError("calibration must be CalibrationResults, a path or "
-                        "None")
-    if seed is not None:
-        seed = int(seed)
-        if not 0 <= seed < 2**64:
-            raise ValueError(f"seed {seed} is not between 0 and 2^64-1")
+    calibration = _calibration_arg(calibration)
+    seed = _seed_arg(seed)
     tmp = tempfile.mkdtemp(prefix="growthcast-sweep-")
     try:
         path = _sweep_file(sweep, tmp)
