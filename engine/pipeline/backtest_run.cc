@@ -163,22 +163,22 @@ struct OriginForecast {
 // length, cut where the data start), projects the baseline scenario with
 // band scales `band_scale` (empty: none) and returns its GDP points.
 Result<OriginForecast> forecast_origin(
-    const BacktestRequest& flags, const data::Panel& panel,
+    const BacktestRequest& request, const data::Panel& panel,
     const std::string& model, int origin,
     const std::vector<data::RegionGroup>& groups,
     const std::vector<double>& band_scale,
     const std::map<std::string, const backtest::UnitSeries*>& series_of,
     const CancelFlag* cancel, bool single_thread = false) {
-  CalibrationRequest f = flags.calibration;
+  CalibrationRequest f = request.calibration;
   f.model_name = model;
   f.to = origin;
   f.from =
-      std::max(origin - flags.window + 1, first_complete_year(panel, origin));
+      std::max(origin - request.window + 1, first_complete_year(panel, origin));
   auto cal = run_calibration(f, cancel);
   if (!cal) return tl::unexpected(cal.error());
   const std::string name = model + "@" + std::to_string(origin);
   auto sc = scenario::parse_scenario(
-      scenario_text(name, origin + flags.horizon, flags.draws, flags.seed,
+      scenario_text(name, origin + request.horizon, request.draws, request.seed,
                     cal->regions, groups),
       "backtest " + name);
   if (!sc) return tl::unexpected(sc.error());
@@ -195,8 +195,8 @@ Result<OriginForecast> forecast_origin(
   options.threads =
       single_thread ? 1 : (f.solver.threads > 1 ? f.solver.threads : 0);
   options.cancel = cancel;
-  auto run = montecarlo::run_scenario(*setup, *sc, 0, flags.draws, flags.seed,
-                                      options);
+  auto run = montecarlo::run_scenario(*setup, *sc, 0, request.draws,
+                                      request.seed, options);
   if (!run) return tl::unexpected(run.error());
   const auto& levels = montecarlo::kQuantileLevels;
   const std::size_t nq = levels.size();
@@ -206,7 +206,7 @@ Result<OriginForecast> forecast_origin(
   };
   OriginForecast out;
   for (std::size_t u = 0; u < run->units.size(); ++u)
-    for (int h = 1; h <= flags.horizon; ++h) {
+    for (int h = 1; h <= request.horizon; ++h) {
       const std::size_t cell =
           std::size_t(run->cell(montecarlo::kGdp, int(u), h - 1));
       auto q = [&](double level) {
@@ -235,7 +235,7 @@ Result<OriginForecast> forecast_origin(
 // threads, so the scores do not depend on the scheduling). The first error
 // in origin order is returned.
 Result<std::vector<OriginForecast>> forecast_origins(
-    const BacktestRequest& flags, const data::Panel& panel,
+    const BacktestRequest& request, const data::Panel& panel,
     const std::string& model, const std::vector<int>& origins,
     const std::vector<data::RegionGroup>& groups,
     const std::vector<std::vector<double>>& band_scales,
@@ -243,7 +243,7 @@ Result<std::vector<OriginForecast>> forecast_origins(
     const CancelFlag* cancel) {
   const int n = int(origins.size());
   std::vector<std::optional<Result<OriginForecast>>> results(origins.size());
-  BacktestRequest one = flags;
+  BacktestRequest one = request;
   if (n > 1) one.calibration.solver.threads = 1;
 #pragma omp parallel for schedule(dynamic, 1) if (n > 1)
   for (int k = 0; k < n; ++k)

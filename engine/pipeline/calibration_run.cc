@@ -194,29 +194,29 @@ Result<calibrate::ModelOptions> CalibrationRequest::model_options() const {
   return model;
 }
 
-Result<calibrate::CalibrationResult> run_calibration(CalibrationRequest& flags,
-                                                     const CancelFlag* cancel) {
-  flags.panel.resolve();
-  if (!calibrate::StringToLossKind(flags.loss, &flags.solver.loss))
+Result<calibrate::CalibrationResult> run_calibration(
+    CalibrationRequest& request, const CancelFlag* cancel) {
+  request.panel.resolve();
+  if (!calibrate::StringToLossKind(request.loss, &request.solver.loss))
     return usage_error(
-        "unknown loss '" + flags.loss + "' (none, huber, cauchy)", "--loss");
+        "unknown loss '" + request.loss + "' (none, huber, cauchy)", "--loss");
   std::string why;
-  if (!flags.solver.IsValid(&why)) return usage_error(why, "solver options");
-  auto model = flags.model_options();
+  if (!request.solver.IsValid(&why)) return usage_error(why, "solver options");
+  auto model = request.model_options();
   if (!model) return tl::unexpected(model.error());
 
   data::ColumnMapping mapping;
-  mapping.region = flags.panel.region_col;
-  mapping.year = flags.panel.year_col;
-  const auto& c = flags.columns;
+  mapping.region = request.panel.region_col;
+  mapping.year = request.panel.year_col;
+  const auto& c = request.columns;
   mapping.values = {c.gdp, c.capital, c.labour, c.rd};
   mapping.optional_values = {c.gdp_nominal, c.investment_nominal, c.rd_nominal};
-  auto panel = data::read_panel(flags.panel.data, mapping);
+  auto panel = data::read_panel(request.panel.data, mapping);
   if (!panel) return tl::unexpected(panel.error());
   data::Selection selection;
-  selection.regions = flags.panel.regions;
-  selection.first_year = flags.from;
-  selection.last_year = flags.to;
+  selection.regions = request.panel.regions;
+  selection.first_year = request.from;
+  selection.last_year = request.to;
   selection.positive = mapping.values;
   // The nominal series give the projection's default driver ratios; when
   // the panel has them they must be complete in the window.
@@ -229,12 +229,12 @@ Result<calibrate::CalibrationResult> run_calibration(CalibrationRequest& flags,
   if (!window) return tl::unexpected(window.error());
   auto data = calibrate::calibration_data(*window, c);
   if (!data) return tl::unexpected(data.error());
-  calibrate::SolverOptions solver = flags.solver;
+  calibrate::SolverOptions solver = request.solver;
   solver.cancel = cancel;
   auto result = calibrate::calibrate(std::move(*data), *model, solver);
   if (!result) return result;
-  if (!flags.bands.empty()) {
-    auto scale = read_band_scale(flags.bands, result->model);
+  if (!request.bands.empty()) {
+    auto scale = read_band_scale(request.bands, result->model);
     if (!scale) return tl::unexpected(scale.error());
     result->band_scale = *scale;
   }
