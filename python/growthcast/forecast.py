@@ -142,8 +142,8 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     for exact quantiles. ``out`` writes the HDF5 file the command line
     writes. Returns an xarray.Dataset (scenario, region, year, quantile);
     ``ds.growthcast.plot()`` draws a fan chart, ``ds.growthcast.save(path)``
-    writes the file. The GIL is released while it runs; Ctrl-C stops it at
-    the end of the current scenario with KeyboardInterrupt.
+    writes the file. The GIL is released while it runs; Ctrl-C stops it
+    within a chunk of draws with KeyboardInterrupt, leaving no file.
     """
     if scenario is None:
         raise TypeError("forecast() needs a scenario (TOML path or dict)")
