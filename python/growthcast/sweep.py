@@ -32,6 +32,16 @@ def _sweep_file(sweep, folder):
     return path
 
 
+def _named_dict(error, path):
+    """The engine's error about a dict's temporary file, naming <dict>."""
+    named = _core.EngineError(str(error).replace(path, "<dict>"))
+    for key in ("message", "file", "line", "field", "exit_code"):
+        setattr(named, key, getattr(error, key, None))
+    if named.file == path:
+        named.file = "<dict>"
+    return named
+
+
 def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
           memory=1024.0, out=None):
     """Run every point of a sweep, as ``growthcast sweep`` does, here.
@@ -58,9 +68,14 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
             os.path.join(tmp, "sweep.h5")
         shown = "<dict>" if isinstance(sweep, dict) else path
         command = f"growthcast.sweep({shown!r}, draws={draws}, seed={seed})"
-        _core.sweep(path, calibration._handle if calibration else None,
-                    -1 if draws is None else int(draws), seed, int(threads),
-                    float(memory), target, command)
+        try:
+            _core.sweep(path, calibration._handle if calibration else None,
+                        -1 if draws is None else int(draws), seed,
+                        int(threads), float(memory), target, command)
+        except _core.EngineError as e:
+            if not isinstance(sweep, dict):
+                raise
+            raise _named_dict(e, path) from None
         return open_result(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

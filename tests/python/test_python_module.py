@@ -359,6 +359,11 @@ class Sweep(Base):
         self.assertEqual(str(e.exception).replace(path, "FILE"),
                          cli_message(r.stderr, path))
         self.assertFalse(os.path.exists(self.path("y.h5")))
+        # A dict names itself as <dict>, as forecast()'s do.
+        with self.assertRaises(gc.EngineError) as e:
+            gc.sweep(bad, out=self.path("y.h5"))
+        self.assertTrue(str(e.exception).startswith("<dict>:"), e.exception)
+        self.assertEqual(e.exception.file, "<dict>")
 
     def test_ctrl_c_stops_a_sweep(self):
         # 36 points of 200,000 draws: minutes of work. Interrupted, it
