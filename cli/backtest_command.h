@@ -11,20 +11,15 @@
 #include <vector>
 
 #include "cli/calibrate_command.h"
+#include "pipeline/backtest_run.h"
 
 namespace growthcast::cli {
 
 struct BacktestFlags {
-  CalibrateFlags calibration;  // panel, columns, solver; --model is unused
-  std::string origins = "2012:2019";
-  int horizon = 5;
-  std::vector<std::string> models = {"cobb_douglas_rd", "tfp_convergence"};
-  int window = 10;
-  std::int64_t draws = 2000;
-  std::uint64_t seed = 1;
-  std::string outturns;  // default: the shipped outturns
-  std::string out;       // optional HDF5 file
-  bool quiet = false;    // no progress on stderr
+  pipeline::BacktestRequest run;  // origins, horizon, models, draws, ...
+  CalibrateFlags calibration;     // panel, columns, solver; --model unused
+  std::string out;                // optional HDF5 file
+  bool quiet = false;             // no progress on stderr
 };
 
 void add_backtest_command(CLI::App& app, BacktestFlags& flags);

@@ -6,6 +6,7 @@
 #include "cli/common.h"
 #include "cli/forecast_common.h"
 #include "cli/progress.h"
+#include "pipeline/sweep_run.h"
 #include "sweep/run_sweep.h"
 
 namespace growthcast::cli {
@@ -67,20 +68,9 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
     if (!parsed) return report(parsed.error());
     shard = *parsed;
   }
-  auto def = sweep::read_sweep(flags.sweep);
+  auto def = pipeline::read_sweep_with(
+      flags.sweep, overrides->draws.value_or(-1), overrides->seed);
   if (!def) return report(def.error());
-  // One seed and one number of draws per sweep (its top-level keys or
-  // --seed / --draws): points that varied them could not be written or
-  // merged into one file, and the run failed only after the first point.
-  for (const auto& axis : def->axes)
-    if (axis.key == "seed" || axis.key == "draws")
-      return report(fail("the sweep's " + axis.key +
-                             " is one for all points (the top-level key, or "
-                             "--" +
-                             axis.key + "); an axis cannot vary it",
-                         flags.sweep, axis.line, "axes." + axis.key)
-                        .value());
-  sweep::apply_overrides(*def, overrides->draws.value_or(-1), overrides->seed);
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.
   if (shard.count > def->points())
@@ -109,22 +99,13 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
                       .value());
   if (!cal) return report(cal.error());
 
-  sweep::SweepJob job;
-  job.definition = &*def;
-  job.calibration = &*cal;
-  job.calibration_sha256 = store::calibration_digest(*cal);
-  job.groups = default_groups(*cal);
-  std::tie(job.first, job.last) = sweep::shard_range(shard, def->points());
-  job.out = flags.out;
+  const auto [first, last] = sweep::shard_range(shard, def->points());
+  sweep::SweepJob job = pipeline::sweep_job(*def, *cal, first, last, flags.out);
   job.resume = flags.resume;
   job.run_options.threads = flags.threads;
   job.run_options.exact_memory_bytes =
       std::size_t(flags.memory_mib * 1048576.0);
   job.provenance = provenance;
-  job.history = history_of(*cal, job.groups);
-  job.write_context = [&](store::ResultFile& f) {
-    return write_context(f, *cal, job.groups);
-  };
 
   job.note = [](const std::string& line) {
     std::cerr << "growthcast: " << line << "\n";

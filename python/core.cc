@@ -2,37 +2,44 @@
 // package (python/growthcast). It takes and returns plain arrays, strings
 // and dicts; the labelled pandas and xarray objects are built in Python.
 // Every number comes from the same functions the command line calls: the
-// calibration through cli::run_calibration, the forecast through
-// montecarlo::make_setup / run_scenario and store::write_forecast, as in
-// cli/forecast_command.cc.
+// calibration, backtest and sweep through the engine's pipeline stage
+// (engine/pipeline/), the forecast through montecarlo::make_setup /
+// run_scenario and store::write_forecast, as in cli/forecast_command.cc.
+// Long calls run on a worker thread while the caller's thread watches for
+// Ctrl-C (interruptible(), below).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <array>
 #include <chrono>
-#include <csignal>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "calibrate/calibration.h"
-#include "cli/backtest_command.h"
-#include "cli/calibrate_command.h"
-#include "cli/common.h"
-#include "cli/forecast_common.h"
+#include "common/cancel.h"
 #include "common/version.h"
 #include "data/panel.h"
 #include "models/registry.h"
 #include "montecarlo/projection.h"
 #include "montecarlo/quantiles.h"
 #include "montecarlo/runner.h"
+#include "pipeline/backtest_run.h"
+#include "pipeline/calibration_run.h"
+#include "pipeline/forecast_context.h"
+#include "pipeline/inputs.h"
+#include "pipeline/sweep_run.h"
 #include "scenario/scenario.h"
+#include "store/atomic_file.h"
 #include "store/result_io.h"
+#include "sweep/run_sweep.h"
 
 namespace py = pybind11;
 
@@ -60,6 +67,58 @@ void check(const Status& s) {
   if (!s) raise(s.error());
 }
 
+// Runs `work(cancel)` on a worker thread with the GIL released while the
+// calling thread waits, waking every 100 ms to take the GIL and let Python
+// run its signal handlers (PyErr_CheckSignals; only the main thread runs
+// them, so a call from another Python thread is simply not interruptible).
+// A handler that raises (Ctrl-C: KeyboardInterrupt) sets the flag; the
+// engine stops at its next check (a chunk of draws, a solver iteration, a
+// sweep point, before renaming a file into place), the worker is joined
+// and the exception is raised here. The worker never touches Python.
+template <class Work>
+auto interruptible(Work&& work) {
+  using R = std::invoke_result_t<Work&, const CancelFlag*>;
+  CancelFlag cancel{false};
+  std::optional<R> result;
+  std::exception_ptr thrown;
+  std::mutex mutex;
+  std::condition_variable finished;
+  bool done = false, interrupted = false;
+  {
+    py::gil_scoped_release release;
+    std::thread worker([&] {
+      try {
+        result.emplace(work(&cancel));
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      done = true;
+      finished.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!finished.wait_for(lock, std::chrono::milliseconds(100),
+                              [&] { return done; })) {
+      lock.unlock();
+      {
+        py::gil_scoped_acquire acquire;
+        // The exception stays set in this thread until raised below.
+        interrupted = PyErr_CheckSignals() != 0;
+      }
+      lock.lock();
+      if (interrupted) {
+        cancel = true;
+        break;
+      }
+    }
+    lock.unlock();
+    worker.join();
+  }
+  if (interrupted) throw py::error_already_set();
+  if (thrown) std::rethrow_exception(thrown);
+  return std::move(*result);
+}
+
 py::array_t<double> eigen_1d(const Eigen::VectorXd& v) {
   py::array_t<double> out(py::ssize_t(v.size()));
   for (Eigen::Index i = 0; i < v.size(); ++i) out.mutable_data()[i] = v[i];
@@ -74,6 +133,23 @@ py::array_t<double> matrix_2d(const std::vector<std::vector<double>>& m) {
   return out;
 }
 
+// The forecast's and the sweep's draws (-1: the files'), threads (0: all
+// cores) and memory, refused as the command line refuses its flags.
+void check_run_options(std::int64_t draws, int threads, double memory_mib) {
+  if (draws != -1 && (draws < 1 || draws > 1000000000LL))
+    raise(usage_error("must be between 1 and 10^9", "draws").value());
+  if (threads < 0 || threads > pipeline::max_threads())
+    raise(usage_error("must be between 1 and " +
+                          std::to_string(pipeline::max_threads()) +
+                          " (0: all cores)",
+                      "threads")
+              .value());
+  if (!(memory_mib > 0 && memory_mib <= 1e12))
+    raise(usage_error("must be a number of MiB above 0 and at most 10^12",
+                      "memory")
+              .value());
+}
+
 // A calibration held in C++ (so forecasts project from exactly it).
 struct Calibration {
   calibrate::CalibrationResult result;
@@ -83,7 +159,7 @@ struct Calibration {
 };
 
 std::shared_ptr<Calibration> calibrate_panel(const py::dict& o) {
-  cli::CalibrateFlags flags;
+  pipeline::CalibrationRequest flags;
   flags.panel.data = o["data"].cast<std::string>();
   if (o.contains("regions_file"))
     flags.panel.regions_file = o["regions_file"].cast<std::string>();
@@ -114,14 +190,13 @@ std::shared_ptr<Calibration> calibrate_panel(const py::dict& o) {
                             {"investment_nominal", &c.investment_nominal},
                             {"rd_nominal", &c.rd_nominal}})
     if (columns.contains(key)) *field = columns[key].cast<std::string>();
-  if (auto s = cli::check_region_list(flags.panel.regions); !s)
+  if (auto s = pipeline::check_region_list(flags.panel.regions); !s)
     raise(s.error());
   auto out = std::make_shared<Calibration>();
-  Result<calibrate::CalibrationResult> r;
-  {
-    py::gil_scoped_release release;
-    r = cli::run_calibration(flags);
-  }
+  Result<calibrate::CalibrationResult> r =
+      interruptible([&](const CancelFlag* cancel) {
+        return pipeline::run_calibration(flags, cancel);
+      });
   // A DataFrame's panel was written to a temporary file: name it as the
   // caller knows it.
   if (o.contains("source")) {
@@ -188,42 +263,18 @@ py::dict calibration_dict(const Calibration& c) {
   return d;
 }
 
-// The engine's file writer (store/atomic_file.cc) installs SIGINT and
-// SIGTERM handlers the first time it writes, once per process, that remove
-// its temporaries and kill the process: in Python that would turn every
-// later Ctrl-C into the death of the interpreter (a notebook's kernel)
-// instead of a KeyboardInterrupt. Each write keeps Python's handlers: the
-// write runs with the GIL held, so Python's handler only sets a flag and
-// the temporary is renamed or removed as usual.
-class KeepSignalHandlers {
- public:
-  KeepSignalHandlers() {
-    for (std::size_t k = 0; k < kSignals.size(); ++k)
-      sigaction(kSignals[k], nullptr, &saved_[k]);
-  }
-  ~KeepSignalHandlers() {
-    for (std::size_t k = 0; k < kSignals.size(); ++k)
-      sigaction(kSignals[k], &saved_[k], nullptr);
-  }
-  KeepSignalHandlers(const KeepSignalHandlers&) = delete;
-  KeepSignalHandlers& operator=(const KeepSignalHandlers&) = delete;
-
- private:
-  static constexpr std::array<int, 2> kSignals = {SIGINT, SIGTERM};
-  std::array<struct sigaction, 2> saved_{};
-};
-
 template <class Write>
 void write_file(const std::string& path, const std::string& command_line,
                 const std::vector<std::string>& inputs, Write&& write) {
-  if (auto s = cli::check_output_path(path, inputs, "path"); !s)
+  if (auto s = pipeline::check_output_path(path, inputs, "path"); !s)
     raise(s.error());
   store::Provenance provenance;
   provenance.command_line = command_line;
   for (const auto& f : inputs)
     if (!f.empty()) provenance.input_files.push_back(f);
-  KeepSignalHandlers keep;
-  check(cli::write_result(path, provenance, std::forward<Write>(write)));
+  check(interruptible([&](const CancelFlag* cancel) {
+    return pipeline::write_result(path, provenance, write, cancel);
+  }));
 }
 
 // The forecasts of one call, held so that save() writes exactly what the
@@ -242,18 +293,7 @@ std::shared_ptr<Forecast> run_forecast(
     const std::vector<std::pair<std::string, std::string>>& sources,
     std::int64_t draws, std::optional<std::uint64_t> seed_flag, int threads,
     bool paths, double memory_mib) {
-  if (draws != -1 && (draws < 1 || draws > 1000000000LL))
-    raise(usage_error("must be between 1 and 10^9", "draws").value());
-  if (threads < 0 || threads > cli::max_threads())
-    raise(usage_error("must be between 1 and " +
-                          std::to_string(cli::max_threads()) +
-                          " (0: all cores)",
-                      "threads")
-              .value());
-  if (!(memory_mib > 0 && memory_mib <= 1e12))
-    raise(usage_error("must be a number of MiB above 0 and at most 10^12",
-                      "memory")
-              .value());
+  check_run_options(draws, threads, memory_mib);
   std::vector<scenario::Scenario> scenarios;
   for (const auto& [text, file] : sources)
     scenarios.push_back(
@@ -268,54 +308,49 @@ std::shared_ptr<Forecast> run_forecast(
     for (std::size_t b = 0; b < a; ++b)
       if (scenarios[a].name == scenarios[b].name)
         raise(fail("two scenarios are named '" +
-                       cli::shorten(scenarios[a].name) + "' (also in '" +
-                       cli::shorten(scenarios[b].file, 200) +
+                       pipeline::shorten(scenarios[a].name) + "' (also in '" +
+                       pipeline::shorten(scenarios[b].file, 200) +
                        "'); names must be unique within one result",
                    scenarios[a].file, scenarios[a].line_of("name"), "name")
                   .value());
-  // Policy targets are solved by `growthcast forecast` only; projecting
-  // without solving them would answer another question.
-  for (const auto& sc : scenarios)
+  // Policy targets and outturns are read and solved by `growthcast
+  // forecast` only; projecting without them would answer another question.
+  for (const auto& sc : scenarios) {
     if (!sc.targets.empty())
       raise(fail("the Python module does not solve [[targets]] yet "
                  "(docs/targets.md): use `growthcast forecast`",
                  sc.file, sc.line_of("targets"), "targets")
                 .value());
-  out->groups = cli::default_groups(cal);
-  // Ctrl-C: the progress callback runs on the calling thread (the OpenMP
-  // master); it takes the GIL briefly to let Python run its signal
-  // handlers. The engine has no way to cancel a run, so an interrupt stops
-  // the call at the end of the current scenario.
-  std::optional<py::error_already_set> interrupted;
-  for (std::size_t k = 0; k < scenarios.size(); ++k) {
-    const auto& sc = scenarios[k];
-    auto setup = value_or_raise(montecarlo::make_setup(cal, sc, out->groups));
-    montecarlo::RunOptions options;
-    options.threads = threads;
-    options.keep_paths = paths;
-    options.exact_memory_bytes = std::size_t(memory_mib * 1048576.0);
-    // At most every 100 ms: taking the GIL waits for another Python
-    // thread that holds it (up to the 5 ms switch interval).
-    auto last_check = std::chrono::steady_clock::now();
-    options.progress = [&](double) {
-      if (interrupted) return;
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_check < std::chrono::milliseconds(100)) return;
-      last_check = now;
-      py::gil_scoped_acquire acquire;
-      if (PyErr_CheckSignals() != 0) interrupted.emplace();
-    };
-    const std::int64_t n = draws > 0 ? draws : sc.draws;
-    const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
-    Result<montecarlo::ScenarioForecast> run;
-    {
-      py::gil_scoped_release release;
-      run = montecarlo::run_scenario(setup, sc, k, n, seed, options);
-    }
-    if (interrupted) throw *interrupted;
-    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-    out->runs.push_back(value_or_raise(std::move(run)));
+    if (sc.outturns)
+      raise(fail("the Python module does not condition on outturns yet "
+                 "(docs/conditioning.md): use `growthcast forecast "
+                 "--outturns`",
+                 sc.file, sc.line_of("outturns"), "outturns")
+                .value());
   }
+  out->groups = pipeline::default_groups(cal);
+  auto runs =
+      interruptible([&](const CancelFlag* cancel)
+                        -> Result<std::vector<montecarlo::ScenarioForecast>> {
+        std::vector<montecarlo::ScenarioForecast> done;
+        for (std::size_t k = 0; k < scenarios.size(); ++k) {
+          const auto& sc = scenarios[k];
+          auto setup = montecarlo::make_setup(cal, sc, out->groups);
+          if (!setup) return tl::unexpected(setup.error());
+          montecarlo::RunOptions options;
+          options.threads = threads;
+          options.keep_paths = paths;
+          options.exact_memory_bytes = std::size_t(memory_mib * 1048576.0);
+          options.cancel = cancel;
+          const std::int64_t n = draws > 0 ? draws : sc.draws;
+          const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
+          auto run = montecarlo::run_scenario(*setup, sc, k, n, seed, options);
+          if (!run) return tl::unexpected(run.error());
+          done.push_back(std::move(*run));
+        }
+        return done;
+      });
+  out->runs = value_or_raise(std::move(runs));
   if (seed_flag)
     out->seed = *seed_flag;
   else if (scenarios.size() == 1)
@@ -330,16 +365,22 @@ void save_forecast(const Forecast& f, const std::string& path,
   std::vector<std::string> inputs;
   for (const auto& file : f.files)
     if (std::filesystem::exists(file)) inputs.push_back(file);
-  if (auto s = cli::check_output_path(path, inputs, "path"); !s)
+  if (auto s = pipeline::check_output_path(path, inputs, "path"); !s)
     raise(s.error());
   store::Provenance provenance;
   provenance.command_line = command_line;
   for (const auto& file : inputs) provenance.input_files.push_back(file);
   provenance.seed = f.seed;
-  KeepSignalHandlers keep;
-  check(cli::write_result(path, provenance, [&](store::ResultFile& file) {
-    if (auto s = cli::write_context(file, cal, f.groups); !s) return s;
-    return store::write_forecast(file, f.runs, cli::history_of(cal, f.groups));
+  check(interruptible([&](const CancelFlag* cancel) {
+    return pipeline::write_result(
+        path, provenance,
+        [&](store::ResultFile& file) {
+          if (auto s = pipeline::write_context(file, cal, f.groups); !s)
+            return s;
+          return store::write_forecast(file, f.runs,
+                                       pipeline::history_of(cal, f.groups));
+        },
+        cancel);
   }));
 }
 
@@ -379,7 +420,7 @@ py::list forecast_runs(const Forecast& f) {
 }
 
 py::dict forecast_history(const Forecast& f) {
-  const auto h = cli::history_of(f.calibration->result, f.groups);
+  const auto h = pipeline::history_of(f.calibration->result, f.groups);
   py::dict d;
   d["years"] = h.years;
   d["units"] = h.units;
@@ -445,6 +486,10 @@ PYBIND11_MODULE(_core, m) {
   using namespace growthcast;
   using namespace growthcast::python;
   m.doc() = "growthcast engine binding (use the growthcast package)";
+  // Ctrl-C stays Python's KeyboardInterrupt: the engine's file writer
+  // installs no SIGINT/SIGTERM handler of its own in this process (a
+  // cancelled write removes its temporary as it unwinds).
+  store::leave_signal_handlers_to_host();
   static py::exception<EngineException> engine_error(m, "EngineError",
                                                      PyExc_ValueError);
   py::register_exception_translator([](std::exception_ptr p) {
@@ -470,7 +515,8 @@ PYBIND11_MODULE(_core, m) {
     return out;
   });
   m.def("quantile_levels", [] { return montecarlo::kQuantileLevels; });
-  m.def("shipped_data_dir", [] { return cli::shipped_data_dir().string(); });
+  m.def("shipped_data_dir",
+        [] { return pipeline::shipped_data_dir().string(); });
   m.def("models", &model_list);
 
   // Checks a panel (CSV text) as the command line reads one; returns its
@@ -513,7 +559,7 @@ PYBIND11_MODULE(_core, m) {
             if (!c.regions_file.empty()) all.push_back(c.regions_file);
             write_file(path, command_line, all, [&](store::ResultFile& f) {
               if (auto s = store::write_calibration(f, c.result); !s) return s;
-              return cli::record_regions_file(f, c.regions_file);
+              return pipeline::record_regions_file(f, c.regions_file);
             });
           },
           py::arg("path"), py::arg("command_line"), py::arg("inputs"));
@@ -523,7 +569,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("read_calibration", [](const std::string& path) {
     auto out = std::make_shared<Calibration>();
     std::vector<std::filesystem::path> inputs;
-    out->result = value_or_raise(cli::load_calibration(path, inputs));
+    out->result = value_or_raise(pipeline::load_calibration(path, inputs));
     if (auto reader = store::ResultReader::open(path))
       if (auto regions =
               reader->string_attribute("/calibration", "regions_file"))
@@ -536,7 +582,7 @@ PYBIND11_MODULE(_core, m) {
       .def("history", &forecast_history)
       .def("summary",
            [](const Forecast& f) {
-             return cli::format_summary(
+             return pipeline::format_summary(
                  f.runs, &f.calibration->result.info(),
                  f.calibration->result.units_of("gdp").units);
            })
@@ -546,35 +592,97 @@ PYBIND11_MODULE(_core, m) {
         py::arg("threads") = 0, py::arg("paths") = false,
         py::arg("memory_mib") = 1024.0);
 
-  // The backtest command as it is (it prints its table and writes `out`).
+  // The backtest command's run: returns its table; writes `out` when given.
   m.def(
       "backtest",
       [](const py::dict& o) {
-        cli::BacktestFlags flags;
-        flags.calibration.panel.data = o["data"].cast<std::string>();
-        flags.origins = o["origins"].cast<std::string>();
-        flags.horizon = o["horizon"].cast<int>();
-        flags.models = o["models"].cast<std::vector<std::string>>();
-        flags.window = o["window"].cast<int>();
-        flags.draws = o["draws"].cast<std::int64_t>();
-        flags.seed = o["seed"].cast<std::uint64_t>();
-        flags.outturns = o["outturns"].cast<std::string>();
-        flags.out = o["out"].cast<std::string>();
-        const std::string command_line = o["command_line"].cast<std::string>();
-        int code = 0;
-        {
-          // A Ctrl-C is seen when the backtest returns (the engine cannot
-          // be cancelled), except while it writes its file: then the
-          // engine's handler removes the temporary and ends the process, as
-          // with the command line. Python's handlers are back afterwards.
-          KeepSignalHandlers keep;
-          py::gil_scoped_release release;
-          code = cli::backtest_main(flags, command_line);
-        }
-        if (code != 0)
-          throw std::runtime_error("growthcast backtest failed (exit " +
-                                   std::to_string(code) +
-                                   "; the message is on stderr)");
+        pipeline::BacktestRequest request;
+        request.calibration.panel.data = o["data"].cast<std::string>();
+        request.origins = o["origins"].cast<std::string>();
+        request.horizon = o["horizon"].cast<int>();
+        request.models = o["models"].cast<std::vector<std::string>>();
+        request.window = o["window"].cast<int>();
+        request.draws = o["draws"].cast<std::int64_t>();
+        request.seed = o["seed"].cast<std::uint64_t>();
+        request.outturns = o["outturns"].cast<std::string>();
+        const auto out = o["out"].cast<std::string>();
+        check(pipeline::check_backtest(request));
+        if (!out.empty()) check(pipeline::check_output_path(out, {}, "out"));
+        auto result =
+            value_or_raise(interruptible([&](const CancelFlag* cancel) {
+              return pipeline::run_backtest(request, cancel);
+            }));
+        if (!out.empty())
+          write_file(out, o["command_line"].cast<std::string>(),
+                     {request.calibration.panel.data, request.outturns},
+                     [&](store::ResultFile& f) {
+                       return pipeline::write_backtest(f, result);
+                     });
+        return pipeline::format_backtest(result);
       },
       py::arg("options"));
+
+  // `growthcast sweep` in this process: every point of the sweep file,
+  // from `calibration` (else the sweep's `calibration`, else the shipped
+  // panel calibrated with the defaults), into `out`. Interrupted or
+  // failed, it leaves neither `out` nor a checkpoint it created.
+  m.def(
+      "sweep",
+      [](const std::string& file, std::shared_ptr<Calibration> given,
+         std::int64_t draws, std::optional<std::uint64_t> seed, int threads,
+         double memory_mib, const std::string& out,
+         const std::string& command_line) {
+        check_run_options(draws, threads, memory_mib);
+        check(pipeline::check_output_path(out, {file}, "out"));
+        auto def = value_or_raise(pipeline::read_sweep_with(file, draws, seed));
+        store::Provenance provenance;
+        provenance.command_line = command_line;
+        provenance.input_files.push_back(file);
+        if (def.base_file != def.file)
+          provenance.input_files.push_back(def.base_file);
+        calibrate::CalibrationResult cal;
+        if (given) {
+          cal = given->result;
+        } else {
+          if (!def.calibration.empty())
+            check(pipeline::check_output_path(out, {def.calibration}, "out"));
+          auto loaded = interruptible([&](const CancelFlag* cancel) {
+            return pipeline::load_calibration(def.calibration,
+                                              provenance.input_files, cancel);
+          });
+          if (!loaded && !def.calibration.empty())
+            raise(fail("cannot use the calibration '" + def.calibration +
+                           "': " + loaded.error().to_string(),
+                       def.file, def.calibration_line, "calibration")
+                      .value());
+          cal = value_or_raise(std::move(loaded));
+        }
+        sweep::SweepJob job =
+            pipeline::sweep_job(def, cal, 0, def.points(), out);
+        job.run_options.threads = threads;
+        job.run_options.exact_memory_bytes =
+            std::size_t(memory_mib * 1048576.0);
+        job.provenance = provenance;
+        const auto checkpoint = sweep::checkpoint_dir(out);
+        std::error_code ec;
+        const bool had_checkpoint = std::filesystem::exists(checkpoint, ec);
+        Status status;
+        try {
+          status = interruptible([&](const CancelFlag* cancel) {
+            job.run_options.cancel = cancel;
+            auto pool = sweep::WorkPool::create_local(job.first, job.last);
+            return sweep::run_sweep(job, *pool);
+          });
+        } catch (...) {
+          if (!had_checkpoint) std::filesystem::remove_all(checkpoint, ec);
+          throw;
+        }
+        if (!status && !had_checkpoint)
+          std::filesystem::remove_all(checkpoint, ec);
+        check(status);
+        return def.points();
+      },
+      py::arg("sweep"), py::arg("calibration"), py::arg("draws"),
+      py::arg("seed"), py::arg("threads"), py::arg("memory_mib"),
+      py::arg("out"), py::arg("command_line"));
 }

@@ -165,6 +165,21 @@ ceres::Solver::Options ceres_options(const SolverOptions& s) {
   return options;
 }
 
+// Ends the solve after the current iteration once the caller's flag is
+// set; never set, Ceres' iterations are unchanged (it only reads the
+// answer).
+class CancelCallback final : public ceres::IterationCallback {
+ public:
+  explicit CancelCallback(const CancelFlag* flag) : flag_(flag) {}
+  ceres::CallbackReturnType operator()(
+      const ceres::IterationSummary&) override {
+    return is_cancelled(flag_) ? ceres::SOLVER_ABORT : ceres::SOLVER_CONTINUE;
+  }
+
+ private:
+  const CancelFlag* flag_;
+};
+
 // Fit statistics of the residuals (docs/models: sigma^2 = SSR / (n - p)) and
 // the pooled AR(1) of the residuals over t > t0.
 void fit_statistics(const std::vector<models::RegionSeries>& series,
@@ -372,8 +387,11 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
 
 template <class M>
 const SolveSummary& ModelProblem<M>::solve() {
-  const ceres::Solver::Options options = ceres_options(solver_);
+  ceres::Solver::Options options = ceres_options(solver_);
+  CancelCallback cancel(solver_.cancel);
+  if (solver_.cancel) options.callbacks.push_back(&cancel);
   auto run = [&](bool first) {
+    if (is_cancelled(solver_.cancel)) return;
     ceres::Solver::Summary summary;
     ceres::Solve(options, &problem_, &summary);
     accumulate(summary, first, summary_);
@@ -704,6 +722,7 @@ Result<CalibrationResult> calibrate(CalibrationData data,
   auto problem = CalibrationProblem::build(std::move(data), model, solver);
   if (!problem) return tl::unexpected(problem.error());
   const SolveSummary& summary = problem->solve();
+  if (is_cancelled(solver.cancel)) return cancelled();
   if (!summary.converged && !solver.allow_no_convergence)
     return fail(
         "the calibration did not converge (" + summary.termination + ": " +

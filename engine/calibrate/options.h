@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/cancel.h"
 #include "models/registry.h"
 
 namespace growthcast::calibrate {
@@ -61,6 +62,9 @@ struct SolverOptions {
   double parameter_tolerance = 1e-14;
   int threads = 1;
   bool allow_no_convergence = false;
+  // Set from another thread to stop the solver after its current
+  // iteration (SOLVER_ABORT): calibrate() then returns cancelled().
+  const CancelFlag* cancel = nullptr;
 
   bool IsValid(std::string* error) const;
 };

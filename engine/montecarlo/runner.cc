@@ -49,12 +49,14 @@ struct Store {
 // unit, h) for row r is r * years + h), or nullptr when the block went
 // straight to `store`. Blocks of one chunk are visited in order by one
 // thread. Returns the first non-finite draw, if any, and adds
-// the parameter redraws.
+// the parameter redraws. Once `cancel` is set the remaining chunks are
+// skipped (the caller checks the flag and discards the result).
 template <class Visit>
 Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
                    std::uint64_t scenario_index, std::int64_t first,
                    std::int64_t last, int threads, std::int64_t* redraws,
-                   const std::function<void(double)>& progress, Visit&& visit,
+                   const std::function<void(double)>& progress,
+                   const CancelFlag* cancel, Visit&& visit,
                    const Store* store = nullptr) {
   const std::int64_t chunks = (last - first + kChunk - 1) / kChunk;
   std::atomic<std::int64_t> done{0};
@@ -68,6 +70,7 @@ Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
     const int thread = omp_get_thread_num();
 #pragma omp for schedule(dynamic)
     for (std::int64_t c = 0; c < chunks; ++c) {
+      if (is_cancelled(cancel)) continue;
       const std::int64_t chunk_begin = first + c * kChunk;
       const std::int64_t chunk_end = std::min(last, chunk_begin + kChunk);
       std::int64_t local_redraws = 0;
@@ -254,17 +257,21 @@ Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
   const Store store{values.data(), draws, years};
   const Failure failure =
       run_chunks(setup, out.seed, out.scenario_index, 0, draws, threads,
-                 &out.parameter_redraws, options.progress,
+                 &out.parameter_redraws, options.progress, options.cancel,
                  copy_into(store, cells / years, years), &store);
+  if (is_cancelled(options.cancel)) return cancelled();
   if (failure.draw >= 0)
     return tl::unexpected(nonfinite_error(setup, sc, failure).error());
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
   for (std::int64_t c = 0; c < cells; ++c) {
+    // The sorts take longer than the draws: stopped between cells too.
+    if (is_cancelled(options.cancel)) continue;
     const double* v = values.data() + c * draws;
     mean_and_sd(v, draws, &out.mean[c], &out.sd[c]);
     exact_quantiles(v, draws, kQuantileLevels,
                     out.quantiles.data() + std::size_t(c) * levels);
   }
+  if (is_cancelled(options.cancel)) return cancelled();
   if (options.keep_paths) out.paths = std::move(values);
   return {};
 }
@@ -272,7 +279,8 @@ Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
 // Streaming mode, step 1: a pilot of the first draws places each cell's
 // slots (and its centre, the pilot's mean).
 void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
-                 int threads, StreamingHistogram& histogram) {
+                 int threads, const CancelFlag* cancel,
+                 StreamingHistogram& histogram) {
   const std::int64_t cells = setup.cells();
   const int years = setup.years();
   const std::int64_t rows_per_year = cells / years;
@@ -288,7 +296,7 @@ void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
   prefer_huge_pages(pilot);
   std::int64_t ignored_redraws = 0;
   run_chunks(setup, out.seed, out.scenario_index, 0, pilot_draws, threads,
-             &ignored_redraws, nullptr,
+             &ignored_redraws, nullptr, cancel,
              [&](std::int64_t, std::int64_t begin, int count, int h,
                  const double* rows, int) {
                for (std::int64_t r = 0; r < rows_per_year; ++r) {
@@ -360,7 +368,7 @@ Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
   const std::int64_t rows_per_year = cells / years;
   return run_chunks(
       setup, out.seed, out.scenario_index, 0, out.draws, threads, redraws,
-      options.progress,
+      options.progress, options.cancel,
       [&](std::int64_t chunk, std::int64_t, int count, int h,
           const double* rows, int thread) {
         if (h == 0) {
@@ -470,7 +478,7 @@ std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
 void resolve_uncertified(const ProjectionSetup& setup,
                          const StreamingHistogram& histogram, int threads,
                          const std::vector<Pending>& pending,
-                         ScenarioForecast& out) {
+                         const CancelFlag* cancel, ScenarioForecast& out) {
   if (pending.empty()) return;
   const std::size_t levels = kQuantileLevels.size();
   const int years = setup.years();
@@ -493,7 +501,7 @@ void resolve_uncertified(const ProjectionSetup& setup,
       std::vector<std::vector<double>>(first_pending.size()));
   std::int64_t more_redraws = 0;
   run_chunks(setup, out.seed, out.scenario_index, 0, out.draws, threads,
-             &more_redraws, nullptr,
+             &more_redraws, nullptr, cancel,
              [&](std::int64_t, std::int64_t, int count, int h,
                  const double* rows, int thread) {
                for (const auto& [c, list] : by_cell) {
@@ -539,18 +547,21 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
       "uncertified bins resolved exactly)";
   const std::int64_t cells = setup.cells();
   StreamingHistogram histogram{int(cells)};
-  place_slots(setup, out, threads, histogram);
+  place_slots(setup, out, threads, options.cancel, histogram);
+  if (is_cancelled(options.cancel)) return cancelled();
   const std::int64_t chunks = (out.draws + kChunk - 1) / kChunk;
   StreamingCounts counts(histogram, threads, cells, chunks);
   const Failure failure = count_draws(setup, out, threads, options, histogram,
                                       counts, &out.parameter_redraws);
+  if (is_cancelled(options.cancel)) return cancelled();
   if (failure.draw >= 0)
     return tl::unexpected(nonfinite_error(setup, sc, failure).error());
   reduce_counts(histogram, threads, cells, chunks, counts, out);
   const std::vector<Pending> pending =
       certified_quantiles(histogram, cells, counts, out);
   out.uncertified_quantiles = std::int64_t(pending.size());
-  resolve_uncertified(setup, histogram, threads, pending, out);
+  resolve_uncertified(setup, histogram, threads, pending, options.cancel, out);
+  if (is_cancelled(options.cancel)) return cancelled();
   return {};
 }
 

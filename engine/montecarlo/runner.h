@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cancel.h"
 #include "common/error.h"
 #include "montecarlo/bulk_values.h"
 #include "montecarlo/projection.h"
@@ -23,6 +24,9 @@ struct RunOptions {
   bool keep_paths = false;  // keep every draw (requires the exact mode)
   // Called with the fraction done, from the calling thread only.
   std::function<void(double)> progress;
+  // Set from another thread to stop the run between chunks of draws:
+  // run_scenario then returns cancelled() (common/cancel.h).
+  const CancelFlag* cancel = nullptr;
 };
 
 struct ScenarioForecast {

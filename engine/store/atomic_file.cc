@@ -44,9 +44,10 @@ extern "C" void remove_temporaries_and_die(int signal_number) {
   std::raise(signal_number);
 }
 
+std::once_flag handlers_once;
+
 void install_handlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
+  std::call_once(handlers_once, [] {
     for (int signal_number : {SIGINT, SIGTERM}) {
       struct sigaction action {};
       struct sigaction previous {};
@@ -103,6 +104,10 @@ fs::path short_temporary_name(const fs::path& dir) {
   std::snprintf(name, sizeof name, ".gc-%016llx.tmp",
                 static_cast<unsigned long long>(generator()));
   return (dir.empty() ? fs::path(".") : dir) / name;
+}
+
+void leave_signal_handlers_to_host() {
+  std::call_once(handlers_once, [] {});
 }
 
 int register_temporary(const fs::path& path) {

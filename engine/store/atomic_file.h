@@ -36,6 +36,12 @@ std::filesystem::path short_temporary_name(const std::filesystem::path& dir);
 int register_temporary(const std::filesystem::path& path);
 void unregister_temporary(int slot);
 
+// For a host process with its own SIGINT handling (the Python module:
+// Ctrl-C is Python's KeyboardInterrupt, and a cancelled write removes its
+// temporary as it unwinds): the handlers above are never installed.
+// Called before the first write.
+void leave_signal_handlers_to_host();
+
 // Writes `text` to `out` through an exclusive temporary, fsync and rename.
 // `field` names the flag in errors (e.g. "--json").
 Status write_text_atomically(const std::filesystem::path& out,

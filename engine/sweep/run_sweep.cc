@@ -178,6 +178,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   // GROWTHCAST_FAULT_POINT fails as a broken input would.
   const char* fault = std::getenv("GROWTHCAST_FAULT_POINT");
   while (auto k = pool.next()) {
+    // Stopped from outside: the points done so far stay in the checkpoint.
+    if (is_cancelled(job.run_options.cancel)) return cancelled();
     if (job.resume) {
       auto loaded =
           load_point(point_file(dir, *k), def.id, job.calibration_sha256, *k);
@@ -237,6 +239,7 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
     if (auto s = job.write_context(*file); !s) return s;
   if (auto s = store::write_forecast(*file, runs, job.history, &info); !s)
     return s;
+  if (is_cancelled(job.run_options.cancel)) return cancelled();
   if (auto s = file->commit(); !s) return s;
   std::filesystem::remove_all(dir, ec);
   return ok();

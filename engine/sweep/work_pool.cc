@@ -97,6 +97,11 @@ std::unique_ptr<WorkPool> WorkPool::create(std::int64_t first,
 #ifdef GROWTHCAST_HAVE_MPI
   if (launched_by_mpi()) return std::make_unique<MpiPool>(first, last);
 #endif
+  return create_local(first, last);
+}
+
+std::unique_ptr<WorkPool> WorkPool::create_local(std::int64_t first,
+                                                 std::int64_t last) {
   return std::make_unique<LocalPool>(first, last);
 }
 

@@ -16,6 +16,10 @@ class WorkPool {
   // Points first..last-1. Starts MPI when launched by mpirun.
   static std::unique_ptr<WorkPool> create(std::int64_t first,
                                           std::int64_t last);
+  // Points first..last-1 in this process alone, even under mpirun (the
+  // Python module's sweep).
+  static std::unique_ptr<WorkPool> create_local(std::int64_t first,
+                                                std::int64_t last);
   virtual ~WorkPool() = default;
 
   virtual int rank() const = 0;

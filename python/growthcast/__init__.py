@@ -18,11 +18,12 @@ from .calibration import CalibrationResults, Summary, calibrate, \
 from .forecast import forecast, plot, save, summary
 from .panel import Panel, load_panel
 from .results import backtest, models, open
+from .sweep import sweep
 
 __version__ = _version()
 
 __all__ = [
     "EngineError", "Panel", "load_panel", "CalibrationResults", "Summary",
     "calibrate", "read_calibration", "forecast", "plot", "save", "summary",
-    "backtest", "models", "open",
+    "backtest", "sweep", "models", "open",
 ]

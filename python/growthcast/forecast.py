@@ -32,6 +32,27 @@ def _scenario_sources(scenario):
     return sources
 
 
+def _calibration_arg(calibration):
+    """CalibrationResults from CalibrationResults, a file path or None."""
+    if isinstance(calibration, (str, os.PathLike)):
+        return read_calibration(calibration)
+    if calibration is not None and \
+            not isinstance(calibration, CalibrationResults):
+        raise TypeError("calibration must be CalibrationResults, a path or "
+                        "None")
+    return calibration
+
+
+def _seed_arg(seed):
+    """--seed's range: None (the files') or 0..2^64-1."""
+    if seed is None:
+        return None
+    seed = int(seed)
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed {seed} is not between 0 and 2^64-1")
+    return seed
+
+
 def _union(lists, sort=False):
     seen = {}
     for values in lists:
@@ -121,22 +142,15 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     for exact quantiles. ``out`` writes the HDF5 file the command line
     writes. Returns an xarray.Dataset (scenario, region, year, quantile);
     ``ds.growthcast.plot()`` draws a fan chart, ``ds.growthcast.save(path)``
-    writes the file. The GIL is released while it runs; Ctrl-C stops it at
-    the end of the current scenario with KeyboardInterrupt.
+    writes the file. The GIL is released while it runs; Ctrl-C stops it
+    within a chunk of draws with KeyboardInterrupt, leaving no file.
     """
     if scenario is None:
         raise TypeError("forecast() needs a scenario (TOML path or dict)")
-    if isinstance(calibration, (str, os.PathLike)):
-        calibration = read_calibration(calibration)
-    elif calibration is None:
+    calibration = _calibration_arg(calibration)
+    if calibration is None:
         calibration = calibrate()
-    if not isinstance(calibration, CalibrationResults):
-        raise TypeError("calibration must be CalibrationResults, a path or "
-                        "None")
-    if seed is not None:
-        seed = int(seed)
-        if not 0 <= seed < 2**64:
-            raise ValueError(f"seed {seed} is not between 0 and 2^64-1")
+    seed = _seed_arg(seed)
     sources = _scenario_sources(scenario)
     handle = _core.forecast(calibration._handle, sources,
                             -1 if draws is None else int(draws), seed,

@@ -54,7 +54,31 @@ def _open_forecast(f, path):
     attrs = {k: (_text(v) if isinstance(v, (bytes, str)) else v)
              for k, v in f.attrs.items()}
     attrs["history"] = f"growthcast.open({path!r})"
-    return _dataset(runs, history, levels, variables, attrs)
+    ds = _dataset(runs, history, levels, variables, attrs)
+    return _with_sweep_axes(ds, g)
+
+
+def _with_sweep_axes(ds, g):
+    """A sweep file's point index and axis values as scenario coordinates
+    (docs/hdf5-layout.md), and its sweep attributes."""
+    if "sweep_axes" not in g.attrs:
+        return ds
+    keys = _text(g.attrs["sweep_axes"]).splitlines()
+    kinds = _text(g.attrs["sweep_axis_kinds"])
+    coords = {"point_index": ("scenario", g["point_index"][()])}
+    for key, kind in zip(keys, kinds):
+        if kind == "n":
+            coords[key] = ("scenario", g[key][()])
+        else:
+            coords[key] = ("scenario", [
+                _text(g.attrs[f"{key}[{s}]"])
+                for s in range(ds.sizes["scenario"])])
+    ds = ds.assign_coords(coords)
+    for name in ("sweep_id", "sweep_points", "sweep_axes", "sweep_axis_kinds"):
+        value = g.attrs[name]
+        ds.attrs[name] = _text(value) if isinstance(value, (bytes, str)) \
+            else int(value)
+    return ds
 
 
 def open(path):  # noqa: A001 (growthcast.open, like xarray.open_dataset)
@@ -87,7 +111,7 @@ def backtest(data=None, origins=(2012, 2019), horizon=5,
 
     ``data``: a panel CSV path (default: the shipped panel). It prints the
     command line's table; ``out`` keeps the HDF5 file (else a temporary
-    one is read and removed).
+    one is read and removed). Ctrl-C stops it with KeyboardInterrupt.
     """
     import xarray as xr
     options = {
@@ -102,7 +126,7 @@ def backtest(data=None, origins=(2012, 2019), horizon=5,
     with tempfile.TemporaryDirectory(prefix="growthcast-") as tmp:
         options["out"] = os.fspath(out) if out else os.path.join(
             tmp, "backtest.h5")
-        _core.backtest(options)
+        print(_core.backtest(options), end="")
         return xr.load_dataset(options["out"], group="backtest",
                                engine="h5netcdf")
 

@@ -156,6 +156,31 @@ TEST(Calibration, RecoversNoiseFreeParametersWithDeltaFree) {
       IsClose(r.shared("gamma"), spec.gamma, Tolerance::kSolverAgreement));
 }
 
+// The cancellation hook: an unset flag (Ceres gets an IterationCallback
+// that only answers SOLVER_CONTINUE) gives the same bits; a set flag ends
+// the solve at its first iteration with exit code 130.
+TEST(Calibration, CancelFlagUnsetChangesNothingAndSetStops) {
+  SyntheticSpec spec;
+  spec.delta_s = 0.12;
+  auto panel = make_synthetic_panel(spec);
+  ModelOptions m;
+  m["delta_S"].free = true;
+  m["delta_S"].value = 0.2;
+  SolverOptions watched;
+  CancelFlag flag{false};
+  watched.cancel = &flag;
+  auto plain = calibrate(panel.data, m, {});
+  auto same = calibrate(panel.data, m, watched);
+  ASSERT_TRUE(plain && same);
+  EXPECT_EQ(plain->solve.iterations, same->solve.iterations);
+  for (Eigen::Index k = 0; k < plain->estimate.size(); ++k)
+    EXPECT_EQ(plain->estimate[k], same->estimate[k]) << k;
+  flag = true;
+  auto stopped = calibrate(panel.data, m, watched);
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().exit_code, 130);
+}
+
 void expect_matches_ols(const CalibrationResult& r, const LinearProblem& p) {
   const Eigen::VectorXd b = qr_solve(p);
   for (Eigen::Index c = 0; c < b.size(); ++c)

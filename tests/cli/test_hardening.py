@@ -482,6 +482,31 @@ class OnlyWhatWasNamed(Shared):
                 self.assertFalse(os.path.exists(out))
 
 
+    def test_sigint_during_a_sweep_leaves_no_output_but_the_checkpoint(self):
+        # Ctrl-C in a sweep: the process dies of the signal (exit status
+        # 130 in a shell), no output file or temporary is left; the
+        # checkpoint folder stays for --resume (docs/architecture.md).
+        out = self.path("interrupted_sweep.h5")
+        p = subprocess.Popen(
+            [BINARY, "sweep", self.sweep, "--draws", "400000", "--memory",
+             "16", "--threads", "1", "--out", out],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while not os.path.isdir(out + ".checkpoint") and p.poll() is None \
+                and time.time() < deadline:
+            time.sleep(0.01)
+        if p.poll() is not None:
+            p.wait()
+            self.skipTest("the sweep finished before its checkpoint was seen")
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=60)
+        p.stderr.close()
+        self.assertEqual(p.returncode, -signal.SIGINT)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(temporaries(self.work), [])
+        self.assertTrue(os.path.isdir(out + ".checkpoint"))
+
+
 class CommandLineValues(Shared):
     """Family 3."""
 

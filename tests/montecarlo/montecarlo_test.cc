@@ -107,6 +107,45 @@ TEST(MonteCarlo, BitIdenticalForOneAndTwoThreadsAndRepeatRuns) {
   EXPECT_TRUE(same_bits(b.mean, c.mean));
 }
 
+// The cancellation hook (common/cancel.h): a flag that is never set leaves
+// every bit as without one, in both quantile modes; a flag set from the
+// progress callback (the caller's thread, after the first chunk) ends the
+// run with exit code 130 before the remaining chunks.
+TEST(MonteCarlo, CancelFlagUnsetChangesNothingAndSetStopsTheRun) {
+  const auto sc = scenario_from(kBase);
+  const std::int64_t draws = kSeveralChunksPerThread;
+  for (const std::size_t memory : {std::size_t(1) << 30, std::size_t(1)}) {
+    RunOptions plain;
+    plain.threads = 2;
+    plain.exact_memory_bytes = memory;
+    CancelFlag never{false};
+    RunOptions watched = plain;
+    watched.cancel = &never;
+    const auto a = run(sc, draws, plain), b = run(sc, draws, watched);
+    EXPECT_EQ(a.exact, memory > 1);
+    EXPECT_TRUE(same_bits(a.quantiles, b.quantiles));
+    EXPECT_TRUE(same_bits(a.mean, b.mean));
+    EXPECT_TRUE(same_bits(a.sd, b.sd));
+  }
+  CancelFlag stop{false};
+  int calls = 0;
+  RunOptions options;
+  options.threads = 1;
+  options.cancel = &stop;
+  options.progress = [&](double) {
+    ++calls;
+    stop = true;
+  };
+  auto setup = make_setup(calibration(), sc, {});
+  ASSERT_TRUE(setup);
+  auto r = run_scenario(*setup, sc, 0, draws, sc.seed, options);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().exit_code, 130);
+  EXPECT_EQ(r.error().message, "interrupted");
+  // One thread: the chunk that set the flag was the last one simulated.
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(MonteCarlo, StreamingModeIsBitIdenticalAcrossThreads) {
   const auto sc = scenario_from(kBase);
   RunOptions one, two;

@@ -250,22 +250,142 @@ class Forecast(Base):
 
     def test_ctrl_c_stops(self):
         cal = gc.read_calibration(self.cli_cal)
-        # After a file was written (the engine's writer installs its own
-        # SIGINT handler), Ctrl-C is still Python's KeyboardInterrupt.
+        # After a file was written, Ctrl-C is still Python's
+        # KeyboardInterrupt (the engine's writer installs no handler here).
         cal.save(self.path("before_ctrl_c.h5"))
         timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
         timer.start()
         t0 = time.perf_counter()
         with self.assertRaises(KeyboardInterrupt):
-            # Three scenarios of 40,000 draws, each longer than 0.3 s: the
-            # engine cannot cancel a run, so the call stops at the end of
-            # the first.
+            # Three scenarios of 400,000 draws on one thread take far
+            # longer than 0.3 s; the Monte Carlo stops at its next chunk.
             gc.forecast(cal, SCENARIOS + [os.path.join(
                 SOURCE, "scenarios", "chengdu_chongqing", "combined.toml")],
-                draws=40000, seed=1, threads=1)
+                draws=400000, seed=1, threads=1)
         timer.join()
-        print(f"interrupted after {time.perf_counter() - t0:.2f} s",
+        elapsed = time.perf_counter() - t0
+        print(f"interrupted after {elapsed:.2f} s", file=sys.stderr)
+        self.assertLess(elapsed, 0.3 + 2.0)
+
+    def interrupt_child(self, call, out):
+        """Runs `call` (Python code using cal and out) in a child Python,
+        sends SIGINT 1 s after it starts, and returns the seconds from the
+        signal to the child's exit."""
+        script = (
+            "import sys, growthcast as gc\n"
+            f"cal = gc.read_calibration({self.cli_cal!r}); out = {out!r}\n"
+            "print('ready', flush=True)\n"
+            "try:\n"
+            f"    {call}\n"
+            "except KeyboardInterrupt:\n"
+            "    print('KeyboardInterrupt', flush=True); sys.exit(3)\n"
+            "print('finished', flush=True)\n")
+        p = subprocess.Popen([sys.executable, "-c", script],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=self.tmp)
+        self.assertEqual(p.stdout.readline().strip(), "ready")
+        time.sleep(1.0)
+        sent = time.perf_counter()
+        p.send_signal(signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=120)
+        waited = time.perf_counter() - sent
+        self.assertEqual(p.returncode, 3, stdout + stderr)
+        self.assertIn("KeyboardInterrupt", stdout)
+        return waited
+
+    def test_ctrl_c_in_a_child_leaves_no_file(self):
+        # A forecast of 10^6 draws on one thread runs for many seconds
+        # (bench/README.md: ~2.7 s CPU per 10^5); Ctrl-C after 1 s must
+        # raise KeyboardInterrupt within 2 s and leave neither the output
+        # nor a temporary beside it.
+        out = self.path("interrupted_forecast.h5")
+        waited = self.interrupt_child(
+            f"gc.forecast(cal, {SCENARIOS[1]!r}, draws=1000000, seed=1, "
+            "threads=1, out=out)", out)
+        print(f"forecast: KeyboardInterrupt {waited:.2f} s after SIGINT",
               file=sys.stderr)
+        self.assertLess(waited, 2.0)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual([f for f in os.listdir(self.tmp)
+                          if f.endswith(".tmp")], [])
+
+
+class Sweep(Base):
+    SWEEP = {
+        "draws": 400,
+        "base": {"name": "cc_sweep", "horizon": 2030, "seed": 7,
+                 "regions": ["Sichuan", "Chongqing"],
+                 "groups": {"Chengdu-Chongqing": ["Sichuan", "Chongqing"]},
+                 "drivers": {"rd_intensity": {"path": "ramp",
+                                              "target": 0.03, "by": 2030}}},
+        "axes": {"drivers.rd_intensity.target": [0.02, 0.03],
+                 "drivers.rd_intensity.by": [2028, 2030]},
+    }
+
+    def test_sweep_equals_cli(self):
+        # The same sweep text to the CLI (a file) and to sweep() (a dict,
+        # written by the package's TOML writer): every value bit-identical.
+        path = self.path("sweep.toml")
+        with open(path, "w") as f:
+            f.write(gc._toml.dumps(self.SWEEP))
+        out = self.path("cli_sweep.h5")
+        cli("sweep", path, "--calibration", self.cli_cal, "--seed", "11",
+            "--draws", "300", "--out", out)
+        cal = gc.read_calibration(self.cli_cal)
+        ds = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300)
+        self.assertEqual(list(ds["scenario"].values),
+                         [f"cc_sweep#{k}" for k in range(4)])
+        Forecast.check_forecast(self, ds, out)
+        with h5py.File(out, "r") as f:
+            g = f["forecast"]
+            for key in ("point_index", "drivers.rd_intensity.target",
+                        "drivers.rd_intensity.by"):
+                same_bits(self, ds[key].values, g[key][()], key)
+            self.assertEqual(ds.attrs["sweep_id"], g.attrs["sweep_id"])
+        # From the file path too, and with out=: the same file content.
+        kept = self.path("py_sweep.h5")
+        ds2 = gc.sweep(path, calibration=self.cli_cal, seed=11, draws=300,
+                       out=kept)
+        Forecast.check_forecast(self, ds2, out)
+        self.assertFalse(os.path.exists(kept + ".checkpoint"))
+
+    def test_sweep_errors_are_the_clis(self):
+        bad = dict(self.SWEEP, axes={"seed": [1, 2]})
+        path = self.path("bad_sweep.toml")
+        with open(path, "w") as f:
+            f.write(gc._toml.dumps(bad))
+        r = cli("sweep", path, "--out", self.path("x.h5"), ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        with self.assertRaises(gc.EngineError) as e:
+            gc.sweep(path, out=self.path("y.h5"))
+        self.assertEqual(str(e.exception).replace(path, "FILE"),
+                         cli_message(r.stderr, path))
+        self.assertFalse(os.path.exists(self.path("y.h5")))
+        # A dict names itself as <dict>, as forecast()'s do.
+        with self.assertRaises(gc.EngineError) as e:
+            gc.sweep(bad, out=self.path("y.h5"))
+        self.assertTrue(str(e.exception).startswith("<dict>:"), e.exception)
+        self.assertEqual(e.exception.file, "<dict>")
+
+    def test_ctrl_c_stops_a_sweep(self):
+        # 36 points of 200,000 draws: minutes of work. Interrupted, it
+        # leaves neither the file nor the checkpoint folder. memory=16 MiB
+        # takes the streaming quantiles: the exact mode's first chunk
+        # faults in the whole draw array (0.7 GB here), which cannot be
+        # interrupted and takes seconds on a loaded machine.
+        out = self.path("interrupted_sweep.h5")
+        waited = Forecast.interrupt_child(
+            self,
+            "gc.sweep(" + repr(os.path.join(
+                SOURCE, "scenarios", "sweeps",
+                "chengdu_chongqing_rd_investment.toml")) +
+            ", calibration=cal, draws=200000, threads=1, memory=16, "
+            "out=out)", out)
+        print(f"sweep: KeyboardInterrupt {waited:.2f} s after SIGINT",
+              file=sys.stderr)
+        self.assertLess(waited, 2.0)
+        self.assertFalse(os.path.exists(out))
+        self.assertFalse(os.path.exists(out + ".checkpoint"))
 
 
 class Errors(Base):
@@ -344,6 +464,13 @@ class Backtest(Base):
             "cobb_douglas_rd", "--draws", "200", "--out", out)
         ds = gc.backtest(origins=(2018, 2019), models=["cobb_douglas_rd"],
                          draws=200)
+        # A bad value: the CLI's message, as an EngineError.
+        r = cli("backtest", "--horizon", "0", ok=False)
+        with self.assertRaises(gc.EngineError) as e:
+            gc.backtest(horizon=0)
+        self.assertEqual(
+            "growthcast: error: " + str(e.exception),
+            r.stderr.strip().splitlines()[-1])
         with h5py.File(out, "r") as f:
             # Each origin is calibrated in the run: its covariance's last
             # bits move between processes (see Calibration), so the Monte
@@ -366,7 +493,7 @@ class Example(unittest.TestCase):
                 capture_output=True, text=True, env=env, cwd=SOURCE)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             for name in ("fan_chart.png", "forecast.h5", "medians_2035.csv",
-                         "calibration.h5"):
+                         "calibration.h5", "sweep_2035.csv"):
                 self.assertTrue(os.path.exists(os.path.join(tmp, name)), name)
 
 

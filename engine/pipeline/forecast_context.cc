@@ -1,4 +1,4 @@
-#include "cli/forecast_common.h"
+#include "pipeline/forecast_context.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,14 +8,14 @@
 #include <map>
 #include <string>
 
-#include "cli/accounting_command.h"
-#include "cli/calibrate_command.h"
-#include "cli/common.h"
+#include "data/panel.h"
 #include "data/regions.h"
 #include "models/registry.h"
+#include "pipeline/calibration_run.h"
+#include "pipeline/inputs.h"
 #include "store/calibration_checks.h"
 
-namespace growthcast::cli {
+namespace growthcast::pipeline {
 
 Result<accounting::RdModel> decomposition_of(
     const calibrate::CalibrationResult& cal, const std::string& file,
@@ -260,10 +260,11 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs,
 }
 
 Result<calibrate::CalibrationResult> load_calibration(
-    const std::string& file, std::vector<std::filesystem::path>& inputs) {
+    const std::string& file, std::vector<std::filesystem::path>& inputs,
+    const CancelFlag* cancel) {
   if (file.empty()) {
-    CalibrateFlags defaults;
-    auto result = run_calibration(defaults);
+    CalibrationRequest defaults;
+    auto result = run_calibration(defaults, cancel);
     if (result) {
       inputs.push_back(defaults.panel.data);
       // The panel's units sidecar, which the calibration's units came from.
@@ -298,4 +299,4 @@ Status write_context(store::ResultFile& f,
   return store::write_accounting(f, *accounting);
 }
 
-}  // namespace growthcast::cli
+}  // namespace growthcast::pipeline
