@@ -333,8 +333,11 @@ class Sweep(Base):
             "--draws", "300", "--out", out)
         cal = gc.read_calibration(self.cli_cal)
         ds = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300)
-        self.assertEqual(list(ds["scenario"].values),
-                         [f"cc_sweep#{k}" for k in range(4)])
+        # Points named by their axis values (sweep_file.h's point_label).
+        self.assertEqual(list(ds["scenario"].values), [
+            f"cc_sweep drivers.rd_intensity.target={t},"
+            f"drivers.rd_intensity.by={b}"
+            for t in ("0.02", "0.03") for b in (2028, 2030)])
         Forecast.check_forecast(self, ds, out)
         with h5py.File(out, "r") as f:
             g = f["forecast"]
