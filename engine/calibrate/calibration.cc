@@ -285,8 +285,12 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // ones. Written with Eigen so that its bits depend on the data alone
   // (Ceres' SPARSE_QR through SuiteSparse and BLAS moved in the last bits
   // with the memory layout). False when J is rank deficient.
+  // Writes sigma2 (J'J)^-1 of the free blocks into the full parameter
+  // vector's covariance `out` (zero elsewhere); false when J is rank
+  // deficient.
   bool arrow_covariance(const std::vector<const double*>& blocks,
-                        int shared_free, Eigen::MatrixXd& out);
+                        const std::vector<Eigen::Index>& shared_at,
+                        double sigma2, Eigen::MatrixXd& out);
 
   CalibrationData data_;
   ModelOptions model_;
@@ -443,11 +447,13 @@ const SolveSummary& ModelProblem<M>::solve() {
 }
 
 template <class M>
-bool ModelProblem<M>::arrow_covariance(const std::vector<const double*>& blocks,
-                                       int shared_free, Eigen::MatrixXd& out) {
+bool ModelProblem<M>::arrow_covariance(
+    const std::vector<const double*>& blocks,
+    const std::vector<Eigen::Index>& shared_at, double sigma2,
+    Eigen::MatrixXd& out) {
   using Matrix = Eigen::MatrixXd;
   const int regions = int(series_.size());
-  const int kr = M::kRegional, ks = shared_free;
+  const int kr = M::kRegional, ks = int(shared_at.size());
   ceres::Problem::EvaluateOptions options;
   for (const double* b : blocks)
     options.parameter_blocks.push_back(const_cast<double*>(b));
@@ -457,27 +463,33 @@ bool ModelProblem<M>::arrow_covariance(const std::vector<const double*>& blocks,
   ceres::CRSMatrix jacobian;
   double cost = 0.0;
   problem_.Evaluate(options, &cost, nullptr, nullptr, &jacobian);
-  auto dense_rows = [&](int first, int count, Matrix& to) {
-    to = Matrix::Zero(count, jacobian.num_cols);
-    for (int row = first; row < first + count; ++row)
-      for (int k = jacobian.rows[std::size_t(row)];
-           k < jacobian.rows[std::size_t(row) + 1]; ++k)
-        to(row - first, jacobian.cols[std::size_t(k)]) =
-            jacobian.values[std::size_t(k)];
-  };
   const int years = int(data_.years.size());
   const int shared_col = regions * kr;
+  // Rows [first, first + count) of J restricted to region i's columns (none
+  // when i < 0) followed by the free shared ones: the only columns those
+  // rows have, read from the sparse rows without a dense row of all N.
+  auto arrow_rows = [&](int first, int count, int i, Matrix& to) {
+    const int own = i < 0 ? 0 : kr;
+    to = Matrix::Zero(count, own + ks);
+    for (int row = first; row < first + count; ++row)
+      for (int k = jacobian.rows[std::size_t(row)];
+           k < jacobian.rows[std::size_t(row) + 1]; ++k) {
+        const int col = jacobian.cols[std::size_t(k)];
+        const int at =
+            col >= shared_col ? own + col - shared_col : col - i * kr;
+        to(row - first, at) = jacobian.values[std::size_t(k)];
+      }
+  };
   // Eliminate each region's block by a QR of its rows [A_i B_i]: the top
   // rows give R_i and C_i, the rest a reduced system in the shared ones.
-  std::vector<Matrix> r_inv(static_cast<std::size_t>(regions));
-  std::vector<Matrix> g(static_cast<std::size_t>(regions));
-  Matrix reduced(0, ks);
+  // g stacks G_i = R_i^-1 C_i over the regions (regions kr x ks), d the
+  // diagonal blocks R_i^-1 R_i^-T (kr x kr each, side by side).
+  Matrix g(regions * kr, ks), d(kr, regions * kr);
+  Matrix reduced(regions * ks, ks);
   double scale = 0.0;
+  Matrix block;
   for (int i = 0; i < regions; ++i) {
-    Matrix rows;
-    dense_rows(i * years, years, rows);
-    Matrix block(years, kr + ks);
-    block << rows.middleCols(i * kr, kr), rows.middleCols(shared_col, ks);
+    arrow_rows(i * years, years, i, block);
     Eigen::HouseholderQR<Matrix> qr(block);
     const Matrix top = qr.matrixQR()
                            .topRows(std::min(years, kr + ks))
@@ -488,20 +500,18 @@ bool ModelProblem<M>::arrow_covariance(const std::vector<const double*>& blocks,
     scale = std::max(scale, ri.cwiseAbs().maxCoeff());
     for (int k = 0; k < kr; ++k)
       if (!(std::fabs(ri(k, k)) > 1e-12 * scale)) return false;
-    r_inv[std::size_t(i)] = ri.template triangularView<Eigen::Upper>().solve(
+    const Matrix r_inv = ri.template triangularView<Eigen::Upper>().solve(
         Matrix::Identity(kr, kr));
-    g[std::size_t(i)] = r_inv[std::size_t(i)] * full.topRightCorner(kr, ks);
-    const Matrix rest = full.bottomRightCorner(ks, ks);
-    reduced.conservativeResize(reduced.rows() + ks, Eigen::NoChange);
-    reduced.bottomRows(ks) = rest;
+    g.middleRows(i * kr, kr) = r_inv * full.topRightCorner(kr, ks);
+    d.middleCols(i * kr, kr) = r_inv * r_inv.transpose();
+    reduced.middleRows(i * ks, ks) = full.bottomRightCorner(ks, ks);
   }
   if (!prior_blocks_.empty()) {
     Matrix prior_rows;
-    dense_rows(regions * years, int(prior_blocks_.size()), prior_rows);
+    arrow_rows(regions * years, int(prior_blocks_.size()), -1, prior_rows);
     reduced.conservativeResize(reduced.rows() + prior_rows.rows(),
                                Eigen::NoChange);
-    reduced.bottomRows(prior_rows.rows()) =
-        prior_rows.middleCols(shared_col, ks);
+    reduced.bottomRows(prior_rows.rows()) = prior_rows;
   }
   Matrix cov_ss = Matrix::Zero(ks, ks);
   if (ks > 0) {
@@ -516,24 +526,38 @@ bool ModelProblem<M>::arrow_covariance(const std::vector<const double*>& blocks,
         Matrix::Identity(ks, ks));
     cov_ss = rs_inv * rs_inv.transpose();
   }
-  // (J'J)^-1 by blocks: shared S^-1; cross -G_i S^-1; regional
+  // sigma^2 (J'J)^-1 by blocks, written into `out` (the full parameter
+  // vector's matrix: regional parameters first, in the same order, then
+  // the shared ones at shared_at): shared S^-1; cross -G_i S^-1; regional
   // R_i^-1 R_i^-T + G_i S^-1 G_j' (the first term only on the diagonal).
-  const int dim = regions * kr + ks;
-  out = Matrix::Zero(dim, dim);
-  out.bottomRightCorner(ks, ks) = cov_ss;
-  std::vector<Matrix> g_cov(static_cast<std::size_t>(regions));
-  for (int i = 0; i < regions; ++i) {
-    g_cov[std::size_t(i)] = g[std::size_t(i)] * cov_ss;
-    out.block(i * kr, shared_col, kr, ks) = -g_cov[std::size_t(i)];
-    out.block(shared_col, i * kr, ks, kr) = -g_cov[std::size_t(i)].transpose();
-  }
-  for (int i = 0; i < regions; ++i)
-    for (int j = 0; j < regions; ++j) {
-      Matrix cell = g_cov[std::size_t(i)] * g[std::size_t(j)].transpose();
-      if (i == j)
-        cell += r_inv[std::size_t(i)] * r_inv[std::size_t(i)].transpose();
-      out.block(i * kr, j * kr, kr, kr) = cell;
+  // The regional part, N^2 entries, is a rank-ks update written column by
+  // column, its sum over s always in the same order (so the same bits for
+  // any thread count and layout); no N x N temporary.
+  const Matrix g_cov = g * cov_ss;  // regions kr x ks
+  const Eigen::Index n = Eigen::Index(regions) * kr;
+  for (int a = 0; a < ks; ++a)
+    for (int b = 0; b < ks; ++b)
+      out(shared_at[std::size_t(a)], shared_at[std::size_t(b)]) =
+          sigma2 * cov_ss(a, b);
+  for (int a = 0; a < ks; ++a) {
+    const Eigen::Index at = shared_at[std::size_t(a)];
+    for (Eigen::Index r = 0; r < n; ++r) {
+      out(r, at) = sigma2 * -g_cov(r, a);
+      out(at, r) = sigma2 * -g_cov(r, a);
     }
+  }
+  for (Eigen::Index c = 0; c < n; ++c) {
+    double* column = out.col(c).data();
+    for (Eigen::Index r = 0; r < n; ++r) column[r] = 0.0;
+    for (int s = 0; s < ks; ++s) {
+      const double gs = g(c, s);
+      const double* gc = g_cov.col(s).data();
+      for (Eigen::Index r = 0; r < n; ++r) column[r] += gc[r] * gs;
+    }
+    const Eigen::Index first = c - c % kr;
+    for (int k = 0; k < kr; ++k) column[first + k] += d(k, c);
+    for (Eigen::Index r = 0; r < n; ++r) column[r] *= sigma2;
+  }
   return true;
 }
 
@@ -615,40 +639,25 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
   const FitStatistics& f = r.fit;
 
   // Covariance sigma^2 (J'J)^-1 over the free parameter blocks (Ceres
-  // evaluates J at the estimate), mapped into the full parameter vector.
+  // evaluates J at the estimate): each region's block, then the free shared
+  // parameters held inside their bounds, at their places in the full
+  // parameter vector.
   std::vector<const double*> blocks;
-  std::vector<Eigen::Index> block_offset;  // index in the full vector
-  std::vector<int> block_size;
-  for (std::size_t i = 0; i < n_regions; ++i) {
+  for (std::size_t i = 0; i < n_regions; ++i)
     blocks.push_back(region_params_[i].data());
-    block_offset.push_back(layout.regional_index(int(i), 0));
-    block_size.push_back(M::kRegional);
-  }
+  std::vector<Eigen::Index> shared_at;
   for (int k = 0; k < kShared; ++k)
     if (shared_interior(k)) {
       blocks.push_back(&shared_[std::size_t(k)]);
-      block_offset.push_back(shared0 + k);
-      block_size.push_back(1);
+      shared_at.push_back(shared0 + k);
     }
-  Eigen::Index free_dim = 0;
-  for (int s : block_size) free_dim += s;
 
   r.covariance = with_covariance ? Eigen::MatrixXd::Zero(n_params, n_params)
                                  : Eigen::MatrixXd(0, 0);
-  Eigen::MatrixXd free_cov;
   if (!with_covariance) {
     r.covariance_message = "covariance not computed (skipped on request)";
-  } else if (arrow_covariance(blocks,
-                              int(free_dim) - int(n_regions) * M::kRegional,
-                              free_cov)) {
+  } else if (arrow_covariance(blocks, shared_at, f.sigma2, r.covariance)) {
     r.covariance_ok = true;
-    for (std::size_t a = 0, ra = 0; a < blocks.size(); ra += block_size[a], ++a)
-      for (std::size_t b = 0, rb = 0; b < blocks.size();
-           rb += block_size[b], ++b)
-        for (int x = 0; x < block_size[a]; ++x)
-          for (int y = 0; y < block_size[b]; ++y)
-            r.covariance(block_offset[a] + x, block_offset[b] + y) =
-                f.sigma2 * free_cov(Eigen::Index(ra) + x, Eigen::Index(rb) + y);
     // A tied parameter moves with its source: tied = c - source gives
     // cov(tied, .) = -cov(source, .) and var(tied) = var(source).
     for (const auto& [tied, source, sign] : M::tie_derivatives(config_)) {
