@@ -55,8 +55,6 @@ Status write_targets(store::ResultFile& f,
   using Run = montecarlo::ScenarioForecast;
   using T = TargetResult;
   static const Column kColumns[] = {
-      {"scenario_index", "1", "index of the scenario in /forecast/scenario",
-       [](const Run&, std::size_t k, const T&) { return double(k); }},
       {"target_year", "year", "the year whose GDP is targeted",
        [](const Run&, std::size_t, const T& r) { return double(r.spec.year); }},
       {"base_year", "year",
@@ -88,25 +86,8 @@ Status write_targets(store::ResultFile& f,
        [](const Run&, std::size_t, const T& r) { return r.spec.upper; }},
       {"by", "year", "the year the ramp reaches its level",
        [](const Run&, std::size_t, const T& r) { return double(r.spec.by); }},
-      {"reachable", "1",
-       "1 when the central path meets the target to 1e-6 relative",
-       [](const Run&, std::size_t, const T& r) {
-         return r.reachable ? 1.0 : 0.0;
-       }},
-      {"at_bound", "1", "-1 at the lower bound, 1 at the upper, else 0",
-       [](const Run&, std::size_t, const T& r) {
-         return r.bound == "lower" ? -1.0 : r.bound == "upper" ? 1.0 : 0.0;
-       }},
       {"probability", "1", "share of draws whose GDP reaches the target",
        [](const Run&, std::size_t, const T& r) { return r.probability(); }},
-      {"draws_reaching", "1", "number of draws whose GDP reaches the target",
-       [](const Run&, std::size_t, const T& r) {
-         return double(r.draws_reaching);
-       }},
-      {"solver_iterations", "1", "Ceres iterations of the joint solve",
-       [](const Run&, std::size_t, const T& r) {
-         return double(r.solver_iterations);
-       }},
   };
   for (const Column& c : kColumns) {
     std::vector<double> values;
@@ -116,6 +97,36 @@ Status write_targets(store::ResultFile& f,
         !s)
       return s;
   }
+  // Indices and counts as integers, the yes/no as a CF flag (issue 17).
+  std::vector<std::int64_t> scenario_index, at_bound, draws_reaching,
+      solver_iterations;
+  std::vector<bool> reachable;
+  for (const auto& [k, r] : all) {
+    scenario_index.push_back(std::int64_t(k));
+    at_bound.push_back(r->bound == "lower" ? -1 : r->bound == "upper" ? 1 : 0);
+    draws_reaching.push_back(r->draws_reaching);
+    solver_iterations.push_back(r->solver_iterations);
+    reachable.push_back(r->reachable);
+  }
+  const std::pair<const char*, const std::vector<std::int64_t>*> ints[] = {
+      {"scenario_index", &scenario_index},
+      {"at_bound", &at_bound},
+      {"draws_reaching", &draws_reaching},
+      {"solver_iterations", &solver_iterations}};
+  const char* int_names[] = {"index of the scenario in /forecast/scenario",
+                             "-1 at the lower bound, 1 at the upper, else 0",
+                             "number of draws whose GDP reaches the target",
+                             "Ceres iterations of the joint solve"};
+  for (std::size_t c = 0; c < std::size(ints); ++c)
+    if (auto s = f.add_int64_dataset(g, ints[c].first, *ints[c].second,
+                                     {"target"}, "1", int_names[c]);
+        !s)
+      return s;
+  if (auto s = f.add_flag_dataset(
+          g, "reachable", reachable, {"target"},
+          "true when the central path meets the target to 1e-6 relative");
+      !s)
+    return s;
   // The solved driver path, per instrument region and year.
   std::vector<double> path(all.size() * regions.size() * years.size(), nan);
   for (std::size_t t = 0; t < all.size(); ++t) {
