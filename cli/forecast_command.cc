@@ -24,31 +24,6 @@ namespace growthcast::cli {
 
 namespace {
 
-// The outturns a scenario names, relative to the scenario's folder.
-std::string outturns_path(const scenario::Scenario& sc) {
-  if (!sc.outturns) return {};
-  std::filesystem::path p(*sc.outturns);
-  if (p.is_relative()) p = std::filesystem::path(sc.file).parent_path() / p;
-  return p.string();
-}
-
-// An outturns file (backtest/outturns.h) as the projection's observed GDP.
-Result<montecarlo::ObservedGdp> read_observed_gdp(const std::string& file) {
-  auto o = backtest::read_outturns(file);
-  if (!o) return tl::unexpected(o.error());
-  montecarlo::ObservedGdp gdp;
-  gdp.file = file;
-  gdp.regions = o->regions;
-  gdp.years = o->years;
-  gdp.gdp = o->gdp_real;
-  // R&D intensity where both R&D and nominal GDP were published.
-  gdp.rd_intensity = o->rd_nominal;
-  for (std::size_t r = 0; r < gdp.rd_intensity.size(); ++r)
-    for (std::size_t t = 0; t < gdp.rd_intensity[r].size(); ++t)
-      gdp.rd_intensity[r][t] /= o->gdp_nominal[r][t];  // NaN stays NaN
-  return gdp;
-}
-
 // Observed GDP of a setup's unit (a region, or a group whose members are
 // all observed) in a year of the outturns, for the base year of a target's
 // ratio or growth.

@@ -14,6 +14,8 @@ using pipeline::format_summary;
 using pipeline::history_accounting;
 using pipeline::history_of;
 using pipeline::load_calibration;
+using pipeline::outturns_path;
+using pipeline::read_observed_gdp;
 using pipeline::record_regions_file;
 using pipeline::regions_file_of;
 using pipeline::write_context;

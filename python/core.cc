@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,7 @@
 #include "models/registry.h"
 #include "montecarlo/projection.h"
 #include "montecarlo/quantiles.h"
+#include "montecarlo/conditioning.h"
 #include "montecarlo/runner.h"
 #include "pipeline/backtest_run.h"
 #include "pipeline/calibration_run.h"
@@ -292,7 +294,7 @@ std::shared_ptr<Forecast> run_forecast(
     std::shared_ptr<Calibration> cal_ptr,
     const std::vector<std::pair<std::string, std::string>>& sources,
     std::int64_t draws, std::optional<std::uint64_t> seed_flag, int threads,
-    bool paths, double memory_mib) {
+    bool paths, double memory_mib, const std::string& outturns) {
   check_run_options(draws, threads, memory_mib);
   std::vector<scenario::Scenario> scenarios;
   for (const auto& [text, file] : sources)
@@ -313,20 +315,30 @@ std::shared_ptr<Forecast> run_forecast(
                        "'); names must be unique within one result",
                    scenarios[a].file, scenarios[a].line_of("name"), "name")
                   .value());
-  // Policy targets and outturns are read and solved by `growthcast
-  // forecast` only; projecting without them would answer another question.
-  for (const auto& sc : scenarios) {
+  // Policy targets are solved by `growthcast forecast` only; projecting
+  // without solving them would answer another question.
+  for (const auto& sc : scenarios)
     if (!sc.targets.empty())
       raise(fail("the Python module does not solve [[targets]] yet "
                  "(docs/targets.md): use `growthcast forecast`",
                  sc.file, sc.line_of("targets"), "targets")
                 .value());
-    if (sc.outturns)
-      raise(fail("the Python module does not condition on outturns yet "
-                 "(docs/conditioning.md): use `growthcast forecast "
-                 "--outturns`",
+  // Outturns (`outturns=` or a scenario's key), each file read once and
+  // before any work, as the command line's --outturns.
+  std::vector<std::string> outturn_files;
+  std::map<std::string, montecarlo::ObservedGdp> observed;
+  for (const auto& sc : scenarios) {
+    const std::string file =
+        outturns.empty() ? pipeline::outturns_path(sc) : outturns;
+    outturn_files.push_back(file);
+    if (file.empty() || observed.count(file)) continue;
+    auto gdp = pipeline::read_observed_gdp(file);
+    if (!gdp && outturns.empty())
+      raise(fail("cannot use the outturns '" + file +
+                     "': " + gdp.error().to_string(),
                  sc.file, sc.line_of("outturns"), "outturns")
                 .value());
+    observed.emplace(file, value_or_raise(std::move(gdp)));
   }
   out->groups = pipeline::default_groups(cal);
   auto runs =
@@ -337,6 +349,11 @@ std::shared_ptr<Forecast> run_forecast(
           const auto& sc = scenarios[k];
           auto setup = montecarlo::make_setup(cal, sc, out->groups);
           if (!setup) return tl::unexpected(setup.error());
+          if (!outturn_files[k].empty())
+            if (auto s = montecarlo::condition_setup(
+                    *setup, sc, &observed.at(outturn_files[k]));
+                !s)
+              return tl::unexpected(s.error());
           montecarlo::RunOptions options;
           options.threads = threads;
           options.keep_paths = paths;
@@ -356,6 +373,7 @@ std::shared_ptr<Forecast> run_forecast(
   else if (scenarios.size() == 1)
     out->seed = scenarios[0].seed;
   for (const auto& sc : scenarios) out->files.push_back(sc.file);
+  for (const auto& [file, gdp] : observed) out->files.push_back(file);
   return out;
 }
 
@@ -590,7 +608,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("forecast", &run_forecast, py::arg("calibration"), py::arg("scenarios"),
         py::arg("draws") = -1, py::arg("seed") = std::nullopt,
         py::arg("threads") = 0, py::arg("paths") = false,
-        py::arg("memory_mib") = 1024.0);
+        py::arg("memory_mib") = 1024.0, py::arg("outturns") = "");
 
   // The backtest command's run: returns its table; writes `out` when given.
   m.def(

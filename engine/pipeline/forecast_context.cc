@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "backtest/outturns.h"
 #include "data/panel.h"
 #include "data/regions.h"
 #include "models/registry.h"
@@ -257,6 +258,29 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs,
     }
   }
   return out;
+}
+
+std::string outturns_path(const scenario::Scenario& sc) {
+  if (!sc.outturns) return {};
+  std::filesystem::path p(*sc.outturns);
+  if (p.is_relative()) p = std::filesystem::path(sc.file).parent_path() / p;
+  return p.string();
+}
+
+Result<montecarlo::ObservedGdp> read_observed_gdp(const std::string& file) {
+  auto o = backtest::read_outturns(file);
+  if (!o) return tl::unexpected(o.error());
+  montecarlo::ObservedGdp gdp;
+  gdp.file = file;
+  gdp.regions = o->regions;
+  gdp.years = o->years;
+  gdp.gdp = o->gdp_real;
+  // R&D intensity where both R&D and nominal GDP were published.
+  gdp.rd_intensity = o->rd_nominal;
+  for (std::size_t r = 0; r < gdp.rd_intensity.size(); ++r)
+    for (std::size_t t = 0; t < gdp.rd_intensity[r].size(); ++t)
+      gdp.rd_intensity[r][t] /= o->gdp_nominal[r][t];  // NaN stays NaN
+  return gdp;
 }
 
 Result<calibrate::CalibrationResult> load_calibration(

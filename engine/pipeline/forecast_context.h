@@ -10,6 +10,7 @@
 #include "accounting/accounting.h"
 #include "calibrate/calibration.h"
 #include "common/cancel.h"
+#include "montecarlo/conditioning.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 #include "store/result_io.h"
@@ -68,6 +69,15 @@ std::string format_summary(
     const std::vector<montecarlo::ScenarioForecast>& runs,
     const models::ModelInfo* model = nullptr,
     const std::string& gdp_units = {});
+
+// The outturns a scenario names (its `outturns` key), relative to the
+// scenario's folder; empty when it names none.
+std::string outturns_path(const scenario::Scenario& sc);
+
+// An outturns file (backtest/outturns.h) as the projection's observed GDP,
+// with the observed R&D intensity where R&D and nominal GDP were both
+// published (docs/conditioning.md).
+Result<montecarlo::ObservedGdp> read_observed_gdp(const std::string& file);
 
 // Writes /calibration and /accounting for a forecast-like result.
 Status write_context(store::ResultFile& f,

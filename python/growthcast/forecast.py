@@ -131,7 +131,7 @@ def _dataset(runs, history, levels, variables, attrs):
 
 
 def forecast(calibration=None, scenario=None, draws=None, seed=None,
-             threads=0, paths=False, memory=1024.0, out=None):
+             threads=0, paths=False, memory=1024.0, out=None, outturns=None):
     """Project scenarios by Monte Carlo, as ``growthcast forecast`` does.
 
     ``calibration``: CalibrationResults, a calibration file, or None (the
@@ -140,7 +140,10 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     with the command line's messages). ``draws``/``seed`` override the
     scenarios' (--draws/--seed); ``threads`` 0 is all cores; ``memory`` MiB
     for exact quantiles. ``out`` writes the HDF5 file the command line
-    writes. Returns an xarray.Dataset (scenario, region, year, quantile);
+    writes. ``outturns``: a CSV of observed GDP after the calibration window
+    (e.g. the shipped ``data/china_province_outturns.csv``) that every draw
+    is conditioned on, as ``growthcast forecast --outturns`` (a scenario's
+    ``outturns`` key does the same; docs/conditioning.md). Returns an xarray.Dataset (scenario, region, year, quantile);
     ``ds.growthcast.plot()`` draws a fan chart, ``ds.growthcast.save(path)``
     writes the file. The GIL is released while it runs; Ctrl-C stops it
     within a chunk of draws with KeyboardInterrupt, leaving no file.
@@ -154,7 +157,8 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     sources = _scenario_sources(scenario)
     handle = _core.forecast(calibration._handle, sources,
                             -1 if draws is None else int(draws), seed,
-                            int(threads), bool(paths), float(memory))
+                            int(threads), bool(paths), float(memory),
+                            "" if outturns is None else os.fspath(outturns))
     attrs = {
         "title": "growthcast forecast",
         "source": "growthcast " + _core.version(),

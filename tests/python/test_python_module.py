@@ -167,6 +167,36 @@ class Forecast(Base):
             same_bits(self, ds["history_gdp"].values,
                       g["history"]["gdp"][()], "history")
 
+    def test_forecast_from_outturns_equals_cli(self):
+        # outturns= conditions every draw on the observed GDP after the
+        # calibration window, as `growthcast forecast --outturns`: the same
+        # bits, and the fan equals the data in 2020-2024 (zero width).
+        outturns = os.path.join(SOURCE, "data", "china_province_outturns.csv")
+        out = self.path("cli_outturns.h5")
+        cli("forecast", SCENARIOS[0], "--calibration", self.cli_cal,
+            "--draws", "600", "--seed", "5", "--outturns", outturns,
+            "--out", out)
+        cal = gc.read_calibration(self.cli_cal)
+        ds = gc.forecast(cal, SCENARIOS[0], draws=600, seed=5,
+                         outturns=outturns)
+        self.check_forecast(ds, out)
+        # Every quantile is the outturn to 1e-12 relative (the pins hold to
+        # 1e-13 in ln Y, docs/conditioning.md).
+        q = ds["gdp"].sel(region="Sichuan", year=2022).values[0]
+        self.assertLess((q.max() - q.min()) / q.max(), 1e-12)
+        self.assertGreater(q.min(), 0)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(
+                f["forecast"].attrs["scenario_0_outturn_years"].decode()
+                if isinstance(f["forecast"].attrs["scenario_0_outturn_years"],
+                              bytes)
+                else f["forecast"].attrs["scenario_0_outturn_years"],
+                "2020,2021,2022,2023,2024")
+        # A file that is not an outturns table: the engine's message.
+        with self.assertRaises(gc.EngineError):
+            gc.forecast(cal, SCENARIOS[0], draws=600, seed=5,
+                        outturns=SCENARIOS[0])
+
     def test_forecast_equals_cli(self):
         out = self.path("cli_forecast.h5")
         r = cli("forecast", *SCENARIOS, "--calibration", self.cli_cal,
