@@ -15,37 +15,20 @@
 #include "calibrate/synthetic.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
+#include "synthetic_fixture.h"
 
 namespace growthcast::montecarlo {
 namespace {
 
-// A calibration of a small synthetic panel (6 regions, 2010-2019), as in
-// tests/montecarlo, with observed driver ratios set to constants.
+// The shared synthetic calibration (6 regions; tests/synthetic_fixture.h),
+// made once.
 const calibrate::CalibrationResult& calibration() {
-  static const calibrate::CalibrationResult result = [] {
-    calibrate::SyntheticSpec spec;
-    spec.regions = 6;
-    spec.noise_sd = 0.02;
-    spec.seed = 11;
-    auto panel = calibrate::make_synthetic_panel(spec);
-    const std::size_t n = panel.data.regions.size(),
-                      years = panel.data.years.size();
-    panel.data.drivers["investment_rate"].assign(
-        n, std::vector<double>(years, 0.40));
-    panel.data.drivers["rd_intensity"].assign(n,
-                                              std::vector<double>(years, 0.02));
-    auto r = calibrate::calibrate(panel.data, {}, {});
-    if (!r) throw std::runtime_error(r.error().to_string());
-    return *r;
-  }();
+  static const calibrate::CalibrationResult result =
+      testing_fixture::synthetic_calibration(6);
   return result;
 }
 
-scenario::Scenario scenario_from(const std::string& text) {
-  auto s = scenario::parse_scenario(text, "test.toml");
-  if (!s) throw std::runtime_error(s.error().to_string());
-  return *s;
-}
+using testing_fixture::scenario_from;
 
 // Common and trend shocks on, with fixed sizes (the synthetic calibration
 // estimates none), so that every kind of innovation is conditioned; pins

@@ -12,38 +12,21 @@
 #include "calibrate/synthetic.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
+#include "synthetic_fixture.h"
 #include "targets/solve.h"
 
 namespace growthcast::targets {
 namespace {
 
-// A calibration of a small noisy synthetic panel (4 regions, 2010-2019)
-// with observed driver ratios, as in the Monte Carlo tests.
+// The shared synthetic calibration (4 regions; tests/synthetic_fixture.h),
+// made once.
 const calibrate::CalibrationResult& calibration() {
-  static const calibrate::CalibrationResult result = [] {
-    calibrate::SyntheticSpec spec;
-    spec.regions = 4;
-    spec.noise_sd = 0.02;
-    spec.seed = 11;
-    auto panel = calibrate::make_synthetic_panel(spec);
-    const std::size_t n = panel.data.regions.size(),
-                      years = panel.data.years.size();
-    panel.data.drivers["investment_rate"].assign(
-        n, std::vector<double>(years, 0.40));
-    panel.data.drivers["rd_intensity"].assign(n,
-                                              std::vector<double>(years, 0.02));
-    auto r = calibrate::calibrate(panel.data, {}, {});
-    if (!r) throw std::runtime_error(r.error().to_string());
-    return *r;
-  }();
+  static const calibrate::CalibrationResult result =
+      testing_fixture::synthetic_calibration(4);
   return result;
 }
 
-scenario::Scenario scenario_from(const std::string& text) {
-  auto s = scenario::parse_scenario(text, "test.toml");
-  if (!s) throw std::runtime_error(s.error().to_string());
-  return *s;
-}
+using testing_fixture::scenario_from;
 
 const std::string kHead = R"(name = "t"
 horizon = 2026
