@@ -89,53 +89,6 @@ struct Series {
   std::vector<double> x, q05, q25, q50, q75, q95;
 };
 
-// The projection's quantiles, starting at the last observed year so that
-// the fan opens from the data.
-Series projection(const ForecastData& f, std::size_t s, std::size_t u) {
-  Series out;
-  const std::size_t nh = f.history_years.size();
-  if (nh > 0 && f.history_years.back() < f.years.front() &&
-      std::isfinite(f.history(u, nh - 1))) {
-    const double last = f.history(u, nh - 1);
-    out.x.push_back(f.history_years.back());
-    for (auto* v : {&out.q05, &out.q25, &out.q50, &out.q75, &out.q95})
-      v->push_back(last);
-  }
-  const std::size_t levels[] = {f.level(0.05), f.level(0.25), f.level(0.5),
-                                f.level(0.75), f.level(0.95)};
-  for (std::size_t y = 0; y < f.years.size(); ++y) {
-    out.x.push_back(f.years[y]);
-    out.q05.push_back(f.gdp(s, u, y, levels[0]));
-    out.q25.push_back(f.gdp(s, u, y, levels[1]));
-    out.q50.push_back(f.gdp(s, u, y, levels[2]));
-    out.q75.push_back(f.gdp(s, u, y, levels[3]));
-    out.q95.push_back(f.gdp(s, u, y, levels[4]));
-  }
-  return out;
-}
-
-// The GDP range over a panel's history and 90% bands, shared by its charts
-// so that scenarios compare at a glance.
-Range gdp_range(const ForecastData& f, const Panel& panel) {
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-  const auto take = [&](double v) {
-    if (!std::isfinite(v)) return;
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  };
-  for (std::size_t t = 0; t < f.history_years.size(); ++t)
-    take(f.history(panel.unit, t));
-  for (std::size_t s : panel.scenarios) {
-    const Series series = projection(f, s, panel.unit);
-    for (double v : series.q05) take(v);
-    for (double v : series.q95) take(v);
-    for (const auto& t : f.targets)
-      if (t.scenario == s && t.unit == panel.unit) take(t.value);
-  }
-  if (!std::isfinite(lo)) return {0.0, 1.0};
-  return {lo, hi};
-}
-
 // Level (GDP) or annual growth: what a fan chart shows.
 enum class Measure { level, growth };
 
@@ -203,10 +156,12 @@ std::vector<double> history_values(const ForecastData& f, std::size_t u,
   return out;
 }
 
-// The projection's growth quantiles, opening from the last observed growth.
-Series growth_projection(const ForecastData& f, std::size_t s, std::size_t u) {
+// The projection's quantiles of one measure, starting at the last
+// observed year so that the fan opens from the data.
+Series series_of(const ForecastData& f, std::size_t s, std::size_t u,
+                 Measure m) {
   Series out;
-  const std::vector<double> h = history_growth(f, u);
+  const std::vector<double> h = history_values(f, u, m);
   if (!h.empty() && f.history_years.back() < f.years.front() &&
       std::isfinite(h.back())) {
     out.x.push_back(f.history_years.back());
@@ -215,38 +170,41 @@ Series growth_projection(const ForecastData& f, std::size_t s, std::size_t u) {
   }
   const std::size_t levels[] = {f.level(0.05), f.level(0.25), f.level(0.5),
                                 f.level(0.75), f.level(0.95)};
+  auto value = [&](std::size_t y, std::size_t q) {
+    return m == Measure::level ? f.gdp(s, u, y, q) : f.growth(s, u, y, q);
+  };
   for (std::size_t y = 0; y < f.years.size(); ++y) {
     out.x.push_back(f.years[y]);
-    out.q05.push_back(f.growth(s, u, y, levels[0]));
-    out.q25.push_back(f.growth(s, u, y, levels[1]));
-    out.q50.push_back(f.growth(s, u, y, levels[2]));
-    out.q75.push_back(f.growth(s, u, y, levels[3]));
-    out.q95.push_back(f.growth(s, u, y, levels[4]));
+    out.q05.push_back(value(y, levels[0]));
+    out.q25.push_back(value(y, levels[1]));
+    out.q50.push_back(value(y, levels[2]));
+    out.q75.push_back(value(y, levels[3]));
+    out.q95.push_back(value(y, levels[4]));
   }
   return out;
 }
 
-Series series_of(const ForecastData& f, std::size_t s, std::size_t u,
-                 Measure m) {
-  return m == Measure::level ? projection(f, s, u) : growth_projection(f, s, u);
-}
-
-// The range over a panel's history and 90% bands of one measure.
+// The range of one measure over a panel's history and 90% bands (and, for
+// GDP, its targets), shared by its charts so that scenarios compare at a
+// glance.
 Range measure_range(const ForecastData& f, const Panel& panel, Measure m) {
-  if (m == Measure::level) return gdp_range(f, panel);
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   const auto take = [&](double v) {
     if (!std::isfinite(v)) return;
     lo = std::min(lo, v);
     hi = std::max(hi, v);
   };
-  for (double v : history_growth(f, panel.unit)) take(v);
+  for (double v : history_values(f, panel.unit, m)) take(v);
   for (std::size_t s : panel.scenarios) {
-    const Series series = growth_projection(f, s, panel.unit);
+    const Series series = series_of(f, s, panel.unit, m);
     for (double v : series.q05) take(v);
     for (double v : series.q95) take(v);
+    if (m == Measure::level)
+      for (const auto& t : f.targets)
+        if (t.scenario == s && t.unit == panel.unit) take(t.value);
   }
-  if (!std::isfinite(lo)) return {0.0, 0.1};
+  if (!std::isfinite(lo))
+    return m == Measure::level ? Range{0.0, 1.0} : Range{0.0, 0.1};
   return {lo, hi};
 }
 
