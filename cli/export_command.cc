@@ -93,7 +93,7 @@ int export_main(ExportFlags& flags) {
               << csv_field(history_unit) << '\n';
         }
       }
-      for (int v = 0; v < montecarlo::kVariableCount; ++v) {
+      for (int v : run.variables) {  // those the file reports
         const std::string variable = montecarlo::VariableName(v);
         const std::string unit = csv_field(units[std::size_t(v)]);
         for (std::size_t h = 0; h < run.years.size(); ++h) {

@@ -83,6 +83,10 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
                   "observed GDP of each reported region in the years after "
                   "the calibration (overrides the scenarios' `outturns`)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--outputs", flags.outputs,
+                  "Variables to summarise, comma-separated (e.g. "
+                  "gdp,gdp_growth; default: the scenarios' `outputs`, else "
+                  "all); nothing else is counted or stored");
   cmd->add_option("--memory", flags.memory_mib,
                   "MiB per scenario for exact quantiles; above it a certified "
                   "streaming estimator is used")
@@ -109,6 +113,13 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
     if (!sc) return report(sc.error());
     scenarios.push_back(std::move(*sc));
   }
+  if (!flags.outputs.empty()) {
+    auto outputs = scenario::parse_output_list(flags.outputs, "--outputs");
+    if (!outputs) return report(outputs.error());
+    for (auto& sc : scenarios) sc.outputs = *outputs;
+  }
+  if (auto s = scenario::check_outputs(scenarios, !flags.outputs.empty()); !s)
+    return report(s.error());
   // One calibration for the whole run.
   std::string calibration_file = flags.calibration;
   for (const auto& sc : scenarios) {

@@ -22,6 +22,7 @@ struct ForecastFlags {
   bool paths = false;
   double memory_mib = 1024;  // exact quantiles up to this much per scenario
   std::string outturns;      // overrides the scenarios' `outturns`
+  std::string outputs;       // "gdp,gdp_growth": overrides their `outputs`
   bool quiet = false;        // no progress on stderr
 };
 

@@ -36,6 +36,10 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
                   "files)");
   cmd->add_option("--threads", sweep.threads, "OpenMP threads per process")
       ->check(threads_validator());
+  cmd->add_option("--outputs", sweep.outputs,
+                  "Variables to summarise at every point, comma-separated "
+                  "(e.g. gdp,gdp_growth; default: the base scenario's "
+                  "`outputs`, else all)");
   cmd->add_option("--memory", sweep.memory_mib,
                   "MiB per point for exact quantiles")
       ->capture_default_str()
@@ -71,6 +75,11 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
   auto def = pipeline::read_sweep_with(
       flags.sweep, overrides->draws.value_or(-1), overrides->seed);
   if (!def) return report(def.error());
+  if (!flags.outputs.empty()) {
+    auto outputs = scenario::parse_output_list(flags.outputs, "--outputs");
+    if (!outputs) return report(outputs.error());
+    def->outputs_override = *outputs;
+  }
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.
   if (shard.count > def->points())

@@ -22,7 +22,8 @@ struct SweepFlags {
   // check_run_overrides).
   std::optional<std::int64_t> draws;
   std::optional<std::string> seed;
-  bool quiet = false;  // no progress on stderr
+  std::string outputs;  // "gdp,gdp_growth": overrides the base's `outputs`
+  bool quiet = false;   // no progress on stderr
 };
 
 struct MergeFlags {

@@ -294,13 +294,32 @@ std::shared_ptr<Forecast> run_forecast(
     std::shared_ptr<Calibration> cal_ptr,
     const std::vector<std::pair<std::string, std::string>>& sources,
     std::int64_t draws, std::optional<std::uint64_t> seed_flag, int threads,
-    bool paths, double memory_mib, const std::string& outturns) {
+    bool paths, double memory_mib, const std::string& outturns,
+    const std::optional<std::vector<std::string>>& outputs) {
   check_run_options(draws, threads, memory_mib);
+  // `outputs=[...]` replaces every scenario's `outputs`, as the command
+  // line's --outputs.
+  std::optional<std::vector<int>> chosen;
+  if (outputs) {
+    if (outputs->empty())
+      raise(usage_error("must name at least one variable", "outputs").value());
+    std::string list;
+    for (const auto& name : *outputs) {
+      if (name.find(',') != std::string::npos)
+        raise(usage_error("unknown output variable '" + name + "'", "outputs")
+                  .value());
+      list += (list.empty() ? "" : ",") + name;
+    }
+    chosen = value_or_raise(scenario::parse_output_list(list, "outputs"));
+  }
   std::vector<scenario::Scenario> scenarios;
-  for (const auto& [text, file] : sources)
+  for (const auto& [text, file] : sources) {
     scenarios.push_back(
         value_or_raise(text.empty() ? scenario::read_scenario(file)
                                     : scenario::parse_scenario(text, file)));
+    if (chosen) scenarios.back().outputs = *chosen;
+  }
+  check(scenario::check_outputs(scenarios, chosen.has_value()));
   auto out = std::make_shared<Forecast>();
   out->calibration = cal_ptr;
   const calibrate::CalibrationResult& cal = cal_ptr->result;
@@ -420,7 +439,11 @@ py::list forecast_runs(const Forecast& f) {
     d["quantile_method"] = run.quantile_method;
     d["parameter_uncertainty"] = run.parameter_uncertainty;
     d["shock_uncertainty"] = run.shock_uncertainty;
-    const auto vars = py::ssize_t(montecarlo::kVariableCount);
+    std::vector<std::string> variables;
+    for (int v : run.variables) variables.emplace_back(montecarlo::VariableName(v));
+    d["variables"] = variables;
+    // Only the reported variables (the scenario's `outputs`).
+    const auto vars = py::ssize_t(run.variables.size());
     const auto units = py::ssize_t(run.units.size());
     const auto years = py::ssize_t(run.years.size());
     // [variable][unit][year][quantile]: the engine's cell order.
@@ -608,7 +631,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("forecast", &run_forecast, py::arg("calibration"), py::arg("scenarios"),
         py::arg("draws") = -1, py::arg("seed") = std::nullopt,
         py::arg("threads") = 0, py::arg("paths") = false,
-        py::arg("memory_mib") = 1024.0, py::arg("outturns") = "");
+        py::arg("memory_mib") = 1024.0, py::arg("outturns") = "",
+        py::arg("outputs") = std::nullopt);
 
   // The backtest command's run: returns its table; writes `out` when given.
   m.def(

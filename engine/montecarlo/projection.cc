@@ -108,17 +108,15 @@ double ramp_target(const DriverPath& p, double baseline, RandomStream& random,
 
 }  // namespace
 
-const char* VariableName(int v) {
-  static const char* names[kVariableCount] = {"gdp",
-                                              "gdp_growth",
-                                              "tfp",
-                                              "capital",
-                                              "knowledge",
-                                              "contribution_capital",
-                                              "contribution_labour",
-                                              "contribution_knowledge",
-                                              "contribution_tfp"};
-  return names[v];
+static_assert(scenario::kOutputNames.size() == std::size_t(kVariableCount),
+              "a scenario's outputs name the projection's variables");
+
+const char* VariableName(int v) { return scenario::kOutputNames[std::size_t(v)]; }
+
+std::vector<int> all_variables() {
+  std::vector<int> out;
+  for (int v = 0; v < kVariableCount; ++v) out.push_back(v);
+  return out;
 }
 
 const char* VariableUnits(int v) {
@@ -316,6 +314,7 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
       if (all_output) p.groups.push_back(g);
     }
   }
+  if (!sc.outputs.empty()) p.outputs = sc.outputs;
   if (auto s = condition_setup(p, sc, nullptr); !s)
     return tl::unexpected(s.error());
   return p;
@@ -996,8 +995,12 @@ void BlockSimulator::Scratch::draw_targets(const ProjectionSetup& p,
 // This year's output rows (the caller's memory for a full block with a
 // target, else `rows`), and the non-finite sums cleared.
 void BlockSimulator::Scratch::set_out_rows(int h, const RowTarget* row_target) {
-  for (std::size_t r = 0; r < out_rows.size(); ++r)
-    out_rows[r] = row_target ? (*row_target)(int(r), h) : rows.row(r);
+  // A target may decline a row (nullptr: a variable not reported); the
+  // kernel computes it here all the same.
+  for (std::size_t r = 0; r < out_rows.size(); ++r) {
+    double* to = row_target ? (*row_target)(int(r), h) : nullptr;
+    out_rows[r] = to != nullptr ? to : rows.row(r);
+  }
   fill(acc.data(), 0.0);
 }
 

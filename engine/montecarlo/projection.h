@@ -31,8 +31,10 @@ enum Variable : int {
   kContributionTfp,
   kVariableCount
 };
-const char* VariableName(int v);
+const char* VariableName(int v);  // scenario::kOutputNames[v]
 const char* VariableUnits(int v);
+// Every variable, in order: what is reported when nothing is selected.
+std::vector<int> all_variables();
 
 struct Conditioning;  // conditioning.h
 
@@ -115,10 +117,27 @@ struct ProjectionSetup {
   std::vector<int> output_regions;
   std::vector<Group> groups;
   int units() const { return int(output_regions.size() + groups.size()); }
+  // The kernel's cells: every variable of every unit and year (what
+  // simulate_draw writes).
   int cells() const { return units() * years() * kVariableCount; }
   // Cell index of (variable, unit, year offset h in 0..years()-1).
   int cell(int variable, int unit, int h) const {
     return (variable * units() + unit) * years() + h;
+  }
+
+  // The variables summarised (the scenario's `outputs`), ascending. The
+  // kernel still computes every variable (GDP growth needs the year
+  // before's GDP, a group's contributions its members'), so a draw's
+  // values do not depend on the selection; the runner counts, sorts and
+  // stores only the rows of these (ScenarioForecast's layout).
+  std::vector<int> outputs = all_variables();
+  // Reported row k (0..reported_rows()-1) is the kernel's row
+  // kernel_row(k) = outputs[k / units] * units + k % units; its cell of
+  // year h is k * years + h (ScenarioForecast::cell).
+  int reported_rows() const { return int(outputs.size()) * units(); }
+  int reported_cells() const { return reported_rows() * years(); }
+  int kernel_row(int k) const {
+    return outputs[std::size_t(k / units())] * units() + k % units();
   }
 };
 

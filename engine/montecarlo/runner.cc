@@ -30,24 +30,50 @@ struct Failure {
   DrawOutcome outcome;
 };
 
-// Memory holding every value, [cell][draw]: value (cell, draw) at
+// The reported rows (ProjectionSetup::outputs' rows of every unit) and
+// where the kernel writes them: the runner visits only these, so a
+// variable not asked for is never counted, sorted or stored.
+struct ReportedRows {
+  std::vector<int> kernel;       // [reported row] -> kernel row
+  std::vector<int> reported_of;  // [kernel row] -> reported row, or -1
+  explicit ReportedRows(const ProjectionSetup& setup)
+      : reported_of(std::size_t(kVariableCount * setup.units()), -1) {
+    for (int k = 0; k < setup.reported_rows(); ++k) {
+      kernel.push_back(setup.kernel_row(k));
+      reported_of[std::size_t(kernel.back())] = k;
+    }
+  }
+  std::int64_t size() const { return std::int64_t(kernel.size()); }
+  // Reported row k of a block's year (the kernel's rows, kRowStride apart).
+  const double* in(const double* rows, std::int64_t k) const {
+    return rows + std::int64_t(kernel[std::size_t(k)]) * kRowStride;
+  }
+};
+
+// Memory holding every reported value, [cell][draw]: value (cell, draw) at
 // base[cell * stride + draw]. Full blocks are simulated straight into it.
 struct Store {
   double* base;
   std::int64_t stride;
   int years;
-  // Where row r (ProjectionSetup's [variable][unit]) of year h starts for
-  // the block of draws from `first`.
-  double* row(std::int64_t r, int h, std::int64_t first) const {
-    return base + (r * years + h) * stride + first;
+  const ReportedRows* reported;
+  // Where reported row k of year h starts for the block of draws from
+  // `first`.
+  double* row(std::int64_t k, int h, std::int64_t first) const {
+    return base + (k * years + h) * stride + first;
+  }
+  // The same for the kernel's row r; nullptr for a row not reported.
+  double* kernel_row(int r, int h, std::int64_t first) const {
+    const int k = reported->reported_of[std::size_t(r)];
+    return k < 0 ? nullptr : row(k, h, first);
   }
 };
 
 // Runs draws [first, last) in chunks on the threads; `visit(chunk,
-// block_first, count, h, rows, thread)` consumes each block's year h, rows
-// [variable * units + unit][kRowStride] (ProjectionSetup::cell(variable,
-// unit, h) for row r is r * years + h), or nullptr when the block went
-// straight to `store`. Blocks of one chunk are visited in order by one
+// block_first, count, h, rows, thread)` consumes each block's year h, the
+// kernel's rows [variable * units + unit][kRowStride] (ReportedRows picks
+// the reported ones; reported row k's cell is k * years + h), or nullptr
+// when the block went straight to `store`. Blocks of one chunk are visited in order by one
 // thread. Returns the first non-finite draw, if any, and adds
 // the parameter redraws. Once `cancel` is set the remaining chunks are
 // skipped (the caller checks the flag and discards the result).
@@ -79,7 +105,7 @@ Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
         const int count =
             int(std::min<std::int64_t>(kBlockDraws, chunk_end - begin));
         const BlockSimulator::RowTarget target = [&](int r, int h) {
-          return store->row(r, h, begin);
+          return store->kernel_row(r, h, begin);
         };
         simulator.run(
             seed, scenario_index, std::uint64_t(begin), count,
@@ -180,6 +206,7 @@ ScenarioForecast describe_forecast(const ProjectionSetup& setup,
   out.scenario_index = scenario_index;
   out.parameter_uncertainty = setup.parameter_uncertainty;
   out.shock_uncertainty = setup.shock_uncertainty;
+  out.variables = setup.outputs;
   for (int r : setup.output_regions) {
     out.units.push_back(setup.regions[r]);
     out.is_group.push_back(false);
@@ -202,7 +229,7 @@ ScenarioForecast describe_forecast(const ProjectionSetup& setup,
              << (pin.growth ? "growth" : "level") << '\t' << pin.value << '\n';
     out.conditions = text.str();
   }
-  const std::int64_t cells = setup.cells();
+  const std::int64_t cells = setup.reported_cells();
   out.quantiles.assign(std::size_t(cells) * kQuantileLevels.size(), 0.0);
   out.mean.assign(std::size_t(cells), 0.0);
   out.sd.assign(std::size_t(cells), 0.0);
@@ -229,18 +256,17 @@ Status choose_mode(const ScenarioForecast& out, const scenario::Scenario& sc,
   return {};
 }
 
-// The sink of the exact mode: copies the values of blocks that did not go
-// straight to the store.
-auto copy_into(const Store& store, std::int64_t rows_per_year, int years) {
-  return
-      [store, rows_per_year, years](std::int64_t, std::int64_t begin, int count,
-                                    int h, const double* rows, int) {
-        if (rows == nullptr) return;
-        for (std::int64_t r = 0; r < rows_per_year; ++r) {
-          const double* v = rows + r * kRowStride;
-          std::copy(v, v + count, store.row(r, h, begin));
-        }
-      };
+// The sink of the exact mode: copies the reported values of blocks that
+// did not go straight to the store.
+auto copy_into(const Store& store) {
+  return [store](std::int64_t, std::int64_t begin, int count, int h,
+                 const double* rows, int) {
+    if (rows == nullptr) return;
+    for (std::int64_t k = 0; k < store.reported->size(); ++k) {
+      const double* v = store.reported->in(rows, k);
+      std::copy(v, v + count, store.row(k, h, begin));
+    }
+  };
 }
 
 // Exact mode: every value, [cell][draw]; moments and quantiles per cell
@@ -248,17 +274,18 @@ auto copy_into(const Store& store, std::int64_t rows_per_year, int years) {
 Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
                  int threads, const RunOptions& options,
                  ScenarioForecast& out) {
-  const std::int64_t cells = setup.cells(), draws = out.draws;
+  const std::int64_t cells = setup.reported_cells(), draws = out.draws;
   const int years = setup.years();
   const std::size_t levels = kQuantileLevels.size();
   out.quantile_method = "exact (type 7, linear interpolation)";
   DrawValues values(std::size_t(cells) * std::size_t(draws));
   if (!options.keep_paths) prefer_huge_pages(values);
-  const Store store{values.data(), draws, years};
+  const ReportedRows reported(setup);
+  const Store store{values.data(), draws, years, &reported};
   const Failure failure =
       run_chunks(setup, out.seed, out.scenario_index, 0, draws, threads,
                  &out.parameter_redraws, options.progress, options.cancel,
-                 copy_into(store, cells / years, years), &store);
+                 copy_into(store), &store);
   if (is_cancelled(options.cancel)) return cancelled();
   if (failure.draw >= 0)
     return tl::unexpected(nonfinite_error(setup, sc, failure).error());
@@ -281,17 +308,23 @@ Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
 void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
                  int threads, const CancelFlag* cancel,
                  StreamingHistogram& histogram) {
-  const std::int64_t cells = setup.cells();
+  const std::int64_t cells = setup.reported_cells();
   const int years = setup.years();
-  const std::int64_t rows_per_year = cells / years;
+  const ReportedRows reported(setup);
+  const std::int64_t rows_per_year = reported.size();
   const std::int64_t pilot_draws = std::min(kPilotDraws, out.draws);
   // The pilot's values as float deviations from draw 0's: half the memory
   // of doubles, and memory touched for the first time is what the pilot
   // costs most on a VM (the host faults it in: a quarter of a
   // 100,000-draw run). A deviation keeps float's precision relative to
   // the cell's spread, not its level; the pilot only places the slots.
+  std::vector<double> all_cells(static_cast<std::size_t>(setup.cells()));
+  simulate_draw(setup, out.seed, out.scenario_index, 0, all_cells.data(), 1);
   std::vector<double> reference(static_cast<std::size_t>(cells));
-  simulate_draw(setup, out.seed, out.scenario_index, 0, reference.data(), 1);
+  for (std::int64_t k = 0; k < rows_per_year; ++k)
+    for (int h = 0; h < years; ++h)
+      reference[std::size_t(k * years + h)] =
+          all_cells[std::size_t(reported.kernel[std::size_t(k)] * years + h)];
   BulkVector<float> pilot(std::size_t(cells) * std::size_t(pilot_draws));
   prefer_huge_pages(pilot);
   std::int64_t ignored_redraws = 0;
@@ -301,7 +334,7 @@ void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
                  const double* rows, int) {
                for (std::int64_t r = 0; r < rows_per_year; ++r) {
                  const std::int64_t c = r * years + h;
-                 const double* v = rows + r * kRowStride;
+                 const double* v = reported.in(rows, r);
                  const double ref = reference[std::size_t(c)];
                  float* to = pilot.data() + c * pilot_draws + begin;
                  for (int d = 0; d < count; ++d) to[d] = float(v[d] - ref);
@@ -363,9 +396,10 @@ Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
                     int threads, const RunOptions& options,
                     const StreamingHistogram& histogram, StreamingCounts& s,
                     std::int64_t* redraws) {
-  const std::int64_t cells = setup.cells();
+  const std::int64_t cells = setup.reported_cells();
   const int years = setup.years();
-  const std::int64_t rows_per_year = cells / years;
+  const ReportedRows reported(setup);
+  const std::int64_t rows_per_year = reported.size();
   return run_chunks(
       setup, out.seed, out.scenario_index, 0, out.draws, threads, redraws,
       options.progress, options.cancel,
@@ -383,7 +417,7 @@ Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
             s.chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
         for (std::int64_t r = 0; r < rows_per_year; ++r) {
           const std::int64_t c = r * years + h;
-          const double* v = rows + r * kRowStride;
+          const double* v = reported.in(rows, r);
           RowMoments moments{histogram.centre(int(c)), 0.0, 0.0, low[c],
                              high[c]};
           histogram.add(local, int(c), v, count,
@@ -482,6 +516,7 @@ void resolve_uncertified(const ProjectionSetup& setup,
   if (pending.empty()) return;
   const std::size_t levels = kQuantileLevels.size();
   const int years = setup.years();
+  const ReportedRows reported(setup);
   // One collection per (cell, slot range): quantiles in the same slot
   // share it.
   std::map<std::pair<std::int64_t, int>, std::size_t> range_of;
@@ -506,7 +541,7 @@ void resolve_uncertified(const ProjectionSetup& setup,
                  const double* rows, int thread) {
                for (const auto& [c, list] : by_cell) {
                  if (c % years != h) continue;
-                 const double* v = rows + (c / years) * kRowStride;
+                 const double* v = reported.in(rows, c / years);
                  for (int d = 0; d < count; ++d) {
                    const int b = histogram.slot(int(c), v[d]);
                    for (std::size_t g : list) {
@@ -545,7 +580,7 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
       "quantiles, the bins of each window split into fine bins; rank error "
       "<= 0.001 certified; "
       "uncertified bins resolved exactly)";
-  const std::int64_t cells = setup.cells();
+  const std::int64_t cells = setup.reported_cells();
   StreamingHistogram histogram{int(cells)};
   place_slots(setup, out, threads, options.cancel, histogram);
   if (is_cancelled(options.cancel)) return cancelled();
@@ -578,7 +613,9 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       describe_forecast(setup, sc, scenario_index, draws, seed);
   const int threads =
       options.threads > 0 ? options.threads : omp_get_max_threads();
-  if (auto st = choose_mode(out, sc, setup.cells(), options, &out.exact); !st)
+  if (auto st = choose_mode(out, sc, setup.reported_cells(), options,
+                            &out.exact);
+      !st)
     return tl::unexpected(st.error());
   const Status st = out.exact ? run_exact(setup, sc, threads, options, out)
                               : run_streaming(setup, sc, threads, options, out);

@@ -49,14 +49,25 @@ struct ScenarioForecast {
   std::vector<int> outturn_years;
   std::string outturns_file;
   std::string conditions;
-  // [cell][quantile], [cell]; cell = ProjectionSetup::cell(var, unit, h).
+  // The variables reported (ProjectionSetup::outputs), ascending: only
+  // these have cells.
+  std::vector<int> variables = all_variables();
+  // [cell][quantile], [cell]; cell = cell(var, unit, h).
   std::vector<double> quantiles, mean, sd;
   DrawValues paths;  // [cell][draw] when kept
   int cells() const {
-    return int(units.size() * years.size()) * kVariableCount;
+    return int(units.size() * years.size() * variables.size());
   }
+  // The position of a variable among `variables`, or -1 when not reported.
+  int slot(int variable) const {
+    for (std::size_t i = 0; i < variables.size(); ++i)
+      if (variables[i] == variable) return int(i);
+    return -1;
+  }
+  bool reports(int variable) const { return slot(variable) >= 0; }
+  // Cell index of (variable, unit, h); the variable must be reported.
   int cell(int variable, int unit, int h) const {
-    return (variable * int(units.size()) + unit) * int(years.size()) + h;
+    return (slot(variable) * int(units.size()) + unit) * int(years.size()) + h;
   }
 };
 

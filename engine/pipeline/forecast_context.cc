@@ -216,7 +216,7 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs,
       const int show[3] = {2025, 2030, 2035};
       for (int c = 0; c < 3; ++c) {
         const auto it = std::find(run.years.begin(), run.years.end(), show[c]);
-        if (it == run.years.end()) {
+        if (it == run.years.end() || !run.reports(montecarlo::kGdp)) {
           cols[c] = "-";
           continue;
         }
@@ -230,30 +230,41 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs,
                       q[q95]);
         cols[c] = buf;
       }
-      double growth = 0.0;
-      for (std::size_t h = 0; h < run.years.size(); ++h)
-        growth += run.mean[std::size_t(
-            run.cell(montecarlo::kGdpGrowth, int(u), int(h)))];
-      growth /= double(run.years.size());
+      // Columns of variables the run does not report (its `outputs`)
+      // show "-".
+      char growth_text[32] = "-", share_text[32] = "-";
+      if (run.reports(montecarlo::kGdpGrowth)) {
+        double growth = 0.0;
+        for (std::size_t h = 0; h < run.years.size(); ++h)
+          growth += run.mean[std::size_t(
+              run.cell(montecarlo::kGdpGrowth, int(u), int(h)))];
+        growth /= double(run.years.size());
+        std::snprintf(growth_text, sizeof growth_text, "%6.2f%%",
+                      100.0 * growth);
+      }
       // The model's contributions summed over the years; they add up to
       // d ln Y (TFP is the remainder), the share's denominator.
       std::vector<double> sums;
       double dlny = 0.0;
+      bool all_reported = true;
       for (const auto& c : info.contributions) {
         const int var = contribution_variable(c);
+        all_reported = all_reported && (var < 0 || run.reports(var));
         double sum = 0.0;
-        for (std::size_t h = 0; h < run.years.size() && var >= 0; ++h)
+        for (std::size_t h = 0;
+             h < run.years.size() && var >= 0 && run.reports(var); ++h)
           sum += run.mean[std::size_t(run.cell(var, int(u), int(h)))];
         sums.push_back(var >= 0 ? sum : std::nan(""));
         dlny += sums.back();
       }
-      const double share =
-          models::technology_share(sums, info.contributions, dlny);
-      std::snprintf(line, sizeof line,
-                    "%-*s %-*s %-26s %-26s %-26s %6.2f%% %6.1f%%\n", name_width,
-                    run.name.c_str(), unit_width, run.units[u].c_str(),
-                    cols[0].c_str(), cols[1].c_str(), cols[2].c_str(),
-                    100.0 * growth, 100.0 * share);
+      if (all_reported)
+        std::snprintf(share_text, sizeof share_text, "%6.1f%%",
+                      100.0 * models::technology_share(
+                                  sums, info.contributions, dlny));
+      std::snprintf(line, sizeof line, "%-*s %-*s %-26s %-26s %-26s %7s %7s\n",
+                    name_width, run.name.c_str(), unit_width,
+                    run.units[u].c_str(), cols[0].c_str(), cols[1].c_str(),
+                    cols[2].c_str(), growth_text, share_text);
       out += line;
     }
   }

@@ -146,15 +146,30 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
   } else {
     f.is_group.assign(nu, false);
   }
+  // Every variable the file lists; the fans and tables need gdp and
+  // gdp_growth (a forecast whose scenarios' `outputs` left one out cannot
+  // be reported; the contributions may be missing: their columns show a
+  // dash).
+  auto listed = store::forecast_variables(file);
+  if (!listed) return tl::unexpected(listed.error());
+  f.variables = std::move(*listed);
+  for (const char* needed : {"gdp", "gdp_growth"})
+    if (std::find(f.variables.begin(), f.variables.end(), needed) ==
+        f.variables.end()) {
+      std::string have;
+      for (const auto& v : f.variables) have += (have.empty() ? "" : ", ") + v;
+      return fail("the report needs the forecast variables gdp and "
+                      "gdp_growth, but the file reports only " +
+                      (have.empty() ? std::string("none") : have) +
+                      " (its scenarios' `outputs`): forecast again with "
+                      "outputs including both",
+                  file, 0, std::string("/forecast/") + needed);
+    }
   auto q =
       read_shaped(reader, file, "/forecast/gdp/quantiles", {ns, nu, ny, nq});
   if (!q) return tl::unexpected(q.error());
   f.gdp_quantiles = std::move(*q);
 
-  // Every variable the file lists; gdp_growth is required.
-  auto listed = store::forecast_variables(file);
-  if (!listed) return tl::unexpected(listed.error());
-  f.variables = std::move(*listed);
   for (const auto& variable : f.variables) {
     // "mean" in files written before issue 17 renamed it.
     const std::string group = "/forecast/" + variable + "/";

@@ -125,6 +125,7 @@ class Parser {
   Status check_groups_projected() const;
 
   Status parse_regions(Node n);
+  Status parse_outputs(Node n);
   Status parse_groups(Node n);
   Status parse_uncertainty(Node n);
   Status parse_drivers(Node n);
@@ -178,7 +179,7 @@ Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
       "name",    "description", "model",      "calibration", "horizon",
       "draws",   "seed",        "regions",    "groups",      "uncertainty",
-      "drivers", "targets",     "conditions", "outturns"};
+      "drivers", "targets",     "conditions", "outturns",    "outputs"};
   const Node n = e.node;
   if (e.key == "name") {
     return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
@@ -202,6 +203,7 @@ Status Parser::parse_key(const Entry& e) {
   }
   if (e.key == "seed") return parse_seed(n);
   if (e.key == "regions") return parse_regions(n);
+  if (e.key == "outputs") return parse_outputs(n);
   if (e.key == "groups") return parse_groups(n);
   if (e.key == "uncertainty") return parse_uncertainty(n);
   if (e.key == "drivers") return parse_drivers(n);
@@ -308,6 +310,36 @@ Status Parser::parse_regions(Node n) {
   }
   s_->regions.clear();
   return take_names(n, "regions", &s_->regions);
+}
+
+// `outputs = "all"` or a list of variable names, stored in kOutputNames
+// order (the order of the file's variables), whatever the list's.
+Status Parser::parse_outputs(Node n) {
+  s_->outputs.clear();
+  if (auto str = n.string()) {
+    if (*str == "all") return ok();
+    return in_.error(
+        "must be \"all\" or an array of variable names, not the string \"" +
+            *str + "\"",
+        n.line(), "outputs");
+  }
+  auto names = in_.get_names(n, "outputs", "variable");
+  if (!names) return tl::unexpected(names.error());
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const auto& [name, line] = (*names)[i];
+    const int v = output_index(name);
+    if (v < 0) {
+      std::vector<std::string> known(kOutputNames.begin(), kOutputNames.end());
+      return in_.error("unknown output variable '" + name + "'" +
+                           suggestion(name, known) +
+                           " (known: " + join_quoted(known) + ")",
+                       line, "outputs[" + std::to_string(i) + "]");
+    }
+    s_->outputs.push_back(v);
+  }
+  std::sort(s_->outputs.begin(), s_->outputs.end());
+  if (s_->outputs.size() == kOutputNames.size()) s_->outputs.clear();  // all
+  return ok();
 }
 
 Status Parser::parse_groups(Node n) {
@@ -797,6 +829,76 @@ DriverPath Scenario::path_for(Driver d, const std::string& region) const {
   auto over = spec->second.regions.find(region);
   if (over == spec->second.regions.end()) return clean(spec->second.all);
   return clean(merge_raw(spec->second.all, over->second));
+}
+
+int output_index(const std::string& name) {
+  for (std::size_t v = 0; v < kOutputNames.size(); ++v)
+    if (name == kOutputNames[v]) return int(v);
+  return -1;
+}
+
+Result<std::vector<int>> parse_output_list(const std::string& text,
+                                           const std::string& flag) {
+  std::vector<int> out;
+  if (text == "all") return out;
+  const std::vector<std::string> known(kOutputNames.begin(),
+                                       kOutputNames.end());
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    const std::string name = text.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (name.empty())
+      return usage_error("empty variable name in '" + text + "'", flag);
+    const int v = output_index(name);
+    if (v < 0)
+      return usage_error("unknown output variable '" + name + "'" +
+                             suggestion(name, known) +
+                             " (known: " + join_quoted(known) + ")",
+                         flag);
+    if (std::find(out.begin(), out.end(), v) != out.end())
+      return usage_error("variable '" + name + "' is listed twice", flag);
+    out.push_back(v);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::sort(out.begin(), out.end());
+  if (out.size() == kOutputNames.size()) out.clear();  // all
+  return out;
+}
+
+namespace {
+std::string output_names(const std::vector<int>& outputs) {
+  if (outputs.empty()) return "all";
+  std::vector<std::string> names;
+  for (int v : outputs) names.emplace_back(kOutputNames[std::size_t(v)]);
+  return "[" + join_quoted(names) + "]";
+}
+}  // namespace
+
+Status check_outputs(const std::vector<Scenario>& scenarios, bool overridden) {
+  for (const Scenario& s : scenarios) {
+    const bool gdp = s.outputs.empty() || s.outputs.front() == 0;
+    if (!s.targets.empty() && !gdp) {
+      if (overridden)
+        return usage_error(
+            "must include gdp: the scenario '" + s.file +
+                "' has [[targets]], whose outcome is GDP's median",
+            "--outputs");
+      return fail("must include 'gdp': the scenario's [[targets]] report "
+                  "GDP's median",
+                  s.file, s.line_of("outputs"), "outputs");
+    }
+  }
+  for (const Scenario& s : scenarios)
+    if (s.outputs != scenarios.front().outputs)
+      return fail("reports " + output_names(s.outputs) + " but '" +
+                      scenarios.front().file + "' reports " +
+                      output_names(scenarios.front().outputs) +
+                      "; scenarios written to one file report the same "
+                      "variables (run them separately or pass --outputs)",
+                  s.file, s.line_of("outputs"), "outputs");
+  return ok();
 }
 
 Result<Scenario> parse_scenario(const std::string& text,

@@ -3,6 +3,7 @@
 // toml_reader.h, as the sweep reader does.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -75,6 +76,29 @@ struct Condition {
   long line = 0;                 // where the table starts
 };
 
+// The quantities a forecast can report per unit and year, in the order of
+// montecarlo::Variable (engine/montecarlo/projection.h), which names them
+// from this list. A scenario's `outputs` picks among them.
+inline constexpr std::array<const char*, 9> kOutputNames = {
+    "gdp",
+    "gdp_growth",
+    "tfp",
+    "capital",
+    "knowledge",
+    "contribution_capital",
+    "contribution_labour",
+    "contribution_knowledge",
+    "contribution_tfp"};
+
+// The index of an output name in kOutputNames, or -1.
+int output_index(const std::string& name);
+
+// Reads a comma-separated list of output names (the command line's
+// --outputs gdp,gdp_growth) into indices in kOutputNames order; an unknown,
+// empty or repeated name is an error naming `flag`.
+Result<std::vector<int>> parse_output_list(const std::string& text,
+                                           const std::string& flag);
+
 struct Scenario {
   std::string file;  // path as given
   std::string text;  // the file's contents, stored with results
@@ -89,6 +113,9 @@ struct Scenario {
   std::int64_t draws = 1000;
   std::uint64_t seed = 1;
   std::vector<std::string> regions;  // empty = all
+  // The variables summarised (`outputs`), as indices in kOutputNames,
+  // ascending; empty = all. Nothing else is counted or stored.
+  std::vector<int> outputs;
   // Groups summed per draw; empty = the regions file's groups.
   std::map<std::string, std::vector<std::string>> groups;
   bool parameter_uncertainty = true;
@@ -132,6 +159,12 @@ struct Scenario {
 Result<Scenario> read_scenario(const std::filesystem::path& path);
 Result<Scenario> parse_scenario(const std::string& text,
                                 const std::string& file);
+
+// Checks the scenarios of one run (one result file) against each other:
+// they report the same `outputs` (each variable's datasets span all
+// scenarios), and a scenario with [[targets]] reports GDP (the targets'
+// outcome is its median). `overridden`: the outputs came from --outputs.
+Status check_outputs(const std::vector<Scenario>& scenarios, bool overridden);
 
 // Checks that need the data: regions exist, horizon after the last data
 // year, ramp `by` years after it.

@@ -28,6 +28,14 @@ int variable_index(const std::string& name) {
   return -1;
 }
 
+// "gdp,gdp_growth": the attribute `variables` of /forecast.
+std::string variable_list(const std::vector<int>& variables) {
+  std::string out;
+  for (int v : variables)
+    out += (out.empty() ? "" : ",") + std::string(montecarlo::VariableName(v));
+  return out;
+}
+
 // The writer names the variables by montecarlo::VariableName; each
 // registered model's states and contributions (contribution_<name>) must
 // be among them, so the files say what the models declare.
@@ -164,6 +172,7 @@ Status write_series(ResultFile& f, const std::vector<std::string>& names,
       !s)
     return s;
   for (int var = 0; var < montecarlo::kVariableCount; ++var) {
+    if (quantiles[std::size_t(var)].empty()) continue;  // not reported
     const std::string name = montecarlo::VariableName(var);
     std::vector<double> out(S * U * A * Q, kNaN);
     for (std::size_t k = 0; k < S; ++k)
@@ -273,6 +282,7 @@ Status write_sweep_grid(ResultFile& f, const SweepInfo& sweep,
   const std::size_t cell =
       units.size() * years.size() * montecarlo::kQuantileLevels.size();
   for (int var = 0; var < montecarlo::kVariableCount; ++var) {
+    if (quantiles[std::size_t(var)].empty()) continue;  // not reported
     const std::string name = montecarlo::VariableName(var);
     std::vector<double> out(S * cell);
     for (std::size_t p = 0; p < S; ++p)
@@ -369,6 +379,20 @@ Status write_forecast(ResultFile& f,
         return fail("two scenarios are named '" + names[a] +
                         "'; names must be unique within one result",
                     runs[a].file, 0, "name");
+
+  // One file reports the same variables for every scenario: each
+  // variable's datasets span all of them.
+  const std::vector<int>& variables = runs.front().variables;
+  for (const auto& run : runs)
+    if (run.variables != variables)
+      return fail("scenario '" + run.name + "' reports the variables " +
+                      variable_list(run.variables) + " but scenario '" +
+                      runs.front().name + "' reports " +
+                      variable_list(variables) +
+                      "; scenarios written to one file report the same "
+                      "outputs (give them the same `outputs`, or pass "
+                      "--outputs)",
+                  run.file, 0, "outputs");
 
   const std::size_t S = runs.size(), U = units.size(), Y = years.size(),
                     Q = kQuantileLevels.size();
@@ -487,6 +511,11 @@ Status write_forecast(ResultFile& f,
     return s;
   const std::string build = build_label();
   if (auto s = f.set_attribute(g, "build", build); !s) return s;
+  // A selection of variables (the scenarios' `outputs`) is recorded; a
+  // file without the attribute reports all of them, as files did before.
+  if (variables != montecarlo::all_variables())
+    if (auto s = f.set_attribute(g, "variables", variable_list(variables)); !s)
+      return s;
   if (sweep != nullptr)
     if (auto s =
             f.set_attribute(g, "calibration_sha256", sweep->calibration_sha256);
@@ -534,7 +563,7 @@ Status write_forecast(ResultFile& f,
 
   // Each variable's quantiles, kept for /forecast/series and /grid.
   std::vector<std::vector<double>> kept_quantiles(kVariableCount);
-  for (int var = 0; var < kVariableCount; ++var) {
+  for (int var : variables) {
     const std::string vg = g + "/" + montecarlo::VariableName(var);
     // Each variable's group carries its own copies of the coordinate
     // scales, so xarray.open_dataset(path, group="forecast/gdp") shows
@@ -761,8 +790,9 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
   if (!s) return tl::unexpected(s.error());
 
   // The variables are those the file lists (groups with quantiles); each
-  // must be one the projection reports, and all of those must be there,
-  // since the runs hold them in the kernel's layout.
+  // must be one the projection reports. A file of a scenario with
+  // `outputs` records them in the attribute `variables` (absent: all), and
+  // exactly those must be there.
   auto listed = forecast_variables(path);
   if (!listed) return tl::unexpected(listed.error());
   std::vector<bool> present(kVariableCount, false);
@@ -774,14 +804,34 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
           file, 0, g + name);
     present[std::size_t(v)] = true;
   }
-  for (int var = 0; var < kVariableCount; ++var)
-    if (!present[std::size_t(var)])
+  std::vector<int> variables = montecarlo::all_variables();
+  if (r.has_attribute("/forecast", "variables")) {
+    std::string text;
+    step(take(r.string_attribute("/forecast", "variables"), &text));
+    if (!s) return tl::unexpected(s.error());
+    auto parsed = scenario::parse_output_list(text, "variables");
+    if (!parsed)
+      return fail("attribute 'variables' of '/forecast' is '" + text +
+                      "', not a list of forecast variables",
+                  file, 0, "variables");
+    if (!parsed->empty()) variables = *parsed;  // empty: all
+  }
+  for (int var = 0; var < kVariableCount; ++var) {
+    const bool wanted = std::find(variables.begin(), variables.end(), var) !=
+                        variables.end();
+    if (wanted && !present[std::size_t(var)])
       return fail("the file has no forecast variable '" +
                       std::string(montecarlo::VariableName(var)) + "'",
                   file, 0, g + montecarlo::VariableName(var) + "/quantiles");
+    if (!wanted && present[std::size_t(var)])
+      return fail("the file holds the forecast variable '" +
+                      std::string(montecarlo::VariableName(var)) +
+                      "' which its attribute 'variables' does not list",
+                  file, 0, g + montecarlo::VariableName(var));
+  }
   std::vector<std::vector<double>> quantiles(kVariableCount),
       mean(kVariableCount), sd(kVariableCount);
-  for (int var = 0; var < kVariableCount; ++var) {
+  for (int var : variables) {
     const std::string vg = g + montecarlo::VariableName(var) + "/";
     step(take(r.read_doubles(vg + "quantiles", dim_suyq), &quantiles[var]));
     // "mean" in files written before issue 17.
@@ -885,7 +935,7 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
       Sha256 h;
       digest_head(h, k, names, units, is_group, reports, years, facts, run.file,
                   run.text, run.quantile_method, out.build);
-      for (int var = 0; var < kVariableCount; ++var)
+      for (int var : variables)
         digest_var(h, k, U * Y, Q, quantiles[var], mean[var], sd[var]);
       digest_tail(h, k, hist_years, hist, out.sweep ? &*out.sweep : nullptr);
       if (h.hex() != stored)
@@ -925,11 +975,12 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
     run.parameter_uncertainty = param_unc[k] != 0.0;
     run.shock_uncertainty = shock_unc[k] != 0.0;
     run.exact = exact[k] != 0.0;
+    run.variables = variables;
     const std::size_t cells = std::size_t(run.cells());
     run.quantiles.resize(cells * Q);
     run.mean.resize(cells);
     run.sd.resize(cells);
-    for (int var = 0; var < kVariableCount; ++var)
+    for (int var : variables)
       for (std::size_t u = 0; u < local.size(); ++u)
         for (std::size_t h = 0; h < Y; ++h) {
           const std::size_t cell = std::size_t(run.cell(var, int(u), int(h)));

@@ -34,6 +34,9 @@ struct SweepDefinition {
   std::int64_t seed = -1;  // -1: the base scenario's
   // `growthcast sweep --seed` (any 64-bit seed; set by apply_overrides).
   std::optional<std::uint64_t> seed_override;
+  // `growthcast sweep --outputs`: every point's `outputs` (variable
+  // indices, scenario::parse_output_list).
+  std::optional<std::vector<int>> outputs_override;
   std::string calibration;  // optional, relative to the sweep file
   long calibration_line = 0;
   // SHA-256 over the sweep and base texts: shards and checkpoints of the

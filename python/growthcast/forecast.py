@@ -131,7 +131,8 @@ def _dataset(runs, history, levels, variables, attrs):
 
 
 def forecast(calibration=None, scenario=None, draws=None, seed=None,
-             threads=0, paths=False, memory=1024.0, out=None, outturns=None):
+             threads=0, paths=False, memory=1024.0, out=None, outturns=None,
+             outputs=None):
     """Project scenarios by Monte Carlo, as ``growthcast forecast`` does.
 
     ``calibration``: CalibrationResults, a calibration file, or None (the
@@ -143,7 +144,11 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     writes. ``outturns``: a CSV of observed GDP after the calibration window
     (e.g. the shipped ``data/china_province_outturns.csv``) that every draw
     is conditioned on, as ``growthcast forecast --outturns`` (a scenario's
-    ``outturns`` key does the same; docs/conditioning.md). Returns an xarray.Dataset (scenario, region, year, quantile);
+    ``outturns`` key does the same; docs/conditioning.md). ``outputs``: the
+    variables to summarise, e.g. ``["gdp", "gdp_growth"]``, replacing the
+    scenarios' ``outputs`` (as ``--outputs``; default: theirs, else all);
+    nothing else is computed into statistics or stored. Returns an
+    xarray.Dataset (scenario, region, year, quantile);
     ``ds.growthcast.plot()`` draws a fan chart, ``ds.growthcast.save(path)``
     writes the file. The GIL is released while it runs; Ctrl-C stops it
     within a chunk of draws with KeyboardInterrupt, leaving no file.
@@ -158,7 +163,10 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     handle = _core.forecast(calibration._handle, sources,
                             -1 if draws is None else int(draws), seed,
                             int(threads), bool(paths), float(memory),
-                            "" if outturns is None else os.fspath(outturns))
+                            "" if outturns is None else os.fspath(outturns),
+                            None if outputs is None else
+                            ([outputs] if isinstance(outputs, str)
+                             else [str(v) for v in outputs]))
     attrs = {
         "title": "growthcast forecast",
         "source": "growthcast " + _core.version(),
@@ -169,8 +177,11 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
         "model_version": calibration.model_version,
     }
     history = handle.history()
-    ds = _dataset(handle.runs(), history, _core.quantile_levels(),
-                  history["variable_units"], attrs)
+    runs = handle.runs()
+    # Only the variables the runs report (all scenarios report the same).
+    reported = runs[0]["variables"]
+    variables = [(v, u) for v, u in history["variable_units"] if v in reported]
+    ds = _dataset(runs, history, _core.quantile_levels(), variables, attrs)
     key = id(ds)
     _HANDLES[key] = handle
     weakref.finalize(ds, _HANDLES.pop, key, None)
@@ -207,6 +218,11 @@ def plot(ds, scenario=None, region=None, variable="gdp", ax=None,
     """
     import matplotlib.pyplot as plt
     import xarray as xr
+    if variable not in ds:
+        have = [v for v, _ in _core.variables() if v in ds]
+        raise ValueError(f"the forecast has no variable '{variable}' (it "
+                         f"reports {', '.join(have) or 'none'}: the "
+                         "scenarios' outputs)")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     names = ([scenario] if isinstance(scenario, str) else
