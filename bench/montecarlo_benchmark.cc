@@ -2,11 +2,14 @@
 // shipped panel's calibration, all 31 provinces and the four groups of
 // data/regions.csv, 2020-2035 (16 years), parameter, driver and shock
 // uncertainty on, quantiles only, for 1 and 2 threads. Reports region-years
-// per second (draws x 31 x 16 / time). The calibration is the HDF5 file
+// per second (draws x 31 x 16 / time) and nanoseconds per region-year per
+// core (time x threads / region-years, issue 20's measure), with every
+// variable summarised or GDP only (`outputs = ["gdp"]`, issue 20). The calibration is the HDF5 file
 // `growthcast calibrate` writes, named by GROWTHCAST_MC_CALIBRATION.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -23,6 +26,7 @@ struct Fixture {
   calibrate::CalibrationResult cal;
   scenario::Scenario scenario;
   montecarlo::ProjectionSetup setup;
+  montecarlo::ProjectionSetup gdp_only;  // setup with outputs = ["gdp"]
   std::string error;
 };
 
@@ -66,12 +70,15 @@ const Fixture& fixture() {
       return out;
     }
     out.setup = std::move(*setup);
+    out.gdp_only = out.setup;
+    out.gdp_only.outputs = {montecarlo::kGdp};
     return out;
   }();
   return f;
 }
 
-// Args: draws, threads, exact (1) or streaming (0) quantiles.
+// Args: draws, threads, exact (1) or streaming (0) quantiles, every
+// variable (0) or GDP only (1).
 void BM_MonteCarlo(benchmark::State& state) {
   const Fixture& f = fixture();
   if (!f.error.empty()) {
@@ -82,10 +89,16 @@ void BM_MonteCarlo(benchmark::State& state) {
   montecarlo::RunOptions options;
   options.threads = int(state.range(1));
   options.exact_memory_bytes = state.range(2) ? std::size_t(1) << 40 : 1;
+  const montecarlo::ProjectionSetup& setup =
+      state.range(3) ? f.gdp_only : f.setup;
   std::int64_t uncertified = 0;
+  double seconds = 0.0;
   for (auto _ : state) {
-    auto r =
-        montecarlo::run_scenario(f.setup, f.scenario, 0, draws, 5, options);
+    const auto start = std::chrono::steady_clock::now();
+    auto r = montecarlo::run_scenario(setup, f.scenario, 0, draws, 5, options);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             start)
+                   .count();
     if (!r) {
       state.SkipWithError(r.error().to_string().c_str());
       return;
@@ -97,21 +110,30 @@ void BM_MonteCarlo(benchmark::State& state) {
       double(draws) * double(f.setup.regions.size()) * f.setup.years();
   state.counters["region_years_per_second"] = benchmark::Counter(
       region_years * double(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["ns_per_region_year_core"] =
+      1e9 * seconds * double(options.threads) /
+      (region_years * double(state.iterations()));
   state.counters["values_per_second"] = benchmark::Counter(
-      double(draws) * f.setup.cells() * double(state.iterations()),
+      double(draws) * setup.reported_cells() * double(state.iterations()),
       benchmark::Counter::kIsRate);
   state.counters["regions"] = double(f.setup.regions.size());
   state.counters["years"] = f.setup.years();
-  state.counters["cells"] = f.setup.cells();
+  state.counters["cells"] = setup.reported_cells();
   state.counters["uncertified_quantiles"] = double(uncertified);
-  state.SetLabel(state.range(2) ? "exact" : "streaming");
+  state.SetLabel(std::string(state.range(2) ? "exact" : "streaming") +
+                 (state.range(3) ? ", gdp only" : ", all variables"));
 }
 BENCHMARK(BM_MonteCarlo)
-    ->ArgNames({"draws", "threads", "exact"})
-    ->Args({20000, 1, 1})
-    ->Args({20000, 2, 1})
-    ->Args({100000, 1, 0})
-    ->Args({100000, 2, 0})
+    ->ArgNames({"draws", "threads", "exact", "gdp_only"})
+    ->Args({20000, 1, 1, 0})
+    ->Args({20000, 2, 1, 0})
+    ->Args({100000, 1, 0, 0})
+    ->Args({100000, 2, 0, 0})
+    ->Args({20000, 2, 1, 1})
+    ->Args({100000, 1, 0, 1})
+    ->Args({100000, 2, 0, 1})
+    ->Args({200000, 2, 0, 0})
+    ->Args({200000, 2, 0, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(1);

@@ -243,6 +243,62 @@ value = 0
   EXPECT_EQ(s.path_for(Driver::rd_intensity, "Sichuan").value, 0.0);
 }
 
+// `outputs` (issue 20): names in any order are kept in the order of
+// kOutputNames; "all", absence and the full list all mean every variable.
+TEST(Scenario, OutputsSelectVariablesInTheFilesOrder) {
+  const Scenario none = ParseOk("name = \"x\"\nhorizon = 2030\n");
+  EXPECT_TRUE(none.outputs.empty());
+  const Scenario two = ParseOk(
+      "name = \"x\"\nhorizon = 2030\noutputs = [\"gdp_growth\", \"gdp\"]\n");
+  EXPECT_EQ(two.outputs, (std::vector<int>{0, 1}));
+  EXPECT_EQ(two.line_of("outputs"), 3);
+  EXPECT_TRUE(ParseOk("name = \"x\"\nhorizon = 2030\noutputs = \"all\"\n")
+                  .outputs.empty());
+  std::string every;
+  for (const char* name : kOutputNames)
+    every += std::string(every.empty() ? "" : ", ") + "\"" + name + "\"";
+  EXPECT_TRUE(
+      ParseOk("name = \"x\"\nhorizon = 2030\noutputs = [" + every + "]\n")
+          .outputs.empty());
+  const auto list = parse_output_list("tfp,gdp", "--outputs");
+  ASSERT_TRUE(list.has_value());
+  EXPECT_EQ(*list, (std::vector<int>{0, 2}));
+}
+
+TEST(Scenario, UnknownOutputsAreRefusedNamingLineAndField) {
+  auto typo = parse_scenario(
+      "name = \"x\"\nhorizon = 2030\noutputs = [\"gdp\",\n  \"gpd_growth\"]\n",
+      "o.toml");
+  ASSERT_FALSE(typo.has_value());
+  EXPECT_EQ(typo.error().line, 4);
+  EXPECT_EQ(typo.error().field, "outputs[1]");
+  EXPECT_NE(typo.error().message.find("did you mean 'gdp_growth'?"),
+            std::string::npos)
+      << typo.error().message;
+  auto twice = parse_scenario(
+      "name = \"x\"\nhorizon = 2030\noutputs = [\"gdp\", \"gdp\"]\n", "o.toml");
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().to_string(),
+            "o.toml:3: field 'outputs': variable 'gdp' is listed twice");
+  const auto flag = parse_output_list("gdp,output", "--outputs");
+  ASSERT_FALSE(flag.has_value());
+  EXPECT_EQ(flag.error().field, "--outputs");
+  EXPECT_EQ(flag.error().exit_code, 2);
+}
+
+TEST(Scenario, OneRunsScenariosReportTheSameOutputs) {
+  const Scenario all = ParseOk("name = \"a\"\nhorizon = 2030\n");
+  Scenario gdp = ParseOk(
+      "name = \"b\"\nhorizon = 2030\n\noutputs = [\"gdp\"]\n");
+  gdp.file = "b.toml";
+  EXPECT_TRUE(check_outputs({all, all}, false).has_value());
+  const auto st = check_outputs({all, gdp}, false);
+  ASSERT_FALSE(st.has_value());
+  EXPECT_EQ(st.error().file, "b.toml");
+  EXPECT_EQ(st.error().line, 4);
+  EXPECT_EQ(st.error().field, "outputs");
+}
+
 TEST(Scenario, ModelKeyIsOptionalAndKeepsItsLine) {
   const Scenario none = ParseOk("name = \"x\"\nhorizon = 2030\n");
   EXPECT_FALSE(none.model.has_value());
