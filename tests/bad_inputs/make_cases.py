@@ -217,6 +217,8 @@ def main():
          'description = "Beijing and Tianjin'),
         ("toml_draws_1e9_paths", "draws = 200", "draws = 1000000000"),
         ("toml_missing_calibration", "seed = 7\n", 'seed = 7\ncalibration = "nope.h5"\n'),
+        ("toml_unknown_output", "seed = 7\n", 'seed = 7\noutputs = ["gdp", "gpd_growth"]\n'),
+        ("toml_outputs_gdp_only", "seed = 7\n", 'seed = 7\noutputs = ["gdp"]\n'),
     ):
         write(name + ".toml", edit(SCENARIO, old, new))
     # Conditions (docs/conditioning.md), appended after the driver table.
