@@ -4,8 +4,9 @@
 // uncertainty on, quantiles only, for 1 and 2 threads. Reports region-years
 // per second (draws x 31 x 16 / time) and nanoseconds per region-year per
 // core (time x threads / region-years, issue 20's measure), with every
-// variable summarised or GDP only (`outputs = ["gdp"]`, issue 20). The calibration is the HDF5 file
-// `growthcast calibrate` writes, named by GROWTHCAST_MC_CALIBRATION.
+// variable summarised or GDP only (`outputs = ["gdp"]`, issue 20). The
+// calibration is the HDF5 file `growthcast calibrate` writes, named by
+// GROWTHCAST_MC_CALIBRATION.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -96,9 +97,9 @@ void BM_MonteCarlo(benchmark::State& state) {
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
     auto r = montecarlo::run_scenario(setup, f.scenario, 0, draws, 5, options);
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             start)
-                   .count();
+    seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (!r) {
       state.SkipWithError(r.error().to_string().c_str());
       return;

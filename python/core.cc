@@ -440,7 +440,8 @@ py::list forecast_runs(const Forecast& f) {
     d["parameter_uncertainty"] = run.parameter_uncertainty;
     d["shock_uncertainty"] = run.shock_uncertainty;
     std::vector<std::string> variables;
-    for (int v : run.variables) variables.emplace_back(montecarlo::VariableName(v));
+    for (int v : run.variables)
+      variables.emplace_back(montecarlo::VariableName(v));
     d["variables"] = variables;
     // Only the reported variables (the scenario's `outputs`).
     const auto vars = py::ssize_t(run.variables.size());

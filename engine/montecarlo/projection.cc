@@ -111,7 +111,9 @@ double ramp_target(const DriverPath& p, double baseline, RandomStream& random,
 static_assert(scenario::kOutputNames.size() == std::size_t(kVariableCount),
               "a scenario's outputs name the projection's variables");
 
-const char* VariableName(int v) { return scenario::kOutputNames[std::size_t(v)]; }
+const char* VariableName(int v) {
+  return scenario::kOutputNames[std::size_t(v)];
+}
 
 std::vector<int> all_variables() {
   std::vector<int> out;

@@ -73,10 +73,10 @@ struct Store {
 // block_first, count, h, rows, thread)` consumes each block's year h, the
 // kernel's rows [variable * units + unit][kRowStride] (ReportedRows picks
 // the reported ones; reported row k's cell is k * years + h), or nullptr
-// when the block went straight to `store`. Blocks of one chunk are visited in order by one
-// thread. Returns the first non-finite draw, if any, and adds
-// the parameter redraws. Once `cancel` is set the remaining chunks are
-// skipped (the caller checks the flag and discards the result).
+// when the block went straight to `store`. Blocks of one chunk are visited in
+// order by one thread. Returns the first non-finite draw, if any, and adds the
+// parameter redraws. Once `cancel` is set the remaining chunks are skipped (the
+// caller checks the flag and discards the result).
 template <class Visit>
 Failure run_chunks(const ProjectionSetup& setup, std::uint64_t seed,
                    std::uint64_t scenario_index, std::int64_t first,
@@ -613,8 +613,8 @@ Result<ScenarioForecast> run_scenario(const ProjectionSetup& setup,
       describe_forecast(setup, sc, scenario_index, draws, seed);
   const int threads =
       options.threads > 0 ? options.threads : omp_get_max_threads();
-  if (auto st = choose_mode(out, sc, setup.reported_cells(), options,
-                            &out.exact);
+  if (auto st =
+          choose_mode(out, sc, setup.reported_cells(), options, &out.exact);
       !st)
     return tl::unexpected(st.error());
   const Status st = out.exact ? run_exact(setup, sc, threads, options, out)

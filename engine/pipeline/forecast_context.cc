@@ -258,9 +258,9 @@ std::string format_summary(const std::vector<ScenarioForecast>& runs,
         dlny += sums.back();
       }
       if (all_reported)
-        std::snprintf(share_text, sizeof share_text, "%6.1f%%",
-                      100.0 * models::technology_share(
-                                  sums, info.contributions, dlny));
+        std::snprintf(
+            share_text, sizeof share_text, "%6.1f%%",
+            100.0 * models::technology_share(sums, info.contributions, dlny));
       std::snprintf(line, sizeof line, "%-*s %-*s %-26s %-26s %-26s %7s %7s\n",
                     name_width, run.name.c_str(), unit_width,
                     run.units[u].c_str(), cols[0].c_str(), cols[1].c_str(),

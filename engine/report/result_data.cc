@@ -158,12 +158,13 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
         f.variables.end()) {
       std::string have;
       for (const auto& v : f.variables) have += (have.empty() ? "" : ", ") + v;
-      return fail("the report needs the forecast variables gdp and "
-                      "gdp_growth, but the file reports only " +
-                      (have.empty() ? std::string("none") : have) +
-                      " (its scenarios' `outputs`): forecast again with "
-                      "outputs including both",
-                  file, 0, std::string("/forecast/") + needed);
+      return fail(
+          "the report needs the forecast variables gdp and "
+          "gdp_growth, but the file reports only " +
+              (have.empty() ? std::string("none") : have) +
+              " (its scenarios' `outputs`): forecast again with "
+              "outputs including both",
+          file, 0, std::string("/forecast/") + needed);
     }
   auto q =
       read_shaped(reader, file, "/forecast/gdp/quantiles", {ns, nu, ny, nq});

@@ -885,9 +885,10 @@ Status check_outputs(const std::vector<Scenario>& scenarios, bool overridden) {
             "must include gdp: the scenario '" + s.file +
                 "' has [[targets]], whose outcome is GDP's median",
             "--outputs");
-      return fail("must include 'gdp': the scenario's [[targets]] report "
-                  "GDP's median",
-                  s.file, s.line_of("outputs"), "outputs");
+      return fail(
+          "must include 'gdp': the scenario's [[targets]] report "
+          "GDP's median",
+          s.file, s.line_of("outputs"), "outputs");
     }
   }
   for (const Scenario& s : scenarios)

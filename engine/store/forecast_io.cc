@@ -817,8 +817,8 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
     if (!parsed->empty()) variables = *parsed;  // empty: all
   }
   for (int var = 0; var < kVariableCount; ++var) {
-    const bool wanted = std::find(variables.begin(), variables.end(), var) !=
-                        variables.end();
+    const bool wanted =
+        std::find(variables.begin(), variables.end(), var) != variables.end();
     if (wanted && !present[std::size_t(var)])
       return fail("the file has no forecast variable '" +
                       std::string(montecarlo::VariableName(var)) + "'",

@@ -321,11 +321,11 @@ void expect_selection_matches(const ScenarioForecast& all,
                               {&some.quantiles[b * levels], levels}))
             << VariableName(v) << " unit " << u << " year " << h;
         if (!all.paths.empty()) {
-          EXPECT_TRUE(same_bits(
-              {all.paths.data() + a * std::size_t(all.draws),
-               std::size_t(all.draws)},
-              {some.paths.data() + b * std::size_t(some.draws),
-               std::size_t(some.draws)}));
+          EXPECT_TRUE(
+              same_bits({all.paths.data() + a * std::size_t(all.draws),
+                         std::size_t(all.draws)},
+                        {some.paths.data() + b * std::size_t(some.draws),
+                         std::size_t(some.draws)}));
         }
       }
 }

@@ -288,8 +288,8 @@ TEST(Scenario, UnknownOutputsAreRefusedNamingLineAndField) {
 
 TEST(Scenario, OneRunsScenariosReportTheSameOutputs) {
   const Scenario all = ParseOk("name = \"a\"\nhorizon = 2030\n");
-  Scenario gdp = ParseOk(
-      "name = \"b\"\nhorizon = 2030\n\noutputs = [\"gdp\"]\n");
+  Scenario gdp =
+      ParseOk("name = \"b\"\nhorizon = 2030\n\noutputs = [\"gdp\"]\n");
   gdp.file = "b.toml";
   EXPECT_TRUE(check_outputs({all, all}, false).has_value());
   const auto st = check_outputs({all, gdp}, false);
