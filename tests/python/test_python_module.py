@@ -159,6 +159,10 @@ class Forecast(Base):
                              list(ds["region"].values))
             self.assertEqual(list(g["year"][()]), list(ds["year"].values))
             for v, _ in gc._core.variables():
+                # Only the variables the file reports (its `outputs`).
+                self.assertEqual(v in ds, v in g, v)
+                if v not in g:
+                    continue
                 same_bits(self, ds[v].values, g[v]["quantiles"][()], v)
                 same_bits(self, ds[v + "_mean"].values, g[v]["mean_value"][()],
                           v + " mean")
@@ -230,6 +234,35 @@ class Forecast(Base):
                               b["accounting"][k][()], k)
         # Its summary table is the CLI's.
         self.assertEqual(ds.growthcast.summary(), r.stdout.split("Wrote ")[0])
+
+    def test_outputs_select_variables_as_the_cli(self):
+        # outputs= as --outputs (issue 20): the file's bits, only those
+        # variables, and GDP bit-identical to the all-variables run.
+        out = self.path("cli_outputs.h5")
+        r = cli("forecast", SCENARIOS[0], "--calibration", self.cli_cal,
+                "--draws", "800", "--seed", "4", "--outputs",
+                "gdp_growth,gdp", "--out", out)
+        cal = gc.read_calibration(self.cli_cal)
+        ds = gc.forecast(cal, SCENARIOS[0], draws=800, seed=4,
+                         outputs=["gdp", "gdp_growth"])
+        self.assertIn("gdp_growth", ds)
+        self.assertNotIn("tfp", ds)
+        self.check_forecast(ds, out)
+        self.check_forecast(gc.open(out), out)
+        with h5py.File(out, "r") as f:
+            attr = f["forecast"].attrs["variables"]
+            self.assertEqual(attr.decode() if isinstance(attr, bytes)
+                             else attr, "gdp,gdp_growth")
+        every = gc.forecast(cal, SCENARIOS[0], draws=800, seed=4)
+        for v in ("gdp", "gdp_growth"):
+            same_bits(self, ds[v].values, every[v].values, v + " vs all")
+        self.assertEqual(ds.growthcast.summary(), r.stdout.split("Wrote ")[0])
+        with self.assertRaises(ValueError) as plot_error:
+            ds.growthcast.plot(variable="tfp")
+        self.assertIn("no variable 'tfp'", str(plot_error.exception))
+        with self.assertRaises(gc.EngineError) as bad:
+            gc.forecast(cal, SCENARIOS[0], draws=10, outputs=["gdp", "gpd"])
+        self.assertEqual(bad.exception.field, "outputs")
 
     def test_dict_scenario_equals_file(self):
         with open(SCENARIOS[1], "rb") as f:
