@@ -116,6 +116,48 @@ class Forecast(unittest.TestCase):
             self.assertEqual(a[name], b[name], name)
             self.assertEqual(b[name], c[name], name)
 
+    def test_outputs_store_only_the_selection_and_readers_cope(self):
+        # Issue 20: --outputs keeps only the selected variables' groups
+        # (with --paths too), records them in the attribute `variables`,
+        # and their datasets are byte-identical to the all-variables run's
+        # (same seed; streaming via --memory 1 as well as exact).
+        for mode in (["--paths"], ["--memory", "1"]):
+            every, some = self.path("every.h5"), self.path("some.h5")
+            self.forecast(every, *mode, draws=THREAD_DRAWS)
+            self.forecast(some, "--outputs", "capital,gdp", "--threads", "1",
+                          *mode, draws=THREAD_DRAWS)
+            a, b = datasets(every), datasets(some)
+            with h5py.File(some, "r") as f:
+                g = f["forecast"]
+                self.assertEqual(g.attrs["variables"], "gdp,capital")
+                self.assertNotIn("gdp_growth", g)
+                self.assertEqual(bool(g["exact_quantiles"][0]),
+                                 mode == ["--paths"])
+            self.assertEqual("gdp/paths" in b, mode == ["--paths"])
+            for name in b:
+                if name.split("/")[0] in ("gdp", "capital"):
+                    self.assertEqual(a[name], b[name], name)
+            self.assertFalse(any(n.startswith("tfp/") for n in b))
+        # Export writes what the file has; report needs gdp_growth and says
+        # so; a file missing a listed variable is refused by name.
+        export = run("export", some)
+        self.assertEqual(export.returncode, 0, export.stderr)
+        variables = {line.split(",")[3]
+                     for line in export.stdout.splitlines()[1:]}
+        self.assertEqual(variables, {"gdp", "capital"})
+        report = run("report", some, "--out", self.path("r.html"))
+        self.assertEqual(report.returncode, 1)
+        self.assertIn("the report needs the forecast variables gdp and "
+                      "gdp_growth, but the file reports only capital, gdp",
+                      report.stderr)
+        self.assertFalse(os.path.exists(self.path("r.html")))
+        with h5py.File(some, "a") as f:
+            del f["forecast/capital"]
+        broken = run("export", some)
+        self.assertEqual(broken.returncode, 1)
+        self.assertIn("the file has no forecast variable 'capital'",
+                      broken.stderr)
+
     def test_paths_match_quantiles_and_groups_sum_members(self):
         out = self.path("paths.h5")
         self.forecast(out, "--paths",
