@@ -390,8 +390,8 @@ Status write_forecast(ResultFile& f,
                       runs.front().name + "' reports " +
                       variable_list(variables) +
                       "; scenarios written to one file report the same "
-                      "outputs (give them the same `outputs`, or pass "
-                      "--outputs)",
+                      "variables (the same `outputs` or --outputs, also "
+                      "for every shard of a sweep)",
                   run.file, 0, "outputs");
 
   const std::size_t S = runs.size(), U = units.size(), Y = years.size(),
