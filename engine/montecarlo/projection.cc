@@ -570,6 +570,40 @@ void output_lanes(const typename M::LaneRows rows, double t, double years_ahead,
   }
 }
 
+// The output equations when only GDP and its growth are reported (the
+// scenario's `outputs`, Scratch::gdp_only): the same ln Y, Y and growth,
+// bit for bit, without TFP's index and the contributions (for the
+// convergence model four of the loop's seven exponentials). The finite
+// check covers the values reported: a state that is not finite shows in
+// the next year's GDP, so only one in the last year (or an overflow of the
+// TFP index alone) would fail the all-variables run and not this one.
+template <class M, bool kSpill>
+void output_lanes_gdp(const typename M::LaneRows rows, double t,
+                      const RegionRows& in, double* acc) {
+  const double* y = in.y;
+  const double* u1 = in.u1;
+  const double* lk1 = in.lk1;
+  const double* ll1 = in.ll1;
+  const double* ls1 = in.ls1;
+  const double* lsp1 = in.lsp1;
+  double* y1 = in.y1;
+  double* out_gdp = in.out[kGdp];
+  double* out_growth = in.out[kGdpGrowth];
+#pragma omp simd
+  for (int lane = 0; lane < B; ++lane) {
+    const double ln_y =
+        M::template lane_log_output<kSpill>(rows, lane, t, lk1[lane], ll1[lane],
+                                            ls1[lane], lsp1[lane]) +
+        u1[lane];
+    const double yv = std::exp(ln_y);
+    const double growth = yv / y[lane] - 1.0;
+    y1[lane] = yv;
+    out_gdp[lane] = yv;
+    out_growth[lane] = growth;
+    acc[lane] += yv + growth;
+  }
+}
+
 }  // namespace
 
 struct BlockSimulator::Scratch {
@@ -589,6 +623,10 @@ struct BlockSimulator::Scratch {
   std::vector<Term> cholesky;     // non-zero entries, row-major
   std::vector<int> cholesky_row;  // [free + 1]: where each row's terms start
   std::vector<int> output_of;     // [region]: its output unit, or -1
+  // Only GDP and its growth are reported (ProjectionSetup::outputs): the
+  // output loop and the groups skip the other variables, whose rows then
+  // hold zeros (output_lanes_gdp).
+  bool gdp_only = false;
   // [region]: labour is the same in every lane (its growth path has no
   // drawn target), so its log is taken once per year, not per lane.
   std::vector<bool> labour_uniform;
@@ -719,6 +757,8 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     w.drivers_uniform.push_back(uniform);
     w.any_target_draw = w.any_target_draw || !uniform;
   }
+  w.gdp_only = std::all_of(p.outputs.begin(), p.outputs.end(),
+                           [](int v) { return v == kGdp || v == kGdpGrowth; });
   w.output_of.assign(n, -1);
   for (std::size_t o = 0; o < p.output_regions.size(); ++o)
     w.output_of[std::size_t(p.output_regions[o])] = int(o);
@@ -1322,7 +1362,11 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
   const double t = double(year - p.first_year);
   const double years_ahead = double(h + 1);
   const double u_last = p.residual_last[r];
-  if (spillover)
+  if (gdp_only && spillover)
+    output_lanes_gdp<M, true>(lane_rows, t, in, acc.data());
+  else if (gdp_only)
+    output_lanes_gdp<M, false>(lane_rows, t, in, acc.data());
+  else if (spillover)
     output_lanes<M, true>(lane_rows, t, years_ahead, u_last, in, acc.data());
   else
     output_lanes<M, false>(lane_rows, t, years_ahead, u_last, in, acc.data());
@@ -1340,6 +1384,26 @@ void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
   }
   double* y_prev = sums.data();
   fill(y_prev, 0.0);
+  if (gdp_only) {
+    // GDP and its growth only (output_lanes_gdp): the same sums and ratio.
+    for (int i : p.groups[g].members) {
+      const double* y_r = y.row(std::size_t(i));
+      const double* y1_r = y1.row(std::size_t(i));
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) {
+        out[kGdp][lane] += y1_r[lane];
+        y_prev[lane] += y_r[lane];
+      }
+    }
+    double* sum = acc.data();
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      const double growth = out[kGdp][lane] / y_prev[lane] - 1.0;
+      out[kGdpGrowth][lane] = growth;
+      sum[lane] += growth;
+    }
+    return;
+  }
   for (int i : p.groups[g].members) {
     const std::size_t r = std::size_t(i);
     const double* y_r = y.row(r);

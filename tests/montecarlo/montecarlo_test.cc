@@ -373,6 +373,14 @@ TEST(Outputs, StreamingSelectionIsBitIdenticalToAllVariables) {
   EXPECT_TRUE(same_bits(a.quantiles, b.quantiles));
   EXPECT_TRUE(same_bits(a.mean, b.mean));
   EXPECT_TRUE(same_bits(a.sd, b.sd));
+  // GDP alone takes the kernel's GDP-only output loop (output_lanes_gdp):
+  // the same bits again, on one and two threads.
+  auto gdp = scenario_from("outputs = [\"gdp\"]\n" + std::string(kBase));
+  const auto c = run(gdp, draws, one), d = run(gdp, draws, two);
+  expect_selection_matches(all, c);
+  EXPECT_TRUE(same_bits(c.quantiles, d.quantiles));
+  EXPECT_TRUE(same_bits(c.mean, d.mean));
+  EXPECT_TRUE(same_bits(c.sd, d.sd));
 }
 
 TEST(MonteCarlo, ExactQuantilesAreType7OfThePaths) {
@@ -1258,6 +1266,18 @@ path = "ramp"
 change = -0.01
 by = 2022
 )";
+
+// The GDP-only output loop with spillovers (its other instantiation):
+// GDP and growth bit-identical to the all-variables run, every draw.
+TEST(Outputs, GdpOnlyWithSpilloversIsBitIdentical) {
+  auto all = scenario_from(std::string(kBase));
+  auto gdp = scenario_from("outputs = [\"gdp_growth\", \"gdp\"]\n" +
+                           std::string(kBase));
+  const auto a = run_with(spill_calibration(), all, 700);
+  const auto b = run_with(spill_calibration(), gdp, 700);
+  ASSERT_EQ(b.variables, (std::vector<int>{kGdp, kGdpGrowth}));
+  expect_selection_matches(a, b);
+}
 
 TEST(HandProjection, ConstantTableAndChangePathsGiveEveryVariable) {
   const auto sc = scenario_from(kDriverPaths);
