@@ -125,11 +125,12 @@ struct ProjectionSetup {
     return (variable * units() + unit) * years() + h;
   }
 
-  // The variables summarised (the scenario's `outputs`), ascending. The
-  // kernel still computes every variable (GDP growth needs the year
-  // before's GDP, a group's contributions its members'), so a draw's
-  // values do not depend on the selection; the runner counts, sorts and
-  // stores only the rows of these (ScenarioForecast's layout).
+  // The variables summarised (the scenario's `outputs`), ascending. A
+  // draw's values of these do not depend on the selection: the kernel
+  // computes every variable, except that with only gdp and gdp_growth its
+  // output loop skips the others (their rows are then 0); the runner
+  // counts, sorts and stores only the rows of these (ScenarioForecast's
+  // layout).
   std::vector<int> outputs = all_variables();
   // Reported row k (0..reported_rows()-1) is the kernel's row
   // kernel_row(k) = outputs[k / units] * units + k % units; its cell of
@@ -221,7 +222,9 @@ class BlockSimulator {
 };
 
 // Simulates draw `draw` of scenario `scenario_index` and writes each cell's
-// value to out[cell * stride] (one block with a single used lane).
+// value to out[cell * stride] (one block with a single used lane). When
+// setup.outputs holds only gdp and gdp_growth the kernel skips the other
+// variables, and their cells are 0.
 DrawOutcome simulate_draw(const ProjectionSetup& setup, std::uint64_t seed,
                           std::uint64_t scenario_index, std::uint64_t draw,
                           double* out, std::size_t stride);
