@@ -281,15 +281,19 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
       for (std::size_t t = 0; t < window.years.size(); ++t) {
         const int y = panel.year_index(window.years[t]);
         const double v = column->values[r][y];
-        const long line = column->lines[r][y];
-        const std::string where = "region '" + window.regions[k] + "', year " +
-                                  std::to_string(window.years[t]);
-        if (std::isnan(v))
-          return fail("missing value for " + where, panel.file, line, name);
-        if (positive && !(v > 0))
+        // The message's text only when there is an error: building it for
+        // every cell was most of this function's time.
+        if (std::isnan(v) || (positive && !(v > 0))) {
+          const long line = column->lines[r][y];
+          const std::string where = "region '" + window.regions[k] +
+                                    "', year " +
+                                    std::to_string(window.years[t]);
+          if (std::isnan(v))
+            return fail("missing value for " + where, panel.file, line, name);
           return fail("value " + std::to_string(v) + " for " + where +
                           " must be positive (its log is taken)",
                       panel.file, line, name);
+        }
         out[k][t] = v;
       }
     }
