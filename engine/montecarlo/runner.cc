@@ -470,7 +470,7 @@ std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
   const auto& total = s.counts[0];
   const auto& low = s.lows[0];
   const auto& high = s.highs[0];
-  // Cells on the threads (the slot-edge searches made this a serial tenth
+  // Cells on the threads (the slot-edge searches made this a serial 5%
   // of a 100,000-draw run on two threads); each cell's quantiles are its
   // own, and the pending list is put back in (cell, level) order.
   std::vector<std::vector<Pending>> pending_of(
