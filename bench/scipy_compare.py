@@ -241,6 +241,114 @@ def run_benchmark_binary(binary, out, repetitions, min_time):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
+# --- cold: the calibration as `growthcast calibrate` runs it -------------
+
+def spread(values, scale=1e3):
+    """'median (min-max)' in ms."""
+    return (f"{statistics.median(values) * scale:.3f} "
+            f"({min(values) * scale:.3f}-{max(values) * scale:.3f})")
+
+
+def run_cold(binary, problem, x0, runs, warm, gc_cost, cost_rtol,
+             baseline=None):
+    """Side by side in one run: `runs` times, a fresh growthcast process
+    (bench/calibration_cold.cc: its first run_calibration timed in-process,
+    then `warm` repeats in the same process), the same of `baseline` (another
+    build's program) when given, then one scipy 'lm' solve (2-point
+    Jacobian) in this process. Returns the figures as a dict."""
+    import tempfile
+    cold, cold_total, warm_times, lm, ratios = [], [], [], [], []
+    base_cold, base_total, base_warm = [], [], []
+    problems = []
+
+    def one(program, out):
+        done = subprocess.run([str(program), "--out", out, "--warm",
+                               str(warm)], check=True, capture_output=True,
+                              text=True)
+        doc = json.loads(done.stdout)
+        cost = doc["cold"]["final_cost"]
+        if abs(cost - gc_cost) / gc_cost > cost_rtol:
+            problems.append(f"{program}: final cost {cost:.17g} differs "
+                            f"from {gc_cost:.17g}")
+        return (doc["cold"]["calibration"], doc["cold"]["total"],
+                [w["calibration"] for w in doc["warm"]])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "calibration.h5")
+        for _ in range(runs):
+            c, t, w = one(binary, out)
+            cold.append(c)
+            cold_total.append(t)
+            warm_times += w
+            if baseline:
+                c, t, w = one(baseline, out)
+                base_cold.append(c)
+                base_total.append(t)
+                base_warm += w
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                least_squares(problem.residuals, x0, method="lm", ftol=TOL,
+                              xtol=TOL, gtol=TOL,
+                              max_nfev=MAX_ITERATIONS * (problem.n_params + 1))
+                lm.append(time.perf_counter() - start)
+            ratios.append(lm[-1] / cold[-1])
+    return dict(runs=runs, warm_per_process=warm,
+                cold_calibration_seconds=cold,
+                cold_with_write_seconds=cold_total,
+                warm_calibration_seconds=warm_times, scipy_lm_seconds=lm,
+                ratio_median=statistics.median(lm) / statistics.median(cold),
+                ratio_warm_median=(statistics.median(lm)
+                                   / statistics.median(warm_times)),
+                ratio_pairs=ratios, problems=problems,
+                baseline=dict(
+                    binary=str(baseline), cold_calibration_seconds=base_cold,
+                    cold_with_write_seconds=base_total,
+                    warm_calibration_seconds=base_warm,
+                    ratio_median=(statistics.median(lm)
+                                  / statistics.median(base_cold)),
+                    ratio_warm_median=(statistics.median(lm)
+                                       / statistics.median(base_warm)))
+                if baseline else None)
+
+
+def cold_report(c):
+    lines = [
+        f"Cold, as `growthcast calibrate --model cobb_douglas_rd` runs it "
+        f"(bench/calibration_cold.cc: read the CSV and units sidecar, "
+        f"select, build, solve, covariance, trend shocks; the first call in "
+        f"a fresh process, timed in-process), {c['runs']} processes "
+        f"interleaved with {c['runs']} scipy 'lm' solves; median (min-max) "
+        f"ms:",
+        "",
+        "| measure | ms | scipy lm / this |",
+        "|---|---:|---:|",
+        f"| growthcast cold (run_calibration) | "
+        f"{spread(c['cold_calibration_seconds'])} | "
+        f"{c['ratio_median']:.1f}x (pairs "
+        f"{min(c['ratio_pairs']):.1f}-{max(c['ratio_pairs']):.1f}) |",
+        f"| growthcast warm (the same, repeated in the process) | "
+        f"{spread(c['warm_calibration_seconds'])} | "
+        f"{c['ratio_warm_median']:.1f}x |",
+        f"| growthcast cold with table and HDF5 write (fsync) | "
+        f"{spread(c['cold_with_write_seconds'])} | |",
+        f"| scipy lm (2-point jac), in-process | "
+        f"{spread(c['scipy_lm_seconds'])} | 1.0 |",
+    ]
+    b = c.get("baseline")
+    if b:
+        lines += [
+            f"| baseline cold (`{b['binary']}`) | "
+            f"{spread(b['cold_calibration_seconds'])} | "
+            f"{b['ratio_median']:.1f}x |",
+            f"| baseline warm | {spread(b['warm_calibration_seconds'])} | "
+            f"{b['ratio_warm_median']:.1f}x |",
+            f"| baseline cold with table and HDF5 write (fsync) | "
+            f"{spread(b['cold_with_write_seconds'])} | |",
+        ]
+    return "\n".join(lines)
+
+
 # --- main -------------------------------------------------------------
 
 def fmt_ms(seconds):
@@ -267,7 +375,37 @@ def main():
                     help="also fail when scipy lm (2-point) / growthcast "
                     "solve is below this (the issue's goal is 20)")
     ap.add_argument("--json-out", help="write the table's figures as JSON here")
+    ap.add_argument("--cold-binary", help="growthcast_calibration_cold: "
+                    "also run the cold comparison (alone when no "
+                    "--benchmark-json is given)")
+    ap.add_argument("--cold-baseline-binary", help="another build's "
+                    "growthcast_calibration_cold, run in turn with "
+                    "--cold-binary")
+    ap.add_argument("--cold-runs", type=int, default=21,
+                    help="cold processes (each beside one scipy lm solve)")
+    ap.add_argument("--cold-warm", type=int, default=5,
+                    help="warm repeats inside each cold process")
     args = ap.parse_args()
+
+    if args.cold_binary and not args.benchmark_json:
+        regions, years, gdp, capital, labour, rd = load_panel(args.panel, 2010,
+                                                              2019)
+        problem = Problem(gdp, capital, labour, rd)
+        x0 = problem.start()
+        # The reference cost: the closed-form optimum (growthcast's agrees
+        # to 1e-14 in the full comparison).
+        cold = run_cold(args.cold_binary, problem, x0, args.cold_runs,
+                        args.cold_warm, problem.cost(problem.exact()),
+                        args.cost_rtol, args.cold_baseline_binary)
+        print(cold_report(cold))
+        if args.json_out:
+            with open(args.json_out, "w") as f:
+                json.dump(dict(cold=cold, numpy=np.__version__,
+                               scipy_version=scipy.__version__), f, indent=2)
+                f.write("\n")
+        for p in cold["problems"]:
+            print("FAIL:", p, file=sys.stderr)
+        return 1 if cold["problems"] else 0
 
     if args.benchmark_binary:
         if not args.benchmark_json:
@@ -409,6 +547,15 @@ def main():
                f"scipy = median of "
                f"{args.repeats} solves (best: " + ", ".join(
                    f"{fmt_ms(r['best_seconds'])}" for r in rows) + " ms).")
+    cold = None
+    if args.cold_binary:
+        cold = run_cold(args.cold_binary, problem, x0, args.cold_runs,
+                        args.cold_warm, gc_cost, args.cost_rtol,
+                        args.cold_baseline_binary)
+        problems += cold["problems"]
+        out.append("")
+        out.append(cold_report(cold))
+        out.append("")
     out.append(f"Environment: Python {platform.python_version()}, numpy "
                f"{np.__version__}, scipy {scipy.__version__}; OPENBLAS_CORETYPE="
                f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
@@ -435,7 +582,7 @@ def main():
                 total_seconds=total, cli_seconds=cli_seconds, initial_cost=gc_initial, final_cost=gc_cost),
             scipy=[{k: v for k, v in r.items() if k != "x"} for r in rows],
             lstsq_cost=exact_cost, lm_speed_ratio=ratio,
-            growthcast_other_linear_solvers=alternatives,
+            growthcast_other_linear_solvers=alternatives, cold=cold,
             numpy=np.__version__, scipy_version=scipy.__version__,
             problems=problems)
         with open(args.json_out, "w") as f:

@@ -1,7 +1,6 @@
 #include "common/text_file.h"
 
 #include <fstream>
-#include <sstream>
 
 namespace growthcast {
 
@@ -16,10 +15,17 @@ Result<std::string> read_text_file(const std::filesystem::path& path,
     return fail("not a regular file (a " + kind + " must be one)", name);
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("cannot open the file for reading", name);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Read in one piece sized from the file (a stream buffer copied into a
+  // growing string cost more than the read); whatever the file gained
+  // since its size was taken is appended by the loop.
+  std::string text;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) text.reserve(static_cast<std::size_t>(size));
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) return fail("error while reading the file", name);
-  return buffer.str();
+  return text;
 }
 
 }  // namespace growthcast

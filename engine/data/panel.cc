@@ -79,8 +79,9 @@ Result<Panel> panel_from_table(Result<CsvTable> table,
   const std::string& file = table->file;
   const long header_line = table->header.line;
 
+  // Indexes into each row's fields (only the mapping's columns are kept).
   auto require_column = [&](const std::string& name) -> Result<int> {
-    int index = table->column(name);
+    int index = table->field(name);
     if (index < 0)
       return fail("missing column (the header has no column of this name)",
                   file, header_line, name);
@@ -99,7 +100,7 @@ Result<Panel> panel_from_table(Result<CsvTable> table,
     value_names.push_back(name);
   }
   for (const auto& name : mapping.optional_values) {
-    const int index = table->column(name);
+    const int index = table->field(name);
     if (index < 0) continue;
     value_cols.push_back(index);
     value_names.push_back(name);
@@ -172,11 +173,20 @@ Result<Panel> panel_from_table(Result<CsvTable> table,
   return panel;
 }
 
+// The columns a panel is read from: the others are not stored.
+std::vector<std::string> mapped_columns(const ColumnMapping& mapping) {
+  std::vector<std::string> keep = {mapping.region, mapping.year};
+  keep.insert(keep.end(), mapping.values.begin(), mapping.values.end());
+  keep.insert(keep.end(), mapping.optional_values.begin(),
+              mapping.optional_values.end());
+  return keep;
+}
+
 }  // namespace
 
 Result<Panel> read_panel(const std::filesystem::path& path,
                          const ColumnMapping& mapping) {
-  auto table = read_csv(path);
+  auto table = read_csv(path, mapped_columns(mapping));
   if (!table) return tl::unexpected(table.error());
   // The units sidecar, when there is one, is checked against the header
   // before the rows are parsed.
@@ -198,7 +208,8 @@ Result<Panel> read_panel(const std::filesystem::path& path,
 
 Result<Panel> parse_panel(std::string_view text, const std::string& file,
                           const ColumnMapping& mapping) {
-  return panel_from_table(parse_csv(text, file), mapping);
+  return panel_from_table(parse_csv(text, file, mapped_columns(mapping)),
+                          mapping);
 }
 
 Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
@@ -281,15 +292,19 @@ Result<PanelWindow> select(const Panel& panel, const Selection& selection) {
       for (std::size_t t = 0; t < window.years.size(); ++t) {
         const int y = panel.year_index(window.years[t]);
         const double v = column->values[r][y];
-        const long line = column->lines[r][y];
-        const std::string where = "region '" + window.regions[k] + "', year " +
-                                  std::to_string(window.years[t]);
-        if (std::isnan(v))
-          return fail("missing value for " + where, panel.file, line, name);
-        if (positive && !(v > 0))
+        // The message's text only when there is an error: building it for
+        // every cell was most of this function's time.
+        if (std::isnan(v) || (positive && !(v > 0))) {
+          const long line = column->lines[r][y];
+          const std::string where = "region '" + window.regions[k] +
+                                    "', year " +
+                                    std::to_string(window.years[t]);
+          if (std::isnan(v))
+            return fail("missing value for " + where, panel.file, line, name);
           return fail("value " + std::to_string(v) + " for " + where +
                           " must be positive (its log is taken)",
                       panel.file, line, name);
+        }
         out[k][t] = v;
       }
     }

@@ -249,7 +249,21 @@ struct ResultFile::Impl {
     if (!dataset.valid()) {
       return hdf5_fail("cannot create dataset", path, name());
     }
-    if (H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+    // HDF5 converts through a buffer of max_temp_buf bytes (1 MB by
+    // default), allocated and zeroed at every write that converts, such as
+    // every variable-length string scale: most of the time of writing a
+    // small file. Sized to the dataset instead (64 bytes an element covers
+    // any type written here, so the conversion is still one pass and the
+    // file's bytes are the same), never above the default.
+    const hssize_t points = H5Sget_simple_extent_npoints(space);
+    const std::size_t conversion_bytes = std::min<std::size_t>(
+        std::size_t(1) << 20,
+        std::size_t(64) * std::max<std::size_t>(1, std::size_t(points)));
+    Handle transfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+    if (!transfer.valid() ||
+        H5Pset_buffer(transfer.get(), conversion_bytes, nullptr, nullptr) < 0)
+      return hdf5_fail("cannot set the transfer buffer of", path, name());
+    if (H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, transfer.get(),
                  data) < 0) {
       return hdf5_fail("cannot write dataset", path, name());
     }

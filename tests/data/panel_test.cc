@@ -110,6 +110,28 @@ TEST_F(PanelTest, NonNumericNamesTheRightColumn) {
   EXPECT_EQ(panel.error().line, 3);
 }
 
+// Reading only some columns (as read_panel does) stores only those, but
+// still counts and checks every field: the expected values are the input's
+// own text and the row's real width.
+TEST(CsvKeepTest, KeepsNamedColumnsAndCountsAllFields) {
+  auto table = parse_csv("a,b,c\n1,\"x\ny\",3\n4,5,6\n", "t.csv", {"b"});
+  ASSERT_TRUE(table) << table.error().to_string();
+  EXPECT_EQ(table->column("c"), 2);
+  EXPECT_EQ(table->field("b"), 0);
+  EXPECT_EQ(table->field("a"), -1);
+  ASSERT_EQ(table->rows.size(), 2u);
+  ASSERT_EQ(table->rows[0].fields.size(), 1u);
+  EXPECT_EQ(table->rows[0].fields[0].text, "x\ny");
+  EXPECT_EQ(table->rows[0].width, 3u);
+  EXPECT_EQ(table->rows[1].fields[0].text, "5");
+  EXPECT_EQ(table->rows[1].line, 4);  // the quoted newline counts
+
+  auto short_row = parse_csv("a,b,c\n1,2,3\n4,5\n", "t.csv", {"b"});
+  ASSERT_FALSE(short_row);
+  EXPECT_EQ(short_row.error().message, "row has 2 fields but the header has 3");
+  EXPECT_EQ(short_row.error().line, 3);
+}
+
 class SelectTest : public PanelTest {
  protected:
   Panel load(const std::string& text) {
