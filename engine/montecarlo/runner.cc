@@ -485,13 +485,16 @@ void resolve_uncertified(const ProjectionSetup& setup,
   // One collection per (cell, slot range): quantiles in the same slot
   // share it.
   std::map<std::pair<std::int64_t, int>, std::size_t> range_of;
-  std::vector<std::size_t> range(pending.size());
   std::vector<std::size_t> first_pending;
+  std::vector<std::vector<std::size_t>> in_range;  // [range]: its pending
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const auto key = std::make_pair(pending[k].cell, pending[k].at.bin);
     auto [it, added] = range_of.emplace(key, first_pending.size());
-    if (added) first_pending.push_back(k);
-    range[k] = it->second;
+    if (added) {
+      first_pending.push_back(k);
+      in_range.emplace_back();
+    }
+    in_range[it->second].push_back(k);
   }
   std::map<std::int64_t, std::vector<std::size_t>> by_cell;
   for (std::size_t g = 0; g < first_pending.size(); ++g)
@@ -524,12 +527,13 @@ void resolve_uncertified(const ProjectionSetup& setup,
       per_thread[g] = {};
     }
     std::sort(values.begin(), values.end());
-    for (std::size_t k = 0; k < pending.size(); ++k)
-      if (range[k] == g)
-        out.quantiles[std::size_t(pending[k].cell) * levels +
-                      pending[k].level] =
-            exact_from_bin(values, pending[k].at, out.draws,
-                           kQuantileLevels[pending[k].level]);
+    // Only this range's quantiles: a scan of all pending ones per range
+    // was quadratic (hours for a 3,100-region panel at 1,000 draws, where
+    // millions of quantiles are uncertified).
+    for (std::size_t k : in_range[g])
+      out.quantiles[std::size_t(pending[k].cell) * levels + pending[k].level] =
+          exact_from_bin(values, pending[k].at, out.draws,
+                         kQuantileLevels[pending[k].level]);
   }
 }
 
