@@ -572,12 +572,15 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
   const std::int64_t rows = setup.cells() / years;
   const std::int64_t chunks = (out.draws + kChunk - 1) / kChunk;
   // Tiles of whole rows within the memory for statistics: per cell, the
-  // pilot's floats, the sums per chunk, and (an estimate before placing)
-  // kSlotEstimate slots of 32- and 16-bit counts per thread.
+  // pilot's floats or (freed before they are made; an estimate before
+  // placing: about 1,000 slots a cell with the windows of an 8,192-draw
+  // pilot) the 32- and 16-bit slot counts of every thread, whichever is
+  // more, and the sums per chunk, extremes and slot table.
   constexpr double kSlotEstimate = 1024;
   const double per_cell =
-      4.0 * double(std::min(kPilotDraws, out.draws)) + 16.0 * double(chunks) +
-      double(threads) * (16.0 + 6.0 * kSlotEstimate) + 300.0;
+      std::max(4.0 * double(std::min(kPilotDraws, out.draws)),
+               double(threads) * 6.0 * kSlotEstimate) +
+      16.0 * double(chunks) + 16.0 * double(threads) + 300.0;
   const std::int64_t tile_rows = std::clamp<std::int64_t>(
       std::int64_t(double(options.streaming_memory_bytes) /
                    (per_cell * double(years))),
