@@ -574,12 +574,14 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
   // Tiles of whole rows within the memory for statistics: per cell, the
   // pilot's floats or (freed before they are made; an estimate before
   // placing: about 1,000 slots a cell with the windows of an 8,192-draw
-  // pilot) the 32- and 16-bit slot counts of every thread, whichever is
-  // more, and the sums per chunk, extremes and slot table.
-  constexpr double kSlotEstimate = 1024;
+  // pilot; the windows widen as 1 / sqrt(pilot draws)) the 32- and 16-bit
+  // slot counts of every thread, whichever is more, and the sums per
+  // chunk, extremes and slot table.
+  const double pilot_draws = double(std::min(kPilotDraws, out.draws));
+  const double slot_estimate =
+      1024.0 * std::sqrt(double(kPilotDraws) / pilot_draws);
   const double per_cell =
-      std::max(4.0 * double(std::min(kPilotDraws, out.draws)),
-               double(threads) * 6.0 * kSlotEstimate) +
+      std::max(4.0 * pilot_draws, double(threads) * 6.0 * slot_estimate) +
       16.0 * double(chunks) + 16.0 * double(threads) + 300.0;
   const std::int64_t tile_rows = std::clamp<std::int64_t>(
       std::int64_t(double(options.streaming_memory_bytes) /

@@ -27,7 +27,7 @@ struct RunOptions {
   // [variable][unit] rows), each tile a pass over all draws that keeps only
   // its cells' statistics. Every cell's result is the same bits whatever
   // the tiles.
-  std::size_t streaming_memory_bytes = std::size_t(2) << 30;  // 2 GiB
+  std::size_t streaming_memory_bytes = std::size_t(3) << 29;  // 1.5 GiB
   bool keep_paths = false;  // keep every draw (requires the exact mode)
   // Called with the fraction done, from the calling thread only.
   std::function<void(double)> progress;
