@@ -116,8 +116,8 @@ ParameterFactor factor_covariance(const Eigen::MatrixXd& covariance,
     MatrixXd c(k, k);
     for (Index b = 0; b < k; ++b)
       for (Index a = 0; a < k; ++a)
-        c(a, b) = cov(begin + a, begin + b) -
-                  x.col(begin + a).dot(x.col(begin + b));
+        c(a, b) =
+            cov(begin + a, begin + b) - x.col(begin + a).dot(x.col(begin + b));
     bool lower = false;
     const MatrixXd root = block_root(c, &lower);
     for (Index a = 0; a < k; ++a) {

@@ -580,7 +580,7 @@ struct BlockSimulator::Scratch {
   const int* factor_start = nullptr;
   const int* factor_column = nullptr;
   const double* factor_value = nullptr;
-  std::vector<int> output_of;     // [region]: its output unit, or -1
+  std::vector<int> output_of;  // [region]: its output unit, or -1
   // [region]: labour is the same in every lane (its growth path has no
   // drawn target), so its log is taken once per year, not per lane.
   std::vector<bool> labour_uniform;

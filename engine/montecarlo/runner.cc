@@ -603,9 +603,9 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
     place_slots(setup, out, threads, options.cancel, tile, histogram);
     if (is_cancelled(options.cancel)) return cancelled();
     StreamingCounts counts(histogram, threads, tile.count(), chunks);
-    const Failure failure = count_draws(setup, out, threads, options, tile,
-                                        histogram, counts, &tile_redraws,
-                                        progress);
+    const Failure failure =
+        count_draws(setup, out, threads, options, tile, histogram, counts,
+                    &tile_redraws, progress);
     if (t == 0) out.parameter_redraws += tile_redraws;
     if (is_cancelled(options.cancel)) return cancelled();
     if (failure.draw >= 0)

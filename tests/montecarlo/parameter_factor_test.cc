@@ -3,11 +3,12 @@
 // covariance must reproduce it (F F' = Cov to rounding, as the dense
 // Cholesky factor does) with O(N) terms, and a covariance without the
 // arrow structure must get the dense factor.
+#include "montecarlo/parameter_factor.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "montecarlo/parameter_factor.h"
 #include "synthetic_fixture.h"
 
 namespace growthcast::montecarlo {
@@ -30,7 +31,8 @@ Eigen::MatrixXd free_covariance(const calibrate::CalibrationResult& cal,
 
 // max |F F' - C|_ab / sqrt(C_aa C_bb): F F' = C entry by entry, each
 // relative to its entries' standard deviations.
-double worst_relative_error(const ParameterFactor& f, const Eigen::MatrixXd& c) {
+double worst_relative_error(const ParameterFactor& f,
+                            const Eigen::MatrixXd& c) {
   const Eigen::MatrixXd dense = Eigen::MatrixXd(f.matrix);
   const Eigen::MatrixXd product = dense * dense.transpose();
   double worst = 0.0;
@@ -67,8 +69,8 @@ TEST(ParameterFactor, ArrowFactorReproducesTheCalibrationsCovariance) {
   const int shared = m - 31 * layout.regional;
   ASSERT_GT(shared, 0);
   const int kr = layout.regional;
-  EXPECT_EQ(arrow.matrix.nonZeros(), 31 * (kr * (kr + 1) / 2 + kr * shared) +
-                                         shared * (shared + 1) / 2);
+  EXPECT_EQ(arrow.matrix.nonZeros(),
+            31 * (kr * (kr + 1) / 2 + kr * shared) + shared * (shared + 1) / 2);
   EXPECT_EQ(dense.matrix.nonZeros(), m * (m + 1) / 2);
 }
 
@@ -92,7 +94,8 @@ TEST(ParameterFactor, CrossRegionCovarianceGetsTheDenseFactor) {
   EXPECT_FALSE(f.arrow);
   EXPECT_LT(worst_relative_error(f, c), 1e-12);
   // The unchanged covariance is an arrow.
-  EXPECT_TRUE(factor_covariance(cal.covariance, free_index, cal.layout()).arrow);
+  EXPECT_TRUE(
+      factor_covariance(cal.covariance, free_index, cal.layout()).arrow);
 }
 
 }  // namespace
