@@ -12,6 +12,7 @@
 #include "common/lanes.h"
 #include "models/registry.h"
 #include "montecarlo/conditioning.h"
+#include "montecarlo/parameter_factor.h"
 #include "montecarlo/philox_lanes.h"
 #include "montecarlo/random_stream.h"
 
@@ -209,31 +210,24 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
     p.residual_last.push_back(cal.residual[i].back());
   }
 
-  // Parameter draws: the free parameters' covariance through its Cholesky
-  // factor (an eigen-decomposition square root if it is only semidefinite).
+  // Parameter draws: theta_hat + F z with F F' the free parameters'
+  // covariance (parameter_factor.h: the arrow factor, O(N) terms, when the
+  // covariance has the calibration's arrow structure).
   for (Eigen::Index k = 0; k < cal.estimate.size(); ++k)
     if (cal.parameter_status[std::size_t(k)] == models::ParameterStatus::free)
       p.free_index.push_back(int(k));
-  const Eigen::Index m = Eigen::Index(p.free_index.size());
-  Eigen::MatrixXd cov(m, m);
-  for (Eigen::Index a = 0; a < m; ++a)
-    for (Eigen::Index b = 0; b < m; ++b)
-      cov(a, b) = cal.covariance(p.free_index[a], p.free_index[b]);
   if (p.parameter_uncertainty) {
-    if (!cov.allFinite())
+    bool finite = cal.covariance.rows() == cal.estimate.size();
+    for (int b : p.free_index)
+      for (int a : p.free_index)
+        finite = finite && std::isfinite(cal.covariance(a, b));
+    if (!finite)
       return fail(
           "the calibration has no usable covariance (standard errors "
           "not identified): switch parameter uncertainty off",
           sc.file, sc.line_of("uncertainty.parameters"),
           "uncertainty.parameters");
-    Eigen::LLT<Eigen::MatrixXd> llt(cov);
-    if (llt.info() == Eigen::Success) {
-      p.cholesky = llt.matrixL();
-    } else {
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
-      p.cholesky = eig.eigenvectors() *
-                   eig.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
-    }
+    p.factor = factor_covariance(cal.covariance, p.free_index, p.layout);
   }
 
   // Baselines: the mean over the last five data years (the model page).
@@ -616,13 +610,12 @@ struct BlockSimulator::Scratch {
   std::vector<double> stock_hat;  // S_i,T with delta_S of theta_hat
   bool delta_drawn = false;       // delta_S free and uncertain
   bool any_target_draw = false;   // some region's drivers_uniform is false
-  struct Term {
-    int row, col;
-    double value;
-  };
-  std::vector<Term> cholesky;     // non-zero entries, row-major
-  std::vector<int> cholesky_row;  // [free + 1]: where each row's terms start
-  std::vector<int> output_of;     // [region]: its output unit, or -1
+  // The parameter factor's terms (ProjectionSetup::factor, row-major):
+  // row a's columns and values at factor_start[a] .. factor_start[a + 1].
+  const int* factor_start = nullptr;
+  const int* factor_column = nullptr;
+  const double* factor_value = nullptr;
+  std::vector<int> output_of;  // [region]: its output unit, or -1
   // Only GDP and its growth are reported (ProjectionSetup::outputs): the
   // output loop and the groups skip the other variables, whose rows then
   // hold zeros (output_lanes_gdp).
@@ -741,13 +734,14 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
         rd, w.rd_growth[i], p.theta_hat[delta_index], stock.data());
     w.stock_hat.push_back(ok ? stock.back() : std::nan(""));
   }
-  for (int a = 0; a < w.free; ++a) {
-    w.cholesky_row.push_back(int(w.cholesky.size()));
-    for (int b = 0; b < w.free; ++b)
-      if (p.cholesky(a, b) != 0.0)
-        w.cholesky.push_back({a, b, p.cholesky(a, b)});
+  if (w.free > 0) {
+    const auto& f = p.factor.matrix;
+    if (f.rows() != w.free || f.cols() != w.free || !f.isCompressed())
+      throw std::invalid_argument("the parameter factor does not match");
+    w.factor_start = f.outerIndexPtr();
+    w.factor_column = f.innerIndexPtr();
+    w.factor_value = f.valuePtr();
   }
-  w.cholesky_row.push_back(int(w.cholesky.size()));
   for (std::size_t i = 0; i < n; ++i) {
     w.labour_uniform.push_back(
         !has_drawn_target(p.paths[int(Driver::labour_growth)][i]));
@@ -871,11 +865,9 @@ void BlockSimulator::Scratch::draw_parameters(const ProjectionSetup& p,
       constexpr int kVectors = kTile / 4;
       for (int a = 0; a < free; ++a) {
         Lanes sum[kVectors] = {};
-        for (int q = cholesky_row[std::size_t(a)];
-             q < cholesky_row[std::size_t(a) + 1]; ++q) {
-          const auto& term = cholesky[std::size_t(q)];
-          const double* zj = z.data() + std::size_t(term.col) * kTile;
-          const Lanes v = broadcast_lanes(term.value);
+        for (int q = factor_start[a]; q < factor_start[a + 1]; ++q) {
+          const double* zj = z.data() + std::size_t(factor_column[q]) * kTile;
+          const Lanes v = broadcast_lanes(factor_value[q]);
           for (int j = 0; j < kVectors; ++j)
             sum[j] += v * load_lanes(zj + 4 * j);
         }

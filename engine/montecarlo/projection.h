@@ -14,6 +14,7 @@
 
 #include "calibrate/calibration.h"
 #include "common/error.h"
+#include "montecarlo/parameter_factor.h"
 #include "scenario/scenario.h"
 
 namespace growthcast::montecarlo {
@@ -56,7 +57,7 @@ struct ProjectionSetup {
   std::vector<models::ParameterSetting> shared;  // the calibration's settings
   Eigen::VectorXd theta_hat, lower, upper;
   std::vector<int> free_index;  // parameters drawn when uncertain
-  Eigen::MatrixXd cholesky;     // of the covariance over free_index
+  ParameterFactor factor;       // F F' = the covariance over free_index
 
   std::vector<std::vector<double>> rd_history;  // R over t0..T, per region
   std::vector<double> gdp_last, capital_last, labour_last, residual_last;

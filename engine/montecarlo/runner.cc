@@ -305,26 +305,38 @@ Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
 
 // Streaming mode, step 1: a pilot of the first draws places each cell's
 // slots (and its centre, the pilot's mean).
+// A tile of cells: the [variable][unit] rows row_begin .. row_end - 1, all
+// years, i.e. cells first .. first + count - 1 (cell = row * years + h);
+// the streaming steps below index their statistics by c - first.
+struct CellTile {
+  std::int64_t row_begin = 0, row_end = 0;
+  int years = 1;
+  std::int64_t first() const { return row_begin * years; }
+  std::int64_t count() const { return (row_end - row_begin) * years; }
+};
+
 void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
-                 int threads, const CancelFlag* cancel,
+                 int threads, const CancelFlag* cancel, const CellTile& tile,
                  StreamingHistogram& histogram) {
-  const std::int64_t cells = setup.reported_cells();
+  const std::int64_t cells = tile.count(), c0 = tile.first();
   const int years = setup.years();
   const ReportedRows reported(setup);
-  const std::int64_t rows_per_year = reported.size();
   const std::int64_t pilot_draws = std::min(kPilotDraws, out.draws);
   // The pilot's values as float deviations from draw 0's: half the memory
   // of doubles, and memory touched for the first time is what the pilot
   // costs most on a VM (the host faults it in: a quarter of a
   // 100,000-draw run). A deviation keeps float's precision relative to
   // the cell's spread, not its level; the pilot only places the slots.
-  std::vector<double> all_cells(static_cast<std::size_t>(setup.cells()));
-  simulate_draw(setup, out.seed, out.scenario_index, 0, all_cells.data(), 1);
+  std::vector<double> all_reference(static_cast<std::size_t>(setup.cells()));
+  simulate_draw(setup, out.seed, out.scenario_index, 0, all_reference.data(),
+                1);
+  // The tile's reported cells, reported row k's kernel row in place of k.
   std::vector<double> reference(static_cast<std::size_t>(cells));
-  for (std::int64_t k = 0; k < rows_per_year; ++k)
+  for (std::int64_t k = tile.row_begin; k < tile.row_end; ++k)
     for (int h = 0; h < years; ++h)
-      reference[std::size_t(k * years + h)] =
-          all_cells[std::size_t(reported.kernel[std::size_t(k)] * years + h)];
+      reference[std::size_t(k * years + h - c0)] = all_reference[std::size_t(
+          reported.kernel[std::size_t(k)] * years + h)];
+  all_reference = {};
   BulkVector<float> pilot(std::size_t(cells) * std::size_t(pilot_draws));
   prefer_huge_pages(pilot);
   std::int64_t ignored_redraws = 0;
@@ -332,8 +344,8 @@ void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
              &ignored_redraws, nullptr, cancel,
              [&](std::int64_t, std::int64_t begin, int count, int h,
                  const double* rows, int) {
-               for (std::int64_t r = 0; r < rows_per_year; ++r) {
-                 const std::int64_t c = r * years + h;
+               for (std::int64_t r = tile.row_begin; r < tile.row_end; ++r) {
+                 const std::int64_t c = r * years + h - c0;
                  const double* v = reported.in(rows, r);
                  const double ref = reference[std::size_t(c)];
                  float* to = pilot.data() + c * pilot_draws + begin;
@@ -402,15 +414,15 @@ struct StreamingCounts {
 
 Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
                     int threads, const RunOptions& options,
-                    const StreamingHistogram& histogram, StreamingCounts& s,
-                    std::int64_t* redraws) {
-  const std::int64_t cells = setup.reported_cells();
+                    const CellTile& tile, const StreamingHistogram& histogram,
+                    StreamingCounts& s, std::int64_t* redraws,
+                    const std::function<void(double)>& progress) {
+  const std::int64_t cells = tile.count(), c0 = tile.first();
   const int years = setup.years();
   const ReportedRows reported(setup);
-  const std::int64_t rows_per_year = reported.size();
   return run_chunks(
       setup, out.seed, out.scenario_index, 0, out.draws, threads, redraws,
-      options.progress, options.cancel,
+      progress, options.cancel,
       [&](std::int64_t chunk, std::int64_t, int count, int h,
           const double* rows, int thread) {
         if (h == 0) {
@@ -423,13 +435,13 @@ Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
         double* high = s.highs[std::size_t(thread)].data();
         double* sums =
             s.chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
-        for (std::int64_t r = 0; r < rows_per_year; ++r) {
-          const std::int64_t c = r * years + h;
+        for (std::int64_t r = tile.row_begin; r < tile.row_end; ++r) {
+          const std::int64_t c = r * years + h - c0;
           const double* v = reported.in(rows, r);
           RowMoments moments{histogram.centre(int(c)), 0.0, 0.0, low[c],
                              high[c]};
           histogram.add(local, int(c), v, count,
-                        r + 1 < rows_per_year ? int(c + years) : -1, &moments);
+                        r + 1 < tile.row_end ? int(c + years) : -1, &moments);
           sums[2 * c] += moments.sum;
           sums[2 * c + 1] += moments.sum_squares;
           low[c] = moments.low;
@@ -441,8 +453,9 @@ Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
 // Streaming mode, step 3: the threads' counts and extremes into thread 0's,
 // and the chunks' sums, in chunk order, into each cell's mean and sd.
 void reduce_counts(const StreamingHistogram& histogram, int threads,
-                   std::int64_t cells, std::int64_t chunks, StreamingCounts& s,
-                   ScenarioForecast& out) {
+                   const CellTile& tile, std::int64_t chunks,
+                   StreamingCounts& s, ScenarioForecast& out) {
+  const std::int64_t cells = tile.count(), c0 = tile.first();
   const std::int64_t draws = out.draws;
   // Every step below is split over slots or cells among the threads; each
   // slot's and cell's own arithmetic (integer sums, minima, maxima, and
@@ -478,8 +491,8 @@ void reduce_counts(const StreamingHistogram& histogram, int threads,
                            2 +
                        1];
     }
-    out.mean[c] = histogram.centre(int(c)) + sum / double(draws);
-    out.sd[c] = std::sqrt(
+    out.mean[c0 + c] = histogram.centre(int(c)) + sum / double(draws);
+    out.sd[c0 + c] = std::sqrt(
         std::max(0.0, (ss - sum * sum / double(draws)) / double(draws - 1)));
   }
 }
@@ -497,9 +510,10 @@ struct Pending {
 // certified are returned. A cell whose draws are all equal (e.g. the first
 // year's capital) has that value as every quantile.
 std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
-                                         std::int64_t cells, int threads,
+                                         const CellTile& tile, int threads,
                                          const StreamingCounts& s,
                                          ScenarioForecast& out) {
+  const std::int64_t cells = tile.count(), c0 = tile.first();
   const std::size_t levels = kQuantileLevels.size();
   const auto& total = s.counts[0];
   const auto& low = s.lows[0];
@@ -516,7 +530,7 @@ std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
     const int slots = histogram.slots(int(c));
     const std::uint32_t* cc = total.data() + histogram.offset(int(c));
     for (std::size_t q = 0; q < levels; ++q) {
-      double& result = out.quantiles[std::size_t(c) * levels + q];
+      double& result = out.quantiles[std::size_t(c0 + c) * levels + q];
       if (low[c] == high[c]) {
         result = low[c];
         continue;
@@ -547,22 +561,27 @@ std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
 // of uncertified quantiles, which are then taken exactly.
 void resolve_uncertified(const ProjectionSetup& setup,
                          const StreamingHistogram& histogram, int threads,
+                         const CellTile& tile,
                          const std::vector<Pending>& pending,
                          const CancelFlag* cancel, ScenarioForecast& out) {
   if (pending.empty()) return;
+  const std::int64_t c0 = tile.first();
   const std::size_t levels = kQuantileLevels.size();
   const int years = setup.years();
   const ReportedRows reported(setup);
   // One collection per (cell, slot range): quantiles in the same slot
   // share it.
   std::map<std::pair<std::int64_t, int>, std::size_t> range_of;
-  std::vector<std::size_t> range(pending.size());
   std::vector<std::size_t> first_pending;
+  std::vector<std::vector<std::size_t>> in_range;  // [range]: its pending
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const auto key = std::make_pair(pending[k].cell, pending[k].at.bin);
     auto [it, added] = range_of.emplace(key, first_pending.size());
-    if (added) first_pending.push_back(k);
-    range[k] = it->second;
+    if (added) {
+      first_pending.push_back(k);
+      in_range.emplace_back();
+    }
+    in_range[it->second].push_back(k);
   }
   std::map<std::int64_t, std::vector<std::size_t>> by_cell;
   for (std::size_t g = 0; g < first_pending.size(); ++g)
@@ -576,8 +595,8 @@ void resolve_uncertified(const ProjectionSetup& setup,
              [&](std::int64_t, std::int64_t, int count, int h,
                  const double* rows, int thread) {
                for (const auto& [c, list] : by_cell) {
-                 if (c % years != h) continue;
-                 const double* v = reported.in(rows, c / years);
+                 if ((c0 + c) % years != h) continue;
+                 const double* v = reported.in(rows, (c0 + c) / years);
                  for (int d = 0; d < count; ++d) {
                    const int b = histogram.slot(int(c), v[d]);
                    for (std::size_t g : list) {
@@ -595,12 +614,14 @@ void resolve_uncertified(const ProjectionSetup& setup,
       per_thread[g] = {};
     }
     std::sort(values.begin(), values.end());
-    for (std::size_t k = 0; k < pending.size(); ++k)
-      if (range[k] == g)
-        out.quantiles[std::size_t(pending[k].cell) * levels +
-                      pending[k].level] =
-            exact_from_bin(values, pending[k].at, out.draws,
-                           kQuantileLevels[pending[k].level]);
+    // Only this range's quantiles: a scan of all pending ones per range
+    // was quadratic (hours for a 3,100-region panel at 1,000 draws, where
+    // millions of quantiles are uncertified).
+    for (std::size_t k : in_range[g])
+      out.quantiles[std::size_t(c0 + pending[k].cell) * levels +
+                    pending[k].level] =
+          exact_from_bin(values, pending[k].at, out.draws,
+                         kQuantileLevels[pending[k].level]);
   }
 }
 
@@ -616,23 +637,56 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
       "quantiles, the bins of each window split into fine bins; rank error "
       "<= 0.001 certified; "
       "uncertified bins resolved exactly)";
-  const std::int64_t cells = setup.reported_cells();
-  StreamingHistogram histogram{int(cells)};
-  place_slots(setup, out, threads, options.cancel, histogram);
-  if (is_cancelled(options.cancel)) return cancelled();
+  const int years = setup.years();
+  const std::int64_t rows = setup.reported_rows();
   const std::int64_t chunks = (out.draws + kChunk - 1) / kChunk;
-  StreamingCounts counts(histogram, threads, cells, chunks);
-  const Failure failure = count_draws(setup, out, threads, options, histogram,
-                                      counts, &out.parameter_redraws);
-  if (is_cancelled(options.cancel)) return cancelled();
-  if (failure.draw >= 0)
-    return tl::unexpected(nonfinite_error(setup, sc, failure).error());
-  reduce_counts(histogram, threads, cells, chunks, counts, out);
-  const std::vector<Pending> pending =
-      certified_quantiles(histogram, cells, threads, counts, out);
-  out.uncertified_quantiles = std::int64_t(pending.size());
-  resolve_uncertified(setup, histogram, threads, pending, options.cancel, out);
-  if (is_cancelled(options.cancel)) return cancelled();
+  // Tiles of whole rows within the memory for statistics: per cell, the
+  // pilot's floats or (freed before they are made; an estimate before
+  // placing: about 1,000 slots a cell with the windows of an 8,192-draw
+  // pilot; the windows widen as 1 / sqrt(pilot draws)) the 32- and 16-bit
+  // slot counts of every thread, whichever is more, and the sums per
+  // chunk, extremes and slot table.
+  const double pilot_draws = double(std::min(kPilotDraws, out.draws));
+  const double slot_estimate =
+      1024.0 * std::sqrt(double(kPilotDraws) / pilot_draws);
+  const double per_cell =
+      std::max(4.0 * pilot_draws, double(threads) * 6.0 * slot_estimate) +
+      16.0 * double(chunks) + 16.0 * double(threads) + 300.0;
+  const std::int64_t tile_rows = std::clamp<std::int64_t>(
+      std::int64_t(double(options.streaming_memory_bytes) /
+                   (per_cell * double(years))),
+      1, rows);
+  const std::int64_t tiles = (rows + tile_rows - 1) / tile_rows;
+  for (std::int64_t t = 0; t < tiles; ++t) {
+    const CellTile tile{t * tile_rows, std::min(rows, (t + 1) * tile_rows),
+                        years};
+    // Progress over all tiles; the redraws (the same in every tile: the
+    // draws are) counted once.
+    std::function<void(double)> progress;
+    if (options.progress)
+      progress = [&](double f) {
+        options.progress((double(t) + f) / double(tiles));
+      };
+    std::int64_t tile_redraws = 0;
+    StreamingHistogram histogram{int(tile.count())};
+    place_slots(setup, out, threads, options.cancel, tile, histogram);
+    if (is_cancelled(options.cancel)) return cancelled();
+    StreamingCounts counts(histogram, threads, tile.count(), chunks);
+    const Failure failure =
+        count_draws(setup, out, threads, options, tile, histogram, counts,
+                    &tile_redraws, progress);
+    if (t == 0) out.parameter_redraws += tile_redraws;
+    if (is_cancelled(options.cancel)) return cancelled();
+    if (failure.draw >= 0)
+      return tl::unexpected(nonfinite_error(setup, sc, failure).error());
+    reduce_counts(histogram, threads, tile, chunks, counts, out);
+    const std::vector<Pending> pending =
+        certified_quantiles(histogram, tile, threads, counts, out);
+    out.uncertified_quantiles += std::int64_t(pending.size());
+    resolve_uncertified(setup, histogram, threads, tile, pending,
+                        options.cancel, out);
+    if (is_cancelled(options.cancel)) return cancelled();
+  }
   return {};
 }
 

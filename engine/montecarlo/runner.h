@@ -21,6 +21,13 @@ struct RunOptions {
   // Exact quantiles need draws x cells x 8 bytes; above this a streaming
   // histogram is used.
   std::size_t exact_memory_bytes = std::size_t(1) << 30;
+  // The streaming mode's statistics (the pilot's values, the slot counts
+  // of every thread, the sums per chunk) take about this much at most: a
+  // forecast with more cells takes them in tiles of cells (whole
+  // [variable][unit] rows), each tile a pass over all draws that keeps only
+  // its cells' statistics. Every cell's result is the same bits whatever
+  // the tiles.
+  std::size_t streaming_memory_bytes = std::size_t(3) << 29;  // 1.5 GiB
   bool keep_paths = false;  // keep every draw (requires the exact mode)
   // Called with the fraction done, from the calling thread only.
   std::function<void(double)> progress;
