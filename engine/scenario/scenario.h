@@ -88,6 +88,9 @@ struct Scenario {
   int horizon = 0;
   std::int64_t draws = 1000;
   std::uint64_t seed = 1;
+  // `random_stream`: the random stream's version, 1 or 2 (absent: the
+  // default, montecarlo/stream_version.h).
+  std::optional<int> random_stream;
   std::vector<std::string> regions;  // empty = all
   // Groups summed per draw; empty = the regions file's groups.
   std::map<std::string, std::vector<std::string>> groups;
