@@ -22,6 +22,7 @@ struct SweepFlags {
   // check_run_overrides).
   std::optional<std::int64_t> draws;
   std::optional<std::string> seed;
+  std::optional<int> random_stream;  // --random-stream
   bool quiet = false;  // no progress on stderr
 };
 

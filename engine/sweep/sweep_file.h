@@ -34,6 +34,10 @@ struct SweepDefinition {
   std::int64_t seed = -1;  // -1: the base scenario's
   // `growthcast sweep --seed` (any 64-bit seed; set by apply_overrides).
   std::optional<std::uint64_t> seed_override;
+  // `growthcast sweep --random-stream` (1 or 2): replaces every point's
+  // random stream version. Not part of the id: --resume recomputes the
+  // points of another version and merge refuses to mix versions.
+  std::optional<int> random_stream_override;
   std::string calibration;  // optional, relative to the sweep file
   long calibration_line = 0;
   // SHA-256 over the sweep and base texts: shards and checkpoints of the
