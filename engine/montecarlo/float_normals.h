@@ -7,8 +7,9 @@
 // block path), in every build (x86-64, x86-64-v3, AVX-512 at run time) and
 // on every CPU. glibc's float logf/sinf/cosf and their libmvec vector
 // variants are not used because they give no such guarantee: the scalar
-// functions and the AVX2 and AVX-512 variants are different algorithms
-// (bench/README.md, "Stream version 2", has the comparison).
+// functions are other algorithms than the vector ones, which a vector
+// loop's remainder lanes and RandomStream would call (docs/architecture.md,
+// "Determinism", has the measurement).
 #pragma once
 
 #include <Random123/philox.h>
