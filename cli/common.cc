@@ -61,8 +61,7 @@ int report(const Error& raw) {
   return error.exit_code;
 }
 
-void add_random_stream_option(CLI::App& command,
-                              std::optional<int>& version) {
+void add_random_stream_option(CLI::App& command, std::optional<int>& version) {
   command
       .add_option("--random-stream", version,
                   "Random stream version: 2 (the default; Philox4x32, "

@@ -23,7 +23,7 @@ struct SweepFlags {
   std::optional<std::int64_t> draws;
   std::optional<std::string> seed;
   std::optional<int> random_stream;  // --random-stream
-  bool quiet = false;  // no progress on stderr
+  bool quiet = false;                // no progress on stderr
 };
 
 struct MergeFlags {

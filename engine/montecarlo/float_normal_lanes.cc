@@ -23,9 +23,9 @@ namespace {
   double* const o3 = out.row[3];
 #pragma omp simd
   for (int lane = 0; lane < lanes; ++lane) {
-    const float_normals::Words w = float_normals::philox4x32_10(
-        std::uint32_t(first + std::uint64_t(lane)), scenario, stream, call, k0,
-        k1);
+    const float_normals::Words w =
+        float_normals::philox4x32_10(std::uint32_t(first + std::uint64_t(lane)),
+                                     scenario, stream, call, k0, k1);
     const float_normals::Four z =
         float_normals::box_muller(w.w[0], w.w[1], w.w[2], w.w[3]);
     o0[lane] = z.z0;
@@ -35,11 +35,9 @@ namespace {
   }
 }
 
-void float_normal_lanes_default(std::uint64_t first,
-                                       std::uint32_t scenario,
-                                       std::uint32_t stream, std::uint32_t call,
-                                       std::uint64_t seed, int lanes,
-                                       NormalRows out) {
+void float_normal_lanes_default(std::uint64_t first, std::uint32_t scenario,
+                                std::uint32_t stream, std::uint32_t call,
+                                std::uint64_t seed, int lanes, NormalRows out) {
   float_normal_lanes_body(first, scenario, stream, call, seed, lanes, out);
 }
 

@@ -32,8 +32,7 @@ inline float minus_two_log(float u) {
   // 1 when 1.mantissa > sqrt(2) (float 0x3fb504f3), else 0, as integer
   // arithmetic so that the loops calling this have no branch.
   const std::uint32_t high = (mantissa + (0x800000u - 0x3504f4u)) >> 23;
-  const float e =
-      float(std::int32_t(bits >> 23) - 127 + std::int32_t(high));
+  const float e = float(std::int32_t(bits >> 23) - 127 + std::int32_t(high));
   const float x =
       std::bit_cast<float>(mantissa | (0x3f800000u - (high << 23))) - 1.0f;
   const float z = x * x;
@@ -75,8 +74,8 @@ inline SinCos sincospi(float x) {
   constexpr float c2 = float(-pi * pi / 2), c4 = float(pi * pi * pi * pi / 24),
                   c6 = float(-pi * pi * pi * pi * pi * pi / 720),
                   c8 = float(pi * pi * pi * pi * pi * pi * pi * pi / 40320),
-                  c10 = float(-pi * pi * pi * pi * pi * pi * pi * pi * pi *
-                              pi / 3628800);
+                  c10 = float(-pi * pi * pi * pi * pi * pi * pi * pi * pi * pi /
+                              3628800);
   float s = std::fma(s9, r2, s7);
   s = std::fma(s, r2, s5);
   s = std::fma(s, r2, s3);
@@ -129,7 +128,8 @@ struct Words {
   std::uint32_t w[4];
 };
 inline Words philox4x32_10(std::uint32_t c0, std::uint32_t c1, std::uint32_t c2,
-                        std::uint32_t c3, std::uint32_t k0, std::uint32_t k1) {
+                           std::uint32_t c3, std::uint32_t k0,
+                           std::uint32_t k1) {
   // Unrolled, so that a loop over counters around it has no inner control
   // flow and vectorises.
 #pragma GCC unroll 10

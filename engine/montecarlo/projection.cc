@@ -401,13 +401,11 @@ void lane_normals(const BlockKey& key, Stream stream, std::uint64_t index0,
           "random stream 2 numbers draws and scenarios below 2^32");
     for (int c = 0; c < calls; ++c) {
       double* rows = out + std::size_t(4 * c) * stride;
-      float_normal_lanes(key.first + std::uint64_t(lane0),
-                         std::uint32_t(key.scenario_index),
-                         static_cast<std::uint32_t>(stream),
-                         std::uint32_t(index0 / 4 + std::uint64_t(c)), key.seed,
-                         lanes,
-                         {{rows, rows + stride, rows + 2 * stride,
-                           rows + 3 * stride}});
+      float_normal_lanes(
+          key.first + std::uint64_t(lane0), std::uint32_t(key.scenario_index),
+          static_cast<std::uint32_t>(stream),
+          std::uint32_t(index0 / 4 + std::uint64_t(c)), key.seed, lanes,
+          {{rows, rows + stride, rows + 2 * stride, rows + 3 * stride}});
     }
     return;
   }

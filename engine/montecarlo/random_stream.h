@@ -18,7 +18,6 @@
 
 namespace growthcast::montecarlo {
 
-
 // Independent streams within one draw, so that switching one source of
 // uncertainty on or off leaves the others' numbers unchanged. Normal j of
 // a stream is RandomStream's j-th normal:

@@ -46,7 +46,8 @@ Result<std::optional<montecarlo::ScenarioForecast>> load_point(
     return std::nullopt;
   // A point drawn from another random stream version (or written before
   // versions were recorded: version 1) is computed again.
-  if (read->runs.size() == 1 && read->runs.front().random_stream != random_stream)
+  if (read->runs.size() == 1 &&
+      read->runs.front().random_stream != random_stream)
     return std::nullopt;
   auto refuse = [&](const std::string& what, const std::string& field) {
     return fail("checkpoint point " + std::to_string(k) + " " + what +
@@ -175,9 +176,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   if (job.resume && pool.rank() == 0) {
     std::int64_t kept = 0;
     for (std::int64_t k = job.first; k < job.last; ++k) {
-      auto loaded =
-          load_point(point_file(dir, k), def.id, job.calibration_sha256, k,
-                 point_stream(def, k));
+      auto loaded = load_point(point_file(dir, k), def.id,
+                               job.calibration_sha256, k, point_stream(def, k));
       if (!loaded) return tl::unexpected(loaded.error());
       if (*loaded) ++kept;
     }
@@ -233,9 +233,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   std::vector<montecarlo::ScenarioForecast> runs;
   std::vector<std::int64_t> points;
   for (std::int64_t k = job.first; k < job.last; ++k) {
-    auto loaded =
-        load_point(point_file(dir, k), def.id, job.calibration_sha256, k,
-                 point_stream(def, k));
+    auto loaded = load_point(point_file(dir, k), def.id, job.calibration_sha256,
+                             k, point_stream(def, k));
     if (!loaded) return tl::unexpected(loaded.error());
     auto& run = *loaded;
     if (!run)

@@ -148,14 +148,13 @@ TEST(StreamVersion, FloatLogAndSinCosWithinTheirErrorBound) {
     const double exact = -2.0 * std::log(double(u));
     const double got = float_normals::minus_two_log(u);
     // Relative to max(|exact|, 2^-23): near u = 1 the result is near 0.
-    worst_log = std::max(worst_log, std::abs(got - exact) /
-                                        std::max(exact, 0x1p-23));
+    worst_log =
+        std::max(worst_log, std::abs(got - exact) / std::max(exact, 0x1p-23));
     const float x = float_normals::angle_uniform(word);
     const auto [s, c] = float_normals::sincospi(x);
     const double pi = 3.14159265358979323846;
-    worst_trig = std::max(
-        {worst_trig, std::abs(s - std::sin(pi * double(x))),
-         std::abs(c - std::cos(pi * double(x)))});
+    worst_trig = std::max({worst_trig, std::abs(s - std::sin(pi * double(x))),
+                           std::abs(c - std::cos(pi * double(x)))});
   }
   // Float's unit roundoff is 2^-24 = 6e-8: a few units at most.
   EXPECT_LT(worst_log, 4 * 0x1p-24) << worst_log;
@@ -175,11 +174,11 @@ TEST(StreamVersion, Version2NormalsAreStandardNormal) {
   z.reserve(std::size_t(4 * draws));
   std::vector<double> rows(4 * kBlockDraws);
   for (std::int64_t first = 0; first < draws; first += kBlockDraws) {
-    float_normal_lanes(std::uint64_t(first), 0, std::uint32_t(Stream::shocks),
-                       0, 20260101, kBlockDraws,
-                       {{rows.data(), rows.data() + kBlockDraws,
-                         rows.data() + 2 * kBlockDraws,
-                         rows.data() + 3 * kBlockDraws}});
+    float_normal_lanes(
+        std::uint64_t(first), 0, std::uint32_t(Stream::shocks), 0, 20260101,
+        kBlockDraws,
+        {{rows.data(), rows.data() + kBlockDraws, rows.data() + 2 * kBlockDraws,
+          rows.data() + 3 * kBlockDraws}});
     z.insert(z.end(), rows.begin(), rows.end());
   }
   const double n = double(z.size());
@@ -204,8 +203,8 @@ TEST(StreamVersion, Version2NormalsAreStandardNormal) {
   double d = 0;
   for (std::size_t i = 0; i < z.size(); ++i) {
     const double cdf = 0.5 * std::erfc(-z[i] / std::sqrt(2.0));
-    d = std::max({d, std::abs(cdf - double(i) / n),
-                  std::abs(double(i + 1) / n - cdf)});
+    d = std::max(
+        {d, std::abs(cdf - double(i) / n), std::abs(double(i + 1) / n - cdf)});
   }
   EXPECT_LT(d, 1.95 / std::sqrt(n)) << d;
   // The radius bound: |z| <= sqrt(66 ln 2) (float_normals.h).
