@@ -30,6 +30,7 @@ void add_backtest_command(CLI::App& app, BacktestFlags& flags) {
       ->capture_default_str();
   cmd->add_option("--seed", flags.run.seed, "Random seed, 0 to 2^64-1")
       ->capture_default_str();
+  add_random_stream_option(*cmd, flags.run.random_stream);
   add_quiet_flag(*cmd, flags.quiet);
   cmd->add_option("--outturns", flags.run.outturns,
                   "Outturns CSV after the panel's last year (default: the "

@@ -61,6 +61,17 @@ int report(const Error& raw) {
   return error.exit_code;
 }
 
+void add_random_stream_option(CLI::App& command, std::optional<int>& version) {
+  command
+      .add_option("--random-stream", version,
+                  "Random stream version: 2 (the default; Philox4x32, "
+                  "Box-Muller in float) or 1 (Philox4x64, Box-Muller in "
+                  "double: the draws of growthcast before version 2, to "
+                  "reproduce old results); overrides the scenarios' "
+                  "`random_stream`")
+      ->check(CLI::Range(1, 2));
+}
+
 CLI::Validator threads_validator() {
   return CLI::Validator(
       [](std::string& value) -> std::string {

@@ -73,6 +73,7 @@ void add_forecast_command(CLI::App& app, ForecastFlags& flags) {
                   "Draws per scenario (overrides the files)");
   cmd->add_option("--seed", flags.seed,
                   "Random seed, 0 to 2^64-1 (overrides the files)");
+  add_random_stream_option(*cmd, flags.random_stream);
   cmd->add_option("--threads", flags.threads,
                   "OpenMP threads (default: all cores)")
       ->check(threads_validator());
@@ -111,6 +112,7 @@ int forecast_main(ForecastFlags& flags, const std::string& command_line) {
   for (const auto& file : flags.scenarios) {
     auto sc = scenario::read_scenario(file);
     if (!sc) return report(sc.error());
+    if (flags.random_stream) sc->random_stream = flags.random_stream;
     scenarios.push_back(std::move(*sc));
   }
   if (!flags.outputs.empty()) {

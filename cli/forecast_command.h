@@ -18,6 +18,7 @@ struct ForecastFlags {
   // check_run_overrides).
   std::optional<std::int64_t> draws;
   std::optional<std::string> seed;
+  std::optional<int> random_stream;  // --random-stream
   int threads = 0;
   bool paths = false;
   double memory_mib = 1024;  // exact quantiles up to this much per scenario

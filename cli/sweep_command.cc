@@ -34,6 +34,7 @@ void add_sweep_commands(CLI::App& app, SweepFlags& sweep, MergeFlags& merge) {
   cmd->add_option("--seed", sweep.seed,
                   "Random seed, 0 to 2^64-1 (overrides the sweep and base "
                   "files)");
+  add_random_stream_option(*cmd, sweep.random_stream);
   cmd->add_option("--threads", sweep.threads, "OpenMP threads per process")
       ->check(threads_validator());
   cmd->add_option("--outputs", sweep.outputs,
@@ -80,6 +81,8 @@ int sweep_main(SweepFlags& flags, const std::string& command_line) {
     if (!outputs) return report(outputs.error());
     def->outputs_override = *outputs;
   }
+
+  def->random_stream_override = flags.random_stream;
   // More shards than points would leave a shard with nothing to compute:
   // refused before any work, so nothing (no checkpoint) is left behind.
   if (shard.count > def->points())

@@ -23,7 +23,8 @@ struct SweepFlags {
   std::optional<std::int64_t> draws;
   std::optional<std::string> seed;
   std::string outputs;  // "gdp,gdp_growth": overrides the base's `outputs`
-  bool quiet = false;   // no progress on stderr
+  std::optional<int> random_stream;  // --random-stream
+  bool quiet = false;                // no progress on stderr
 };
 
 struct MergeFlags {

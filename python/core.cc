@@ -295,7 +295,8 @@ std::shared_ptr<Forecast> run_forecast(
     const std::vector<std::pair<std::string, std::string>>& sources,
     std::int64_t draws, std::optional<std::uint64_t> seed_flag, int threads,
     bool paths, double memory_mib, const std::string& outturns,
-    const std::optional<std::vector<std::string>>& outputs) {
+    const std::optional<std::vector<std::string>>& outputs,
+    std::optional<int> random_stream) {
   check_run_options(draws, threads, memory_mib);
   // `outputs=[...]` replaces every scenario's `outputs`, as the command
   // line's --outputs.
@@ -318,6 +319,9 @@ std::shared_ptr<Forecast> run_forecast(
         value_or_raise(text.empty() ? scenario::read_scenario(file)
                                     : scenario::parse_scenario(text, file)));
     if (chosen) scenarios.back().outputs = *chosen;
+    // random_stream= (checked 1 or 2 by growthcast/forecast.py), as
+    // --random-stream.
+    if (random_stream) scenarios.back().random_stream = random_stream;
   }
   check(scenario::check_outputs(scenarios, chosen.has_value()));
   auto out = std::make_shared<Forecast>();
@@ -434,6 +438,7 @@ py::list forecast_runs(const Forecast& f) {
     d["years"] = run.years;
     d["draws"] = run.draws;
     d["seed"] = run.seed;
+    d["random_stream"] = run.random_stream;
     d["parameter_redraws"] = run.parameter_redraws;
     d["exact"] = run.exact;
     d["quantile_method"] = run.quantile_method;
@@ -633,7 +638,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("draws") = -1, py::arg("seed") = std::nullopt,
         py::arg("threads") = 0, py::arg("paths") = false,
         py::arg("memory_mib") = 1024.0, py::arg("outturns") = "",
-        py::arg("outputs") = std::nullopt);
+        py::arg("outputs") = std::nullopt,
+        py::arg("random_stream") = std::nullopt);
 
   // The backtest command's run: returns its table; writes `out` when given.
   m.def(
@@ -647,6 +653,8 @@ PYBIND11_MODULE(_core, m) {
         request.window = o["window"].cast<int>();
         request.draws = o["draws"].cast<std::int64_t>();
         request.seed = o["seed"].cast<std::uint64_t>();
+        if (!o["random_stream"].is_none())
+          request.random_stream = o["random_stream"].cast<int>();
         request.outturns = o["outturns"].cast<std::string>();
         const auto out = o["out"].cast<std::string>();
         check(pipeline::check_backtest(request));
@@ -674,10 +682,11 @@ PYBIND11_MODULE(_core, m) {
       [](const std::string& file, std::shared_ptr<Calibration> given,
          std::int64_t draws, std::optional<std::uint64_t> seed, int threads,
          double memory_mib, const std::string& out,
-         const std::string& command_line) {
+         const std::string& command_line, std::optional<int> random_stream) {
         check_run_options(draws, threads, memory_mib);
         check(pipeline::check_output_path(out, {file}, "out"));
         auto def = value_or_raise(pipeline::read_sweep_with(file, draws, seed));
+        def.random_stream_override = random_stream;
         store::Provenance provenance;
         provenance.command_line = command_line;
         provenance.input_files.push_back(file);
@@ -727,5 +736,6 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("sweep"), py::arg("calibration"), py::arg("draws"),
       py::arg("seed"), py::arg("threads"), py::arg("memory_mib"),
-      py::arg("out"), py::arg("command_line"));
+      py::arg("out"), py::arg("command_line"),
+      py::arg("random_stream") = std::nullopt);
 }

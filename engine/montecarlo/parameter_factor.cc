@@ -42,7 +42,8 @@ Eigen::MatrixXd block_root(const Eigen::MatrixXd& block, bool* lower) {
 
 ParameterFactor factor_covariance(const Eigen::MatrixXd& covariance,
                                   const std::vector<int>& free_index,
-                                  const models::ParameterLayout& layout) {
+                                  const models::ParameterLayout& layout,
+                                  bool allow_arrow) {
   using Eigen::Index;
   using Eigen::MatrixXd;
   const Index m = Index(free_index.size());
@@ -55,6 +56,7 @@ ParameterFactor factor_covariance(const Eigen::MatrixXd& covariance,
       for (Index a = 0; a < m; ++a) c(a, b) = cov(a, b);
     return dense_factor(c);
   };
+  if (!allow_arrow) return dense();
   // The free parameters' regions' blocks (consecutive positions of one
   // region) and the shared ones, which the layout puts last.
   std::vector<std::pair<Index, Index>> blocks;  // [begin, end) positions

@@ -42,10 +42,13 @@ inline constexpr double kArrowTolerance = 1e-10;
 // F for the covariance of the parameters free_index (indices into the full
 // parameter vector laid out by `layout`: regions' blocks, then shared).
 // `covariance` is the full vector's matrix; only the free rows and columns
-// are read. Not finite: an empty matrix.
+// are read. Not finite: an empty matrix. With allow_arrow false the
+// dense factor always (random stream version 1 draws with it, so that it
+// reproduces results from before the arrow factor, bit for bit).
 ParameterFactor factor_covariance(const Eigen::MatrixXd& covariance,
                                   const std::vector<int>& free_index,
-                                  const models::ParameterLayout& layout);
+                                  const models::ParameterLayout& layout,
+                                  bool allow_arrow = true);
 
 // The dense factor alone (Cholesky, or an eigen-decomposition square root
 // when the matrix is only semidefinite), for comparison in tests and for

@@ -8,6 +8,7 @@
 #include <Random123/philox.h>
 
 #include <Random123/uniform.hpp>
+#include <cstddef>
 #include <cstdint>
 
 #include "common/avx512.h"
@@ -143,5 +144,30 @@ inline void philox_uniforms(std::uint64_t first, std::uint64_t c1,
         first + std::uint64_t(done), c1, c2, c3, key, lanes - done,
         {out.x0 + done, out.y0 + done, out.x1 + done, out.y1 + done});
 }
+
+// Stream version 2: the normals of Philox4x32 call `call` of stream
+// `stream` for draws first .. first + lanes - 1 of scenario `scenario`
+// under `seed`, normal 4 call + i of draw first + lane at out.row[i][lane],
+// bit for bit RandomStream's (float_normals.h: exact operations only, so
+// vector and scalar code agree). By AVX-512 where the CPU has it
+// (`vectorise` false: the build's own instruction set, for tests); both
+// are in float_normal_lanes.cc.
+struct NormalRows {
+  double* row[4];
+};
+void float_normal_lanes(std::uint64_t first, std::uint32_t scenario,
+                        std::uint32_t stream, std::uint32_t call,
+                        std::uint64_t seed, int lanes, NormalRows out,
+                        bool vectorise = philox_uniforms_vectorised());
+
+// The block path's normals of either version as the simulator makes them
+// (projection.cc): normals index0 .. index0 + count - 1 (index0 a multiple
+// of 4) of stream `stream` of draws first .. first + lanes - 1, normal j of
+// draw first + lane at out[j * stride + lane]; `out` has room for count
+// rounded up to 4 rows. For benchmarks and tests.
+void block_normals(StreamVersion version, std::uint64_t seed,
+                   std::uint64_t scenario, std::uint64_t first, Stream stream,
+                   std::uint64_t index0, int count, double* out,
+                   std::size_t stride, int lanes);
 
 }  // namespace growthcast::montecarlo

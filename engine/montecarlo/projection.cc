@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <type_traits>
 
 #include "common/lanes.h"
@@ -186,6 +187,7 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
   p.rho = cal.fit.shock_rho;
   p.sigma = cal.fit.shock_sigma;
   p.parameter_uncertainty = sc.parameter_uncertainty;
+  if (sc.random_stream) p.random_stream = StreamVersion(*sc.random_stream);
   p.shock_uncertainty = sc.shock_uncertainty;
   const models::ModelInfo& info = cal.info();
   p.common_shocks = sc.common_shocks.value_or(info.default_common_shocks);
@@ -227,7 +229,10 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
           "not identified): switch parameter uncertainty off",
           sc.file, sc.line_of("uncertainty.parameters"),
           "uncertainty.parameters");
-    p.factor = factor_covariance(cal.covariance, p.free_index, p.layout);
+    // Stream version 1 reproduces results from before version 2, whose
+    // draws used the dense Cholesky factor: the same law, other bits.
+    p.factor = factor_covariance(cal.covariance, p.free_index, p.layout,
+                                 p.random_stream != StreamVersion::v1);
   }
 
   // Baselines: the mean over the last five data years (the model page).
@@ -365,6 +370,7 @@ constexpr int kParameterTile = 32;
 struct BlockKey {
   std::uint64_t seed, scenario_index, first;
   bool zero_shocks = false;  // ProjectionSetup::zero_shock_innovations
+  StreamVersion version = kDefaultStreamVersion;
 };
 
 // Normals index0 .. index0 + count - 1 (index0 a multiple of 4) of the
@@ -383,6 +389,22 @@ void lane_normals(const BlockKey& key, Stream stream, std::uint64_t index0,
     for (int row = 0; row < 4 * calls; ++row)
       std::fill(out + std::size_t(row) * stride,
                 out + std::size_t(row) * stride + lanes, 0.0);
+    return;
+  }
+  if (key.version == StreamVersion::v2) {
+    // Version 2 numbers draws and scenarios with 32 bits (random_stream.h).
+    if (((key.first + std::uint64_t(lane_end)) >> 32) != 0 ||
+        (key.scenario_index >> 32) != 0)
+      throw std::out_of_range(
+          "random stream 2 numbers draws and scenarios below 2^32");
+    for (int c = 0; c < calls; ++c) {
+      double* rows = out + std::size_t(4 * c) * stride;
+      float_normal_lanes(
+          key.first + std::uint64_t(lane0), std::uint32_t(key.scenario_index),
+          static_cast<std::uint32_t>(stream),
+          std::uint32_t(index0 / 4 + std::uint64_t(c)), key.seed, lanes,
+          {{rows, rows + stride, rows + 2 * stride, rows + 3 * stride}});
+    }
     return;
   }
   const r123::Philox4x64::key_type philox_key = {
@@ -418,6 +440,22 @@ void lane_normals(const BlockKey& key, Stream stream, std::uint64_t index0,
 }
 
 void fill(double* row, double value) { std::fill(row, row + B, value); }
+
+}  // namespace
+
+void block_normals(StreamVersion version, std::uint64_t seed,
+                   std::uint64_t scenario, std::uint64_t first, Stream stream,
+                   std::uint64_t index0, int count, double* out,
+                   std::size_t stride, int lanes) {
+  for (int lane0 = 0; lane0 < lanes; lane0 += B) {
+    const BlockKey key{seed, scenario, first + std::uint64_t(lane0), false,
+                       version};
+    lane_normals(key, stream, index0, count, out + lane0, stride, 0,
+                 std::min(B, lanes - lane0));
+  }
+}
+
+namespace {
 
 // One value standing for a row whose lanes are all equal.
 struct Uniform {
@@ -1014,7 +1052,8 @@ void BlockSimulator::Scratch::draw_targets(const ProjectionSetup& p,
   if (!any_target_draw) return;
   for (int lane = 0; lane < B; ++lane) {
     RandomStream random(key.seed, key.scenario_index,
-                        key.first + std::uint64_t(lane), Stream::drivers);
+                        key.first + std::uint64_t(lane), Stream::drivers,
+                        key.version);
     for (int d = 0; d < scenario::kDriverCount; ++d)
       for (int i = 0; i < n; ++i) {
         const DriverPath& path = p.paths[d][std::size_t(i)];
@@ -1480,7 +1519,8 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
                                const RowTarget* row_target) {
   const ProjectionSetup& p = setup_;
   Scratch& w = *scratch_;
-  const BlockKey key{seed, scenario_index, first, p.zero_shock_innovations};
+  const BlockKey key{seed, scenario_index, first, p.zero_shock_innovations,
+                     p.random_stream};
   for (int lane = 0; lane < count; ++lane) outcomes[lane] = DrawOutcome{};
   int redraws[B] = {};
 

@@ -15,6 +15,8 @@
 #include "calibrate/calibration.h"
 #include "common/error.h"
 #include "montecarlo/parameter_factor.h"
+
+#include "montecarlo/stream_version.h"
 #include "scenario/scenario.h"
 
 namespace growthcast::montecarlo {
@@ -113,6 +115,10 @@ struct ProjectionSetup {
   // shocks then vanish; with pins their corrections alone meet them, the
   // conditional mean of the innovations given the pins.
   bool zero_shock_innovations = false;
+
+  // The random stream's version (random_stream.h): the scenario's
+  // `random_stream`, else the default; the command line may override it.
+  StreamVersion random_stream = kDefaultStreamVersion;
 
   // What is reported: these regions (indices), then these groups.
   std::vector<int> output_regions;

@@ -1,7 +1,9 @@
-// Counter-based random numbers (Random123's Philox4x64-10): every number a
-// draw uses is a pure function of (seed, scenario, draw, stream, position),
-// so a result is bit-identical for any number of threads, processes or
-// shards (docs/architecture.md, "Determinism").
+// Counter-based random numbers: every number a draw uses is a pure function
+// of (stream version, seed, scenario, draw, stream, position), so a result
+// is bit-identical for any number of threads, processes or shards
+// (docs/architecture.md, "Determinism"). Version 1: Random123's
+// Philox4x64-10 and Box-Muller in double (glibc's log, sin, cos); version 2
+// (the default): Philox4x32-10 and Box-Muller in float (float_normals.h).
 #pragma once
 
 #include <Random123/philox.h>
@@ -10,6 +12,9 @@
 #include <Random123/uniform.hpp>
 #include <bit>
 #include <cstdint>
+
+#include "montecarlo/float_normals.h"
+#include "montecarlo/stream_version.h"
 
 namespace growthcast::montecarlo {
 
@@ -48,21 +53,39 @@ inline double u01_branchless(std::uint64_t w) {
   return converted * kFactor + 0.5 * kFactor;
 }
 
+// Version 2's Philox4x32 key and counter: key (seed's low and high 32
+// bits), counter (draw, scenario, stream, call). Draws are at most 10^9
+// (scenario.h) and sweeps at most 10,000 points, so the draw and the
+// scenario index fit 32 bits.
+inline r123::Philox4x32::key_type philox32_key(std::uint64_t seed) {
+  return {{std::uint32_t(seed), std::uint32_t(seed >> 32)}};
+}
+
 class RandomStream {
  public:
   RandomStream(std::uint64_t seed, std::uint64_t scenario, std::uint64_t draw,
-               Stream stream)
-      : key_{{seed, scenario}},
-        counter_{{draw, static_cast<std::uint64_t>(stream), 0, 0}} {}
+               Stream stream, StreamVersion version = kDefaultStreamVersion)
+      : version_(version),
+        key_{{seed, scenario}},
+        counter_{{draw, static_cast<std::uint64_t>(stream), 0, 0}},
+        key32_(philox32_key(seed)),
+        counter32_{{std::uint32_t(draw), std::uint32_t(scenario),
+                    static_cast<std::uint32_t>(stream), 0}} {}
 
-  // Standard normal (Box-Muller on two 64-bit words).
+  // Standard normal (Box-Muller on two words).
   double normal() {
     if (next_ == 4) refill();
     return normals_[next_++];
   }
 
-  // Uniform on (0, 1).
+  // Uniform on (0, 1): Random123's u01 of a 64-bit word (version 2: the
+  // call's first two 32-bit words, high then low).
   double uniform() {
+    if (version_ == StreamVersion::v2) {
+      const auto words = generator32_(counter32_, key32_);
+      ++counter32_[3];
+      return u01_branchless((std::uint64_t(words[0]) << 32) | words[1]);
+    }
     const auto words = generator_(counter_, key_);
     ++counter_[2];
     return u01_branchless(words[0]);
@@ -71,6 +94,18 @@ class RandomStream {
  private:
   using Philox = r123::Philox4x64;
   void refill() {
+    next_ = 0;
+    if (version_ == StreamVersion::v2) {
+      const auto w = generator32_(counter32_, key32_);
+      ++counter32_[3];
+      const float_normals::Four z =
+          float_normals::box_muller(w[0], w[1], w[2], w[3]);
+      normals_[0] = z.z0;
+      normals_[1] = z.z1;
+      normals_[2] = z.z2;
+      normals_[3] = z.z3;
+      return;
+    }
     const Philox::ctr_type words = generator_(counter_, key_);
     ++counter_[2];
     const r123::double2 a = r123::boxmuller(words[0], words[1]);
@@ -79,12 +114,15 @@ class RandomStream {
     normals_[1] = a.y;
     normals_[2] = b.x;
     normals_[3] = b.y;
-    next_ = 0;
   }
 
+  StreamVersion version_;
   Philox generator_;
   Philox::key_type key_;
   Philox::ctr_type counter_;
+  r123::Philox4x32 generator32_;
+  r123::Philox4x32::key_type key32_;
+  r123::Philox4x32::ctr_type counter32_;
   double normals_[4] = {0, 0, 0, 0};
   int next_ = 4;
 };

@@ -204,6 +204,7 @@ ScenarioForecast describe_forecast(const ProjectionSetup& setup,
   out.draws = draws;
   out.seed = seed;
   out.scenario_index = scenario_index;
+  out.random_stream = int(setup.random_stream);
   out.parameter_uncertainty = setup.parameter_uncertainty;
   out.shock_uncertainty = setup.shock_uncertainty;
   out.variables = setup.outputs;

@@ -44,6 +44,7 @@ struct ScenarioForecast {
   std::int64_t draws = 0;
   std::uint64_t seed = 0;
   std::uint64_t scenario_index = 0;
+  int random_stream = int(kDefaultStreamVersion);  // StreamVersion
   bool parameter_uncertainty = true, shock_uncertainty = true;
   std::int64_t parameter_redraws = 0;
   bool exact = true;

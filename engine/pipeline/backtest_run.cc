@@ -182,6 +182,7 @@ Result<OriginForecast> forecast_origin(
                     cal->regions, groups),
       "backtest " + name);
   if (!sc) return tl::unexpected(sc.error());
+  sc->random_stream = request.random_stream;
   auto setup = montecarlo::make_setup(*cal, *sc, {});
   if (!setup) return tl::unexpected(setup.error());
   if (!band_scale.empty()) {
@@ -325,6 +326,8 @@ Result<BacktestResult> run_backtest(BacktestRequest& request,
 
   BacktestResult result;
   result.horizon = request.horizon;
+  result.random_stream =
+      request.random_stream.value_or(int(montecarlo::kDefaultStreamVersion));
   auto& points = result.points;
   for (const auto& model : request.models) {
     // Unscaled forecasts first: their errors give c_h. Then, for a model
@@ -425,6 +428,10 @@ Status write_backtest(store::ResultFile& f, const BacktestResult& result) {
     scale.insert(scale.end(), c.c.begin(), c.c.end());
   }
   if (auto st = f.add_scale("/backtest", "band_model", names); !st) return st;
+  if (auto st = f.set_attribute("/backtest", "random_stream",
+                                std::int64_t(result.random_stream));
+      !st)
+    return st;
   return f.add_dataset("/backtest", "band_scale", scale,
                        {"band_model", "horizon"}, "1",
                        "c_h: max(1, RMS of (ln median - ln actual) / sd) "

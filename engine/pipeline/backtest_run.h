@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct BacktestRequest {
   int window = 10;
   std::int64_t draws = 2000;
   std::uint64_t seed = 1;
+  // The random stream's version, 1 or 2 (absent: the default;
+  // docs/architecture.md, "Determinism").
+  std::optional<int> random_stream;
   std::string outturns;  // default: the shipped outturns
   // Called once per forecast made, from the thread that made it (so it
   // must be thread-safe): progress for long runs. Optional.
@@ -38,6 +42,7 @@ struct BacktestRequest {
 
 struct BacktestResult {
   int horizon = 0;
+  int random_stream = 0;  // the version the forecasts drew from
   std::vector<backtest::ForecastPoint> points;  // models, then benchmarks
   std::vector<backtest::ModelScores> scores;    // regions pooled + national
   std::map<std::string, backtest::BandCalibration> bands;  // per model

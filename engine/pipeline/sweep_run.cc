@@ -6,13 +6,21 @@
 namespace growthcast::pipeline {
 
 Status check_sweep_axes(const sweep::SweepDefinition& def) {
-  for (const auto& axis : def.axes)
+  for (const auto& axis : def.axes) {
+    // One version per sweep, so that its points merge (run_sweep.cc).
+    if (axis.key == "random_stream")
+      return fail(
+          "the sweep's random stream version is one for all points "
+          "(the base scenario's random_stream, or --random-stream); "
+          "an axis cannot vary it",
+          def.file, axis.line, "axes." + axis.key);
     if (axis.key == "seed" || axis.key == "draws")
       return fail("the sweep's " + axis.key +
                       " is one for all points (the top-level key, or "
                       "--" +
                       axis.key + "); an axis cannot vary it",
                   def.file, axis.line, "axes." + axis.key);
+  }
   return ok();
 }
 

@@ -179,7 +179,8 @@ Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
       "name",    "description", "model",      "calibration", "horizon",
       "draws",   "seed",        "regions",    "groups",      "uncertainty",
-      "drivers", "targets",     "conditions", "outturns",    "outputs"};
+      "drivers", "targets",     "conditions", "outturns",    "outputs",
+      "random_stream"};
   const Node n = e.node;
   if (e.key == "name") {
     return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
@@ -202,6 +203,12 @@ Status Parser::parse_key(const Entry& e) {
                   &s_->draws);
   }
   if (e.key == "seed") return parse_seed(n);
+  if (e.key == "random_stream") {
+    // The random stream's version (docs/architecture.md, "Determinism"):
+    // 1 reproduces results written before version 2 existed.
+    return assign(in_.get_integer_in(n, e.key, "random_stream", 1, 2),
+                  &s_->random_stream);
+  }
   if (e.key == "regions") return parse_regions(n);
   if (e.key == "outputs") return parse_outputs(n);
   if (e.key == "groups") return parse_groups(n);

@@ -112,6 +112,9 @@ struct Scenario {
   int horizon = 0;
   std::int64_t draws = 1000;
   std::uint64_t seed = 1;
+  // `random_stream`: the random stream's version, 1 or 2 (absent: the
+  // default, montecarlo/stream_version.h).
+  std::optional<int> random_stream;
   std::vector<std::string> regions;  // empty = all
   // The variables summarised (`outputs`), as indices in kOutputNames,
   // ascending; empty = all. Nothing else is counted or stored.

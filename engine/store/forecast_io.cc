@@ -536,6 +536,12 @@ Status write_forecast(ResultFile& f,
           {"toml", runs[k].text},
           {"quantile_method", runs[k].quantile_method}})
       if (auto s = f.set_attribute(g, prefix + key, value); !s) return s;
+    // The random stream's version (docs/architecture.md, "Determinism"):
+    // the same seed gives other draws under another version.
+    if (auto s = f.set_attribute(g, prefix + "random_stream",
+                                 std::int64_t(runs[k].random_stream));
+        !s)
+      return s;
     // Conditioning (docs/conditioning.md), only when there is some, so
     // that unconditioned files stay as they were.
     std::string outturn_years;
@@ -913,6 +919,13 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
     step(take(r.string_attribute(prefix, key + "toml"), &run.text));
     step(take(r.string_attribute(prefix, key + "quantile_method"),
               &run.quantile_method));
+    // Files written before stream version 2 have no random_stream: 1.
+    run.random_stream = 1;
+    if (r.has_attribute(prefix, key + "random_stream")) {
+      std::int64_t version = 0;
+      step(take(r.int_attribute(prefix, key + "random_stream"), &version));
+      run.random_stream = int(version);
+    }
     if (r.has_attribute(prefix, key + "outturn_years")) {
       std::string years_text;
       step(

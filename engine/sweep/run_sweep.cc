@@ -25,7 +25,7 @@ std::filesystem::path point_file(const std::filesystem::path& dir,
 // was computed from another calibration is refused, naming its file.
 Result<std::optional<montecarlo::ScenarioForecast>> load_point(
     const std::filesystem::path& file, const std::string& sweep_id,
-    const std::string& calibration_sha256, std::int64_t k) {
+    const std::string& calibration_sha256, std::int64_t k, int random_stream) {
   std::error_code ec;
   const auto status = std::filesystem::symlink_status(file, ec);
   if (status.type() == std::filesystem::file_type::not_found)
@@ -44,6 +44,11 @@ Result<std::optional<montecarlo::ScenarioForecast>> load_point(
       read->instruction_set != growthcast::instruction_set() ||
       read->build != store::build_label())
     return std::nullopt;
+  // A point drawn from another random stream version (or written before
+  // versions were recorded: version 1) is computed again.
+  if (read->runs.size() == 1 &&
+      read->runs.front().random_stream != random_stream)
+    return std::nullopt;
   auto refuse = [&](const std::string& what, const std::string& field) {
     return fail("checkpoint point " + std::to_string(k) + " " + what +
                     " (remove the checkpoint folder to start again)",
@@ -59,6 +64,15 @@ Result<std::optional<montecarlo::ScenarioForecast>> load_point(
                       ", this run's " + calibration_sha256.substr(0, 12) + ")",
                   "calibration_sha256");
   return std::optional(std::move(read->runs.front()));
+}
+
+// The random stream version point k is drawn from (its scenario's
+// random_stream, else the default; the points were checked by parse_sweep).
+int point_stream(const SweepDefinition& def, std::int64_t k) {
+  auto scenario = def.point(k);
+  return scenario && scenario->random_stream
+             ? *scenario->random_stream
+             : int(montecarlo::kDefaultStreamVersion);
 }
 
 Status write_point(const SweepJob& job, const std::filesystem::path& dir,
@@ -162,8 +176,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   if (job.resume && pool.rank() == 0) {
     std::int64_t kept = 0;
     for (std::int64_t k = job.first; k < job.last; ++k) {
-      auto loaded =
-          load_point(point_file(dir, k), def.id, job.calibration_sha256, k);
+      auto loaded = load_point(point_file(dir, k), def.id,
+                               job.calibration_sha256, k, point_stream(def, k));
       if (!loaded) return tl::unexpected(loaded.error());
       if (*loaded) ++kept;
     }
@@ -182,7 +196,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
     if (is_cancelled(job.run_options.cancel)) return cancelled();
     if (job.resume) {
       auto loaded =
-          load_point(point_file(dir, *k), def.id, job.calibration_sha256, *k);
+          load_point(point_file(dir, *k), def.id, job.calibration_sha256, *k,
+                     point_stream(def, *k));
       if (!loaded) return tl::unexpected(loaded.error());
       if (*loaded) {
         if (job.point_done) job.point_done(*k, true);
@@ -218,8 +233,8 @@ Status run_sweep(const SweepJob& job, WorkPool& pool) {
   std::vector<montecarlo::ScenarioForecast> runs;
   std::vector<std::int64_t> points;
   for (std::int64_t k = job.first; k < job.last; ++k) {
-    auto loaded =
-        load_point(point_file(dir, k), def.id, job.calibration_sha256, k);
+    auto loaded = load_point(point_file(dir, k), def.id, job.calibration_sha256,
+                             k, point_stream(def, k));
     if (!loaded) return tl::unexpected(loaded.error());
     auto& run = *loaded;
     if (!run)
@@ -259,6 +274,7 @@ Result<MergedSweep> merge_shards(
   std::map<std::int64_t, Point> by_point;
   std::string id, first_file, instruction_set, build;
   std::uint64_t seed = 0;
+  int random_stream = 0;
   for (const auto& path : shards) {
     auto read = store::read_forecast(path);
     if (!read) return tl::unexpected(read.error());
@@ -312,6 +328,7 @@ Result<MergedSweep> merge_shards(
       merged.history = read->history;
       merged.sweep = *read->sweep;
       seed = read->runs.empty() ? 0 : read->runs.front().seed;
+      random_stream = read->runs.empty() ? 0 : read->runs.front().random_stream;
     } else if (read->sweep->sweep_id != id) {
       return fail("this shard belongs to a different sweep than '" +
                       first_file + "' (sweep_id " +
@@ -336,6 +353,14 @@ Result<MergedSweep> merge_shards(
                         std::to_string(read->runs[i].seed) + ", not " +
                         std::to_string(seed) + " as in '" + first_file + "'",
                     path.string(), 0, "seed");
+      // Other draws for the same seed: the merged sweep would not be one.
+      if (read->runs[i].random_stream != random_stream)
+        return fail("point " + std::to_string(k) +
+                        " was drawn from random stream " +
+                        std::to_string(read->runs[i].random_stream) + ", not " +
+                        std::to_string(random_stream) + " as in '" +
+                        first_file + "': run all shards with one version",
+                    path.string(), 0, "random_stream");
       if (auto it = by_point.find(k); it != by_point.end())
         return fail("point " + std::to_string(k) +
                         " is in this shard and in '" + it->second.file +

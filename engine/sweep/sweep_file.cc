@@ -239,6 +239,8 @@ Result<scenario::Scenario> SweepDefinition::point(std::int64_t k) const {
         base_file, 0, "targets");
   if (seed_override) parsed->seed = *seed_override;
   if (outputs_override) parsed->outputs = *outputs_override;
+
+  if (random_stream_override) parsed->random_stream = *random_stream_override;
   parsed->name += " " + point_label(at);
   parsed->file = file;
   return parsed;

@@ -37,6 +37,11 @@ struct SweepDefinition {
   // `growthcast sweep --outputs`: every point's `outputs` (variable
   // indices, scenario::parse_output_list).
   std::optional<std::vector<int>> outputs_override;
+
+  // `growthcast sweep --random-stream` (1 or 2): replaces every point's
+  // random stream version. Not part of the id: --resume recomputes the
+  // points of another version and merge refuses to mix versions.
+  std::optional<int> random_stream_override;
   std::string calibration;  // optional, relative to the sweep file
   long calibration_line = 0;
   // SHA-256 over the sweep and base texts: shards and checkpoints of the

@@ -103,6 +103,7 @@ def _dataset(runs, history, levels, variables, attrs):
     data["reports"] = (("scenario", "region"), reports, {"units": "1"})
     data["draws"] = per_scenario("draws", np.int64)
     data["seed"] = per_scenario("seed", np.uint64)
+    data["random_stream"] = per_scenario("random_stream", np.int64)
     data["parameter_redraws"] = per_scenario("parameter_redraws", np.int64)
     data["exact_quantiles"] = per_scenario("exact", float)
     data["parameter_uncertainty"] = per_scenario("parameter_uncertainty")
@@ -127,12 +128,22 @@ def _dataset(runs, history, levels, variables, attrs):
         ds.attrs[f"scenario_{s}_file"] = r["file"]
         ds.attrs[f"scenario_{s}_toml"] = r["toml"]
         ds.attrs[f"scenario_{s}_quantile_method"] = r["quantile_method"]
+        ds.attrs[f"scenario_{s}_random_stream"] = r["random_stream"]
     return ds
+
+
+def _random_stream_arg(version):
+    """--random-stream's values: None (the files', else 2), 1 or 2."""
+    if version is None:
+        return None
+    if version not in (1, 2) or isinstance(version, bool):
+        raise ValueError(f"random_stream {version!r} is not 1 or 2")
+    return int(version)
 
 
 def forecast(calibration=None, scenario=None, draws=None, seed=None,
              threads=0, paths=False, memory=1024.0, out=None, outturns=None,
-             outputs=None):
+             outputs=None, random_stream=None):
     """Project scenarios by Monte Carlo, as ``growthcast forecast`` does.
 
     ``calibration``: CalibrationResults, a calibration file, or None (the
@@ -147,7 +158,10 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     ``outturns`` key does the same; docs/conditioning.md). ``outputs``: the
     variables to summarise, e.g. ``["gdp", "gdp_growth"]``, replacing the
     scenarios' ``outputs`` (as ``--outputs``; default: theirs, else all);
-    nothing else is computed into statistics or stored. Returns an
+    nothing else is computed into statistics or stored.
+    ``random_stream``: 1 or 2 overrides the scenarios' version of the random
+    stream (--random-stream; 1 reproduces results of growthcast before
+    version 2 existed, docs/architecture.md "Determinism"). Returns an
     xarray.Dataset (scenario, region, year, quantile);
     ``ds.growthcast.plot()`` draws a fan chart, ``ds.growthcast.save(path)``
     writes the file. The GIL is released while it runs; Ctrl-C stops it
@@ -159,6 +173,7 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     if calibration is None:
         calibration = calibrate()
     seed = _seed_arg(seed)
+    random_stream = _random_stream_arg(random_stream)
     sources = _scenario_sources(scenario)
     handle = _core.forecast(calibration._handle, sources,
                             -1 if draws is None else int(draws), seed,
@@ -166,7 +181,8 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
                             "" if outturns is None else os.fspath(outturns),
                             None if outputs is None else
                             ([outputs] if isinstance(outputs, str)
-                             else [str(v) for v in outputs]))
+                             else [str(v) for v in outputs]),
+                            random_stream)
     attrs = {
         "title": "growthcast forecast",
         "source": "growthcast " + _core.version(),

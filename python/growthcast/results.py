@@ -38,6 +38,9 @@ def _open_forecast(f, path):
             "is_group": [bool(is_group[i]) for i in ui], "years": years,
             "quantiles": q, "mean": mean, "sd": sd,
             "draws": int(g["draws"][s]), "seed": int(g["seed"][s]),
+            # Files written before stream version 2 recorded none: 1.
+            "random_stream":
+                int(g.attrs.get(f"scenario_{s}_random_stream", 1)),
             "parameter_redraws": int(g["parameter_redraws"][s]),
             "exact": bool(g["exact_quantiles"][s]),
             "parameter_uncertainty": bool(g["parameter_uncertainty"][s]),
@@ -106,13 +109,16 @@ def open(path):  # noqa: A001 (growthcast.open, like xarray.open_dataset)
 
 def backtest(data=None, origins=(2012, 2019), horizon=5,
              models=("cobb_douglas_rd", "tfp_convergence"), window=10,
-             draws=2000, seed=1, outturns=None, out=None):
+             draws=2000, seed=1, outturns=None, out=None, random_stream=None):
     """``growthcast backtest`` in-process; returns /backtest as a Dataset.
 
     ``data``: a panel CSV path (default: the shipped panel). It prints the
     command line's table; ``out`` keeps the HDF5 file (else a temporary
-    one is read and removed). Ctrl-C stops it with KeyboardInterrupt.
+    one is read and removed). ``random_stream`` 1 or 2 chooses the random
+    stream version (--random-stream; default 2). Ctrl-C stops it with
+    KeyboardInterrupt.
     """
+    from .forecast import _random_stream_arg
     import xarray as xr
     options = {
         "data": os.fspath(data) if data else "",
@@ -120,6 +126,7 @@ def backtest(data=None, origins=(2012, 2019), horizon=5,
         "horizon": int(horizon), "models": list(models),
         "window": int(window), "draws": int(draws), "seed": int(seed),
         "outturns": os.fspath(outturns) if outturns else "",
+        "random_stream": _random_stream_arg(random_stream),
         "command_line": f"growthcast.backtest(origins={tuple(origins)!r}, "
                         f"draws={draws}, seed={seed})",
     }

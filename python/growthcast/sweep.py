@@ -5,7 +5,7 @@ import shutil
 import tempfile
 
 from . import _core, _toml
-from .forecast import _calibration_arg, _seed_arg
+from .forecast import _calibration_arg, _random_stream_arg, _seed_arg
 
 
 def _sweep_file(sweep, folder):
@@ -43,7 +43,7 @@ def _named_dict(error, path):
 
 
 def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
-          memory=1024.0, out=None):
+          memory=1024.0, out=None, random_stream=None):
     """Run every point of a sweep, as ``growthcast sweep`` does, here.
 
     ``sweep``: a sweep TOML path or a dict of the same schema (a base
@@ -51,7 +51,8 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
     messages). ``calibration``: CalibrationResults, a calibration file, or
     None (the sweep's ``calibration``, else the shipped panel calibrated
     with the defaults). ``draws``/``seed`` override the sweep's
-    (--draws/--seed); ``threads`` 0 is all cores; ``memory`` MiB per point
+    (--draws/--seed) and ``random_stream`` (1 or 2) its random stream
+    version (--random-stream); ``threads`` 0 is all cores; ``memory`` MiB per point
     for exact quantiles. ``out`` keeps the HDF5 file ``growthcast sweep
     --out`` writes (else a temporary one is read and removed). Returns an
     xarray.Dataset as forecast() does, one scenario per point, with the
@@ -61,6 +62,7 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
     from .results import open as open_result
     calibration = _calibration_arg(calibration)
     seed = _seed_arg(seed)
+    random_stream = _random_stream_arg(random_stream)
     tmp = tempfile.mkdtemp(prefix="growthcast-sweep-")
     try:
         path = _sweep_file(sweep, tmp)
@@ -71,7 +73,8 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
         try:
             _core.sweep(path, calibration._handle if calibration else None,
                         -1 if draws is None else int(draws), seed,
-                        int(threads), float(memory), target, command)
+                        int(threads), float(memory), target, command,
+                        random_stream)
         except _core.EngineError as e:
             if not isinstance(sweep, dict):
                 raise

@@ -309,6 +309,56 @@ class HostileShards(Shared):
             self.assertEqual(f["/forecast/gdp/quantiles"][0].tobytes(),
                              own["/forecast/gdp/quantiles"][0].tobytes())
 
+    def test_resume_recomputes_a_point_of_another_random_stream(self):
+        # Point 0 was drawn from the default stream (version 2); a resumed
+        # run with --random-stream 1 computes it again from version 1 (the
+        # same seed gives other draws), so its quantiles are those of a
+        # fresh version-1 run and not the checkpoint's.
+        out, checkpoint = self.interrupted("resumed.h5")
+        with h5py.File(self.shards[0]) as f:
+            self.assertEqual(f["/forecast"].attrs["scenario_0_random_stream"],
+                             2)
+        r = run("sweep", self.sweep, "--out", out, "--resume",
+                "--random-stream", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("resume: kept 0 of 2 points", r.stderr)
+        fresh = self.path("fresh_v1.h5")
+        r = run("sweep", self.sweep, "--out", fresh, "--random-stream", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out) as f, h5py.File(fresh) as v1, \
+                h5py.File(self.shards[0]) as v2:
+            for k in (0, 1):
+                self.assertEqual(
+                    f["/forecast"].attrs[f"scenario_{k}_random_stream"], 1)
+            got = f["/forecast/gdp/quantiles"][0]
+            self.assertEqual(got.tobytes(),
+                             v1["/forecast/gdp/quantiles"][0].tobytes())
+            self.assertNotEqual(got.tobytes(),
+                                v2["/forecast/gdp/quantiles"][0].tobytes())
+
+    def test_resume_recomputes_a_point_written_before_stream_versions(self):
+        # A point file without random_stream (written before version 2
+        # existed, so drawn from version 1) is computed again by a run of
+        # the default version 2.
+        out, checkpoint = self.interrupted("resumed.h5")
+        point = os.path.join(checkpoint, "point_000000000.h5")
+        with h5py.File(point, "r+") as f:
+            del f["/forecast"].attrs["scenario_0_random_stream"]
+        r = run("sweep", self.sweep, "--out", out, "--resume")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("resume: kept 0 of 2 points", r.stderr)
+
+    def test_merge_refuses_shards_of_two_random_streams(self):
+        other = self.path("shard_1_v1.h5")
+        r = run("sweep", self.sweep, "--shard", "1/2", "--out", other,
+                "--random-stream", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.path("merged.h5")
+        r = run("merge", self.shards[0], other, "--out", out)
+        self.assert_refused(r, out)
+        self.assertIn(f"{other}: field 'random_stream': point 1 was drawn "
+                      "from random stream 1, not 2", r.stderr)
+
     def test_resume_refuses_an_edited_point(self):
         out, checkpoint = self.interrupted("resumed.h5")
         point = os.path.join(checkpoint, "point_000000000.h5")

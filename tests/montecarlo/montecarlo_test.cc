@@ -35,6 +35,10 @@ const calibrate::CalibrationResult& calibration() {
 
 using testing_fixture::scenario_from;
 
+// Both random stream versions (random_stream.h).
+class DrawsByVersion : public ::testing::TestWithParam<int> {};
+INSTANTIATE_TEST_SUITE_P(Versions, DrawsByVersion, ::testing::Values(1, 2));
+
 const char* kBase = R"(name = "t"
 horizon = 2025
 draws = 64
@@ -241,8 +245,10 @@ TEST(MonteCarlo, WithoutUncertaintyOneDrawIsTheDeterministicProjection) {
 // shock shares its Philox call with the year before (the block keeps those
 // normals rather than making them again) and some start a call of their
 // own.
-TEST(MonteCarlo, ShockPathsFollowTheDrawsShockStream) {
-  auto sc = scenario_from(std::string(kBase) +
+TEST_P(DrawsByVersion, ShockPathsFollowTheDrawsShockStream) {
+  const auto version = StreamVersion(GetParam());
+  auto sc = scenario_from("random_stream = " + std::to_string(GetParam()) +
+                          "\n" + kBase +
                           "[uncertainty]\nparameters = false\nshocks = true\n");
   sc.drivers[scenario::Driver::rd_intensity].all.uncertainty.reset();
   RunOptions options;
@@ -253,7 +259,7 @@ TEST(MonteCarlo, ShockPathsFollowTheDrawsShockStream) {
   const int n = 6, years = 6;
   const double rho = cal.fit.shock_rho, sigma = cal.fit.shock_sigma;
   for (std::int64_t d : {0, 1, 511, 512, 599}) {
-    RandomStream shocks(sc.seed, 0, std::uint64_t(d), Stream::shocks);
+    RandomStream shocks(sc.seed, 0, std::uint64_t(d), Stream::shocks, version);
     std::vector<double> eps(std::size_t(n * years));
     for (double& e : eps) e = shocks.normal();
     for (int i = 0; i < n; ++i) {
@@ -535,8 +541,9 @@ namespace {
 // whether the draw is simulated alone, at another lane of a block, or in a
 // run that starts elsewhere (a shard). The run's first block is simulated
 // straight into the kept paths, its second (partial) one through the sink.
-TEST(MonteCarlo, DrawsDoNotDependOnTheirBlockOrShard) {
-  const auto sc = scenario_from(kBase);
+TEST_P(DrawsByVersion, DrawsDoNotDependOnTheirBlockOrShard) {
+  const auto sc = scenario_from(
+      "random_stream = " + std::to_string(GetParam()) + "\n" + kBase);
   auto setup = make_setup(calibration(), sc, {});
   ASSERT_TRUE(setup);
   RunOptions options;
