@@ -15,7 +15,6 @@
 #include "calibrate/calibration.h"
 #include "common/error.h"
 #include "montecarlo/parameter_factor.h"
-
 #include "montecarlo/stream_version.h"
 #include "scenario/scenario.h"
 

@@ -177,10 +177,10 @@ Status Parser::parse(Node root) {
 
 Status Parser::parse_key(const Entry& e) {
   static const std::vector<std::string> kKnown = {
-      "name",    "description", "model",      "calibration", "horizon",
-      "draws",   "seed",        "regions",    "groups",      "uncertainty",
-      "drivers", "targets",     "conditions", "outturns",    "outputs",
-      "random_stream"};
+      "name",       "description", "model",   "calibration",
+      "horizon",    "draws",       "seed",    "regions",
+      "groups",     "uncertainty", "drivers", "targets",
+      "conditions", "outturns",    "outputs", "random_stream"};
   const Node n = e.node;
   if (e.key == "name") {
     return assign(get_nonempty(n, e.key, "must not be empty"), &s_->name);
