@@ -79,7 +79,13 @@ TEST(StreamVersion, Version1IsTheStreamWrittenBeforeVersion2) {
   const auto r = run_all("random_stream = 1\n", 600);
   ASSERT_EQ(r.random_stream, 1);
   ASSERT_EQ(r.paths.size(), 226800u);
+  // The hash the old code's optimised (vectorised) build gave. The
+  // sanitizer build's scalar log/exp give other last bits for the same
+  // normals (tests/montecarlo/CMakeLists.txt), so there only the normals
+  // above are compared bit for bit.
+#ifndef GROWTHCAST_UNVECTORISED_BUILD
   EXPECT_EQ(fnv1a(r.paths.data(), r.paths.size()), 10122408666178191654ull);
+#endif
 }
 
 TEST(StreamVersion, Version2IsTheDefaultAndDiffers) {
