@@ -84,7 +84,13 @@ std::string ProgressMeter::line_text(double done, double elapsed) const {
 
 void ProgressMeter::print_locked(double elapsed, bool force) {
   if (mode_ == Mode::terminal) {
-    if (!force && seconds_since(last_print_) < kTerminalInterval) return;
+    // The line that reaches the total is drawn once whatever the interval,
+    // so a run that ends within it still shows itself done before the line
+    // is cleared (a quick run used to end on "90%").
+    const bool reaches_total = done_ >= total_ && !printed_final_;
+    if (!force && !reaches_total &&
+        seconds_since(last_print_) < kTerminalInterval)
+      return;
     std::string text = "growthcast " + what_ + ": " + line_text(done_, elapsed);
     if (!note_.empty()) text += " \u00b7 " + note_;
     // Pad over the previous line's tail instead of an escape sequence, so
@@ -95,6 +101,7 @@ void ProgressMeter::print_locked(double elapsed, bool force) {
     std::fprintf(stream_, "\r%s", text.c_str());
     std::fflush(stream_);
     last_print_ = std::chrono::steady_clock::now();
+    if (done_ >= total_) printed_final_ = true;
     return;
   }
   // Log mode: each further tenth, or 30 s without a line.
