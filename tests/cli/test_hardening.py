@@ -406,15 +406,16 @@ class HostileShards(Shared):
 class DigestVersions(unittest.TestCase):
     """Files written before the content digest covered the random stream
     version (no /forecast attribute digest_version) are checked with the
-    digest they were written with. tests/fuzz/h5/shard.h5 is such a file
-    (written before issue 20: no random_stream either); `export` reads it
-    through the same checks as merge."""
+    digest they were written with. tests/cli/legacy/point_before_issue_20.h5
+    is such a file (a sweep's checkpoint point written at commit 47f7bdd,
+    before issue 20: no random_stream either); `export` reads it through the
+    same checks as merge and --resume."""
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(dir=WORK)
         self.file = os.path.join(self.dir, "old.h5")
-        shutil.copy(os.path.join(SOURCE, "tests", "fuzz", "h5", "shard.h5"),
-                    self.file)
+        shutil.copy(os.path.join(SOURCE, "tests", "cli", "legacy",
+                                 "point_before_issue_20.h5"), self.file)
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -442,14 +443,12 @@ class DigestVersions(unittest.TestCase):
             self.assertIn("scenario_0_sha256", f["/forecast"].attrs)
         # No random_stream recorded: version 1.
         self.assertEqual(self.export_streams(),
-                         {"chengdu_chongqing/rd_push#1": {"1"},
-                          "chengdu_chongqing/rd_push#2": {"1"}})
+                         {"chengdu_chongqing/rd_push#0": {"1"}})
         # Version 1 of the digest does not cover the stream version (files
         # written between issue 20 and digest version 2 record one).
         self.set_attribute("scenario_0_random_stream", 2)
         self.assertEqual(self.export_streams(),
-                         {"chengdu_chongqing/rd_push#1": {"2"},
-                          "chengdu_chongqing/rd_push#2": {"1"}})
+                         {"chengdu_chongqing/rd_push#0": {"2"}})
 
     def test_claimed_version_2_is_checked_as_version_2(self):
         self.set_attribute("digest_version", 2)
@@ -457,7 +456,7 @@ class DigestVersions(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"growthcast: error: {self.file}: field "
                       "'scenario_0_sha256': scenario 0 "
-                      "('chengdu_chongqing/rd_push#1') does not match the "
+                      "('chengdu_chongqing/rd_push#0') does not match the "
                       "content digest", r.stderr)
 
     def test_unknown_digest_version_refused(self):
