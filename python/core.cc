@@ -3,8 +3,8 @@
 // and dicts; the labelled pandas and xarray objects are built in Python.
 // Every number comes from the same functions the command line calls: the
 // calibration, backtest and sweep through the engine's pipeline stage
-// (engine/pipeline/), the forecast through montecarlo::make_setup /
-// run_scenario and store::write_forecast, as in cli/forecast_command.cc.
+// (engine/pipeline/), the forecast through pipeline::run_forecast and
+// store::write_forecast, as in cli/forecast_command.cc.
 // Long calls run on a worker thread while the caller's thread watches for
 // Ctrl-C (interruptible(), below).
 #include <pybind11/numpy.h>
@@ -29,13 +29,13 @@
 #include "common/version.h"
 #include "data/panel.h"
 #include "models/registry.h"
-#include "montecarlo/conditioning.h"
 #include "montecarlo/projection.h"
 #include "montecarlo/quantiles.h"
 #include "montecarlo/runner.h"
 #include "pipeline/backtest_run.h"
 #include "pipeline/calibration_run.h"
 #include "pipeline/forecast_context.h"
+#include "pipeline/forecast_run.h"
 #include "pipeline/inputs.h"
 #include "pipeline/sweep_run.h"
 #include "scenario/scenario.h"
@@ -327,17 +327,7 @@ std::shared_ptr<Forecast> run_forecast(
   auto out = std::make_shared<Forecast>();
   out->calibration = cal_ptr;
   const calibrate::CalibrationResult& cal = cal_ptr->result;
-  for (const auto& sc : scenarios)
-    check(scenario::check_against_data(sc, cal.regions, cal.years.back()));
-  for (std::size_t a = 0; a < scenarios.size(); ++a)
-    for (std::size_t b = 0; b < a; ++b)
-      if (scenarios[a].name == scenarios[b].name)
-        raise(fail("two scenarios are named '" +
-                       pipeline::shorten(scenarios[a].name) + "' (also in '" +
-                       pipeline::shorten(scenarios[b].file, 200) +
-                       "'); names must be unique within one result",
-                   scenarios[a].file, scenarios[a].line_of("name"), "name")
-                  .value());
+  check(pipeline::check_forecast_scenarios(cal, scenarios));
   // Policy targets are solved by `growthcast forecast` only; projecting
   // without solving them would answer another question.
   for (const auto& sc : scenarios)
@@ -348,55 +338,28 @@ std::shared_ptr<Forecast> run_forecast(
                 .value());
   // Outturns (`outturns=` or a scenario's key), each file read once and
   // before any work, as the command line's --outturns.
-  std::vector<std::string> outturn_files;
-  std::map<std::string, montecarlo::ObservedGdp> observed;
-  for (const auto& sc : scenarios) {
-    const std::string file =
-        outturns.empty() ? pipeline::outturns_path(sc) : outturns;
-    outturn_files.push_back(file);
-    if (file.empty() || observed.count(file)) continue;
-    auto gdp = pipeline::read_observed_gdp(file);
-    if (!gdp && outturns.empty())
-      raise(fail("cannot use the outturns '" + file +
-                     "': " + gdp.error().to_string(),
-                 sc.file, sc.line_of("outturns"), "outturns")
-                .value());
-    observed.emplace(file, value_or_raise(std::move(gdp)));
-  }
   out->groups = pipeline::default_groups(cal);
-  auto runs =
-      interruptible([&](const CancelFlag* cancel)
-                        -> Result<std::vector<montecarlo::ScenarioForecast>> {
-        std::vector<montecarlo::ScenarioForecast> done;
-        for (std::size_t k = 0; k < scenarios.size(); ++k) {
-          const auto& sc = scenarios[k];
-          auto setup = montecarlo::make_setup(cal, sc, out->groups);
-          if (!setup) return tl::unexpected(setup.error());
-          if (!outturn_files[k].empty())
-            if (auto s = montecarlo::condition_setup(
-                    *setup, sc, &observed.at(outturn_files[k]));
-                !s)
-              return tl::unexpected(s.error());
-          montecarlo::RunOptions options;
-          options.threads = threads;
-          options.keep_paths = paths;
-          options.exact_memory_bytes = std::size_t(memory_mib * 1048576.0);
-          options.cancel = cancel;
-          const std::int64_t n = draws > 0 ? draws : sc.draws;
-          const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
-          auto run = montecarlo::run_scenario(*setup, sc, k, n, seed, options);
-          if (!run) return tl::unexpected(run.error());
-          done.push_back(std::move(*run));
-        }
-        return done;
+  auto prepared = value_or_raise(
+      pipeline::prepare_forecast(cal, scenarios, out->groups, outturns));
+  auto runs = interruptible(
+      [&](const CancelFlag* cancel) -> Result<pipeline::ForecastRuns> {
+        montecarlo::RunOptions options;
+        options.threads = threads;
+        options.keep_paths = paths;
+        options.exact_memory_bytes = std::size_t(memory_mib * 1048576.0);
+        options.cancel = cancel;
+        return pipeline::run_forecast(
+            cal, scenarios, prepared,
+            draws > 0 ? std::optional(draws) : std::nullopt, seed_flag,
+            options);
       });
-  out->runs = value_or_raise(std::move(runs));
+  out->runs = std::move(value_or_raise(std::move(runs)).runs);
   if (seed_flag)
     out->seed = *seed_flag;
   else if (scenarios.size() == 1)
     out->seed = scenarios[0].seed;
   for (const auto& sc : scenarios) out->files.push_back(sc.file);
-  for (const auto& [file, gdp] : observed) out->files.push_back(file);
+  for (const auto& [file, gdp] : prepared.observed) out->files.push_back(file);
   return out;
 }
 
