@@ -279,6 +279,23 @@ void write_file(const std::string& path, const std::string& command_line,
   }));
 }
 
+// `outputs=[...]` of forecast() and sweep(), as the command line's
+// --outputs: the variables' indices (nullopt: the scenarios' own).
+std::optional<std::vector<int>> chosen_outputs(
+    const std::optional<std::vector<std::string>>& outputs) {
+  if (!outputs) return std::nullopt;
+  if (outputs->empty())
+    raise(usage_error("must name at least one variable", "outputs").value());
+  std::string list;
+  for (const auto& name : *outputs) {
+    if (name.find(',') != std::string::npos)
+      raise(usage_error("unknown output variable '" + name + "'", "outputs")
+                .value());
+    list += (list.empty() ? "" : ",") + name;
+  }
+  return value_or_raise(scenario::parse_output_list(list, "outputs"));
+}
+
 // The forecasts of one call, held so that save() writes exactly what the
 // command line writes for the same runs.
 struct Forecast {
@@ -298,21 +315,7 @@ std::shared_ptr<Forecast> run_forecast(
     const std::optional<std::vector<std::string>>& outputs,
     std::optional<int> random_stream) {
   check_run_options(draws, threads, memory_mib);
-  // `outputs=[...]` replaces every scenario's `outputs`, as the command
-  // line's --outputs.
-  std::optional<std::vector<int>> chosen;
-  if (outputs) {
-    if (outputs->empty())
-      raise(usage_error("must name at least one variable", "outputs").value());
-    std::string list;
-    for (const auto& name : *outputs) {
-      if (name.find(',') != std::string::npos)
-        raise(usage_error("unknown output variable '" + name + "'", "outputs")
-                  .value());
-      list += (list.empty() ? "" : ",") + name;
-    }
-    chosen = value_or_raise(scenario::parse_output_list(list, "outputs"));
-  }
+  const std::optional<std::vector<int>> chosen = chosen_outputs(outputs);
   std::vector<scenario::Scenario> scenarios;
   for (const auto& [text, file] : sources) {
     scenarios.push_back(
@@ -645,10 +648,13 @@ PYBIND11_MODULE(_core, m) {
       [](const std::string& file, std::shared_ptr<Calibration> given,
          std::int64_t draws, std::optional<std::uint64_t> seed, int threads,
          double memory_mib, const std::string& out,
-         const std::string& command_line, std::optional<int> random_stream) {
+         const std::string& command_line, std::optional<int> random_stream,
+         const std::optional<std::vector<std::string>>& outputs) {
         check_run_options(draws, threads, memory_mib);
         check(pipeline::check_output_path(out, {file}, "out"));
         auto def = value_or_raise(pipeline::read_sweep_with(file, draws, seed));
+        // As `growthcast sweep --outputs`: every point's `outputs`.
+        def.outputs_override = chosen_outputs(outputs);
         def.random_stream_override = random_stream;
         store::Provenance provenance;
         provenance.command_line = command_line;
@@ -700,5 +706,6 @@ PYBIND11_MODULE(_core, m) {
       py::arg("sweep"), py::arg("calibration"), py::arg("draws"),
       py::arg("seed"), py::arg("threads"), py::arg("memory_mib"),
       py::arg("out"), py::arg("command_line"),
-      py::arg("random_stream") = std::nullopt);
+      py::arg("random_stream") = std::nullopt,
+      py::arg("outputs") = std::nullopt);
 }
