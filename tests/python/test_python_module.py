@@ -409,15 +409,21 @@ class Sweep(Base):
                  "drivers.rd_intensity.by": [2028, 2030]},
     }
 
+    def cli_sweep(self, name, *flags):
+        """SWEEP written to NAME.toml and run by the CLI with seed 11 and
+        300 draws into NAME.h5: (the TOML path, the file)."""
+        path = self.path(name + ".toml")
+        with open(path, "w") as f:
+            f.write(gc._toml.dumps(self.SWEEP))
+        out = self.path(name + ".h5")
+        cli("sweep", path, "--calibration", self.cli_cal, "--seed", "11",
+            "--draws", "300", *flags, "--out", out)
+        return path, out
+
     def test_sweep_equals_cli(self):
         # The same sweep text to the CLI (a file) and to sweep() (a dict,
         # written by the package's TOML writer): every value bit-identical.
-        path = self.path("sweep.toml")
-        with open(path, "w") as f:
-            f.write(gc._toml.dumps(self.SWEEP))
-        out = self.path("cli_sweep.h5")
-        cli("sweep", path, "--calibration", self.cli_cal, "--seed", "11",
-            "--draws", "300", "--out", out)
+        path, out = self.cli_sweep("sweep")
         cal = gc.read_calibration(self.cli_cal)
         ds = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300)
         # Points named by their axis values (sweep_file.h's point_label).
@@ -444,12 +450,7 @@ class Sweep(Base):
         # those variables (recorded in the `variables` attribute), and GDP
         # bit-identical to the all-variables sweep (the selection changes
         # what is summarised, not the draws).
-        path = self.path("sweep_outputs.toml")
-        with open(path, "w") as f:
-            f.write(gc._toml.dumps(self.SWEEP))
-        out = self.path("cli_sweep_outputs.h5")
-        cli("sweep", path, "--calibration", self.cli_cal, "--seed", "11",
-            "--draws", "300", "--outputs", "gdp_growth,gdp", "--out", out)
+        _, out = self.cli_sweep("sweep_outputs", "--outputs", "gdp_growth,gdp")
         cal = gc.read_calibration(self.cli_cal)
         ds = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300,
                       outputs=["gdp", "gdp_growth"])
