@@ -62,18 +62,19 @@ namespace {
 // {first + 0 .. kWidth - 1, c1, c2, c3} at a time, then the Box-Muller loop
 // over the words; the tests compare it with RandomStream. `Lanes` is a
 // vector of 32-bit words (Avx2Lanes, Avx512Lanes below) with the operations
-// the rounds need. Its AVX-512 instantiation is compiled for the default
-// target and calls AVX-512 functions, so it must only be used inlined into
-// an AVX-512 kernel: the kernels are [[gnu::flatten]], which inlines it and
-// every call in it (a call left out of line would also pass vectors with
-// another ABI, which -Wpsabi warns of; that warning is silenced here).
+// the rounds need. The template itself is compiled for the build's target,
+// so its AVX-512 instantiation must never run as a function of its own: an
+// AVX-512 vector passed from it to Avx512Lanes would take another ABI
+// (what -Wpsabi warns of, silenced here; at -O0 the values came out wrong).
+// It is always inlined into its kernel, so at every optimisation level the
+// lane operations are called from AVX-512 code, and the kernels are
+// [[gnu::flatten]] so that from -O1 on those calls are inlined as well.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 template <class Lanes>
-inline void philox_lanes_box_muller(std::uint64_t first, std::uint32_t scenario,
-                                    std::uint32_t stream, std::uint32_t call,
-                                    std::uint64_t seed, int lanes,
-                                    NormalRows out) {
+[[gnu::always_inline]] inline void philox_lanes_box_muller(
+    std::uint64_t first, std::uint32_t scenario, std::uint32_t stream,
+    std::uint32_t call, std::uint64_t seed, int lanes, NormalRows out) {
   using Vector = typename Lanes::Vector;
   constexpr int kWidth = Lanes::kWidth;
   constexpr int kChunk = 512;
