@@ -49,7 +49,8 @@ void add_export_command(CLI::App& app, ExportFlags& flags) {
       "export",
       "Write a forecast or sweep result as a tidy long table (one row per "
       "scenario, region, year, variable and statistic; the observed "
-      "history included)");
+      "history included; the unit and the scenario's random stream version "
+      "as columns)");
   cmd->add_option("file", flags.input, "Forecast or sweep result (HDF5)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -67,7 +68,10 @@ int export_main(ExportFlags& flags) {
   if (!file) return report(file.error());
 
   std::ostringstream out;
-  out << "scenario,region,year,variable,statistic,value,unit\n";
+  // random_stream: the scenario's random stream version (the draws a seed
+  // gives depend on it; docs/architecture.md, "Determinism"), on each of
+  // its rows as the scenario's name is.
+  out << "scenario,region,year,variable,statistic,value,unit,random_stream\n";
   const auto& levels = montecarlo::kQuantileLevels;
   // The units the file records (the calibration's panel's, via its units
   // sidecar; "unknown" without one).
@@ -80,6 +84,7 @@ int export_main(ExportFlags& flags) {
   const std::string history_unit = units[0];
   for (const auto& run : file->runs) {
     const std::string scenario = csv_field(run.name);
+    const std::string stream = ',' + std::to_string(run.random_stream) + '\n';
     for (std::size_t u = 0; u < run.units.size(); ++u) {
       const std::string region = csv_field(run.units[u]);
       // The observed GDP before the projection, on the same year axis.
@@ -90,7 +95,7 @@ int export_main(ExportFlags& flags) {
           if (value != value) continue;  // not observed
           out << scenario << ',' << region << ',' << history.years[t]
               << ",gdp,observed," << number(value) << ','
-              << csv_field(history_unit) << '\n';
+              << csv_field(history_unit) << stream;
         }
       }
       for (int v : run.variables) {  // those the file reports
@@ -104,11 +109,11 @@ int export_main(ExportFlags& flags) {
           for (std::size_t q = 0; q < levels.size(); ++q)
             out << prefix << quantile_name(levels[q]) << ','
                 << number(run.quantiles[std::size_t(cell) * levels.size() + q])
-                << ',' << unit << '\n';
+                << ',' << unit << stream;
           out << prefix << "mean," << number(run.mean[std::size_t(cell)]) << ','
-              << unit << '\n';
+              << unit << stream;
           out << prefix << "sd," << number(run.sd[std::size_t(cell)]) << ','
-              << unit << '\n';
+              << unit << stream;
         }
       }
     }

@@ -3,8 +3,8 @@
 // and dicts; the labelled pandas and xarray objects are built in Python.
 // Every number comes from the same functions the command line calls: the
 // calibration, backtest and sweep through the engine's pipeline stage
-// (engine/pipeline/), the forecast through montecarlo::make_setup /
-// run_scenario and store::write_forecast, as in cli/forecast_command.cc.
+// (engine/pipeline/), the forecast through pipeline::run_forecast and
+// store::write_forecast, as in cli/forecast_command.cc.
 // Long calls run on a worker thread while the caller's thread watches for
 // Ctrl-C (interruptible(), below).
 #include <pybind11/numpy.h>
@@ -29,13 +29,13 @@
 #include "common/version.h"
 #include "data/panel.h"
 #include "models/registry.h"
-#include "montecarlo/conditioning.h"
 #include "montecarlo/projection.h"
 #include "montecarlo/quantiles.h"
 #include "montecarlo/runner.h"
 #include "pipeline/backtest_run.h"
 #include "pipeline/calibration_run.h"
 #include "pipeline/forecast_context.h"
+#include "pipeline/forecast_run.h"
 #include "pipeline/inputs.h"
 #include "pipeline/sweep_run.h"
 #include "scenario/scenario.h"
@@ -279,6 +279,23 @@ void write_file(const std::string& path, const std::string& command_line,
   }));
 }
 
+// `outputs=[...]` of forecast() and sweep(), as the command line's
+// --outputs: the variables' indices (nullopt: the scenarios' own).
+std::optional<std::vector<int>> chosen_outputs(
+    const std::optional<std::vector<std::string>>& outputs) {
+  if (!outputs) return std::nullopt;
+  if (outputs->empty())
+    raise(usage_error("must name at least one variable", "outputs").value());
+  std::string list;
+  for (const auto& name : *outputs) {
+    if (name.find(',') != std::string::npos)
+      raise(usage_error("unknown output variable '" + name + "'", "outputs")
+                .value());
+    list += (list.empty() ? "" : ",") + name;
+  }
+  return value_or_raise(scenario::parse_output_list(list, "outputs"));
+}
+
 // The forecasts of one call, held so that save() writes exactly what the
 // command line writes for the same runs.
 struct Forecast {
@@ -298,21 +315,7 @@ std::shared_ptr<Forecast> run_forecast(
     const std::optional<std::vector<std::string>>& outputs,
     std::optional<int> random_stream) {
   check_run_options(draws, threads, memory_mib);
-  // `outputs=[...]` replaces every scenario's `outputs`, as the command
-  // line's --outputs.
-  std::optional<std::vector<int>> chosen;
-  if (outputs) {
-    if (outputs->empty())
-      raise(usage_error("must name at least one variable", "outputs").value());
-    std::string list;
-    for (const auto& name : *outputs) {
-      if (name.find(',') != std::string::npos)
-        raise(usage_error("unknown output variable '" + name + "'", "outputs")
-                  .value());
-      list += (list.empty() ? "" : ",") + name;
-    }
-    chosen = value_or_raise(scenario::parse_output_list(list, "outputs"));
-  }
+  const std::optional<std::vector<int>> chosen = chosen_outputs(outputs);
   std::vector<scenario::Scenario> scenarios;
   for (const auto& [text, file] : sources) {
     scenarios.push_back(
@@ -327,17 +330,7 @@ std::shared_ptr<Forecast> run_forecast(
   auto out = std::make_shared<Forecast>();
   out->calibration = cal_ptr;
   const calibrate::CalibrationResult& cal = cal_ptr->result;
-  for (const auto& sc : scenarios)
-    check(scenario::check_against_data(sc, cal.regions, cal.years.back()));
-  for (std::size_t a = 0; a < scenarios.size(); ++a)
-    for (std::size_t b = 0; b < a; ++b)
-      if (scenarios[a].name == scenarios[b].name)
-        raise(fail("two scenarios are named '" +
-                       pipeline::shorten(scenarios[a].name) + "' (also in '" +
-                       pipeline::shorten(scenarios[b].file, 200) +
-                       "'); names must be unique within one result",
-                   scenarios[a].file, scenarios[a].line_of("name"), "name")
-                  .value());
+  check(pipeline::check_forecast_scenarios(cal, scenarios));
   // Policy targets are solved by `growthcast forecast` only; projecting
   // without solving them would answer another question.
   for (const auto& sc : scenarios)
@@ -348,55 +341,28 @@ std::shared_ptr<Forecast> run_forecast(
                 .value());
   // Outturns (`outturns=` or a scenario's key), each file read once and
   // before any work, as the command line's --outturns.
-  std::vector<std::string> outturn_files;
-  std::map<std::string, montecarlo::ObservedGdp> observed;
-  for (const auto& sc : scenarios) {
-    const std::string file =
-        outturns.empty() ? pipeline::outturns_path(sc) : outturns;
-    outturn_files.push_back(file);
-    if (file.empty() || observed.count(file)) continue;
-    auto gdp = pipeline::read_observed_gdp(file);
-    if (!gdp && outturns.empty())
-      raise(fail("cannot use the outturns '" + file +
-                     "': " + gdp.error().to_string(),
-                 sc.file, sc.line_of("outturns"), "outturns")
-                .value());
-    observed.emplace(file, value_or_raise(std::move(gdp)));
-  }
   out->groups = pipeline::default_groups(cal);
-  auto runs =
-      interruptible([&](const CancelFlag* cancel)
-                        -> Result<std::vector<montecarlo::ScenarioForecast>> {
-        std::vector<montecarlo::ScenarioForecast> done;
-        for (std::size_t k = 0; k < scenarios.size(); ++k) {
-          const auto& sc = scenarios[k];
-          auto setup = montecarlo::make_setup(cal, sc, out->groups);
-          if (!setup) return tl::unexpected(setup.error());
-          if (!outturn_files[k].empty())
-            if (auto s = montecarlo::condition_setup(
-                    *setup, sc, &observed.at(outturn_files[k]));
-                !s)
-              return tl::unexpected(s.error());
-          montecarlo::RunOptions options;
-          options.threads = threads;
-          options.keep_paths = paths;
-          options.exact_memory_bytes = std::size_t(memory_mib * 1048576.0);
-          options.cancel = cancel;
-          const std::int64_t n = draws > 0 ? draws : sc.draws;
-          const std::uint64_t seed = seed_flag ? *seed_flag : sc.seed;
-          auto run = montecarlo::run_scenario(*setup, sc, k, n, seed, options);
-          if (!run) return tl::unexpected(run.error());
-          done.push_back(std::move(*run));
-        }
-        return done;
+  auto prepared = value_or_raise(
+      pipeline::prepare_forecast(cal, scenarios, out->groups, outturns));
+  auto runs = interruptible(
+      [&](const CancelFlag* cancel) -> Result<pipeline::ForecastRuns> {
+        montecarlo::RunOptions options;
+        options.threads = threads;
+        options.keep_paths = paths;
+        options.exact_memory_bytes = std::size_t(memory_mib * 1048576.0);
+        options.cancel = cancel;
+        return pipeline::run_forecast(
+            cal, scenarios, prepared,
+            draws > 0 ? std::optional(draws) : std::nullopt, seed_flag,
+            options);
       });
-  out->runs = value_or_raise(std::move(runs));
+  out->runs = std::move(value_or_raise(std::move(runs)).runs);
   if (seed_flag)
     out->seed = *seed_flag;
   else if (scenarios.size() == 1)
     out->seed = scenarios[0].seed;
   for (const auto& sc : scenarios) out->files.push_back(sc.file);
-  for (const auto& [file, gdp] : observed) out->files.push_back(file);
+  for (const auto& [file, gdp] : prepared.observed) out->files.push_back(file);
   return out;
 }
 
@@ -682,10 +648,13 @@ PYBIND11_MODULE(_core, m) {
       [](const std::string& file, std::shared_ptr<Calibration> given,
          std::int64_t draws, std::optional<std::uint64_t> seed, int threads,
          double memory_mib, const std::string& out,
-         const std::string& command_line, std::optional<int> random_stream) {
+         const std::string& command_line, std::optional<int> random_stream,
+         const std::optional<std::vector<std::string>>& outputs) {
         check_run_options(draws, threads, memory_mib);
         check(pipeline::check_output_path(out, {file}, "out"));
         auto def = value_or_raise(pipeline::read_sweep_with(file, draws, seed));
+        // As `growthcast sweep --outputs`: every point's `outputs`.
+        def.outputs_override = chosen_outputs(outputs);
         def.random_stream_override = random_stream;
         store::Provenance provenance;
         provenance.command_line = command_line;
@@ -737,5 +706,6 @@ PYBIND11_MODULE(_core, m) {
       py::arg("sweep"), py::arg("calibration"), py::arg("draws"),
       py::arg("seed"), py::arg("threads"), py::arg("memory_mib"),
       py::arg("out"), py::arg("command_line"),
-      py::arg("random_stream") = std::nullopt);
+      py::arg("random_stream") = std::nullopt,
+      py::arg("outputs") = std::nullopt);
 }

@@ -1,20 +1,26 @@
 // The fixture the Monte Carlo, conditioning and targets tests share: a
 // calibration of a small noisy synthetic panel (2010-2019, noise sd 0.02,
 // seed 11) with the observed driver ratios set to known constants
-// (investment 0.40 and R&D 0.02 of GDP), and a scenario from TOML text.
+// (investment 0.40 and R&D 0.02 of GDP), a scenario from TOML text, and a
+// run of a scenario on a calibration.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "calibrate/calibration.h"
 #include "calibrate/synthetic.h"
+#include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 
 namespace growthcast::testing_fixture {
 
-inline calibrate::CalibrationResult synthetic_calibration(int regions) {
+// `model`: the model options to calibrate with (default: the model's own).
+inline calibrate::CalibrationResult synthetic_calibration(
+    int regions, const calibrate::ModelOptions& model = {}) {
   calibrate::SyntheticSpec spec;
   spec.regions = regions;
   spec.noise_sd = 0.02;
@@ -26,15 +32,37 @@ inline calibrate::CalibrationResult synthetic_calibration(int regions) {
       n, std::vector<double>(years, 0.40));
   panel.data.drivers["rd_intensity"].assign(n,
                                             std::vector<double>(years, 0.02));
-  auto r = calibrate::calibrate(panel.data, {}, {});
+  auto r = calibrate::calibrate(panel.data, model, {});
   if (!r) throw std::runtime_error(r.error().to_string());
   return *r;
+}
+
+// synthetic_calibration(regions), made once per test program (the tests
+// share it read-only; calibrating takes a while).
+inline const calibrate::CalibrationResult& calibration(int regions = 6) {
+  static std::map<int, calibrate::CalibrationResult> made;
+  auto it = made.find(regions);
+  if (it == made.end())
+    it = made.emplace(regions, synthetic_calibration(regions)).first;
+  return it->second;
 }
 
 inline scenario::Scenario scenario_from(const std::string& text) {
   auto s = scenario::parse_scenario(text, "test.toml");
   if (!s) throw std::runtime_error(s.error().to_string());
   return *s;
+}
+
+// Draws 0 .. draws - 1 of `sc` on `cal` with the scenario's seed:
+// make_setup then run_scenario; throws on error.
+inline montecarlo::ScenarioForecast run_forecast(
+    const calibrate::CalibrationResult& cal, const scenario::Scenario& sc,
+    std::int64_t draws, const montecarlo::RunOptions& options) {
+  auto setup = montecarlo::make_setup(cal, sc, {});
+  if (!setup) throw std::runtime_error(setup.error().to_string());
+  auto r = montecarlo::run_scenario(*setup, sc, 0, draws, sc.seed, options);
+  if (!r) throw std::runtime_error(r.error().to_string());
+  return *r;
 }
 
 }  // namespace growthcast::testing_fixture

@@ -941,12 +941,13 @@ std::string provenance_footer(const ReportData& data) {
   out += "</dl>\n";
   const ForecastData& f = data.forecast;
   Table runs;
-  runs.header = {"Scenario", "Description", "File",
-                 "Draws",    "Seed",        "Quantiles"};
-  runs.numeric = {false, false, false, true, true, false};
+  runs.header = {"Scenario", "Description",   "File",     "Draws",
+                 "Seed",     "Random stream", "Quantiles"};
+  runs.numeric = {false, false, false, true, true, true, false};
   for (std::size_t s = 0; s < f.scenarios.size(); ++s)
     runs.rows.push_back({f.scenarios[s], f.descriptions[s], f.files[s],
                          format_number(f.draws[s], 0), integer_text(f.seeds[s]),
+                         std::to_string(f.random_streams[s]),
                          f.quantile_methods[s]});
   out += details("Scenario runs (" + std::to_string(f.scenarios.size()) + ")",
                  render_table(runs));

@@ -237,6 +237,13 @@ Status load_forecast(const ResultReader& reader, const std::string& file,
     f.quantile_methods.push_back(
         attribute_text(reader, "/forecast", key + "quantile_method"));
     f.files.push_back(attribute_text(reader, "/forecast", key + "file"));
+    std::int64_t stream = 1;
+    if (reader.has_attribute("/forecast", key + "random_stream")) {
+      auto v = reader.int_attribute("/forecast", key + "random_stream");
+      if (!v) return tl::unexpected(v.error());
+      stream = *v;
+    }
+    f.random_streams.push_back(stream);
     // Absent on unconditioned forecasts (attribute_text gives "").
     std::vector<int> outturns;
     std::istringstream outturn_text(

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -54,6 +55,9 @@ struct ForecastData {
   // Per scenario (empty strings / NaN when not recorded).
   std::vector<double> draws;
   std::vector<double> seeds;
+  // The random stream version of the draws (1 where the file, written
+  // before stream version 2, records none).
+  std::vector<std::int64_t> random_streams;
   std::vector<std::string> quantile_methods;
   std::vector<std::string> files;
   // Conditioning (docs/conditioning.md): the outturn years, and the

@@ -57,25 +57,27 @@ Status check_model_variables() {
 
 // The per-scenario content digests. The writer and the reader feed the same
 // values in the same order: first head(), then var() for each variable in
-// order, then tail(). Everything read_forecast returns for a scenario is
-// covered, so any edit of it changes the digest.
+// order, then tail(). Everything read_forecast returns for a scenario but
+// its conditioning is covered, so any edit of it changes the digest.
+// Version 2 (the `/forecast` attribute `digest_version`) also covers the
+// random stream version; files without the attribute have version 1's,
+// written before it did, and are read with it.
+constexpr std::int64_t kDigestVersion = 2;
 struct PerScenarioFacts {
   const std::vector<double>*draws, *redraws, *uncertified, *param_unc,
       *shock_unc, *exact;
   const std::vector<std::uint64_t>* seeds;
 };
 
-void digest_head(Sha256& h, std::size_t k,
-                 const std::vector<std::string>& names,
-                 const std::vector<std::string>& units,
-                 const std::vector<double>& is_group,
-                 const std::vector<double>& reports,
-                 const std::vector<std::int32_t>& years,
-                 const PerScenarioFacts& facts, const std::string& file,
-                 const std::string& toml, const std::string& quantile_method,
-                 const std::string& build) {
+void digest_head(
+    Sha256& h, std::size_t k, const std::vector<std::string>& names,
+    const std::vector<std::string>& units, const std::vector<double>& is_group,
+    const std::vector<double>& reports, const std::vector<std::int32_t>& years,
+    const PerScenarioFacts& facts, const std::string& file,
+    const std::string& toml, const std::string& quantile_method,
+    const std::string& build, std::int64_t digest_version, int random_stream) {
   const std::size_t U = units.size();
-  h.text("growthcast forecast scenario v1");
+  h.text("growthcast forecast scenario v" + std::to_string(digest_version));
   h.text(build);
   h.text(names[k]);
   h.integer(U);
@@ -93,6 +95,7 @@ void digest_head(Sha256& h, std::size_t k,
   h.text(file);
   h.text(toml);
   h.text(quantile_method);
+  if (digest_version >= 2) h.integer(std::uint64_t(random_stream));
 }
 
 void digest_var(Sha256& h, std::size_t k, std::size_t cells, std::size_t Q,
@@ -527,8 +530,11 @@ Status write_forecast(ResultFile& f,
   for (std::size_t k = 0; k < S; ++k) {
     digests.push_back(std::make_unique<Sha256>());
     digest_head(*digests[k], k, names, units, is_group, reports, years, facts,
-                runs[k].file, runs[k].text, runs[k].quantile_method, build);
+                runs[k].file, runs[k].text, runs[k].quantile_method, build,
+                kDigestVersion, runs[k].random_stream);
   }
+  if (auto s = f.set_attribute(g, "digest_version", kDigestVersion); !s)
+    return s;
   for (std::size_t k = 0; k < S; ++k) {
     const std::string prefix = "scenario_" + std::to_string(k) + "_";
     for (const auto& [key, value] :
@@ -853,11 +859,22 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
     out.instruction_set = *arch;
   if (r.has_attribute("/forecast", "build"))
     step(take(r.string_attribute("/forecast", "build"), &out.build));
+  // Absent in files written before version 2 of the digests.
+  std::int64_t digest_version = 1;
+  if (r.has_attribute("/forecast", "digest_version"))
+    step(take(r.int_attribute("/forecast", "digest_version"), &digest_version));
   std::string calibration_sha256;
   if (r.has_attribute("/forecast", "calibration_sha256"))
     step(take(r.string_attribute("/forecast", "calibration_sha256"),
               &calibration_sha256));
   if (!s) return tl::unexpected(s.error());
+  if (digest_version < 1 || digest_version > kDigestVersion)
+    return fail("attribute 'digest_version' of '/forecast' is " +
+                    std::to_string(digest_version) +
+                    "; this build knows content digest versions 1 to " +
+                    std::to_string(kDigestVersion) +
+                    " (was the file written by a newer growthcast?)",
+                file, 0, "digest_version");
 
   // Sweep coordinates, if any, before the runs (their digests cover them).
   if (r.exists(g + "point_index")) {
@@ -947,7 +964,8 @@ Result<ForecastFile> read_forecast(const std::filesystem::path& path) {
       if (!s) return tl::unexpected(s.error());
       Sha256 h;
       digest_head(h, k, names, units, is_group, reports, years, facts, run.file,
-                  run.text, run.quantile_method, out.build);
+                  run.text, run.quantile_method, out.build, digest_version,
+                  run.random_stream);
       for (int var : variables)
         digest_var(h, k, U * Y, Q, quantiles[var], mean[var], sd[var]);
       digest_tail(h, k, hist_years, hist, out.sweep ? &*out.sweep : nullptr);

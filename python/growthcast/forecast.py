@@ -141,6 +141,14 @@ def _random_stream_arg(version):
     return int(version)
 
 
+def _outputs_arg(outputs):
+    """outputs= of forecast() and sweep(): None, a variable name or a list
+    of them (checked by the engine with --outputs' messages)."""
+    if outputs is None:
+        return None
+    return [outputs] if isinstance(outputs, str) else [str(v) for v in outputs]
+
+
 def forecast(calibration=None, scenario=None, draws=None, seed=None,
              threads=0, paths=False, memory=1024.0, out=None, outturns=None,
              outputs=None, random_stream=None):
@@ -179,10 +187,7 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
                             -1 if draws is None else int(draws), seed,
                             int(threads), bool(paths), float(memory),
                             "" if outturns is None else os.fspath(outturns),
-                            None if outputs is None else
-                            ([outputs] if isinstance(outputs, str)
-                             else [str(v) for v in outputs]),
-                            random_stream)
+                            _outputs_arg(outputs), random_stream)
     attrs = {
         "title": "growthcast forecast",
         "source": "growthcast " + _core.version(),

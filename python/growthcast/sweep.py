@@ -5,7 +5,8 @@ import shutil
 import tempfile
 
 from . import _core, _toml
-from .forecast import _calibration_arg, _random_stream_arg, _seed_arg
+from .forecast import (_calibration_arg, _outputs_arg, _random_stream_arg,
+                       _seed_arg)
 
 
 def _sweep_file(sweep, folder):
@@ -43,7 +44,7 @@ def _named_dict(error, path):
 
 
 def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
-          memory=1024.0, out=None, random_stream=None):
+          memory=1024.0, out=None, random_stream=None, outputs=None):
     """Run every point of a sweep, as ``growthcast sweep`` does, here.
 
     ``sweep``: a sweep TOML path or a dict of the same schema (a base
@@ -52,7 +53,10 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
     None (the sweep's ``calibration``, else the shipped panel calibrated
     with the defaults). ``draws``/``seed`` override the sweep's
     (--draws/--seed) and ``random_stream`` (1 or 2) its random stream
-    version (--random-stream); ``threads`` 0 is all cores; ``memory`` MiB per point
+    version (--random-stream); ``outputs``: the variables to summarise,
+    e.g. ``["gdp", "gdp_growth"]``, replacing every point's ``outputs``
+    (as ``--outputs``; default: the base scenario's, else all).
+    ``threads`` 0 is all cores; ``memory`` MiB per point
     for exact quantiles. ``out`` keeps the HDF5 file ``growthcast sweep
     --out`` writes (else a temporary one is read and removed). Returns an
     xarray.Dataset as forecast() does, one scenario per point, with the
@@ -74,7 +78,7 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
             _core.sweep(path, calibration._handle if calibration else None,
                         -1 if draws is None else int(draws), seed,
                         int(threads), float(memory), target, command,
-                        random_stream)
+                        random_stream, _outputs_arg(outputs))
         except _core.EngineError as e:
             if not isinstance(sweep, dict):
                 raise

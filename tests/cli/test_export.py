@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """growthcast export FILE.h5 --format csv: a tidy long table (scenario,
-region, year, variable, statistic, value, unit) read by pandas without glue
-code. Every value is checked against the HDF5 file read with h5py (the
-expected values come from the file the forecast wrote), the history rows
-against /forecast/history/gdp; bad input exits non-zero and writes nothing.
+region, year, variable, statistic, value, unit, random_stream) read by
+pandas without glue code. Every value is checked against the HDF5 file read
+with h5py (the expected values come from the file the forecast wrote), the
+history rows against /forecast/history/gdp, the random stream version
+against the scenario's attribute; bad input exits non-zero and writes
+nothing.
 
 Environment (set by ctest): GROWTHCAST_BINARY, GROWTHCAST_SOURCE_DIR,
 GROWTHCAST_WORK_DIR.
@@ -61,10 +63,17 @@ class Export(unittest.TestCase):
         df = pd.read_csv(out, float_precision="round_trip")
         self.assertEqual(list(df.columns), ["scenario", "region", "year",
                                             "variable", "statistic", "value",
-                                            "unit"])
+                                            "unit", "random_stream"])
         with h5py.File(self.forecast, "r") as f:
             g = f["forecast"]
             scenarios = text(g["scenario"][()])
+            # Every row of a scenario (history rows too) carries its
+            # random stream version (2, the default, here).
+            for s, scenario in enumerate(scenarios):
+                version = g.attrs[f"scenario_{s}_random_stream"]
+                self.assertEqual(version, 2)
+                self.assertEqual(
+                    set(df[df.scenario == scenario].random_stream), {version})
             regions = text(g["region"][()])
             years = g["year"][()]
             for variable in ("gdp", "gdp_growth", "tfp"):
@@ -109,6 +118,20 @@ class Export(unittest.TestCase):
         gdp = df[(df.variable == "gdp") & (df.region == regions[0])
                  & df.statistic.isin(["observed", "q50"])]
         self.assertTrue(gdp.year.is_monotonic_increasing)
+
+    def test_random_stream_version_1_is_exported(self):
+        # A forecast drawn with the stream before issue 20: its rows say 1.
+        forecast = os.path.join(self.dir, "stream1.h5")
+        result = run(BINARY, "forecast", SCENARIO, "--draws", "50",
+                     "--random-stream", "1", "--out", forecast)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        result = run(BINARY, "export", forecast)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        df = pd.read_csv(io.StringIO(result.stdout))
+        with h5py.File(forecast, "r") as f:
+            self.assertEqual(f["forecast"].attrs["scenario_0_random_stream"],
+                             1)
+        self.assertEqual(set(df.random_stream), {1})
 
     def test_stdout_equals_file(self):
         out = os.path.join(self.dir, "again.csv")

@@ -210,6 +210,14 @@ class HostileShards(Shared):
             f["/forecast/history/gdp"][0, 0] += 1.0
         self.assert_digest_refusal(self.edited(edit))
 
+    def test_edited_random_stream_refused(self):
+        # The digest (version 2) covers the random stream version: a file
+        # relabelled as drawn from version 1 is refused.
+        def edit(f):
+            self.assertEqual(f["/forecast"].attrs["digest_version"], 2)
+            f["/forecast"].attrs["scenario_0_random_stream"] = np.int64(1)
+        self.assert_digest_refusal(self.edited(edit))
+
     def test_shard_of_another_calibration_refused(self):
         # Both shards agree with each other but not with --calibration.
         out = self.path("out.h5")
@@ -340,10 +348,14 @@ class HostileShards(Shared):
         # A point file without random_stream (written before version 2
         # existed, so drawn from version 1) is computed again by a run of
         # the default version 2.
+        # The content digest covers random_stream, so the edit removes the
+        # digest too (the check that a point has one comes after this one).
         out, checkpoint = self.interrupted("resumed.h5")
         point = os.path.join(checkpoint, "point_000000000.h5")
         with h5py.File(point, "r+") as f:
-            del f["/forecast"].attrs["scenario_0_random_stream"]
+            for name in ("scenario_0_random_stream", "scenario_0_sha256",
+                         "digest_version"):
+                del f["/forecast"].attrs[name]
         r = run("sweep", self.sweep, "--out", out, "--resume")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("resume: kept 0 of 2 points", r.stderr)
@@ -389,6 +401,74 @@ class HostileShards(Shared):
         self.assert_refused(r, out)
         self.assertIn("checkpoint point 0 was computed from another "
                       "calibration", r.stderr)
+
+
+class DigestVersions(unittest.TestCase):
+    """Files written before the content digest covered the random stream
+    version (no /forecast attribute digest_version) are checked with the
+    digest they were written with. tests/cli/legacy/point_before_issue_20.h5
+    is such a file (a sweep's checkpoint point written at commit 47f7bdd,
+    before issue 20: no random_stream either); `export` reads it through the
+    same checks as merge and --resume."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=WORK)
+        self.file = os.path.join(self.dir, "old.h5")
+        shutil.copy(os.path.join(SOURCE, "tests", "cli", "legacy",
+                                 "point_before_issue_20.h5"), self.file)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def set_attribute(self, name, value):
+        with h5py.File(self.file, "r+") as f:
+            f["/forecast"].attrs[name] = np.int64(value)
+
+    def export_streams(self):
+        r = run("export", self.file)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0].split(",")[-1], "random_stream")
+        # scenario -> its rows' random stream versions (names have no
+        # commas here).
+        streams = {}
+        for line in lines[1:]:
+            fields = line.split(",")
+            streams.setdefault(fields[0], set()).add(fields[-1])
+        return streams
+
+    def test_old_digest_still_verifies(self):
+        with h5py.File(self.file) as f:
+            self.assertNotIn("digest_version", f["/forecast"].attrs)
+            self.assertIn("scenario_0_sha256", f["/forecast"].attrs)
+        # No random_stream recorded: version 1.
+        self.assertEqual(self.export_streams(),
+                         {"chengdu_chongqing/rd_push#0": {"1"}})
+        # Version 1 of the digest does not cover the stream version (files
+        # written between issue 20 and digest version 2 record one).
+        self.set_attribute("scenario_0_random_stream", 2)
+        self.assertEqual(self.export_streams(),
+                         {"chengdu_chongqing/rd_push#0": {"2"}})
+
+    def test_claimed_version_2_is_checked_as_version_2(self):
+        self.set_attribute("digest_version", 2)
+        r = run("export", self.file)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"growthcast: error: {self.file}: field "
+                      "'scenario_0_sha256': scenario 0 "
+                      "('chengdu_chongqing/rd_push#0') does not match the "
+                      "content digest", r.stderr)
+
+    def test_unknown_digest_version_refused(self):
+        self.set_attribute("digest_version", 3)
+        r = run("export", self.file)
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.strip(),
+                         f"growthcast: error: {self.file}: field "
+                         "'digest_version': attribute 'digest_version' of "
+                         "'/forecast' is 3; this build knows content digest "
+                         "versions 1 to 2 (was the file written by a newer "
+                         "growthcast?)")
 
 
 class OnlyWhatWasNamed(Shared):

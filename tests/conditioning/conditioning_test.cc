@@ -12,7 +12,6 @@
 #include <cstring>
 #include <span>
 
-#include "calibrate/synthetic.h"
 #include "montecarlo/runner.h"
 #include "scenario/scenario.h"
 #include "synthetic_fixture.h"
@@ -22,11 +21,7 @@ namespace {
 
 // The shared synthetic calibration (6 regions; tests/synthetic_fixture.h),
 // made once.
-const calibrate::CalibrationResult& calibration() {
-  static const calibrate::CalibrationResult result =
-      testing_fixture::synthetic_calibration(6);
-  return result;
-}
+using testing_fixture::calibration;
 
 using testing_fixture::scenario_from;
 

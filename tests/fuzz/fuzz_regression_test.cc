@@ -204,10 +204,10 @@ TEST(FuzzHarness, AcceptsUneditedHdf5BaseFiles) {
   const auto seed = [](const std::string& target, const std::string& name) {
     return read_file(kFuzzDir / "corpus" / target / name);
   };
-  // /forecast/gdp/mean shortened to one value; the calibration's estimate
-  // with a NaN (make_h5_corpus.py names the seeds).
-  EXPECT_FALSE(
-      forecast_h5(seed("fuzz_forecast_h5", "shard_forecast_gdp_mean_0")));
+  // /forecast/gdp/mean_value shortened to one value; the calibration's
+  // estimate with a NaN (make_h5_corpus.py names the seeds).
+  EXPECT_FALSE(forecast_h5(
+      seed("fuzz_forecast_h5", "shard_forecast_gdp_mean_value_0")));
   EXPECT_FALSE(calibration_h5(
       seed("fuzz_calibration_h5", "calibration_calibration_estimate_5")));
 }

@@ -70,6 +70,7 @@ write_seeds("fuzz_forecast_h5", ["shard.h5", "point.h5"], {
     "/forecast@sweep_points", "/forecast@sweep_axes",
     "/forecast@sweep_axis_kinds", "/forecast@scenario_0_sha256",
     "/forecast@build", "/forecast@calibration_sha256", "/forecast@sweep_id",
+    "/forecast@digest_version", "/forecast@scenario_0_random_stream",
     "/@instruction_set"})
 write_seeds("fuzz_calibration_h5", ["calibration.h5"], {
     "/calibration/estimate", "/calibration/covariance", "/calibration/year",

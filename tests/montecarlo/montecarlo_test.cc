@@ -12,7 +12,6 @@
 #include <random>
 #include <span>
 
-#include "calibrate/synthetic.h"
 #include "closeness.h"
 #include "montecarlo/random_stream.h"
 #include "montecarlo/runner.h"
@@ -25,14 +24,9 @@ namespace {
 using growthcast::testing::IsClose;
 using growthcast::testing::Tolerance;
 
-// The shared synthetic calibration (6 regions; tests/synthetic_fixture.h),
-// made once.
-const calibrate::CalibrationResult& calibration() {
-  static const calibrate::CalibrationResult result =
-      testing_fixture::synthetic_calibration(6);
-  return result;
-}
-
+// The shared synthetic calibration (6 regions) and scenarios from TOML
+// text (tests/synthetic_fixture.h).
+using testing_fixture::calibration;
 using testing_fixture::scenario_from;
 
 // Both random stream versions (random_stream.h).
@@ -53,12 +47,8 @@ uncertainty = { dist = "normal", sd = 0.002 }
 )";
 
 ScenarioForecast run(const scenario::Scenario& sc, std::int64_t draws,
-                     RunOptions options) {
-  auto setup = make_setup(calibration(), sc, {});
-  if (!setup) throw std::runtime_error(setup.error().to_string());
-  auto r = run_scenario(*setup, sc, 0, draws, sc.seed, options);
-  if (!r) throw std::runtime_error(r.error().to_string());
-  return *r;
+                     const RunOptions& options) {
+  return testing_fixture::run_forecast(calibration(), sc, draws, options);
 }
 
 bool same_bits(std::span<const double> a, std::span<const double> b) {
@@ -1146,37 +1136,20 @@ namespace {
 // The calibration above with spillovers (phi free): the same panel.
 const calibrate::CalibrationResult& spill_calibration() {
   static const calibrate::CalibrationResult result = [] {
-    calibrate::SyntheticSpec spec;
-    spec.regions = 6;
-    spec.noise_sd = 0.02;
-    spec.seed = 11;
-    auto panel = calibrate::make_synthetic_panel(spec);
-    const std::size_t n = panel.data.regions.size(),
-                      years = panel.data.years.size();
-    panel.data.drivers["investment_rate"].assign(
-        n, std::vector<double>(years, 0.40));
-    panel.data.drivers["rd_intensity"].assign(n,
-                                              std::vector<double>(years, 0.02));
     calibrate::ModelOptions m;
     m["phi"].free = true;
     m["phi"].lower = -1e300;
     m["phi"].upper = 1e300;
-    auto r = calibrate::calibrate(panel.data, m, {});
-    if (!r) throw std::runtime_error(r.error().to_string());
-    return *r;
+    return testing_fixture::synthetic_calibration(6, m);
   }();
   return result;
 }
 
 ScenarioForecast run_with(const calibrate::CalibrationResult& cal,
                           const scenario::Scenario& sc, std::int64_t draws) {
-  auto setup = make_setup(cal, sc, {});
-  if (!setup) throw std::runtime_error(setup.error().to_string());
   RunOptions options;
   options.keep_paths = true;
-  auto r = run_scenario(*setup, sc, 0, draws, sc.seed, options);
-  if (!r) throw std::runtime_error(r.error().to_string());
-  return *r;
+  return testing_fixture::run_forecast(cal, sc, draws, options);
 }
 
 double at(const ScenarioForecast& r, int variable, int unit, int h,

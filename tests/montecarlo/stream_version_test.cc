@@ -47,16 +47,14 @@ std::uint64_t fnv1a(const double* p, std::size_t n) {
   return h;
 }
 
+// kAll after `extra` on the shared synthetic calibration (6 regions;
+// tests/synthetic_fixture.h), every path kept.
 ScenarioForecast run_all(const std::string& extra, std::int64_t draws) {
-  const auto cal = testing_fixture::synthetic_calibration(6);
-  const auto sc = testing_fixture::scenario_from(extra + kAll);
-  auto setup = make_setup(cal, sc, {});
-  if (!setup) throw std::runtime_error(setup.error().to_string());
   RunOptions options;
   options.keep_paths = true;
-  auto r = run_scenario(*setup, sc, 0, draws, sc.seed, options);
-  if (!r) throw std::runtime_error(r.error().to_string());
-  return *r;
+  return testing_fixture::run_forecast(
+      testing_fixture::calibration(),
+      testing_fixture::scenario_from(extra + kAll), draws, options);
 }
 
 // Expected values printed (%a) by growthcast at commit 84d0383, before

@@ -409,15 +409,21 @@ class Sweep(Base):
                  "drivers.rd_intensity.by": [2028, 2030]},
     }
 
+    def cli_sweep(self, name, *flags):
+        """SWEEP written to NAME.toml and run by the CLI with seed 11 and
+        300 draws into NAME.h5: (the TOML path, the file)."""
+        path = self.path(name + ".toml")
+        with open(path, "w") as f:
+            f.write(gc._toml.dumps(self.SWEEP))
+        out = self.path(name + ".h5")
+        cli("sweep", path, "--calibration", self.cli_cal, "--seed", "11",
+            "--draws", "300", *flags, "--out", out)
+        return path, out
+
     def test_sweep_equals_cli(self):
         # The same sweep text to the CLI (a file) and to sweep() (a dict,
         # written by the package's TOML writer): every value bit-identical.
-        path = self.path("sweep.toml")
-        with open(path, "w") as f:
-            f.write(gc._toml.dumps(self.SWEEP))
-        out = self.path("cli_sweep.h5")
-        cli("sweep", path, "--calibration", self.cli_cal, "--seed", "11",
-            "--draws", "300", "--out", out)
+        path, out = self.cli_sweep("sweep")
         cal = gc.read_calibration(self.cli_cal)
         ds = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300)
         # Points named by their axis values (sweep_file.h's point_label).
@@ -438,6 +444,36 @@ class Sweep(Base):
                        out=kept)
         Forecast.check_forecast(self, ds2, out)
         self.assertFalse(os.path.exists(kept + ".checkpoint"))
+
+    def test_sweep_outputs_as_the_cli(self):
+        # outputs= as `growthcast sweep --outputs`: the file's bits, only
+        # those variables (recorded in the `variables` attribute), and GDP
+        # bit-identical to the all-variables sweep (the selection changes
+        # what is summarised, not the draws).
+        _, out = self.cli_sweep("sweep_outputs", "--outputs", "gdp_growth,gdp")
+        cal = gc.read_calibration(self.cli_cal)
+        ds = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300,
+                      outputs=["gdp", "gdp_growth"])
+        self.assertIn("gdp_growth", ds)
+        self.assertNotIn("tfp", ds)
+        Forecast.check_forecast(self, ds, out)
+        with h5py.File(out, "r") as f:
+            attr = f["forecast"].attrs["variables"]
+            self.assertEqual(attr.decode() if isinstance(attr, bytes)
+                             else attr, "gdp,gdp_growth")
+        every = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300)
+        self.assertIn("tfp", every)
+        for v in ("gdp", "gdp_growth"):
+            same_bits(self, ds[v].values, every[v].values, v + " vs all")
+        # One name as a string; an unknown one refused naming outputs=.
+        only_gdp = gc.sweep(self.SWEEP, calibration=cal, seed=11, draws=300,
+                            outputs="gdp")
+        self.assertNotIn("gdp_growth", only_gdp)
+        same_bits(self, only_gdp["gdp"].values, every["gdp"].values, "gdp")
+        with self.assertRaises(gc.EngineError) as bad:
+            gc.sweep(self.SWEEP, calibration=cal, draws=10,
+                     outputs=["gdp", "gpd"])
+        self.assertEqual(bad.exception.field, "outputs")
 
     def test_sweep_errors_are_the_clis(self):
         bad = dict(self.SWEEP, axes={"seed": [1, 2]})

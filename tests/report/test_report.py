@@ -392,6 +392,40 @@ class Report(unittest.TestCase):
         # 4 tables of 2 or 1 scenarios x 3 years; 3 + 1 differences.
         self.assertEqual(checked, (2 + 1 + 2 + 1) * 3 + 4 + 3 + 2 + 5 + 4)
 
+    def runs_table(self, html):
+        """The provenance's "Scenario runs" table as {scenario: {column:
+        text}}."""
+        rows = tables_after(html, "<summary>Scenario runs (")[0]
+        return {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+
+    def test_runs_table_has_seed_and_random_stream(self):
+        # Each scenario's seed and random stream version as the file
+        # records them (/forecast/seed, scenario_<k>_random_stream): 2, the
+        # default, here; 1 in a forecast drawn with --random-stream 1.
+        import h5py
+        runs = self.runs_table(self.html)
+        with h5py.File(self.h5, "r") as f:
+            g = f["forecast"]
+            names = [v.decode() if isinstance(v, bytes) else v
+                     for v in g["scenario"][()]]
+            self.assertEqual(sorted(runs), sorted(names))
+            for k, name in enumerate(names):
+                version = g.attrs[f"scenario_{k}_random_stream"]
+                self.assertEqual(version, 2)
+                self.assertEqual(runs[name]["Random stream"], str(version))
+                self.assertEqual(runs[name]["Seed"], str(g["seed"][k]))
+        d = tempfile.mkdtemp(dir=self.dir)
+        h5, out = os.path.join(d, "stream1.h5"), os.path.join(d, "s1.html")
+        r = run("forecast", SCENARIOS[0], "--out", h5, "--draws", "50",
+                "--random-stream", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run("report", h5, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            runs = self.runs_table(f.read())
+        self.assertEqual(runs["chengdu_chongqing/rd_push"]["Random stream"],
+                         "1")
+
     def test_text_from_the_file_is_escaped(self):
         source = SCENARIOS[0]
         with open(source, encoding="utf-8") as f:

@@ -21,9 +21,7 @@ namespace {
 // The shared synthetic calibration (4 regions; tests/synthetic_fixture.h),
 // made once.
 const calibrate::CalibrationResult& calibration() {
-  static const calibrate::CalibrationResult result =
-      testing_fixture::synthetic_calibration(4);
-  return result;
+  return testing_fixture::calibration(4);
 }
 
 using testing_fixture::scenario_from;
