@@ -51,7 +51,7 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
     messages). ``calibration``: CalibrationResults, a calibration file, or
     None (the sweep's ``calibration``, else the shipped panel calibrated
     with the defaults). ``draws``/``seed`` override the sweep's
-    (--draws/--seed) and ``random_stream`` (1 or 2) its random stream
+    (--draws/--seed) and ``random_stream`` (1, 2 or 3) its random stream
     version (--random-stream); ``threads`` 0 is all cores; ``memory`` MiB per point
     for exact quantiles. ``out`` keeps the HDF5 file ``growthcast sweep
     --out`` writes (else a temporary one is read and removed). Returns an
