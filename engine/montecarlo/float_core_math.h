@@ -119,4 +119,13 @@ inline double exp(double a) {
   return result + (a - a);
 }
 
+// c ? a : b as bit operations (a mask from c), which GCC does not turn
+// into a branch: the calling loops stay vector loops with both sides
+// computed (the same value as the select).
+inline double select(bool c, double a, double b) {
+  const std::uint64_t mask = 0 - std::uint64_t(c);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & mask) |
+                               (std::bit_cast<std::uint64_t>(b) & ~mask));
+}
+
 }  // namespace growthcast::montecarlo::float_core_math

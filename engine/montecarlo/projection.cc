@@ -449,13 +449,21 @@ void fill(double* row, double value) { std::fill(row, row + B, value); }
 // bits stay as they were), or float_core_math.h's, double with a float
 // polynomial, the same bits in every build and lane count (version 3;
 // docs/architecture.md, "Error budget of version 3").
+// select(c, a, b) is c ? a : b: as written for versions 1 and 2; on the
+// bits for version 3, where GCC otherwise turns the select after a
+// floating compare into a branch around the exponential and leaves
+// tfp_convergence's output loop scalar.
 struct LibmMath {
   static double log(double x) { return std::log(x); }
   static double exp(double x) { return std::exp(x); }
+  static double select(bool c, double a, double b) { return c ? a : b; }
 };
 struct FloatCoreMath {
   static double log(double x) { return float_core_math::log(x); }
   static double exp(double x) { return float_core_math::exp(x); }
+  static double select(bool c, double a, double b) {
+    return float_core_math::select(c, a, b);
+  }
 };
 
 }  // namespace
@@ -567,9 +575,9 @@ template <class M, bool kSpill, class Math>
                                                double u1, double lk1,
                                                double ll1, double ls1,
                                                double lsp1) {
-  const double ln_y =
-      M::template lane_log_output<kSpill>(rows, lane, t, lk1, ll1, ls1, lsp1) +
-      u1;
+  const double ln_y = M::template lane_log_output<kSpill, Math>(
+                          rows, lane, t, lk1, ll1, ls1, lsp1) +
+                      u1;
   const double level = Math::exp(ln_y);
   return {level, level / y - 1.0};
 }
@@ -614,13 +622,15 @@ void output_lanes(const typename M::LaneRows rows, double t, double years_ahead,
                                   ll1[lane], ls1[lane], lsp1[lane]);
     const double yv = gdp.level, growth = gdp.growth;
     const double tfp = Math::exp(
-        M::trend_since_last(rows, lane, t, years_ahead) + u1[lane] - u_last);
+        M::template trend_since_last<Math>(rows, lane, t, years_ahead) +
+        u1[lane] - u_last);
     double c_capital, c_labour, c_knowledge;
     M::template lane_contributions<kSpill>(
         rows, lane, lk1[lane] - lk[lane], ll1[lane] - ll[lane],
         ls1[lane] - ls[lane], kSpill ? lsp1[lane] - lsp[lane] : 0.0, c_capital,
         c_labour, c_knowledge);
-    const double c_tfp = M::trend_step(rows, lane, t) + u1[lane] - u[lane];
+    const double c_tfp =
+        M::template trend_step<Math>(rows, lane, t) + u1[lane] - u[lane];
     y1[lane] = yv;
     out_gdp[lane] = yv;
     out_growth[lane] = growth;
