@@ -64,12 +64,13 @@ int report(const Error& raw) {
 void add_random_stream_option(CLI::App& command, std::optional<int>& version) {
   command
       .add_option("--random-stream", version,
-                  "Random stream version: 2 (the default; Philox4x32, "
-                  "Box-Muller in float) or 1 (Philox4x64, Box-Muller in "
-                  "double: the draws of growthcast before version 2, to "
-                  "reproduce old results); overrides the scenarios' "
-                  "`random_stream`")
-      ->check(CLI::Range(1, 2));
+                  "Random stream version: 3 (the default; Philox4x32, "
+                  "Box-Muller in float, the projection's log and exp "
+                  "with float polynomials), 2 (the same draws, glibc's "
+                  "log and exp: results of growthcast before version 3) "
+                  "or 1 (Philox4x64, Box-Muller in double: results before "
+                  "version 2); overrides the scenarios' `random_stream`")
+      ->check(CLI::Range(1, 3));
 }
 
 CLI::Validator threads_validator() {

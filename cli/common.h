@@ -50,7 +50,7 @@ CLI::Validator threads_validator();
 // a size_t: a larger value overflowed the conversion).
 CLI::Validator memory_validator();
 // --random-stream on forecast, sweep and backtest: the random stream's
-// version, 1 or 2 (docs/architecture.md, "Determinism"), overriding the
+// version, 1, 2 or 3 (docs/architecture.md, "Determinism"), overriding the
 // scenarios' `random_stream`; other values are usage errors (exit 2).
 void add_random_stream_option(CLI::App& command, std::optional<int>& version);
 // --seed: a whole number 0..2^64-1 (negative or larger values are usage

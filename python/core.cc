@@ -322,7 +322,7 @@ std::shared_ptr<Forecast> run_forecast(
         value_or_raise(text.empty() ? scenario::read_scenario(file)
                                     : scenario::parse_scenario(text, file)));
     if (chosen) scenarios.back().outputs = *chosen;
-    // random_stream= (checked 1 or 2 by growthcast/forecast.py), as
+    // random_stream= (checked 1, 2 or 3 by growthcast/forecast.py), as
     // --random-stream.
     if (random_stream) scenarios.back().random_stream = random_stream;
   }

@@ -13,6 +13,7 @@
 #include "common/lanes.h"
 #include "models/registry.h"
 #include "montecarlo/conditioning.h"
+#include "montecarlo/float_core_math.h"
 #include "montecarlo/parameter_factor.h"
 #include "montecarlo/philox_lanes.h"
 #include "montecarlo/random_stream.h"
@@ -391,8 +392,9 @@ void lane_normals(const BlockKey& key, Stream stream, std::uint64_t index0,
                 out + std::size_t(row) * stride + lanes, 0.0);
     return;
   }
-  if (key.version == StreamVersion::v2) {
-    // Version 2 numbers draws and scenarios with 32 bits (random_stream.h).
+  if (key.version != StreamVersion::v1) {
+    // Versions 2 and 3 number draws and scenarios with 32 bits
+    // (random_stream.h).
     if (((key.first + std::uint64_t(lane_end)) >> 32) != 0 ||
         (key.scenario_index >> 32) != 0)
       throw std::out_of_range(
@@ -440,6 +442,29 @@ void lane_normals(const BlockKey& key, Stream stream, std::uint64_t index0,
 }
 
 void fill(double* row, double value) { std::fill(row, row + B, value); }
+
+// The kernel's logarithm and exponential, a template argument of every
+// step that takes them (run_model<M, Math>): glibc's, which GCC calls as
+// libmvec's vector variants in the loops (stream versions 1 and 2, whose
+// bits stay as they were), or float_core_math.h's, double with a float
+// polynomial, the same bits in every build and lane count (version 3;
+// docs/architecture.md, "Error budget of version 3").
+// select(c, a, b) is c ? a : b: as written for versions 1 and 2; on the
+// bits for version 3, where GCC otherwise turns the select after a
+// floating compare into a branch around the exponential and leaves
+// tfp_convergence's output loop scalar.
+struct LibmMath {
+  static double log(double x) { return std::log(x); }
+  static double exp(double x) { return std::exp(x); }
+  static double select(bool c, double a, double b) { return c ? a : b; }
+};
+struct FloatCoreMath {
+  static double log(double x) { return float_core_math::log(x); }
+  static double exp(double x) { return float_core_math::exp(x); }
+  static double select(bool c, double a, double b) {
+    return float_core_math::select(c, a, b);
+  }
+};
 
 }  // namespace
 
@@ -505,7 +530,7 @@ struct YearNormals {
 // The accumulation equations of one region and year, lane by lane: the
 // drivers are rows (one value per lane) or, when no draw has its own
 // target, Uniform (the same arithmetic on each lane).
-template <class Inv, class Rdi, class Lgr, class Dep>
+template <class Math, class Inv, class Rdi, class Lgr, class Dep>
 void accumulate_lanes(const Inv& inv, const Rdi& rdi, const Lgr& lgr,
                       const Dep& dep, const double* ds, const double* y,
                       const double* k, const double* l, const double* s,
@@ -520,8 +545,8 @@ void accumulate_lanes(const Inv& inv, const Rdi& rdi, const Lgr& lgr,
     l1[lane] = next.labour;
     k1[lane] = next.capital;
     s1[lane] = next.knowledge;
-    lk1[lane] = std::log(k1[lane]);
-    ls1[lane] = std::log(s1[lane]);
+    lk1[lane] = Math::log(k1[lane]);
+    ls1[lane] = Math::log(s1[lane]);
   }
 }
 
@@ -536,12 +561,33 @@ struct RegionRows {
   double* out[kVariableCount];
 };
 
+// GDP and its growth in one lane: ln Y = the model's log output plus the
+// shock in ln Y, Y = e^(ln Y), and Y / Y_t-1 - 1. The one definition for
+// both output loops, so that the GDP-only loop's values are the
+// all-variables loop's bit for bit. Values rather than rows, and always
+// inlined, so that the loops calling it stay vector loops.
+struct GdpLane {
+  double level, growth;
+};
+template <class M, bool kSpill, class Math>
+[[gnu::always_inline]] inline GdpLane gdp_lane(const typename M::LaneRows& rows,
+                                               int lane, double t, double y,
+                                               double u1, double lk1,
+                                               double ll1, double ls1,
+                                               double lsp1) {
+  const double ln_y = M::template lane_log_output<kSpill, Math>(
+                          rows, lane, t, lk1, ll1, ls1, lsp1) +
+                      u1;
+  const double level = Math::exp(ln_y);
+  return {level, level / y - 1.0};
+}
+
 // The output equations of one region and year: the model's log output
 // plus the level shock, and what is reported. t: years since t0;
 // years_ahead: h + 1; u_last: the shock at T. One instantiation per
 // spillover setting: a branch inside keeps GCC from vectorising the loop
 // (and phi * 0 would still be evaluated).
-template <class M, bool kSpill>
+template <class M, bool kSpill, class Math>
 void output_lanes(const typename M::LaneRows rows, double t, double years_ahead,
                   double u_last, const RegionRows& in, double* acc) {
   // Local copies of the row pointers: read through `in` inside the loop,
@@ -571,20 +617,20 @@ void output_lanes(const typename M::LaneRows rows, double t, double years_ahead,
   double* out_c_tfp = in.out[kContributionTfp];
 #pragma omp simd
   for (int lane = 0; lane < B; ++lane) {
-    const double ln_y =
-        M::template lane_log_output<kSpill>(rows, lane, t, lk1[lane], ll1[lane],
-                                            ls1[lane], lsp1[lane]) +
-        u1[lane];
-    const double yv = std::exp(ln_y);
-    const double growth = yv / y[lane] - 1.0;
-    const double tfp = std::exp(
-        M::trend_since_last(rows, lane, t, years_ahead) + u1[lane] - u_last);
+    const GdpLane gdp =
+        gdp_lane<M, kSpill, Math>(rows, lane, t, y[lane], u1[lane], lk1[lane],
+                                  ll1[lane], ls1[lane], lsp1[lane]);
+    const double yv = gdp.level, growth = gdp.growth;
+    const double tfp = Math::exp(
+        M::template trend_since_last<Math>(rows, lane, t, years_ahead) +
+        u1[lane] - u_last);
     double c_capital, c_labour, c_knowledge;
     M::template lane_contributions<kSpill>(
         rows, lane, lk1[lane] - lk[lane], ll1[lane] - ll[lane],
         ls1[lane] - ls[lane], kSpill ? lsp1[lane] - lsp[lane] : 0.0, c_capital,
         c_labour, c_knowledge);
-    const double c_tfp = M::trend_step(rows, lane, t) + u1[lane] - u[lane];
+    const double c_tfp =
+        M::template trend_step<Math>(rows, lane, t) + u1[lane] - u[lane];
     y1[lane] = yv;
     out_gdp[lane] = yv;
     out_growth[lane] = growth;
@@ -609,7 +655,7 @@ void output_lanes(const typename M::LaneRows rows, double t, double years_ahead,
 // check covers the values reported: a state that is not finite shows in
 // the next year's GDP, so only one in the last year (or an overflow of the
 // TFP index alone) would fail the all-variables run and not this one.
-template <class M, bool kSpill>
+template <class M, bool kSpill, class Math>
 void output_lanes_gdp(const typename M::LaneRows rows, double t,
                       const RegionRows& in, double* acc) {
   const double* y = in.y;
@@ -623,12 +669,10 @@ void output_lanes_gdp(const typename M::LaneRows rows, double t,
   double* out_growth = in.out[kGdpGrowth];
 #pragma omp simd
   for (int lane = 0; lane < B; ++lane) {
-    const double ln_y =
-        M::template lane_log_output<kSpill>(rows, lane, t, lk1[lane], ll1[lane],
-                                            ls1[lane], lsp1[lane]) +
-        u1[lane];
-    const double yv = std::exp(ln_y);
-    const double growth = yv / y[lane] - 1.0;
+    const GdpLane gdp =
+        gdp_lane<M, kSpill, Math>(rows, lane, t, y[lane], u1[lane], lk1[lane],
+                                  ll1[lane], ls1[lane], lsp1[lane]);
+    const double yv = gdp.level, growth = gdp.growth;
     y1[lane] = yv;
     out_gdp[lane] = yv;
     out_growth[lane] = growth;
@@ -708,17 +752,21 @@ struct BlockSimulator::Scratch {
   template <class M>
   void tie_shared(const ProjectionSetup& p, const typename M::Config& config,
                   const double** shared_row);
+  template <class Math>
   void initial_state(const ProjectionSetup& p, const double* delta_s_row);
+  template <class Math>
   void spill_logs(const Rows& stock, const Rows& ln_spill);
   void draw_targets(const ProjectionSetup& p, const BlockKey& key);
   void draw_common(const ProjectionSetup& p, const BlockKey& key);
   void set_out_rows(int h, const RowTarget* row_target);
   void year_shocks(const ProjectionSetup& p, const BlockKey& key, int h);
+  template <class Math>
   void accumulate_region(const ProjectionSetup& p, int i, int year,
                          const double* delta_s_row);
-  template <class M>
+  template <class M, class Math>
   void output_region(const ProjectionSetup& p, int i, int h,
                      const double* const* shared_row);
+  template <class Math>
   void aggregate_group(const ProjectionSetup& p, std::size_t g);
   void check_finite(int count, int year, DrawOutcome* outcomes) const;
   void advance_year();
@@ -728,7 +776,7 @@ struct BlockSimulator::Scratch {
   void use_pinned_normals(bool pinned);
   void pin_residuals(const ProjectionSetup& p, int h);
   bool correct(int count, bool first_pass);
-  template <class M>
+  template <class M, class Math>
   void meet_pins(const ProjectionSetup& p, const BlockKey& key, int count,
                  const double* const* shared_row, const double* delta_s_row,
                  DrawOutcome* outcomes);
@@ -754,7 +802,9 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   const std::size_t n = std::size_t(w.n);
   const bool known =
       models::visit_model(p.model, [&]<class M>(std::type_identity<M>) {
-        run_ = &BlockSimulator::run_model<M>;
+        run_ = p.random_stream == StreamVersion::v3
+                   ? &BlockSimulator::run_model<M, FloatCoreMath>
+                   : &BlockSimulator::run_model<M, LibmMath>;
         w.shared = M::kShared;
         w.delta_index = p.layout.shared_index(M::kKnowledgeDepreciation);
         w.spillover = M::uses_spillover(M::configure(p.shared));
@@ -967,6 +1017,7 @@ void BlockSimulator::Scratch::tie_shared(const ProjectionSetup& p,
 
 // State at T. The knowledge stock is rebuilt from the R&D history with
 // each draw's delta_S (once for all lanes when delta_S is not drawn).
+template <class Math>
 void BlockSimulator::Scratch::initial_state(const ProjectionSetup& p,
                                             const double* delta_s_row) {
   std::vector<double> stock;
@@ -995,12 +1046,12 @@ void BlockSimulator::Scratch::initial_state(const ProjectionSetup& p,
     const double* s_r = s.row(r);
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane) {
-      lk_r[lane] = std::log(k_r[lane]);
-      ll_r[lane] = std::log(l_r[lane]);
-      ls_r[lane] = std::log(s_r[lane]);
+      lk_r[lane] = Math::log(k_r[lane]);
+      ll_r[lane] = Math::log(l_r[lane]);
+      ls_r[lane] = Math::log(s_r[lane]);
     }
   }
-  spill_logs(s, lsp);
+  spill_logs<Math>(s, lsp);
   for (std::size_t g = 0; g < p.groups.size(); ++g)
     fill(group_log_tfp.row(g), 0.0);
   if (p.trend_shocks)
@@ -1023,6 +1074,7 @@ void BlockSimulator::Scratch::draw_common(const ProjectionSetup& p,
 
 // ln Sspill of every region from the stocks (0 without spillovers, as
 // ln 1).
+template <class Math>
 void BlockSimulator::Scratch::spill_logs(const Rows& stock,
                                          const Rows& ln_spill) {
   if (!spillover) return;
@@ -1038,7 +1090,7 @@ void BlockSimulator::Scratch::spill_logs(const Rows& stock,
     double* out = ln_spill.row(std::size_t(i));
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane)
-      out[lane] = std::log(
+      out[lane] = Math::log(
           models::spill_from_total(total[lane], si[lane], std::size_t(n)));
   }
 }
@@ -1254,6 +1306,7 @@ bool BlockSimulator::Scratch::correct(int count, bool first_pass) {
 
 // Capital, labour, knowledge of region i in `year`: the accumulation
 // equations with this year's drivers.
+template <class Math>
 void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
                                                 int year,
                                                 const double* delta_s_row) {
@@ -1282,7 +1335,7 @@ void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
       if (std::isfinite(observed))
         value[int(Driver::rd_intensity)].value = observed;
     }
-    accumulate_lanes(
+    accumulate_lanes<Math>(
         value[int(Driver::investment_rate)], value[int(Driver::rd_intensity)],
         value[int(Driver::labour_growth)], value[int(Driver::depreciation)],
         delta_s_row, y_r, k_r, l_r, s_r, k1_r, l1_r, s1_r, lk1_r, ls1_r);
@@ -1307,24 +1360,24 @@ void BlockSimulator::Scratch::accumulate_region(const ProjectionSetup& p, int i,
       if (std::isfinite(observed))
         fill(drivers.row(std::size_t(Driver::rd_intensity)), observed);
     }
-    accumulate_lanes(drivers.row(std::size_t(Driver::investment_rate)),
-                     drivers.row(std::size_t(Driver::rd_intensity)),
-                     drivers.row(std::size_t(Driver::labour_growth)),
-                     drivers.row(std::size_t(Driver::depreciation)),
-                     delta_s_row, y_r, k_r, l_r, s_r, k1_r, l1_r, s1_r, lk1_r,
-                     ls1_r);
+    accumulate_lanes<Math>(drivers.row(std::size_t(Driver::investment_rate)),
+                           drivers.row(std::size_t(Driver::rd_intensity)),
+                           drivers.row(std::size_t(Driver::labour_growth)),
+                           drivers.row(std::size_t(Driver::depreciation)),
+                           delta_s_row, y_r, k_r, l_r, s_r, k1_r, l1_r, s1_r,
+                           lk1_r, ls1_r);
   }
   if (labour_uniform[r]) {
-    fill(ll1_r, std::log(l1_r[0]));
+    fill(ll1_r, Math::log(l1_r[0]));
   } else {
 #pragma omp simd
-    for (int lane = 0; lane < B; ++lane) ll1_r[lane] = std::log(l1_r[lane]);
+    for (int lane = 0; lane < B; ++lane) ll1_r[lane] = Math::log(l1_r[lane]);
   }
 }
 
 // Region i in projection year h: the level shock, then the model's output
 // equation (models/) and what is reported.
-template <class M>
+template <class M, class Math>
 void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
                                             int h,
                                             const double* const* shared_row) {
@@ -1394,17 +1447,20 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
   const double years_ahead = double(h + 1);
   const double u_last = p.residual_last[r];
   if (gdp_only && spillover)
-    output_lanes_gdp<M, true>(lane_rows, t, in, acc.data());
+    output_lanes_gdp<M, true, Math>(lane_rows, t, in, acc.data());
   else if (gdp_only)
-    output_lanes_gdp<M, false>(lane_rows, t, in, acc.data());
+    output_lanes_gdp<M, false, Math>(lane_rows, t, in, acc.data());
   else if (spillover)
-    output_lanes<M, true>(lane_rows, t, years_ahead, u_last, in, acc.data());
+    output_lanes<M, true, Math>(lane_rows, t, years_ahead, u_last, in,
+                                acc.data());
   else
-    output_lanes<M, false>(lane_rows, t, years_ahead, u_last, in, acc.data());
+    output_lanes<M, false, Math>(lane_rows, t, years_ahead, u_last, in,
+                                 acc.data());
 }
 
 // Group g: sums of levels; contributions weighted by last year's output
 // shares (Divisia), TFP the remainder so the parts add up.
+template <class Math>
 void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
                                               std::size_t g) {
   const std::size_t unit = p.output_regions.size() + g;
@@ -1468,13 +1524,13 @@ void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
   for (int lane = 0; lane < B; ++lane) {
     const double ratio = out[kGdp][lane] / y_prev[lane];
     const double growth = ratio - 1.0;
-    const double c_tfp = std::log(ratio) - out[kContributionCapital][lane] -
+    const double c_tfp = Math::log(ratio) - out[kContributionCapital][lane] -
                          out[kContributionLabour][lane] -
                          out[kContributionKnowledge][lane];
     out[kGdpGrowth][lane] = growth;
     out[kContributionTfp][lane] = c_tfp;
     log_tfp[lane] += c_tfp;
-    const double tfp = std::exp(log_tfp[lane]);
+    const double tfp = Math::exp(log_tfp[lane]);
     out[kTfp][lane] = tfp;
     sum[lane] += ((growth + c_tfp) + (tfp + out[kCapital][lane])) +
                  out[kKnowledge][lane];
@@ -1512,7 +1568,7 @@ void BlockSimulator::Scratch::advance_year() {
   std::swap(lsp, lsp1);
 }
 
-template <class M>
+template <class M, class Math>
 void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
                                std::uint64_t first, int count, const Sink& sink,
                                DrawOutcome* outcomes,
@@ -1528,10 +1584,11 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
   const double* shared_row[M::kShared];
   w.tie_shared<M>(p, M::configure(p.shared), shared_row);
   const double* delta_s_row = shared_row[M::kKnowledgeDepreciation];
-  w.initial_state(p, delta_s_row);
+  w.initial_state<Math>(p, delta_s_row);
   w.draw_targets(p, key);
   w.draw_common(p, key);
-  if (w.cond) w.meet_pins<M>(p, key, count, shared_row, delta_s_row, outcomes);
+  if (w.cond)
+    w.meet_pins<M, Math>(p, key, count, shared_row, delta_s_row, outcomes);
 
   // A full block's rows can go straight to the caller's memory.
   const RowTarget* direct = count == B ? row_target : nullptr;
@@ -1542,10 +1599,12 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
     const int year = p.last_year + 1 + h;
     w.set_out_rows(h, direct);
     w.year_shocks(p, key, h);
-    for (int i = 0; i < w.n; ++i) w.accumulate_region(p, i, year, delta_s_row);
-    w.spill_logs(w.s1, w.lsp1);
-    for (int i = 0; i < w.n; ++i) w.output_region<M>(p, i, h, shared_row);
-    for (std::size_t g = 0; g < p.groups.size(); ++g) w.aggregate_group(p, g);
+    for (int i = 0; i < w.n; ++i)
+      w.accumulate_region<Math>(p, i, year, delta_s_row);
+    w.spill_logs<Math>(w.s1, w.lsp1);
+    for (int i = 0; i < w.n; ++i) w.output_region<M, Math>(p, i, h, shared_row);
+    for (std::size_t g = 0; g < p.groups.size(); ++g)
+      w.aggregate_group<Math>(p, g);
     w.check_finite(count, year, outcomes);
     sink(h, direct ? nullptr : w.rows.data());
     w.advance_year();
@@ -1561,7 +1620,7 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
 // shocks; output feeding back into capital and knowledge, and a group's
 // shares, need more (docs/conditioning.md). The state is then reset for
 // the pass that reports.
-template <class M>
+template <class M, class Math>
 void BlockSimulator::Scratch::meet_pins(const ProjectionSetup& p,
                                         const BlockKey& key, int count,
                                         const double* const* shared_row,
@@ -1572,14 +1631,16 @@ void BlockSimulator::Scratch::meet_pins(const ProjectionSetup& p,
   w.draw_pinned(p, key);
   for (int pass = 0;; ++pass) {
     w.apply_corrections();
-    w.initial_state(p, delta_s_row);
+    w.initial_state<Math>(p, delta_s_row);
     w.use_pinned_normals(true);
     for (int h = 0; h < c.years; ++h) {
       const int year = p.last_year + 1 + h;
       w.set_out_rows(h, nullptr);
-      for (int i : w.pass_regions) w.accumulate_region(p, i, year, delta_s_row);
-      w.spill_logs(w.s1, w.lsp1);
-      for (int i : w.pass_regions) w.output_region<M>(p, i, h, shared_row);
+      for (int i : w.pass_regions)
+        w.accumulate_region<Math>(p, i, year, delta_s_row);
+      w.spill_logs<Math>(w.s1, w.lsp1);
+      for (int i : w.pass_regions)
+        w.output_region<M, Math>(p, i, h, shared_row);
       w.pin_residuals(p, h);
       w.advance_year();
     }
@@ -1595,7 +1656,7 @@ void BlockSimulator::Scratch::meet_pins(const ProjectionSetup& p,
     }
   }
   w.apply_corrections();
-  w.initial_state(p, delta_s_row);
+  w.initial_state<Math>(p, delta_s_row);
 }
 
 DrawOutcome simulate_draw(const ProjectionSetup& p, std::uint64_t seed,

@@ -213,9 +213,9 @@ class BlockSimulator {
 
  private:
   struct Scratch;
-  // The kernel for one model (projection.cc), chosen by name at
-  // construction.
-  template <class M>
+  // The kernel for one model (projection.cc) with the stream version's
+  // logarithm and exponential (Math), chosen at construction.
+  template <class M, class Math>
   void run_model(std::uint64_t seed, std::uint64_t scenario_index,
                  std::uint64_t first, int count, const Sink& sink,
                  DrawOutcome* outcomes, const RowTarget* target);

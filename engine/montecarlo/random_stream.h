@@ -81,7 +81,7 @@ class RandomStream {
   // Uniform on (0, 1): Random123's u01 of a 64-bit word (version 2: the
   // call's first two 32-bit words, high then low).
   double uniform() {
-    if (version_ == StreamVersion::v2) {
+    if (version_ != StreamVersion::v1) {
       const auto words = generator32_(counter32_, key32_);
       ++counter32_[3];
       return u01_branchless((std::uint64_t(words[0]) << 32) | words[1]);
@@ -95,7 +95,7 @@ class RandomStream {
   using Philox = r123::Philox4x64;
   void refill() {
     next_ = 0;
-    if (version_ == StreamVersion::v2) {
+    if (version_ != StreamVersion::v1) {
       const auto w = generator32_(counter32_, key32_);
       ++counter32_[3];
       const float_normals::Four z =

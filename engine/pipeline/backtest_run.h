@@ -31,7 +31,7 @@ struct BacktestRequest {
   int window = 10;
   std::int64_t draws = 2000;
   std::uint64_t seed = 1;
-  // The random stream's version, 1 or 2 (absent: the default;
+  // The random stream's version, 1, 2 or 3 (absent: the default;
   // docs/architecture.md, "Determinism").
   std::optional<int> random_stream;
   std::string outturns;  // default: the shipped outturns

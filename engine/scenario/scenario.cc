@@ -205,8 +205,8 @@ Status Parser::parse_key(const Entry& e) {
   if (e.key == "seed") return parse_seed(n);
   if (e.key == "random_stream") {
     // The random stream's version (docs/architecture.md, "Determinism"):
-    // 1 reproduces results written before version 2 existed.
-    return assign(in_.get_integer_in(n, e.key, "random_stream", 1, 2),
+    // 1 and 2 reproduce results written before versions 2 and 3 existed.
+    return assign(in_.get_integer_in(n, e.key, "random_stream", 1, 3),
                   &s_->random_stream);
   }
   if (e.key == "regions") return parse_regions(n);

@@ -112,7 +112,7 @@ struct Scenario {
   int horizon = 0;
   std::int64_t draws = 1000;
   std::uint64_t seed = 1;
-  // `random_stream`: the random stream's version, 1 or 2 (absent: the
+  // `random_stream`: the random stream's version, 1, 2 or 3 (absent: the
   // default, montecarlo/stream_version.h).
   std::optional<int> random_stream;
   std::vector<std::string> regions;  // empty = all

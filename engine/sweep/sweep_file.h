@@ -38,7 +38,7 @@ struct SweepDefinition {
   // indices, scenario::parse_output_list).
   std::optional<std::vector<int>> outputs_override;
 
-  // `growthcast sweep --random-stream` (1 or 2): replaces every point's
+  // `growthcast sweep --random-stream` (1, 2 or 3): replaces every point's
   // random stream version. Not part of the id: --resume recomputes the
   // points of another version and merge refuses to mix versions.
   std::optional<int> random_stream_override;

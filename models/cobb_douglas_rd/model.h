@@ -234,8 +234,10 @@ struct CobbDouglasRd {
     return {regional[0],   regional[1],     shared[alpha], shared[beta],
             shared[gamma], shared[delta_S], shared[phi]};
   }
-  // ln Yhat in year t (years since t0), before the level shock.
-  template <bool kSpill>
+  // ln Yhat in year t (years since t0), before the level shock. Math: the
+  // kernel's exp and select (tfp_convergence's trend takes them; this
+  // model's lanes need neither).
+  template <bool kSpill, class Math>
   static double lane_log_output(LaneRows r, int i, double t, double ln_k,
                                 double ln_l, double ln_s, double ln_spill) {
     return log_output<double, double>(r.a[i], r.lambda[i], t, r.alpha[i],
@@ -244,9 +246,11 @@ struct CobbDouglasRd {
   }
   // The TFP trend's change from the last data year T to year T + h, and
   // from year t - 1 to t: lambda h and lambda.
+  template <class Math>
   static double trend_since_last(LaneRows r, int i, double /*t*/, double h) {
     return r.lambda[i] * h;
   }
+  template <class Math>
   static double trend_step(LaneRows r, int i, double /*t*/) {
     return r.lambda[i];
   }

@@ -249,26 +249,33 @@ struct TfpConvergence {
   // tau at x for one lane: both branches computed and one selected, so
   // that the kernel's loop stays a vector loop (exp has a vector version,
   // expm1 does not; at kappa x >= 1e-6 the cancellation of 1 - exp costs
-  // at most about 1e-10 relative).
+  // at most about 1e-10 relative). Math: the kernel's exp and select
+  // (engine/montecarlo/projection.cc: glibc's exp and ?:, or stream
+  // version 3's exp and a select on the bits, which GCC keeps in the
+  // vector loop).
+  template <class Math>
   static double lane_trend(LaneRows r, int i, double x) {
     const double k = r.kappa[i];
     const double kx = k * x;
     const double series = x * (1.0 - kx / 2.0 + kx * kx / 6.0);
-    const double closed = (1.0 - std::exp(-kx)) / k;
-    const double factor = kx < 1e-6 ? series : closed;
+    const double closed = (1.0 - Math::exp(-kx)) / k;
+    const double factor = Math::select(kx < 1e-6, series, closed);
     return r.g_f[i] * x + (r.lambda[i] - r.g_f[i]) * factor;
   }
-  template <bool kSpill>
+  template <bool kSpill, class Math>
   static double lane_log_output(LaneRows r, int i, double t, double ln_k,
                                 double ln_l, double ln_s, double /*spill*/) {
-    return log_output<double, double>(r.a[i], lane_trend(r, i, t), r.alpha[i],
-                                      r.beta[i], r.gamma[i], ln_k, ln_l, ln_s);
+    return log_output<double, double>(r.a[i], lane_trend<Math>(r, i, t),
+                                      r.alpha[i], r.beta[i], r.gamma[i], ln_k,
+                                      ln_l, ln_s);
   }
+  template <class Math>
   static double trend_since_last(LaneRows r, int i, double t, double h) {
-    return lane_trend(r, i, t) - lane_trend(r, i, t - h);
+    return lane_trend<Math>(r, i, t) - lane_trend<Math>(r, i, t - h);
   }
+  template <class Math>
   static double trend_step(LaneRows r, int i, double t) {
-    return lane_trend(r, i, t) - lane_trend(r, i, t - 1.0);
+    return lane_trend<Math>(r, i, t) - lane_trend<Math>(r, i, t - 1.0);
   }
   template <bool kSpill>
   static void lane_contributions(LaneRows r, int i, double dlk, double dll,

@@ -133,11 +133,11 @@ def _dataset(runs, history, levels, variables, attrs):
 
 
 def _random_stream_arg(version):
-    """--random-stream's values: None (the files', else 2), 1 or 2."""
+    """--random-stream's values: None (the files', else 3), 1, 2 or 3."""
     if version is None:
         return None
-    if version not in (1, 2) or isinstance(version, bool):
-        raise ValueError(f"random_stream {version!r} is not 1 or 2")
+    if version not in (1, 2, 3) or isinstance(version, bool):
+        raise ValueError(f"random_stream {version!r} is not 1, 2 or 3")
     return int(version)
 
 
@@ -167,9 +167,9 @@ def forecast(calibration=None, scenario=None, draws=None, seed=None,
     variables to summarise, e.g. ``["gdp", "gdp_growth"]``, replacing the
     scenarios' ``outputs`` (as ``--outputs``; default: theirs, else all);
     nothing else is computed into statistics or stored.
-    ``random_stream``: 1 or 2 overrides the scenarios' version of the random
-    stream (--random-stream; 1 reproduces results of growthcast before
-    version 2 existed, docs/architecture.md "Determinism"). Returns an
+    ``random_stream``: 1, 2 or 3 overrides the scenarios' version of the
+    random stream (--random-stream; 1 and 2 reproduce results of growthcast
+    before versions 2 and 3 existed, docs/architecture.md "Determinism"). Returns an
     xarray.Dataset (scenario, region, year, quantile);
     ``ds.growthcast.plot()`` draws a fan chart, ``ds.growthcast.save(path)``
     writes the file. The GIL is released while it runs; Ctrl-C stops it

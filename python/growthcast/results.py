@@ -114,8 +114,8 @@ def backtest(data=None, origins=(2012, 2019), horizon=5,
 
     ``data``: a panel CSV path (default: the shipped panel). It prints the
     command line's table; ``out`` keeps the HDF5 file (else a temporary
-    one is read and removed). ``random_stream`` 1 or 2 chooses the random
-    stream version (--random-stream; default 2). Ctrl-C stops it with
+    one is read and removed). ``random_stream`` 1, 2 or 3 chooses the
+    random stream version (--random-stream; default 3). Ctrl-C stops it with
     KeyboardInterrupt.
     """
     from .forecast import _random_stream_arg

@@ -52,7 +52,7 @@ def sweep(sweep, calibration=None, draws=None, seed=None, threads=0,
     messages). ``calibration``: CalibrationResults, a calibration file, or
     None (the sweep's ``calibration``, else the shipped panel calibrated
     with the defaults). ``draws``/``seed`` override the sweep's
-    (--draws/--seed) and ``random_stream`` (1 or 2) its random stream
+    (--draws/--seed) and ``random_stream`` (1, 2 or 3) its random stream
     version (--random-stream); ``outputs``: the variables to summarise,
     e.g. ``["gdp", "gdp_growth"]``, replacing every point's ``outputs``
     (as ``--outputs``; default: the base scenario's, else all).

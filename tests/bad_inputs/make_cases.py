@@ -198,7 +198,7 @@ def main():
         ("toml_out_of_range_sd", "sd = 0.002", "sd = -0.1"),
         ("toml_out_of_range_seed", "seed = 7", "seed = -1"),
         ("toml_out_of_range_random_stream", "seed = 7",
-         "seed = 7\nrandom_stream = 3"),
+         "seed = 7\nrandom_stream = 4"),
         ("toml_horizon_before_data", "horizon = 2025", "horizon = 2015"),
         ("toml_out_of_range_labour", "[drivers.rd_intensity]\n",
          '[drivers.labour_growth]\npath = "constant"\nvalue = 0.9\n\n'

@@ -318,14 +318,14 @@ class HostileShards(Shared):
                              own["/forecast/gdp/quantiles"][0].tobytes())
 
     def test_resume_recomputes_a_point_of_another_random_stream(self):
-        # Point 0 was drawn from the default stream (version 2); a resumed
+        # Point 0 was drawn from the default stream (version 3); a resumed
         # run with --random-stream 1 computes it again from version 1 (the
         # same seed gives other draws), so its quantiles are those of a
         # fresh version-1 run and not the checkpoint's.
         out, checkpoint = self.interrupted("resumed.h5")
         with h5py.File(self.shards[0]) as f:
             self.assertEqual(f["/forecast"].attrs["scenario_0_random_stream"],
-                             2)
+                             3)
         r = run("sweep", self.sweep, "--out", out, "--resume",
                 "--random-stream", "1")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -347,7 +347,7 @@ class HostileShards(Shared):
     def test_resume_recomputes_a_point_written_before_stream_versions(self):
         # A point file without random_stream (written before version 2
         # existed, so drawn from version 1) is computed again by a run of
-        # the default version 2.
+        # the default version 3.
         # The content digest covers random_stream, so the edit removes the
         # digest too (the check that a point has one comes after this one).
         out, checkpoint = self.interrupted("resumed.h5")
@@ -369,7 +369,7 @@ class HostileShards(Shared):
         r = run("merge", self.shards[0], other, "--out", out)
         self.assert_refused(r, out)
         self.assertIn(f"{other}: field 'random_stream': point 1 was drawn "
-                      "from random stream 1, not 2", r.stderr)
+                      "from random stream 1, not 3", r.stderr)
 
     def test_resume_refuses_an_edited_point(self):
         out, checkpoint = self.interrupted("resumed.h5")

@@ -86,15 +86,15 @@ TEST(StreamVersion, Version1IsTheStreamWrittenBeforeVersion2) {
 #endif
 }
 
-TEST(StreamVersion, Version2IsTheDefaultAndDiffers) {
+TEST(StreamVersion, NewestIsTheDefaultAndDiffers) {
   const auto r = run_all("", 600);
-  EXPECT_EQ(r.random_stream, 2);
+  EXPECT_EQ(r.random_stream, kNewestStreamVersion);
   EXPECT_NE(fnv1a(r.paths.data(), r.paths.size()), 10122408666178191654ull);
 }
 
 TEST(StreamVersion, ScenarioKeyIsCheckedWithItsLine) {
   auto parsed = scenario::parse_scenario(
-      "name = \"t\"\nhorizon = 2025\nrandom_stream = 3\n", "s.toml");
+      "name = \"t\"\nhorizon = 2025\nrandom_stream = 4\n", "s.toml");
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().line, 3);
   EXPECT_EQ(parsed.error().field, "random_stream");

@@ -265,16 +265,17 @@ class Forecast(Base):
         self.assertEqual(bad.exception.field, "outputs")
 
     def test_random_stream_equals_cli(self):
-        # random_stream=1 is --random-stream 1 (the stream before issue
-        # 20), the default is version 2; each is recorded per scenario.
+        # random_stream=1 and 2 are --random-stream 1 and 2 (the streams
+        # before issue 20 and before version 3), the default is version 3;
+        # each is recorded per scenario.
         cal = gc.read_calibration(self.cli_cal)
-        for version in (1, 2):
+        for version in (1, 2, 3):
             out = self.path(f"cli_stream_{version}.h5")
             cli("forecast", SCENARIOS[1], "--calibration", self.cli_cal,
                 "--draws", "500", "--seed", "3", "--random-stream",
                 str(version), "--out", out)
             ds = gc.forecast(cal, SCENARIOS[1], draws=500, seed=3,
-                             random_stream=None if version == 2 else 1)
+                             random_stream=None if version == 3 else version)
             self.assertEqual(list(ds["random_stream"].values), [version])
             self.assertEqual(ds.attrs["scenario_0_random_stream"], version)
             with h5py.File(out, "r") as f:
@@ -284,7 +285,7 @@ class Forecast(Base):
                           gc.open(out)["gdp"].values.ravel(), f"v{version}")
             self.assertEqual(
                 list(gc.open(out)["random_stream"].values), [version])
-        for bad in (0, 3, "2", True):
+        for bad in (0, 4, "2", True):
             with self.assertRaises(ValueError):
                 gc.forecast(cal, SCENARIOS[1], draws=10, random_stream=bad)
 
