@@ -802,9 +802,15 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   const std::size_t n = std::size_t(w.n);
   const bool known =
       models::visit_model(p.model, [&]<class M>(std::type_identity<M>) {
-        run_ = p.random_stream == StreamVersion::v3
-                   ? &BlockSimulator::run_model<M, FloatCoreMath>
-                   : &BlockSimulator::run_model<M, LibmMath>;
+        // Pins (conditions, outturns) are met by corrections to 1e-13 in
+        // ln Y (kPinTolerance); float_core_math's exp is exact to 1.4e-8
+        // and moves in steps of its float term, so a conditioned run takes
+        // glibc's arithmetic under every version (docs/architecture.md,
+        // "Error budget of version 3").
+        const bool float_core =
+            p.random_stream == StreamVersion::v3 && !p.conditioning;
+        run_ = float_core ? &BlockSimulator::run_model<M, FloatCoreMath>
+                          : &BlockSimulator::run_model<M, LibmMath>;
         w.shared = M::kShared;
         w.delta_index = p.layout.shared_index(M::kKnowledgeDepreciation);
         w.spillover = M::uses_spillover(M::configure(p.shared));

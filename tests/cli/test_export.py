@@ -68,10 +68,10 @@ class Export(unittest.TestCase):
             g = f["forecast"]
             scenarios = text(g["scenario"][()])
             # Every row of a scenario (history rows too) carries its
-            # random stream version (2, the default, here).
+            # random stream version (3, the default, here).
             for s, scenario in enumerate(scenarios):
                 version = g.attrs[f"scenario_{s}_random_stream"]
-                self.assertEqual(version, 2)
+                self.assertEqual(version, 3)
                 self.assertEqual(
                     set(df[df.scenario == scenario].random_stream), {version})
             regions = text(g["region"][()])

@@ -206,8 +206,8 @@ TEST(FuzzHarness, AcceptsUneditedHdf5BaseFiles) {
   };
   // /forecast/gdp/mean_value shortened to one value; the calibration's
   // estimate with a NaN (make_h5_corpus.py names the seeds).
-  EXPECT_FALSE(forecast_h5(
-      seed("fuzz_forecast_h5", "shard_forecast_gdp_mean_value_0")));
+  EXPECT_FALSE(
+      forecast_h5(seed("fuzz_forecast_h5", "shard_forecast_gdp_mean_value_0")));
   EXPECT_FALSE(calibration_h5(
       seed("fuzz_calibration_h5", "calibration_calibration_estimate_5")));
 }
