@@ -56,12 +56,13 @@ struct RunTimes {
 
 // calibrate_main (cli/calibrate_command.cc) without the command-line
 // parsing and the printing.
-RunTimes run_once(const std::string& model, const std::string& out,
-                  bool calibration_only) {
+RunTimes run_once(const std::string& model, const std::string& data,
+                  const std::string& out, bool calibration_only) {
   RunTimes times;
   const auto t0 = Clock::now();
   gc::pipeline::CalibrationRequest request;
   request.model_name = model;
+  request.panel.data = data;
   request.panel.resolve();
   if (auto s = gc::pipeline::check_output_path(
           out, {request.panel.data, request.panel.regions_file});
@@ -79,8 +80,9 @@ RunTimes run_once(const std::string& model, const std::string& out,
   times.table_bytes = table.size();
   const auto t2 = Clock::now();
   gc::store::Provenance provenance;
-  provenance.command_line =
-      "growthcast calibrate --model " + model + " --out " + out;
+  provenance.command_line = "growthcast calibrate --model " + model +
+                            (data.empty() ? "" : " --data " + data) +
+                            " --out " + out;
   provenance.input_files = {request.panel.data};
   if (std::error_code ec; std::filesystem::exists(
           gc::data::units_sidecar_path(request.panel.data), ec))
@@ -112,13 +114,15 @@ void print_run(const RunTimes& t, bool last) {
 
 int main(int argc, char** argv) {
   std::string model = "cobb_douglas_rd";
-  std::string out;
+  std::string data, out;
   int warm = 0;
   bool calibration_only = false;
   for (int k = 1; k < argc; ++k) {
     const std::string arg = argv[k];
     if (arg == "--model" && k + 1 < argc) {
       model = argv[++k];
+    } else if (arg == "--data" && k + 1 < argc) {
+      data = argv[++k];
     } else if (arg == "--out" && k + 1 < argc) {
       out = argv[++k];
     } else if (arg == "--calibration-only") {
@@ -127,11 +131,12 @@ int main(int argc, char** argv) {
       warm = std::atoi(argv[++k]);
     } else {
       std::fprintf(stderr,
-                   "usage: %s --out FILE.h5 [--model NAME] [--warm N] "
-                   "[--calibration-only]\n"
-                   "Times `growthcast calibrate --model NAME --out FILE.h5` "
-                   "in this process: the first (cold) run, then N warm "
-                   "ones. --calibration-only stops each run after "
+                   "usage: %s --out FILE.h5 [--model NAME] [--data CSV] "
+                   "[--warm N] [--calibration-only]\n"
+                   "Times `growthcast calibrate --model NAME [--data CSV] "
+                   "--out FILE.h5` in this process: the first (cold) run, "
+                   "then N warm ones (default data: the shipped panel). "
+                   "--calibration-only stops each run after "
                    "run_calibration (no table, no file; for profiling).\n",
                    argv[0]);
       return 2;
@@ -143,7 +148,7 @@ int main(int argc, char** argv) {
   }
   std::vector<RunTimes> runs;
   for (int k = 0; k <= warm; ++k)
-    runs.push_back(run_once(model, out, calibration_only));
+    runs.push_back(run_once(model, data, out, calibration_only));
   std::printf("{\n  \"model\": \"%s\",\n  \"cold\":\n", model.c_str());
   print_run(runs[0], false);
   std::printf("  \"warm\": [\n");

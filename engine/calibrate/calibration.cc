@@ -652,8 +652,16 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
       shared_at.push_back(shared0 + k);
     }
 
-  r.covariance = with_covariance ? Eigen::MatrixXd::Zero(n_params, n_params)
+  // Left uninitialised: arrow_covariance writes every entry of the free
+  // blocks' rows and columns, and the rest (the shared parameters that are
+  // not free: fixed, tied, pinned) is zeroed here. Zeroing all N^2 first
+  // was a second pass over 308 MB at 3,100 regions.
+  r.covariance = with_covariance ? Eigen::MatrixXd(n_params, n_params)
                                  : Eigen::MatrixXd(0, 0);
+  if (with_covariance) {
+    r.covariance.rightCols(M::kShared).setZero();
+    r.covariance.bottomRows(M::kShared).setZero();
+  }
   if (!with_covariance) {
     r.covariance_message = "covariance not computed (skipped on request)";
   } else if (arrow_covariance(blocks, shared_at, f.sigma2, r.covariance)) {
