@@ -535,7 +535,9 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
 
 template <class M>
 bool ModelProblem<M>::solve_by_qr(bool first) {
-  if (solver_.loss != LossKind::none) return false;
+  // Its steps count as iterations: the limit must allow both.
+  if (solver_.loss != LossKind::none || solver_.max_iterations < 2)
+    return false;
   double start_cost = 0.0;
   int steps = 0, evaluations = 0;
   bool converged = false;
@@ -605,17 +607,12 @@ const SolveSummary& ModelProblem<M>::solve() {
   if (solver_.cancel) options.callbacks.push_back(&cancel);
   auto run = [&](bool first) {
     if (is_cancelled(solver_.cancel)) return;
-    // The cost where this run starts (solve_by_qr may move the
-    // parameters even when it leaves the rest to Ceres).
-    double start_cost = 0.0;
-    if (first)
-      problem_.Evaluate(ceres::Problem::EvaluateOptions(), &start_cost, nullptr,
-                        nullptr, nullptr);
+    // solve_by_qr leaves the parameters where they were when it does not
+    // converge, so Ceres starts (and reports its initial cost) as before.
     if (solver_.gauss_newton_by_qr && solve_by_qr(first)) return;
     ceres::Solver::Summary summary;
     ceres::Solve(options, &problem_, &summary);
     accumulate(summary, first, summary_);
-    if (first) summary_.initial_cost = start_cost;
   };
   run(true);
   if (add_priors()) run(false);
