@@ -332,6 +332,24 @@ class ModelProblem final : public CalibrationProblem::Impl {
   double prior_scale_ = 0.0;  // sigma_hat of the fit without priors
   std::vector<ceres::ResidualBlockId> data_blocks_;   // one per region
   std::vector<ceres::ResidualBlockId> prior_blocks_;  // one per prior
+  // The last Jacobian gauss_newton_step evaluated (over every region's
+  // block and the free shared ones, data and prior rows), the parameters
+  // it was taken at, and which shared parameters were free: the
+  // covariance reuses it when the solve ended there.
+  ceres::CRSMatrix step_jacobian_;
+  std::vector<double> step_point_;
+  std::vector<double*> step_shared_;
+  std::vector<double> parameter_snapshot() const {
+    std::vector<double> out;
+    for (const auto& block : region_params_)
+      out.insert(out.end(), block.begin(), block.end());
+    // A tied parameter is left out: apply_ties sets it after the solve,
+    // and the residuals read its source, not its stored value.
+    for (int k = 0; k < kShared; ++k)
+      if (!model_.shared[std::size_t(k)].tied)
+        out.push_back(shared_[std::size_t(k)]);
+    return out;
+  }
 };
 
 template <class M>
@@ -441,11 +459,14 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   options.residual_blocks = data_blocks_;
   options.residual_blocks.insert(options.residual_blocks.end(),
                                  prior_blocks_.begin(), prior_blocks_.end());
-  ceres::CRSMatrix jacobian;
+  ceres::CRSMatrix& jacobian = step_jacobian_;
+  step_point_.clear();
   std::vector<double> residuals;
   if (!problem_.Evaluate(options, &out.cost, &residuals, nullptr, &jacobian) ||
       !std::isfinite(out.cost))
     return out;
+  step_point_ = parameter_snapshot();
+  step_shared_ = shared;
   const int shared_col = regions * kr;
   // Row `row` of [J r] into row `to` of `m`, region i's columns first
   // (none for i < 0), then the shared ones, then the residual.
@@ -674,9 +695,18 @@ bool ModelProblem<M>::arrow_covariance(
   options.residual_blocks = data_blocks_;
   options.residual_blocks.insert(options.residual_blocks.end(),
                                  prior_blocks_.begin(), prior_blocks_.end());
-  ceres::CRSMatrix jacobian;
-  double cost = 0.0;
-  problem_.Evaluate(options, &cost, nullptr, nullptr, &jacobian);
+  // The solve's last Jacobian when it was taken here, over the same
+  // blocks (the same bits as evaluating it again).
+  std::vector<double*> shared_blocks(options.parameter_blocks.begin() + regions,
+                                     options.parameter_blocks.end());
+  ceres::CRSMatrix evaluated;
+  const bool reuse = !step_point_.empty() && shared_blocks == step_shared_ &&
+                     step_point_ == parameter_snapshot();
+  if (!reuse) {
+    double cost = 0.0;
+    problem_.Evaluate(options, &cost, nullptr, nullptr, &evaluated);
+  }
+  const ceres::CRSMatrix& jacobian = reuse ? step_jacobian_ : evaluated;
   const int years = int(data_.years.size());
   const int shared_col = regions * kr;
   // Rows [first, first + count) of J restricted to region i's columns (none
