@@ -51,6 +51,26 @@ ceres::LossFunction* make_loss(const SolverOptions& options) {
   return nullptr;
 }
 
+// The inverse of an upper triangular matrix by back substitution, in
+// the order and with the operations of Eigen's triangular solve with a
+// matrix right-hand side (a reciprocal of the diagonal, then each known
+// entry subtracted from the rows above): the same bits on every
+// calibration compared. That solve goes through Eigen's blocked kernel,
+// whose first call in a process queries the cache sizes by cpuid (a VM
+// exit each; bench/README.md, "Calibration cold").
+Eigen::MatrixXd upper_inverse(const Eigen::MatrixXd& r) {
+  const Eigen::Index n = r.rows();
+  Eigen::MatrixXd out = Eigen::MatrixXd::Identity(n, n);
+  for (Eigen::Index i = n - 1; i >= 0; --i) {
+    const double a = 1.0 / r(i, i);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const double b = (out(i, j) *= a);
+      for (Eigen::Index k = 0; k < i; ++k) out(k, j) -= b * r(k, i);
+    }
+  }
+  return out;
+}
+
 std::string format_double(const char* format, double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, v);
@@ -744,8 +764,7 @@ bool ModelProblem<M>::arrow_covariance(
     scale = std::max(scale, ri.cwiseAbs().maxCoeff());
     for (int k = 0; k < kr; ++k)
       if (!(std::fabs(ri(k, k)) > 1e-12 * scale)) return false;
-    const Matrix r_inv = ri.template triangularView<Eigen::Upper>().solve(
-        Matrix::Identity(kr, kr));
+    const Matrix r_inv = upper_inverse(ri);
     g.middleRows(i * kr, kr) = r_inv * full.topRightCorner(kr, ks);
     d.middleCols(i * kr, kr) = r_inv * r_inv.transpose();
     reduced.middleRows(i * ks, ks) = full.bottomRightCorner(ks, ks);
@@ -766,8 +785,7 @@ bool ModelProblem<M>::arrow_covariance(
     const double s_scale = std::max(rs.cwiseAbs().maxCoeff(), scale);
     for (int k = 0; k < ks; ++k)
       if (!(std::fabs(rs(k, k)) > 1e-12 * s_scale)) return false;
-    const Matrix rs_inv = rs.template triangularView<Eigen::Upper>().solve(
-        Matrix::Identity(ks, ks));
+    const Matrix rs_inv = upper_inverse(rs);
     cov_ss = rs_inv * rs_inv.transpose();
   }
   // sigma^2 (J'J)^-1 by blocks, written into `out` (the full parameter
@@ -777,7 +795,19 @@ bool ModelProblem<M>::arrow_covariance(
   // The regional part, N^2 entries, is a rank-ks update written column by
   // column, its sum over s always in the same order (so the same bits for
   // any thread count and layout); no N x N temporary.
-  const Matrix g_cov = g * cov_ss;  // regions kr x ks
+  // G S^-1 (regions kr x ks), summed over s by fused multiply-adds in
+  // order. Eigen's blocked product gave the same bits on every
+  // calibration compared (both models, 31 and 3,100 regions, delta_S
+  // free), but its first call in a process queries the cache sizes by
+  // cpuid leaf 4, a VM exit each: about 0.1 ms of a cold 31-region
+  // calibration (bench/README.md, "Calibration cold").
+  Matrix g_cov(g.rows(), ks);
+  for (int a = 0; a < ks; ++a)
+    for (Eigen::Index r = 0; r < g.rows(); ++r) {
+      double v = 0.0;
+      for (int s = 0; s < ks; ++s) v = std::fma(g(r, s), cov_ss(s, a), v);
+      g_cov(r, a) = v;
+    }
   const Eigen::Index n = Eigen::Index(regions) * kr;
   for (int a = 0; a < ks; ++a)
     for (int b = 0; b < ks; ++b)
