@@ -10,15 +10,17 @@
 // One run is what cli/calibrate_command.cc's calibrate_main does after the
 // command line is parsed, with the same engine calls in the same order:
 // resolve the panel, check the output path and region list,
-// pipeline::run_calibration (read the CSV and its units sidecar, select
-// 2010-2019, calibrate: build, solve, covariance, fit statistics; the
-// trend shocks), format the table it prints, and write the HDF5 result
-// atomically. Only the printing is left out (the table is formatted, not
-// written to stdout).
+// pipeline::run_calibration's steps (read the CSV and its units sidecar,
+// select 2010-2019; calibrate(): build, solve, covariance, fit
+// statistics; the trend shocks), format the table it prints, and write
+// the HDF5 result atomically. Only the printing is left out (the table is
+// formatted, not written to stdout).
 //
-// Prints one JSON object: per run, seconds for `calibration`
-// (run_calibration), `table`, `write` and `total`, plus the final cost
-// (%.17g) so a caller can check the result. bench/scipy_compare.py
+// Prints one JSON object: per run, seconds for `read` (options, CSV,
+// select), `fit` (calibrate() from the data in memory), `calibration`
+// (the two plus the trend shocks: run_calibration), `table`, `write` and
+// `total`, plus the final cost (%.17g) so a caller can check the result.
+// bench/scipy_compare.py
 // (--cold-binary) runs this program many times beside scipy's solve.
 #include <chrono>
 #include <cstdio>
@@ -29,6 +31,7 @@
 
 #include "calibrate/calibration.h"
 #include "data/column_units.h"
+#include "data/panel.h"
 #include "pipeline/calibration_run.h"
 #include "pipeline/forecast_context.h"
 #include "pipeline/inputs.h"
@@ -44,7 +47,11 @@ double seconds(Clock::time_point a, Clock::time_point b) {
 }
 
 struct RunTimes {
-  double calibration = 0, table = 0, write = 0, total = 0;
+  // read: options, CSV and units sidecar, select, calibration data;
+  // fit: calibrate() (build, solve, covariance and fit statistics) from
+  // the data in memory; calibration: read + fit + trend shocks, what
+  // run_calibration does.
+  double read = 0, fit = 0, calibration = 0, table = 0, write = 0, total = 0;
   double final_cost = 0;
   std::size_t table_bytes = 0;
 };
@@ -55,13 +62,17 @@ struct RunTimes {
 }
 
 // calibrate_main (cli/calibrate_command.cc) without the command-line
-// parsing and the printing.
-RunTimes run_once(const std::string& model, const std::string& out,
-                  bool calibration_only) {
+// parsing and the printing. pipeline::run_calibration's steps are made
+// here one by one, the same calls in the same order (keep in step with
+// pipeline/calibration_run.cc), so that one cold process times both the
+// whole calibration and calibrate() from data in memory.
+RunTimes run_once(const std::string& model, const std::string& data,
+                  const std::string& out, bool calibration_only) {
   RunTimes times;
   const auto t0 = Clock::now();
   gc::pipeline::CalibrationRequest request;
   request.model_name = model;
+  request.panel.data = data;
   request.panel.resolve();
   if (auto s = gc::pipeline::check_output_path(
           out, {request.panel.data, request.panel.regions_file});
@@ -69,9 +80,40 @@ RunTimes run_once(const std::string& model, const std::string& out,
     die(s.error());
   if (auto s = gc::pipeline::check_region_list(request.panel.regions); !s)
     die(s.error());
-  auto result = gc::pipeline::run_calibration(request);
+  auto options = request.model_options();
+  if (!options) die(options.error());
+  gc::data::ColumnMapping mapping;
+  mapping.region = request.panel.region_col;
+  mapping.year = request.panel.year_col;
+  const auto& c = request.columns;
+  mapping.values = {c.gdp, c.capital, c.labour, c.rd};
+  mapping.optional_values = {c.gdp_nominal, c.investment_nominal, c.rd_nominal};
+  auto panel = gc::data::read_panel(request.panel.data, mapping);
+  if (!panel) die(panel.error());
+  gc::data::Selection selection;
+  selection.regions = request.panel.regions;
+  selection.first_year = request.from;
+  selection.last_year = request.to;
+  selection.positive = mapping.values;
+  if (panel->column(c.gdp_nominal)) {
+    selection.positive.push_back(c.gdp_nominal);
+    for (const auto* name : {&c.investment_nominal, &c.rd_nominal})
+      if (panel->column(*name)) selection.required.push_back(*name);
+  }
+  auto window = gc::data::select(*panel, selection);
+  if (!window) die(window.error());
+  auto cdata = gc::calibrate::calibration_data(*window, c);
+  if (!cdata) die(cdata.error());
+  const auto t_read = Clock::now();
+  auto result =
+      gc::calibrate::calibrate(std::move(*cdata), *options, request.solver);
   if (!result) die(result.error());
+  const auto t_fit = Clock::now();
+  if (auto s = gc::pipeline::estimate_trend_shocks(*panel, c.gdp, *result); !s)
+    die(s.error());
   const auto t1 = Clock::now();
+  times.read = seconds(t0, t_read);
+  times.fit = seconds(t_read, t_fit);
   times.calibration = seconds(t0, t1);
   times.final_cost = result->solve.final_cost;
   if (calibration_only) return times;
@@ -79,8 +121,9 @@ RunTimes run_once(const std::string& model, const std::string& out,
   times.table_bytes = table.size();
   const auto t2 = Clock::now();
   gc::store::Provenance provenance;
-  provenance.command_line =
-      "growthcast calibrate --model " + model + " --out " + out;
+  provenance.command_line = "growthcast calibrate --model " + model +
+                            (data.empty() ? "" : " --data " + data) +
+                            " --out " + out;
   provenance.input_files = {request.panel.data};
   if (std::error_code ec; std::filesystem::exists(
           gc::data::units_sidecar_path(request.panel.data), ec))
@@ -103,22 +146,26 @@ RunTimes run_once(const std::string& model, const std::string& out,
 
 void print_run(const RunTimes& t, bool last) {
   std::printf(
-      "    {\"calibration\": %.9f, \"table\": %.9f, \"write\": %.9f, "
-      "\"total\": %.9f, \"final_cost\": %.17g}%s\n",
-      t.calibration, t.table, t.write, t.total, t.final_cost, last ? "" : ",");
+      "    {\"read\": %.9f, \"fit\": %.9f, \"calibration\": %.9f, "
+      "\"table\": %.9f, \"write\": %.9f, \"total\": %.9f, "
+      "\"final_cost\": %.17g}%s\n",
+      t.read, t.fit, t.calibration, t.table, t.write, t.total, t.final_cost,
+      last ? "" : ",");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string model = "cobb_douglas_rd";
-  std::string out;
+  std::string data, out;
   int warm = 0;
   bool calibration_only = false;
   for (int k = 1; k < argc; ++k) {
     const std::string arg = argv[k];
     if (arg == "--model" && k + 1 < argc) {
       model = argv[++k];
+    } else if (arg == "--data" && k + 1 < argc) {
+      data = argv[++k];
     } else if (arg == "--out" && k + 1 < argc) {
       out = argv[++k];
     } else if (arg == "--calibration-only") {
@@ -127,11 +174,12 @@ int main(int argc, char** argv) {
       warm = std::atoi(argv[++k]);
     } else {
       std::fprintf(stderr,
-                   "usage: %s --out FILE.h5 [--model NAME] [--warm N] "
-                   "[--calibration-only]\n"
-                   "Times `growthcast calibrate --model NAME --out FILE.h5` "
-                   "in this process: the first (cold) run, then N warm "
-                   "ones. --calibration-only stops each run after "
+                   "usage: %s --out FILE.h5 [--model NAME] [--data CSV] "
+                   "[--warm N] [--calibration-only]\n"
+                   "Times `growthcast calibrate --model NAME [--data CSV] "
+                   "--out FILE.h5` in this process: the first (cold) run, "
+                   "then N warm ones (default data: the shipped panel). "
+                   "--calibration-only stops each run after "
                    "run_calibration (no table, no file; for profiling).\n",
                    argv[0]);
       return 2;
@@ -143,7 +191,7 @@ int main(int argc, char** argv) {
   }
   std::vector<RunTimes> runs;
   for (int k = 0; k <= warm; ++k)
-    runs.push_back(run_once(model, out, calibration_only));
+    runs.push_back(run_once(model, data, out, calibration_only));
   std::printf("{\n  \"model\": \"%s\",\n  \"cold\":\n", model.c_str());
   print_run(runs[0], false);
   std::printf("  \"warm\": [\n");

@@ -104,6 +104,7 @@ class Problem:
     x = [a_0, lambda_0, a_1, lambda_1, ..., alpha, gamma]."""
 
     def __init__(self, gdp, capital, labour, rd, delta=DELTA_S):
+        self.gdp, self.capital, self.labour, self.rd = gdp, capital, labour, rd
         self.n_regions, self.n_years = gdp.shape
         self.ln_y = np.log(gdp)
         self.ln_k = np.log(capital)
@@ -249,17 +250,45 @@ def spread(values, scale=1e3):
             f"({min(values) * scale:.3f}-{max(values) * scale:.3f})")
 
 
+def scipy_fit(gdp, capital, labour, rd):
+    """What growthcast's calibrate() computes from data in memory, in
+    numpy/scipy: the model's logs and knowledge stocks (build), the start
+    point, scipy's default 'lm' solve (2-point Jacobian), then the
+    covariance sigma^2 (J'J)^-1 with the analytic Jacobian at the optimum
+    and sigma^2 = SSR / (n - p). Returns (x, cost)."""
+    problem = Problem(gdp, capital, labour, rd)
+    x0 = problem.start()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = least_squares(problem.residuals, x0, method="lm", ftol=TOL,
+                               xtol=TOL, gtol=TOL,
+                               max_nfev=MAX_ITERATIONS * (problem.n_params + 1))
+    jac = problem.jacobian(result.x)
+    ssr = 2.0 * result.cost
+    sigma2 = ssr / (jac.shape[0] - jac.shape[1])
+    covariance = sigma2 * np.linalg.inv(jac.T @ jac)
+    del covariance
+    return result.x, result.cost
+
+
 def run_cold(binary, problem, x0, runs, warm, gc_cost, cost_rtol,
-             baseline=None):
+             baseline=None, panel=None):
     """Side by side in one run: `runs` times, a fresh growthcast process
-    (bench/calibration_cold.cc: its first run_calibration timed in-process,
-    then `warm` repeats in the same process), the same of `baseline` (another
-    build's program) when given, then one scipy 'lm' solve (2-point
-    Jacobian) in this process. Returns the figures as a dict."""
+    (bench/calibration_cold.cc: its first run of the calibration's steps
+    timed in-process, then `warm` repeats in the same process), the same of
+    `baseline` (another build's program) when given, then in this (warm)
+    Python process: scipy's 'lm' solve alone (the issue's reference), the
+    same work as growthcast's calibrate() from data in memory
+    (scipy_fit), and that plus reading the CSV (load_panel), what
+    run_calibration does. Returns the figures as a dict."""
     import tempfile
-    cold, cold_total, warm_times, lm, ratios = [], [], [], [], []
+    cold, cold_fit, cold_read, cold_total, warm_times, warm_fit = \
+        [], [], [], [], [], []
+    lm, sp_fit, sp_read_fit, ratios = [], [], [], []
     base_cold, base_total, base_warm = [], [], []
     problems = []
+    gdp, capital, labour, rd = (problem.gdp, problem.capital, problem.labour,
+                                problem.rd)
 
     def one(program, out):
         done = subprocess.run([str(program), "--out", out, "--warm",
@@ -270,81 +299,140 @@ def run_cold(binary, problem, x0, runs, warm, gc_cost, cost_rtol,
         if abs(cost - gc_cost) / gc_cost > cost_rtol:
             problems.append(f"{program}: final cost {cost:.17g} differs "
                             f"from {gc_cost:.17g}")
-        return (doc["cold"]["calibration"], doc["cold"]["total"],
-                [w["calibration"] for w in doc["warm"]])
+        return doc
 
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "calibration.h5")
         for _ in range(runs):
-            c, t, w = one(binary, out)
-            cold.append(c)
-            cold_total.append(t)
-            warm_times += w
+            doc = one(binary, out)
+            cold.append(doc["cold"]["calibration"])
+            cold_fit.append(doc["cold"].get("fit", float("nan")))
+            cold_read.append(doc["cold"].get("read", float("nan")))
+            cold_total.append(doc["cold"]["total"])
+            warm_times += [w["calibration"] for w in doc["warm"]]
+            warm_fit += [w.get("fit", float("nan")) for w in doc["warm"]]
             if baseline:
-                c, t, w = one(baseline, out)
-                base_cold.append(c)
-                base_total.append(t)
-                base_warm += w
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+                doc = one(baseline, out)
+                base_cold.append(doc["cold"]["calibration"])
+                base_total.append(doc["cold"]["total"])
+                base_warm += [w["calibration"] for w in doc["warm"]]
+            # The three Python measurements in turn, each first in one run
+            # of three (the first after a growthcast process measured
+            # faster).
+            def solve_alone():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    start = time.perf_counter()
+                    least_squares(problem.residuals, x0, method="lm",
+                                  ftol=TOL, xtol=TOL, gtol=TOL,
+                                  max_nfev=(MAX_ITERATIONS
+                                            * (problem.n_params + 1)))
+                    lm.append(time.perf_counter() - start)
+
+            def fit_in_memory():
                 start = time.perf_counter()
-                least_squares(problem.residuals, x0, method="lm", ftol=TOL,
-                              xtol=TOL, gtol=TOL,
-                              max_nfev=MAX_ITERATIONS * (problem.n_params + 1))
-                lm.append(time.perf_counter() - start)
+                _, cost = scipy_fit(gdp, capital, labour, rd)
+                sp_fit.append(time.perf_counter() - start)
+                return cost
+
+            def fit_with_csv():
+                start = time.perf_counter()
+                _, _, g, k, l, r = load_panel(panel, 2010, 2019)
+                _, cost = scipy_fit(g, k, l, r)
+                sp_read_fit.append(time.perf_counter() - start)
+                return cost
+
+            steps = [solve_alone, fit_in_memory, fit_with_csv]
+            turn = len(lm) % 3
+            for step in steps[turn:] + steps[:turn]:
+                c = step()
+                if c is not None and abs(c - gc_cost) / gc_cost > cost_rtol:
+                    problems.append(f"scipy_fit: final cost {c:.17g} "
+                                    f"differs from {gc_cost:.17g}")
             ratios.append(lm[-1] / cold[-1])
+    med = statistics.median
     return dict(runs=runs, warm_per_process=warm,
                 cold_calibration_seconds=cold,
+                cold_fit_seconds=cold_fit, cold_read_seconds=cold_read,
                 cold_with_write_seconds=cold_total,
-                warm_calibration_seconds=warm_times, scipy_lm_seconds=lm,
-                ratio_median=statistics.median(lm) / statistics.median(cold),
-                ratio_warm_median=(statistics.median(lm)
-                                   / statistics.median(warm_times)),
+                warm_calibration_seconds=warm_times,
+                warm_fit_seconds=warm_fit, scipy_lm_seconds=lm,
+                scipy_fit_seconds=sp_fit,
+                scipy_read_fit_seconds=sp_read_fit,
+                ratio_median=med(lm) / med(cold),
+                ratio_warm_median=med(lm) / med(warm_times),
+                ratio_lm_over_cold_fit=med(lm) / med(cold_fit),
+                ratio_same_work_fit=med(sp_fit) / med(cold_fit),
+                ratio_same_work_read_fit=med(sp_read_fit) / med(cold),
                 ratio_pairs=ratios, problems=problems,
+                load_average=os.getloadavg(),
                 baseline=dict(
                     binary=str(baseline), cold_calibration_seconds=base_cold,
                     cold_with_write_seconds=base_total,
                     warm_calibration_seconds=base_warm,
-                    ratio_median=(statistics.median(lm)
-                                  / statistics.median(base_cold)),
-                    ratio_warm_median=(statistics.median(lm)
-                                       / statistics.median(base_warm)))
+                    ratio_median=med(lm) / med(base_cold),
+                    ratio_warm_median=med(lm) / med(base_warm))
                 if baseline else None)
 
 
 def cold_report(c):
     lines = [
         f"Cold, as `growthcast calibrate --model cobb_douglas_rd` runs it "
-        f"(bench/calibration_cold.cc: read the CSV and units sidecar, "
-        f"select, build, solve, covariance, trend shocks; the first call in "
-        f"a fresh process, timed in-process), {c['runs']} processes "
-        f"interleaved with {c['runs']} scipy 'lm' solves; median (min-max) "
-        f"ms:",
+        f"(bench/calibration_cold.cc, the first run in a fresh process, "
+        f"timed in-process: no process start-up, no printing), "
+        f"{c['runs']} processes interleaved with the Python side in one "
+        f"warm Python process (imports and first calls not counted); "
+        f"median (min-max) ms; load average "
+        f"{', '.join(f'{v:.2f}' for v in c['load_average'])}:",
         "",
-        "| measure | ms | scipy lm / this |",
-        "|---|---:|---:|",
-        f"| growthcast cold (run_calibration) | "
-        f"{spread(c['cold_calibration_seconds'])} | "
-        f"{c['ratio_median']:.1f}x (pairs "
-        f"{min(c['ratio_pairs']):.1f}-{max(c['ratio_pairs']):.1f}) |",
-        f"| growthcast warm (the same, repeated in the process) | "
-        f"{spread(c['warm_calibration_seconds'])} | "
+        "| measure | what it computes | ms |",
+        "|---|---|---:|",
+        f"| growthcast cold `calibrate()` | build (logs, knowledge stocks, "
+        f"start), solve, covariance, fit statistics, from data in memory | "
+        f"{spread(c['cold_fit_seconds'])} |",
+        f"| growthcast cold, reading | options, CSV + units sidecar, select "
+        f"| {spread(c['cold_read_seconds'])} |",
+        f"| growthcast cold `run_calibration` | reading + `calibrate()` + "
+        f"trend shocks | {spread(c['cold_calibration_seconds'])} |",
+        f"| growthcast warm `calibrate()` (repeated in the process) | | "
+        f"{spread(c['warm_fit_seconds'])} |",
+        f"| growthcast warm `run_calibration` | | "
+        f"{spread(c['warm_calibration_seconds'])} |",
+        f"| growthcast cold with table and HDF5 write (fsync) | | "
+        f"{spread(c['cold_with_write_seconds'])} |",
+        f"| scipy `lm` solve alone (2-point Jacobian) | the solve from "
+        f"arrays prepared beforehand | {spread(c['scipy_lm_seconds'])} |",
+        f"| numpy/scipy, the same work as `calibrate()` | logs, knowledge "
+        f"stocks, start, `lm`, covariance | "
+        f"{spread(c['scipy_fit_seconds'])} |",
+        f"| numpy/scipy, the same work with the CSV | `csv` module read + "
+        f"the above | {spread(c['scipy_read_fit_seconds'])} |",
+        "",
+        "| ratio (medians) | value |",
+        "|---|---:|",
+        f"| same work, data in memory: scipy / growthcast cold `calibrate()` "
+        f"| {c['ratio_same_work_fit']:.1f}x |",
+        f"| same work, with the CSV: scipy / growthcast cold "
+        f"`run_calibration` | {c['ratio_same_work_read_fit']:.1f}x |",
+        f"| the issue's: scipy `lm` solve alone / growthcast cold "
+        f"`calibrate()` (growthcast does more) | "
+        f"{c['ratio_lm_over_cold_fit']:.1f}x |",
+        f"| scipy `lm` solve alone / growthcast cold `run_calibration` "
+        f"(pairs {min(c['ratio_pairs']):.1f}-{max(c['ratio_pairs']):.1f}) | "
+        f"{c['ratio_median']:.1f}x |",
+        f"| scipy `lm` solve alone / growthcast warm `run_calibration` | "
         f"{c['ratio_warm_median']:.1f}x |",
-        f"| growthcast cold with table and HDF5 write (fsync) | "
-        f"{spread(c['cold_with_write_seconds'])} | |",
-        f"| scipy lm (2-point jac), in-process | "
-        f"{spread(c['scipy_lm_seconds'])} | 1.0 |",
     ]
     b = c.get("baseline")
     if b:
         lines += [
-            f"| baseline cold (`{b['binary']}`) | "
-            f"{spread(b['cold_calibration_seconds'])} | "
-            f"{b['ratio_median']:.1f}x |",
-            f"| baseline warm | {spread(b['warm_calibration_seconds'])} | "
-            f"{b['ratio_warm_median']:.1f}x |",
-            f"| baseline cold with table and HDF5 write (fsync) | "
-            f"{spread(b['cold_with_write_seconds'])} | |",
+            "",
+            f"Baseline `{b['binary']}`: cold run_calibration "
+            f"{spread(b['cold_calibration_seconds'])} ms "
+            f"({b['ratio_median']:.1f}x), warm "
+            f"{spread(b['warm_calibration_seconds'])} ms "
+            f"({b['ratio_warm_median']:.1f}x), with the write "
+            f"{spread(b['cold_with_write_seconds'])} ms.",
         ]
     return "\n".join(lines)
 
@@ -396,7 +484,8 @@ def main():
         # to 1e-14 in the full comparison).
         cold = run_cold(args.cold_binary, problem, x0, args.cold_runs,
                         args.cold_warm, problem.cost(problem.exact()),
-                        args.cost_rtol, args.cold_baseline_binary)
+                        args.cost_rtol, args.cold_baseline_binary,
+                        args.panel)
         print(cold_report(cold))
         if args.json_out:
             with open(args.json_out, "w") as f:
@@ -551,7 +640,7 @@ def main():
     if args.cold_binary:
         cold = run_cold(args.cold_binary, problem, x0, args.cold_runs,
                         args.cold_warm, gc_cost, args.cost_rtol,
-                        args.cold_baseline_binary)
+                        args.cold_baseline_binary, args.panel)
         problems += cold["problems"]
         out.append("")
         out.append(cold_report(cold))

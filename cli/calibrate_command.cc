@@ -59,6 +59,10 @@ void CalibrateFlags::add_model_flags(CLI::App& app) {
                  "Ceres linear solver (dense_qr, dense_normal_cholesky, "
                  "sparse_normal_cholesky, ...)")
       ->capture_default_str();
+  app.add_flag_callback(
+      "--ceres-only", [this] { solver.gauss_newton_by_qr = false; },
+      "Solve with Ceres alone, without the Gauss-Newton steps by QR that "
+      "end a model linear in its free parameters before Ceres runs");
   app.add_option("--trust-region", solver.trust_region,
                  "levenberg_marquardt or dogleg")
       ->capture_default_str();

@@ -51,6 +51,26 @@ ceres::LossFunction* make_loss(const SolverOptions& options) {
   return nullptr;
 }
 
+// The inverse of an upper triangular matrix by back substitution, in
+// the order and with the operations of Eigen's triangular solve with a
+// matrix right-hand side (a reciprocal of the diagonal, then each known
+// entry subtracted from the rows above): the same bits on every
+// calibration compared. That solve goes through Eigen's blocked kernel,
+// whose first call in a process queries the cache sizes by cpuid (a VM
+// exit each; bench/README.md, "Calibration cold").
+Eigen::MatrixXd upper_inverse(const Eigen::MatrixXd& r) {
+  const Eigen::Index n = r.rows();
+  Eigen::MatrixXd out = Eigen::MatrixXd::Identity(n, n);
+  for (Eigen::Index i = n - 1; i >= 0; --i) {
+    const double a = 1.0 / r(i, i);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const double b = (out(i, j) *= a);
+      for (Eigen::Index k = 0; k < i; ++k) out(k, j) -= b * r(k, i);
+    }
+  }
+  return out;
+}
+
 std::string format_double(const char* format, double v) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, v);
@@ -288,6 +308,31 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // Writes sigma2 (J'J)^-1 of the free blocks into the full parameter
   // vector's covariance `out` (zero elsewhere); false when J is rank
   // deficient.
+  // A Gauss-Newton step min ||r + J dx|| at the current parameters (the
+  // free blocks: each region's, the shared ones Ceres does not hold
+  // constant), by a Householder QR of each region's rows (the arrow
+  // structure: a region's rows hold only its block and the shared ones)
+  // and of the reduced rows in the shared parameters, priors included.
+  // Applied only when it stays inside the bounds and lowers the cost.
+  struct QrStep {
+    bool valid = false;    // computed (J of full column rank, finite)
+    bool applied = false;  // kept: inside the bounds, lower cost
+    double cost = 0.0;     // before the step
+    double candidate_cost = 0.0;
+    double step_norm = 0.0, x_norm = 0.0;
+  };
+  QrStep gauss_newton_step();
+  // Gauss-Newton steps by QR until Ceres' own convergence tests hold
+  // (SolverOptions' function or parameter tolerance); true when they did,
+  // with the summary filled, false (parameters at their best point so
+  // far) to let Ceres solve. Ceres' first step from a far start is the
+  // same near-undamped Gauss-Newton step (initial_trust_region_radius),
+  // but DENSE_SCHUR forms it from the normal equations of the Schur
+  // complement: on this panel its steps at the optimum were 3.5e-13 long
+  // and changed the cost by 1.25e-14 of itself, just above the
+  // tolerances, so Ceres spent 6-9 rejected steps confirming a minimum it
+  // had reached at the first (bench/README.md, "Calibration cold").
+  bool solve_by_qr(bool first);
   bool arrow_covariance(const std::vector<const double*>& blocks,
                         const std::vector<Eigen::Index>& shared_at,
                         double sigma2, Eigen::MatrixXd& out);
@@ -307,6 +352,24 @@ class ModelProblem final : public CalibrationProblem::Impl {
   double prior_scale_ = 0.0;  // sigma_hat of the fit without priors
   std::vector<ceres::ResidualBlockId> data_blocks_;   // one per region
   std::vector<ceres::ResidualBlockId> prior_blocks_;  // one per prior
+  // The last Jacobian gauss_newton_step evaluated (over every region's
+  // block and the free shared ones, data and prior rows), the parameters
+  // it was taken at, and which shared parameters were free: the
+  // covariance reuses it when the solve ended there.
+  ceres::CRSMatrix step_jacobian_;
+  std::vector<double> step_point_;
+  std::vector<double*> step_shared_;
+  std::vector<double> parameter_snapshot() const {
+    std::vector<double> out;
+    for (const auto& block : region_params_)
+      out.insert(out.end(), block.begin(), block.end());
+    // A tied parameter is left out: apply_ties sets it after the solve,
+    // and the residuals read its source, not its stored value.
+    for (int k = 0; k < kShared; ++k)
+      if (!model_.shared[std::size_t(k)].tied)
+        out.push_back(shared_[std::size_t(k)]);
+    return out;
+  }
 };
 
 template <class M>
@@ -390,12 +453,204 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
 }
 
 template <class M>
+typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
+  using Matrix = Eigen::MatrixXd;
+  QrStep out;
+  const int regions = int(series_.size());
+  const int years = int(data_.years.size());
+  const int kr = M::kRegional;
+  std::vector<int> shared_index;
+  std::vector<double*> shared;
+  for (int k = 0; k < kShared; ++k)
+    if (shared_free(k) &&
+        !problem_.IsParameterBlockConstant(&shared_[std::size_t(k)])) {
+      shared_index.push_back(k);
+      shared.push_back(&shared_[std::size_t(k)]);
+    }
+  const int ks = int(shared.size());
+  const int priors = int(prior_blocks_.size());
+  if (years <= kr) return out;
+  ceres::Problem::EvaluateOptions options;
+  options.apply_loss_function = false;
+  for (auto& block : region_params_)
+    options.parameter_blocks.push_back(block.data());
+  options.parameter_blocks.insert(options.parameter_blocks.end(),
+                                  shared.begin(), shared.end());
+  options.residual_blocks = data_blocks_;
+  options.residual_blocks.insert(options.residual_blocks.end(),
+                                 prior_blocks_.begin(), prior_blocks_.end());
+  ceres::CRSMatrix& jacobian = step_jacobian_;
+  step_point_.clear();
+  std::vector<double> residuals;
+  if (!problem_.Evaluate(options, &out.cost, &residuals, nullptr, &jacobian) ||
+      !std::isfinite(out.cost))
+    return out;
+  step_point_ = parameter_snapshot();
+  step_shared_ = shared;
+  const int shared_col = regions * kr;
+  // Row `row` of [J r] into row `to` of `m`, region i's columns first
+  // (none for i < 0), then the shared ones, then the residual.
+  auto put_row = [&](int row, int i, Matrix& m, int to) {
+    const int own = i < 0 ? 0 : kr;
+    for (int k = jacobian.rows[std::size_t(row)];
+         k < jacobian.rows[std::size_t(row) + 1]; ++k) {
+      const int col = jacobian.cols[std::size_t(k)];
+      const int at = col >= shared_col ? own + col - shared_col : col - i * kr;
+      m(to, at) = jacobian.values[std::size_t(k)];
+    }
+    m(to, own + ks) = residuals[std::size_t(row)];
+  };
+  Matrix block(years, kr + ks + 1);
+  Matrix reduced = Matrix::Zero(regions * (years - kr) + priors, ks + 1);
+  std::vector<Matrix> top(static_cast<std::size_t>(regions));  // [R C z]
+  for (int i = 0; i < regions; ++i) {
+    block.setZero();
+    for (int t = 0; t < years; ++t) put_row(i * years + t, i, block, t);
+    // Q_i' [A_i B_i r_i]: the first kr rows are [R_i C_i z_i], the rest
+    // the region's rows of the reduced problem in the shared parameters.
+    Eigen::HouseholderQR<Matrix> qr(block.leftCols(kr));
+    block.rightCols(ks + 1).applyOnTheLeft(qr.householderQ().adjoint());
+    Matrix& t = top[std::size_t(i)];
+    t = Matrix::Zero(kr, kr + ks + 1);
+    t.leftCols(kr) =
+        qr.matrixQR().topRows(kr).template triangularView<Eigen::Upper>();
+    t.rightCols(ks + 1) = block.topRightCorner(kr, ks + 1);
+    for (int k = 0; k < kr; ++k)
+      if (!(std::fabs(t(k, k)) > 0.0)) return out;
+    reduced.middleRows(i * (years - kr), years - kr) =
+        block.bottomRightCorner(years - kr, ks + 1);
+  }
+  for (int p = 0; p < priors; ++p)
+    put_row(regions * years + p, -1, reduced, regions * (years - kr) + p);
+  Eigen::VectorXd ds = Eigen::VectorXd::Zero(ks);
+  if (ks > 0) {
+    Eigen::HouseholderQR<Matrix> qr(reduced.leftCols(ks));
+    const Matrix rs =
+        qr.matrixQR().topRows(ks).template triangularView<Eigen::Upper>();
+    for (int k = 0; k < ks; ++k)
+      if (!(std::fabs(rs(k, k)) > 0.0)) return out;
+    const Eigen::VectorXd qw =
+        (qr.householderQ().adjoint() * reduced.col(ks)).head(ks);
+    ds = -rs.template triangularView<Eigen::Upper>().solve(qw);
+  }
+  std::vector<std::array<double, M::kRegional>> regional = region_params_;
+  double step2 = ds.squaredNorm(), x2 = 0.0;
+  for (int i = 0; i < regions; ++i) {
+    const Matrix& t = top[std::size_t(i)];
+    const Eigen::VectorXd rhs = t.col(kr + ks) + t.middleCols(kr, ks) * ds;
+    const Eigen::VectorXd da =
+        -t.leftCols(kr).template triangularView<Eigen::Upper>().solve(rhs);
+    for (int k = 0; k < kr; ++k) {
+      x2 += regional[std::size_t(i)][std::size_t(k)] *
+            regional[std::size_t(i)][std::size_t(k)];
+      regional[std::size_t(i)][std::size_t(k)] += da[k];
+    }
+    step2 += da.squaredNorm();
+  }
+  std::array<double, kShared> shared_values = shared_;
+  bool inside = std::isfinite(step2);
+  for (int j = 0; j < ks; ++j) {
+    const int k = shared_index[std::size_t(j)];
+    double& value = shared_values[std::size_t(k)];
+    x2 += value * value;
+    value += ds[j];
+    const ParameterSetting& setting = model_.shared[std::size_t(k)];
+    inside = inside && value >= setting.lower && value <= setting.upper;
+  }
+  out.valid = true;
+  out.step_norm = std::sqrt(step2);
+  out.x_norm = std::sqrt(x2);
+  if (!inside) return out;
+  // Swapped value by value: Ceres holds pointers into both arrays.
+  auto exchange = [&] {
+    std::swap_ranges(regional.begin(), regional.end(), region_params_.begin());
+    std::swap(shared_values, shared_);
+  };
+  exchange();
+  out.candidate_cost = std::numeric_limits<double>::infinity();
+  problem_.Evaluate(options, &out.candidate_cost, nullptr, nullptr, nullptr);
+  out.applied = out.candidate_cost < out.cost;
+  if (!out.applied) exchange();
+  return out;
+}
+
+template <class M>
+bool ModelProblem<M>::solve_by_qr(bool first) {
+  // Its steps count as iterations: the limit must allow both.
+  if (solver_.loss != LossKind::none || solver_.max_iterations < 2)
+    return false;
+  double start_cost = 0.0;
+  int steps = 0, evaluations = 0;
+  bool converged = false;
+  QrStep last;
+  // Two steps settle a model that is linear in its free parameters (the
+  // second only confirms). Otherwise the parameters go back to where they
+  // were, so that Ceres solves a nonlinear model exactly as without this.
+  const auto saved_regions = region_params_;
+  const auto saved_shared = shared_;
+  auto give_up = [&] {
+    std::copy(saved_regions.begin(), saved_regions.end(),
+              region_params_.begin());
+    shared_ = saved_shared;
+    return false;
+  };
+  for (; steps < 2 && !converged; ++steps) {
+    last = gauss_newton_step();
+    if (!last.valid) return give_up();
+    evaluations += 1 + (last.candidate_cost != 0.0);
+    const double change = std::fabs(last.cost - last.candidate_cost);
+    converged = change <= solver_.function_tolerance * last.cost ||
+                last.step_norm <= (last.x_norm + solver_.parameter_tolerance) *
+                                      solver_.parameter_tolerance;
+    if (steps == 0) start_cost = last.cost;
+    if (!last.applied && !converged) return give_up();
+  }
+  if (!converged) return give_up();
+  if (first) {
+    summary_ = SolveSummary{};
+    summary_.initial_cost = start_cost;
+  }
+  const double final_cost = last.applied ? last.candidate_cost : last.cost;
+  const double change = std::fabs(last.cost - last.candidate_cost);
+  char text[640];
+  std::snprintf(
+      text, sizeof text,
+      "Gauss-Newton by Householder QR of the region blocks: Iterations: %d, "
+      "Initial cost: %e, Final cost: %e, Termination: CONVERGENCE",
+      steps, start_cost, final_cost);
+  summary_.brief_report = text;
+  std::snprintf(
+      text, sizeof text,
+      "Gauss-Newton steps by a Householder QR of each region's rows and of "
+      "the reduced rows in the shared parameters (no damping, no robust "
+      "loss): %d steps, cost %.17g -> %.17g; the last step changed the cost "
+      "by %.3e (function tolerance %.1e relative) and was %.3e long "
+      "(parameter tolerance %.1e relative to %.3e). Ceres was not needed.\n",
+      steps, start_cost, final_cost, change, solver_.function_tolerance,
+      last.step_norm, solver_.parameter_tolerance, last.x_norm);
+  summary_.full_report = text;
+  summary_.termination = "CONVERGENCE";
+  summary_.message =
+      "Gauss-Newton step below the function or parameter "
+      "tolerance";
+  summary_.converged = true;
+  summary_.iterations += steps;
+  summary_.residual_evaluations += evaluations;
+  summary_.jacobian_evaluations += steps;
+  summary_.final_cost = final_cost;
+  return true;
+}
+
+template <class M>
 const SolveSummary& ModelProblem<M>::solve() {
   ceres::Solver::Options options = ceres_options(solver_);
   CancelCallback cancel(solver_.cancel);
   if (solver_.cancel) options.callbacks.push_back(&cancel);
   auto run = [&](bool first) {
     if (is_cancelled(solver_.cancel)) return;
+    // solve_by_qr leaves the parameters where they were when it does not
+    // converge, so Ceres starts (and reports its initial cost) as before.
+    if (solver_.gauss_newton_by_qr && solve_by_qr(first)) return;
     ceres::Solver::Summary summary;
     ceres::Solve(options, &problem_, &summary);
     accumulate(summary, first, summary_);
@@ -460,9 +715,18 @@ bool ModelProblem<M>::arrow_covariance(
   options.residual_blocks = data_blocks_;
   options.residual_blocks.insert(options.residual_blocks.end(),
                                  prior_blocks_.begin(), prior_blocks_.end());
-  ceres::CRSMatrix jacobian;
-  double cost = 0.0;
-  problem_.Evaluate(options, &cost, nullptr, nullptr, &jacobian);
+  // The solve's last Jacobian when it was taken here, over the same
+  // blocks (the same bits as evaluating it again).
+  std::vector<double*> shared_blocks(options.parameter_blocks.begin() + regions,
+                                     options.parameter_blocks.end());
+  ceres::CRSMatrix evaluated;
+  const bool reuse = !step_point_.empty() && shared_blocks == step_shared_ &&
+                     step_point_ == parameter_snapshot();
+  if (!reuse) {
+    double cost = 0.0;
+    problem_.Evaluate(options, &cost, nullptr, nullptr, &evaluated);
+  }
+  const ceres::CRSMatrix& jacobian = reuse ? step_jacobian_ : evaluated;
   const int years = int(data_.years.size());
   const int shared_col = regions * kr;
   // Rows [first, first + count) of J restricted to region i's columns (none
@@ -500,8 +764,7 @@ bool ModelProblem<M>::arrow_covariance(
     scale = std::max(scale, ri.cwiseAbs().maxCoeff());
     for (int k = 0; k < kr; ++k)
       if (!(std::fabs(ri(k, k)) > 1e-12 * scale)) return false;
-    const Matrix r_inv = ri.template triangularView<Eigen::Upper>().solve(
-        Matrix::Identity(kr, kr));
+    const Matrix r_inv = upper_inverse(ri);
     g.middleRows(i * kr, kr) = r_inv * full.topRightCorner(kr, ks);
     d.middleCols(i * kr, kr) = r_inv * r_inv.transpose();
     reduced.middleRows(i * ks, ks) = full.bottomRightCorner(ks, ks);
@@ -522,8 +785,7 @@ bool ModelProblem<M>::arrow_covariance(
     const double s_scale = std::max(rs.cwiseAbs().maxCoeff(), scale);
     for (int k = 0; k < ks; ++k)
       if (!(std::fabs(rs(k, k)) > 1e-12 * s_scale)) return false;
-    const Matrix rs_inv = rs.template triangularView<Eigen::Upper>().solve(
-        Matrix::Identity(ks, ks));
+    const Matrix rs_inv = upper_inverse(rs);
     cov_ss = rs_inv * rs_inv.transpose();
   }
   // sigma^2 (J'J)^-1 by blocks, written into `out` (the full parameter
@@ -533,7 +795,19 @@ bool ModelProblem<M>::arrow_covariance(
   // The regional part, N^2 entries, is a rank-ks update written column by
   // column, its sum over s always in the same order (so the same bits for
   // any thread count and layout); no N x N temporary.
-  const Matrix g_cov = g * cov_ss;  // regions kr x ks
+  // G S^-1 (regions kr x ks), summed over s by fused multiply-adds in
+  // order. Eigen's blocked product gave the same bits on every
+  // calibration compared (both models, 31 and 3,100 regions, delta_S
+  // free), but its first call in a process queries the cache sizes by
+  // cpuid leaf 4, a VM exit each: about 0.1 ms of a cold 31-region
+  // calibration (bench/README.md, "Calibration cold").
+  Matrix g_cov(g.rows(), ks);
+  for (int a = 0; a < ks; ++a)
+    for (Eigen::Index r = 0; r < g.rows(); ++r) {
+      double v = 0.0;
+      for (int s = 0; s < ks; ++s) v = std::fma(g(r, s), cov_ss(s, a), v);
+      g_cov(r, a) = v;
+    }
   const Eigen::Index n = Eigen::Index(regions) * kr;
   for (int a = 0; a < ks; ++a)
     for (int b = 0; b < ks; ++b)
@@ -652,8 +926,16 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
       shared_at.push_back(shared0 + k);
     }
 
-  r.covariance = with_covariance ? Eigen::MatrixXd::Zero(n_params, n_params)
+  // Left uninitialised: arrow_covariance writes every entry of the free
+  // blocks' rows and columns, and the rest (the shared parameters that are
+  // not free: fixed, tied, pinned) is zeroed here. Zeroing all N^2 first
+  // was a second pass over 308 MB at 3,100 regions.
+  r.covariance = with_covariance ? Eigen::MatrixXd(n_params, n_params)
                                  : Eigen::MatrixXd(0, 0);
+  if (with_covariance) {
+    r.covariance.rightCols(M::kShared).setZero();
+    r.covariance.bottomRows(M::kShared).setZero();
+  }
   if (!with_covariance) {
     r.covariance_message = "covariance not computed (skipped on request)";
   } else if (arrow_covariance(blocks, shared_at, f.sigma2, r.covariance)) {

@@ -56,6 +56,10 @@ struct SolverOptions {
   // start leaves errors in weakly identified directions that cost-based
   // steps cannot remove once the cost change is below rounding.
   double initial_trust_region_radius = 1e16;
+  // Gauss-Newton steps by a Householder QR of the region blocks before
+  // Ceres, which is not run when they meet the tolerances below (a model
+  // linear in its free parameters: two steps). Only without a robust loss.
+  bool gauss_newton_by_qr = true;
   int max_iterations = 500;
   double function_tolerance = 1e-14;
   double gradient_tolerance = 1e-14;

@@ -444,11 +444,12 @@ struct ResultFile::Impl {
     std::vector<hsize_t> shape;
     auto scales = open_scales(group_path, dims, shape);
     if (!scales) return tl::unexpected(scales.error());
-    if (chunk.size() != shape.size() || shape.empty())
+    const bool contiguous = chunk.empty();
+    if ((!contiguous && chunk.size() != shape.size()) || shape.empty())
       return fail("dataset '" + path + "': one chunk length per dimension",
                   name());
     std::vector<hsize_t> chunk_dims;
-    for (std::size_t i = 0; i < shape.size(); ++i)
+    for (std::size_t i = 0; i < chunk.size(); ++i)
       chunk_dims.push_back(
           std::max<hsize_t>(1, std::min<hsize_t>(chunk[i], shape[i])));
     auto parent = group(group_path);
@@ -458,13 +459,18 @@ struct ResultFile::Impl {
         H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr),
         H5Sclose);
     Handle dcpl = dataset_creation_properties();
-    const double fill = std::numeric_limits<double>::quiet_NaN();
-    H5Pset_chunk(dcpl.get(), static_cast<int>(chunk_dims.size()),
-                 chunk_dims.data());
-    H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill);
-    // The caller writes every block; filling chunks first doubled the
-    // bytes written.
-    H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
+    // Contiguous: the same properties as add_dataset's (the default fill
+    // value, which HDF5 does not write), storage allocated at the first
+    // block.
+    if (!contiguous) {
+      const double fill = std::numeric_limits<double>::quiet_NaN();
+      H5Pset_chunk(dcpl.get(), static_cast<int>(chunk_dims.size()),
+                   chunk_dims.data());
+      H5Pset_fill_value(dcpl.get(), H5T_NATIVE_DOUBLE, &fill);
+      // The caller writes every block; filling chunks first doubled the
+      // bytes written.
+      H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
+    }
     Handle dataset(
         H5Dcreate2(parent->get(), dataset_name.c_str(), H5T_IEEE_F64LE,
                    space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),

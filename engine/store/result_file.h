@@ -68,7 +68,10 @@ class ResultFile {
   // dimension), then written by write_block, so no whole-array copy is ever
   // held in memory. Its fill value is NaN, but HDF5 does not write it into
   // new chunks (that doubled the bytes written): the caller writes every
-  // block. Same dims and attributes as add_dataset.
+  // block. Same dims and attributes as add_dataset. An empty `chunk`
+  // makes it contiguous instead, with add_dataset's storage properties
+  // (for an array that exists whole but is written in pieces so the disk
+  // can start on each while the next is copied).
   Status create_chunked_dataset(const std::string& group,
                                 const std::string& name,
                                 const std::vector<std::string>& dims,

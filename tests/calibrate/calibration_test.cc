@@ -196,6 +196,49 @@ TEST(Calibration, EqualsOlsWithDeltaFixed) {
   expect_matches_ols(r, p);
 }
 
+// The Gauss-Newton steps by QR (SolverOptions::gauss_newton_by_qr) end the
+// linear problem (delta_S fixed) where the independent OLS does, with a
+// cost no higher than Ceres' own solve to the cost's rounding (the
+// function tolerance, 1e-14 relative), and Ceres is not run.
+TEST(Calibration, QrStepsEndAtTheOlsMinimumWithoutCeres) {
+  auto panel = make_synthetic_panel(noisy());
+  const auto qr = run(panel.data, ModelOptions{});
+  SolverOptions ceres_only;
+  ceres_only.gauss_newton_by_qr = false;
+  const auto ceres = run(panel.data, ModelOptions{}, ceres_only);
+  expect_matches_ols(qr, linear_problem(panel.data, {}));
+  EXPECT_EQ(qr.solve.iterations, 2);
+  EXPECT_EQ(qr.solve.brief_report.rfind("Gauss-Newton by Householder QR", 0),
+            0u);
+  EXPECT_LE(qr.solve.final_cost, ceres.solve.final_cost * (1.0 + 1e-14));
+  EXPECT_EQ(qr.solve.initial_cost, ceres.solve.initial_cost);
+  for (Eigen::Index k = 0; k < qr.estimate.size(); ++k)
+    EXPECT_TRUE(
+        IsClose(qr.estimate[k], ceres.estimate[k], Tolerance::kSolverAgreement))
+        << qr.parameter_names[std::size_t(k)];
+}
+
+// A nonlinear model (tfp_convergence: kappa, with its priors): Ceres
+// solves wherever the two steps do not meet the tolerances (here the run
+// without priors; the steps settle the run with them), and the result is
+// Ceres' alone to the solvers' agreement, at a cost equal to the cost's
+// rounding (the function tolerance, 1e-14 relative).
+TEST(Calibration, QrStepsAgreeWithCeresOnANonlinearModel) {
+  auto panel = make_synthetic_panel(noisy());
+  const auto m = *ModelOptions::for_model("tfp_convergence");
+  const auto with_steps = run(panel.data, m);
+  SolverOptions ceres_only;
+  ceres_only.gauss_newton_by_qr = false;
+  const auto without = run(panel.data, m, ceres_only);
+  EXPECT_NEAR(with_steps.solve.final_cost, without.solve.final_cost,
+              1e-14 * without.solve.final_cost);
+  for (Eigen::Index k = 0; k < with_steps.estimate.size(); ++k)
+    EXPECT_TRUE(IsClose(with_steps.estimate[k], without.estimate[k],
+                        Tolerance::kSolverAgreement))
+        << with_steps.parameter_names[std::size_t(k)];
+  EXPECT_TRUE(with_steps.covariance.isApprox(without.covariance, 1e-8));
+}
+
 TEST(Calibration, CovarianceEqualsSigma2InverseXtX) {
   auto panel = make_synthetic_panel(noisy());
   auto r = run(panel.data, ModelOptions{});
