@@ -18,8 +18,10 @@
 
 #include <Eigen/Dense>
 #include <Eigen/SparseCore>
+#include <optional>
 #include <vector>
 
+#include "linalg/arrow_covariance.h"
 #include "models/model_info.h"
 
 namespace growthcast::montecarlo {
@@ -36,8 +38,9 @@ struct ParameterFactor {
 };
 
 // An off-block entry of the conditional covariance larger than this,
-// relative to sqrt(Cov_aa Cov_bb), is structure rather than rounding.
-inline constexpr double kArrowTolerance = 1e-10;
+// relative to sqrt(Cov_aa Cov_bb), is structure rather than rounding
+// (linalg/arrow_covariance.h, which finds and factors the structure).
+inline constexpr double kArrowTolerance = linalg::kArrowTolerance;
 
 // F for the covariance of the parameters free_index (indices into the full
 // parameter vector laid out by `layout`: regions' blocks, then shared).
@@ -49,6 +52,12 @@ ParameterFactor factor_covariance(const Eigen::MatrixXd& covariance,
                                   const std::vector<int>& free_index,
                                   const models::ParameterLayout& layout,
                                   bool allow_arrow = true);
+
+// The free parameters free_index grouped as the arrow structure reads
+// them: each region's consecutive free parameters a block, the shared ones
+// last; nullopt when the free parameters are not in that order.
+std::optional<linalg::ArrowLayout> arrow_layout_of(
+    const std::vector<int>& free_index, const models::ParameterLayout& layout);
 
 // The dense factor alone (Cholesky, or an eigen-decomposition square root
 // when the matrix is only semidefinite), for comparison in tests and for

@@ -360,6 +360,78 @@ Status check_uncertainty(const ProjectionSetup& p,
   return {};
 }
 
+bool region_tiles_allowed(const ProjectionSetup& panel) {
+  bool spillover = false;
+  models::visit_model(panel.model, [&]<class M>(std::type_identity<M>) {
+    spillover = M::uses_spillover(M::configure(panel.shared));
+  });
+  return !spillover && !panel.conditioning && !panel.panel;
+}
+
+ProjectionSetup region_tile_setup(const ProjectionSetup& panel, int first,
+                                  int count, const std::vector<int>& groups) {
+  const int end = first + count;
+  auto slice = [&](const auto& all) {
+    using Vector = std::decay_t<decltype(all)>;
+    if (all.empty()) return Vector{};
+    return Vector(all.begin() + first, all.begin() + end);
+  };
+  // The scalar settings and the parameters' fields are the panel's; the
+  // factor (its largest field) is read from the panel, not copied.
+  ProjectionSetup t;
+  t.first_year = panel.first_year;
+  t.last_year = panel.last_year;
+  t.horizon = panel.horizon;
+  t.model = panel.model;
+  t.layout = panel.layout;
+  t.shared = panel.shared;
+  t.theta_hat = panel.theta_hat;
+  t.lower = panel.lower;
+  t.upper = panel.upper;
+  t.free_index = panel.free_index;
+  t.rho = panel.rho;
+  t.sigma = panel.sigma;
+  t.parameter_uncertainty = panel.parameter_uncertainty;
+  t.shock_uncertainty = panel.shock_uncertainty;
+  t.common_shocks = panel.common_shocks;
+  t.shock_sigma_common = panel.shock_sigma_common;
+  t.trend_shocks = panel.trend_shocks;
+  t.trend_sigma_common = panel.trend_sigma_common;
+  t.trend_sigma_regional = panel.trend_sigma_regional;
+  t.trend_persistence = panel.trend_persistence;
+  t.band_calibration = panel.band_calibration;
+  t.band_scale = panel.band_scale;
+  t.zero_shock_innovations = panel.zero_shock_innovations;
+  t.random_stream = panel.random_stream;
+  t.outputs = panel.outputs;
+  t.panel = &panel;
+  t.first_region = first;
+  // The tile's regions and their own fields.
+  t.regions = slice(panel.regions);
+  t.rd_history = slice(panel.rd_history);
+  t.gdp_last = slice(panel.gdp_last);
+  t.capital_last = slice(panel.capital_last);
+  t.labour_last = slice(panel.labour_last);
+  t.residual_last = slice(panel.residual_last);
+  for (int d = 0; d < scenario::kDriverCount; ++d) {
+    t.paths[std::size_t(d)] = slice(panel.paths[std::size_t(d)]);
+    t.baseline[std::size_t(d)] = slice(panel.baseline[std::size_t(d)]);
+  }
+  t.observed_rd_intensity = slice(panel.observed_rd_intensity);
+  for (int i : panel.output_regions)
+    if (i >= first && i < end) t.output_regions.push_back(i - first);
+  for (int g : groups) {
+    Group group{panel.groups[std::size_t(g)].name, {}};
+    for (int i : panel.groups[std::size_t(g)].members) {
+      if (i < first || i >= end)
+        throw std::invalid_argument("a group spans region tiles");
+      group.members.push_back(i - first);
+    }
+    t.groups.push_back(std::move(group));
+  }
+  return t;
+}
+
 namespace {
 
 constexpr int B = kBlockDraws;
@@ -495,18 +567,21 @@ struct Rows {
   double* row(std::size_t r) const { return base + r * kRowStride; }
 };
 
-// One year's normals of a per-region stream: region i of projection year h
-// uses normal h * n + i. They are made a year at a time, from the Philox
-// call holding the year's first normal (calls give four normals each), so
-// that they are in cache when used; when last year's last call holds it,
-// its four rows are kept rather than made again (with 31 regions, one call
-// in nine). `rows` has room for n + 8 rows.
+// One year's normals of a per-region stream: region i of a panel of n
+// regions uses normal h * n + i in projection year h. A tile of the panel's
+// regions first .. first + count - 1 makes only theirs. They are made a
+// year at a time, from the Philox call holding the year's first normal
+// (calls give four normals each), so that they are in cache when used; when
+// last year's last call holds it, its four rows are kept rather than made
+// again (with 31 regions, one call in nine). `rows` has room for count + 8
+// rows.
 struct YearNormals {
   Rows rows;
   int begin = 0, end = 0;  // normals begin .. end - 1 are in `rows`
 
-  void make(const BlockKey& key, Stream stream, int h, int n) {
-    const int first_normal = (h * n) / 4 * 4;
+  void make(const BlockKey& key, Stream stream, int h, int n, int first,
+            int count) {
+    const int first_normal = (h * n + first) / 4 * 4;
     int kept = 0;
     if (h > 0 && first_normal < end) {
       kept = end - first_normal;  // 4: the rows of one call
@@ -514,14 +589,14 @@ struct YearNormals {
       if (from != rows.data())
         std::copy(from, from + std::size_t(kept) * kRowStride, rows.data());
     }
-    const int needed = h * n + n - first_normal;
+    const int needed = h * n + first + count - first_normal;
     if (needed > kept)
       lane_normals(key, stream, std::uint64_t(first_normal + kept),
                    needed - kept, rows.row(std::size_t(kept)));
     begin = first_normal;
     end = first_normal + (needed + 3) / 4 * 4;
   }
-  // Region i's normals of year h (after make(h)).
+  // The panel's region i's normals of year h (after make(h)).
   const double* region(int h, int n, int i) const {
     return rows.row(std::size_t(h * n + i - begin));
   }
@@ -684,6 +759,17 @@ void output_lanes_gdp(const typename M::LaneRows rows, double t,
 
 struct BlockSimulator::Scratch {
   int n = 0, years = 0, units = 0, params = 0, free = 0, free4 = 0;
+  // The panel's regions and this setup's first of them
+  // (ProjectionSetup::panel; n and 0 for a whole panel).
+  int panel_n = 0, first_region = 0;
+  // What a draw's parameters need (all of them for a whole panel): the
+  // rows of theta set (this setup's regions' and the shared parameters),
+  // the free positions drawn (those and every free parameter with a
+  // bound, whose box decides whether the draw is redrawn) and the spans of
+  // the parameter normals their factor rows read, [begin, end) in
+  // multiples of 4.
+  std::vector<int> used_params, drawn;
+  std::vector<std::pair<int, int>> z_spans;
   // From the model: its shared parameters, which of them is the knowledge
   // stock's depreciation, and whether spillover stocks are needed.
   int shared = 0, delta_index = 0;
@@ -746,6 +832,7 @@ struct BlockSimulator::Scratch {
   // region with them.
   std::vector<int> pass_regions;
 
+  void plan_parameters(const ProjectionSetup& p);
   // The kernel's steps, in the order run_model calls them.
   void draw_parameters(const ProjectionSetup& p, const BlockKey& key,
                        int* redraws);
@@ -794,6 +881,8 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     : setup_(p), scratch_(std::make_unique<Scratch>()) {
   Scratch& w = *scratch_;
   w.n = int(p.regions.size());
+  w.panel_n = p.panel ? int(p.panel->regions.size()) : w.n;
+  w.first_region = p.first_region;
   w.years = p.years();
   w.units = p.units();
   w.params = int(p.theta_hat.size());
@@ -829,13 +918,14 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     w.stock_hat.push_back(ok ? stock.back() : std::nan(""));
   }
   if (w.free > 0) {
-    const auto& f = p.factor.matrix;
+    const auto& f = (p.panel ? p.panel->factor : p.factor).matrix;
     if (f.rows() != w.free || f.cols() != w.free || !f.isCompressed())
       throw std::invalid_argument("the parameter factor does not match");
     w.factor_start = f.outerIndexPtr();
     w.factor_column = f.innerIndexPtr();
     w.factor_value = f.valuePtr();
   }
+  w.plan_parameters(p);
   for (std::size_t i = 0; i < n; ++i) {
     w.labour_uniform.push_back(
         !has_drawn_target(p.paths[int(Driver::labour_growth)][i]));
@@ -926,13 +1016,45 @@ void BlockSimulator::run(std::uint64_t seed, std::uint64_t scenario_index,
   (this->*run_)(seed, scenario_index, first, count, sink, outcomes, row_target);
 }
 
+// A draw's parameters of a tile of regions: its regions' and the shared
+// ones, and for the box test every free parameter with a bound (a draw is
+// redrawn when any is outside its box). A free parameter without bounds
+// is always inside: its candidate is a finite theta_hat plus a sum of
+// finite terms (each at most sqrt(Cov_aa) times a normal), never NaN.
+void BlockSimulator::Scratch::plan_parameters(const ProjectionSetup& p) {
+  const models::ParameterLayout& layout = p.layout;
+  auto ours = [&](int idx) {
+    if (!p.panel || layout.is_shared(idx)) return true;
+    const int region = layout.regional > 0 ? idx / layout.regional : 0;
+    return region >= first_region && region < first_region + n;
+  };
+  for (int idx = 0; idx < params; ++idx)
+    if (ours(idx)) used_params.push_back(idx);
+  std::vector<bool> call(std::size_t(free4 / 4), false);
+  for (int a = 0; a < free; ++a) {
+    const int idx = p.free_index[std::size_t(a)];
+    if (!ours(idx) && !std::isfinite(p.lower[idx]) &&
+        !std::isfinite(p.upper[idx]))
+      continue;
+    drawn.push_back(a);
+    for (int q = factor_start[a]; q < factor_start[a + 1]; ++q)
+      call[std::size_t(factor_column[q] / 4)] = true;
+  }
+  for (int c = 0; c < free4 / 4; ++c) {
+    if (!call[std::size_t(c)]) continue;
+    if (z_spans.empty() || z_spans.back().second != 4 * c)
+      z_spans.emplace_back(4 * c, 4 * c);
+    z_spans.back().second = std::min(free, 4 * c + 4);
+  }
+}
+
 // Parameters: theta_hat + L z per lane, redrawn (from the next normals of
 // the lane's stream) while a bounded one leaves its box. Attempt a of a
 // draw uses its normals a * free4 .. a * free4 + free - 1.
 void BlockSimulator::Scratch::draw_parameters(const ProjectionSetup& p,
                                               const BlockKey& key,
                                               int* redraws) {
-  for (int idx = 0; idx < params; ++idx)
+  for (int idx : used_params)
     fill(theta.row(std::size_t(idx)), p.theta_hat[idx]);
   if (free == 0) return;
   std::uint8_t pending[B];
@@ -951,13 +1073,16 @@ void BlockSimulator::Scratch::draw_parameters(const ProjectionSetup& p,
         continue;
       // The tile's normals, [row][kTile]: contiguous, where rows of a
       // block's width (4 KiB apart) would all fall in the same L1 sets.
-      lane_normals(key, Stream::parameters,
-                   std::uint64_t(attempt) * std::uint64_t(free4), free,
-                   z.data(), kTile, first_lane, first_lane + kTile);
+      for (const auto& [begin, end] : z_spans)
+        lane_normals(key, Stream::parameters,
+                     std::uint64_t(attempt) * std::uint64_t(free4) +
+                         std::uint64_t(begin),
+                     end - begin, z.data() + std::size_t(begin) * kTile, kTile,
+                     first_lane, first_lane + kTile);
       // Explicit vectors: left to itself, GCC vectorised across pairs of
       // terms with emulated gathers, a fifth of this function's time.
       constexpr int kVectors = kTile / 4;
-      for (int a = 0; a < free; ++a) {
+      for (int a : drawn) {
         Lanes sum[kVectors] = {};
         for (int q = factor_start[a]; q < factor_start[a + 1]; ++q) {
           const double* zj = z.data() + std::size_t(factor_column[q]) * kTile;
@@ -975,7 +1100,7 @@ void BlockSimulator::Scratch::draw_parameters(const ProjectionSetup& p,
     // row is contiguous; lane by lane would stride across all rows).
     std::uint8_t inside[B];
     std::fill(inside, inside + B, std::uint8_t(1));
-    for (int a = 0; a < free; ++a) {
+    for (int a : drawn) {
       const int idx = p.free_index[a];
       const double lo = p.lower[idx], hi = p.upper[idx];
       const double* c = candidate.row(std::size_t(a));
@@ -990,7 +1115,7 @@ void BlockSimulator::Scratch::draw_parameters(const ProjectionSetup& p,
       redraws[lane] += pending[lane] & (inside[lane] ^ 1);
       pending[lane] &= std::uint8_t((inside[lane] ^ 1) & !last_attempt);
     }
-    for (int a = 0; a < free; ++a) {
+    for (int a : drawn) {
       const double* c = candidate.row(std::size_t(a));
       double* th = theta.row(std::size_t(p.free_index[a]));
       for (int lane = 0; lane < B; ++lane)
@@ -1108,12 +1233,23 @@ void BlockSimulator::Scratch::spill_logs(const Rows& stock,
 void BlockSimulator::Scratch::draw_targets(const ProjectionSetup& p,
                                            const BlockKey& key) {
   if (!any_target_draw) return;
+  // A tile of a panel's regions takes the stream's numbers of the panel's
+  // other regions too (in the panel's order, driver by driver), keeping its
+  // own regions' targets.
+  const ProjectionSetup& whole = p.panel ? *p.panel : p;
   for (int lane = 0; lane < B; ++lane) {
     RandomStream random(key.seed, key.scenario_index,
                         key.first + std::uint64_t(lane), Stream::drivers,
                         key.version);
     for (int d = 0; d < scenario::kDriverCount; ++d)
-      for (int i = 0; i < n; ++i) {
+      for (int g = 0; g < panel_n; ++g) {
+        const int i = g - first_region;
+        if (i < 0 || i >= n) {
+          const DriverPath& other = whole.paths[d][std::size_t(g)];
+          if (has_drawn_target(other))
+            ramp_target(other, whole.baseline[d][std::size_t(g)], random, true);
+          continue;
+        }
         const DriverPath& path = p.paths[d][std::size_t(i)];
         if (path.kind == DriverPath::Kind::ramp &&
             !drivers_uniform[std::size_t(i)])
@@ -1140,8 +1276,10 @@ void BlockSimulator::Scratch::year_shocks(const ProjectionSetup& p,
                                           const BlockKey& key, int h) {
   if (cond && h < cond->years) return;  // pinned: use_pinned_normals(true)
   if (cond && h == cond->years) use_pinned_normals(false);
-  if (p.shock_uncertainty) eps.make(key, Stream::shocks, h, n);
-  if (p.trend_shocks) trend_eps.make(key, Stream::trend_shocks, h, n);
+  if (p.shock_uncertainty)
+    eps.make(key, Stream::shocks, h, panel_n, first_region, n);
+  if (p.trend_shocks)
+    trend_eps.make(key, Stream::trend_shocks, h, panel_n, first_region, n);
 }
 
 // Pins (conditioning.h). The pinned years' innovations as drawn: the same
@@ -1397,7 +1535,7 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
   double* u1_r = u1.row(r);
   if (p.shock_uncertainty && !p.common_shocks) {
     const double sigma = p.band_calibration ? scale * p.sigma : p.sigma;
-    const double* e = eps.region(h, n, i);
+    const double* e = eps.region(h, panel_n, first_region + i);
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane)
       u1_r[lane] = rho * u_r[lane] + sigma * e[lane];
@@ -1407,7 +1545,7 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
     const double sigma_p =
         std::sqrt(std::max(0.0, p.sigma * p.sigma - sigma_c * sigma_c));
     const double common = scale * sigma_c, own = scale * sigma_p;
-    const double* e = eps.region(h, n, i);
+    const double* e = eps.region(h, panel_n, first_region + i);
     const double* ec = common_eps.row(std::size_t(h));
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane)
@@ -1423,7 +1561,7 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
     const double phi = p.trend_persistence;
     const double common = scale * p.trend_sigma_common;
     const double own = scale * p.trend_sigma_regional;
-    const double* hi = trend_eps.region(h, n, i);
+    const double* hi = trend_eps.region(h, panel_n, first_region + i);
     const double* hc = common_trend_eps.row(std::size_t(h));
     double* v_r = trend_v.row(r);
     double* w_r = trend_w.row(r);
@@ -1443,7 +1581,8 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
 
   const double* regional_row[M::kRegional];
   for (int q = 0; q < M::kRegional; ++q)
-    regional_row[q] = theta.row(std::size_t(p.layout.regional_index(i, q)));
+    regional_row[q] =
+        theta.row(std::size_t(p.layout.regional_index(first_region + i, q)));
   const typename M::LaneRows lane_rows = M::lane_rows(regional_row, shared_row);
   RegionRows in = {y.row(r),   shock_r,    shock1_r,    lk.row(r), ll.row(r),
                    ls.row(r),  lsp.row(r), k1.row(r),   s1.row(r), lk1.row(r),

@@ -119,6 +119,15 @@ struct ProjectionSetup {
   // `random_stream`, else the default; the command line may override it.
   StreamVersion random_stream = kDefaultStreamVersion;
 
+  // A tile of a panel's regions (region_tile_setup): null for a whole
+  // panel. A tile's regions are the panel's first_region ..
+  // first_region + regions.size() - 1, with their own per-region fields
+  // (histories, last values, paths, baselines, outputs, groups); the
+  // parameters (layout, theta_hat, bounds, free_index, factor) are read
+  // from the panel, whose normals the tile's draws use.
+  const ProjectionSetup* panel = nullptr;
+  int first_region = 0;
+
   // What is reported: these regions (indices), then these groups.
   std::vector<int> output_regions;
   std::vector<Group> groups;
@@ -161,6 +170,20 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
 // year); errors name the scenario's [uncertainty] key.
 Status check_uncertainty(const ProjectionSetup& setup,
                          const scenario::Scenario& scenario);
+
+// The setup of regions first .. first + count - 1 of `panel` alone, whose
+// draws are the same bits as those regions' (and their groups') in the
+// panel's draws: without spillovers or pins a region's path depends only on
+// its own parameters, its own shock normals and the common ones. Reported
+// are the panel's output regions in the range (in the panel's order) and
+// the groups listed in `groups` (indices into panel.groups, whose members
+// must lie in the range). `panel` must outlive the tile's setup.
+ProjectionSetup region_tile_setup(const ProjectionSetup& panel, int first,
+                                  int count, const std::vector<int>& groups);
+
+// Whether a panel can be simulated in tiles of regions: no spillovers and no
+// pins (each couples every region, or a pin's members, in a draw).
+bool region_tiles_allowed(const ProjectionSetup& panel);
 
 struct DrawOutcome {
   int parameter_redraws = 0;

@@ -306,20 +306,26 @@ Status run_exact(const ProjectionSetup& setup, const scenario::Scenario& sc,
 
 // Streaming mode, step 1: a pilot of the first draws places each cell's
 // slots (and its centre, the pilot's mean).
-// A tile of cells: the [variable][unit] rows row_begin .. row_end - 1, all
-// years, i.e. cells first .. first + count - 1 (cell = row * years + h);
-// the streaming steps below index their statistics by c - first.
+// A tile of cells: the forecast's reported rows `rows`, all years,
+// simulated by `setup`: the panel's own, or the setup of a tile of its
+// regions (region_tile_setup) whose reported row source[j] is the panel's
+// rows[j]. The streaming steps below index their statistics by the tile's
+// cell c = j * years + h, the forecast's cell rows[j] * years + h.
 struct CellTile {
-  std::int64_t row_begin = 0, row_end = 0;
+  const ProjectionSetup* setup = nullptr;
+  std::vector<std::int64_t> rows, source;
   int years = 1;
-  std::int64_t first() const { return row_begin * years; }
-  std::int64_t count() const { return (row_end - row_begin) * years; }
+  std::int64_t count() const { return std::int64_t(rows.size()) * years; }
+  std::int64_t cell(std::int64_t c) const {
+    return rows[std::size_t(c / years)] * years + c % years;
+  }
 };
 
-void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
-                 int threads, const CancelFlag* cancel, const CellTile& tile,
+void place_slots(const ScenarioForecast& out, int threads,
+                 const CancelFlag* cancel, const CellTile& tile,
                  StreamingHistogram& histogram) {
-  const std::int64_t cells = tile.count(), c0 = tile.first();
+  const ProjectionSetup& setup = *tile.setup;
+  const std::int64_t cells = tile.count();
   const int years = setup.years();
   const ReportedRows reported(setup);
   const std::int64_t pilot_draws = std::min(kPilotDraws, out.draws);
@@ -333,10 +339,11 @@ void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
                 1);
   // The tile's reported cells, reported row k's kernel row in place of k.
   std::vector<double> reference(static_cast<std::size_t>(cells));
-  for (std::int64_t k = tile.row_begin; k < tile.row_end; ++k)
+  for (std::size_t j = 0; j < tile.rows.size(); ++j)
     for (int h = 0; h < years; ++h)
-      reference[std::size_t(k * years + h - c0)] = all_reference[std::size_t(
-          reported.kernel[std::size_t(k)] * years + h)];
+      reference[j * std::size_t(years) + std::size_t(h)] =
+          all_reference[std::size_t(
+              reported.kernel[std::size_t(tile.source[j])] * years + h)];
   all_reference = {};
   BulkVector<float> pilot(std::size_t(cells) * std::size_t(pilot_draws));
   prefer_huge_pages(pilot);
@@ -345,9 +352,9 @@ void place_slots(const ProjectionSetup& setup, const ScenarioForecast& out,
              &ignored_redraws, nullptr, cancel,
              [&](std::int64_t, std::int64_t begin, int count, int h,
                  const double* rows, int) {
-               for (std::int64_t r = tile.row_begin; r < tile.row_end; ++r) {
-                 const std::int64_t c = r * years + h - c0;
-                 const double* v = reported.in(rows, r);
+               for (std::size_t j = 0; j < tile.rows.size(); ++j) {
+                 const std::int64_t c = std::int64_t(j) * years + h;
+                 const double* v = reported.in(rows, tile.source[j]);
                  const double ref = reference[std::size_t(c)];
                  float* to = pilot.data() + c * pilot_draws + begin;
                  for (int d = 0; d < count; ++d) to[d] = float(v[d] - ref);
@@ -413,12 +420,14 @@ struct StreamingCounts {
   }
 };
 
-Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
-                    int threads, const RunOptions& options,
-                    const CellTile& tile, const StreamingHistogram& histogram,
-                    StreamingCounts& s, std::int64_t* redraws,
+Failure count_draws(const ScenarioForecast& out, int threads,
+                    const RunOptions& options, const CellTile& tile,
+                    const StreamingHistogram& histogram, StreamingCounts& s,
+                    std::int64_t* redraws,
                     const std::function<void(double)>& progress) {
-  const std::int64_t cells = tile.count(), c0 = tile.first();
+  const ProjectionSetup& setup = *tile.setup;
+  const std::int64_t cells = tile.count();
+  const std::int64_t tile_rows = std::int64_t(tile.rows.size());
   const int years = setup.years();
   const ReportedRows reported(setup);
   return run_chunks(
@@ -436,13 +445,13 @@ Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
         double* high = s.highs[std::size_t(thread)].data();
         double* sums =
             s.chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
-        for (std::int64_t r = tile.row_begin; r < tile.row_end; ++r) {
-          const std::int64_t c = r * years + h - c0;
-          const double* v = reported.in(rows, r);
+        for (std::int64_t j = 0; j < tile_rows; ++j) {
+          const std::int64_t c = j * years + h;
+          const double* v = reported.in(rows, tile.source[std::size_t(j)]);
           RowMoments moments{histogram.centre(int(c)), 0.0, 0.0, low[c],
                              high[c]};
           histogram.add(local, int(c), v, count,
-                        r + 1 < tile.row_end ? int(c + years) : -1, &moments);
+                        j + 1 < tile_rows ? int(c + years) : -1, &moments);
           sums[2 * c] += moments.sum;
           sums[2 * c + 1] += moments.sum_squares;
           low[c] = moments.low;
@@ -456,7 +465,7 @@ Failure count_draws(const ProjectionSetup& setup, const ScenarioForecast& out,
 void reduce_counts(const StreamingHistogram& histogram, int threads,
                    const CellTile& tile, std::int64_t chunks,
                    StreamingCounts& s, ScenarioForecast& out) {
-  const std::int64_t cells = tile.count(), c0 = tile.first();
+  const std::int64_t cells = tile.count();
   const std::int64_t draws = out.draws;
   // Every step below is split over slots or cells among the threads; each
   // slot's and cell's own arithmetic (integer sums, minima, maxima, and
@@ -492,8 +501,8 @@ void reduce_counts(const StreamingHistogram& histogram, int threads,
                            2 +
                        1];
     }
-    out.mean[c0 + c] = histogram.centre(int(c)) + sum / double(draws);
-    out.sd[c0 + c] = std::sqrt(
+    out.mean[tile.cell(c)] = histogram.centre(int(c)) + sum / double(draws);
+    out.sd[tile.cell(c)] = std::sqrt(
         std::max(0.0, (ss - sum * sum / double(draws)) / double(draws - 1)));
   }
 }
@@ -514,7 +523,7 @@ std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
                                          const CellTile& tile, int threads,
                                          const StreamingCounts& s,
                                          ScenarioForecast& out) {
-  const std::int64_t cells = tile.count(), c0 = tile.first();
+  const std::int64_t cells = tile.count();
   const std::size_t levels = kQuantileLevels.size();
   const auto& total = s.counts[0];
   const auto& low = s.lows[0];
@@ -531,7 +540,7 @@ std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
     const int slots = histogram.slots(int(c));
     const std::uint32_t* cc = total.data() + histogram.offset(int(c));
     for (std::size_t q = 0; q < levels; ++q) {
-      double& result = out.quantiles[std::size_t(c0 + c) * levels + q];
+      double& result = out.quantiles[std::size_t(tile.cell(c)) * levels + q];
       if (low[c] == high[c]) {
         result = low[c];
         continue;
@@ -560,13 +569,12 @@ std::vector<Pending> certified_quantiles(const StreamingHistogram& histogram,
 
 // Streaming mode, step 5: a second pass collects the values in the slots
 // of uncertified quantiles, which are then taken exactly.
-void resolve_uncertified(const ProjectionSetup& setup,
-                         const StreamingHistogram& histogram, int threads,
+void resolve_uncertified(const StreamingHistogram& histogram, int threads,
                          const CellTile& tile,
                          const std::vector<Pending>& pending,
                          const CancelFlag* cancel, ScenarioForecast& out) {
   if (pending.empty()) return;
-  const std::int64_t c0 = tile.first();
+  const ProjectionSetup& setup = *tile.setup;
   const std::size_t levels = kQuantileLevels.size();
   const int years = setup.years();
   const ReportedRows reported(setup);
@@ -596,8 +604,9 @@ void resolve_uncertified(const ProjectionSetup& setup,
              [&](std::int64_t, std::int64_t, int count, int h,
                  const double* rows, int thread) {
                for (const auto& [c, list] : by_cell) {
-                 if ((c0 + c) % years != h) continue;
-                 const double* v = reported.in(rows, (c0 + c) / years);
+                 if (c % years != h) continue;
+                 const double* v =
+                     reported.in(rows, tile.source[std::size_t(c / years)]);
                  for (int d = 0; d < count; ++d) {
                    const int b = histogram.slot(int(c), v[d]);
                    for (std::size_t g : list) {
@@ -619,11 +628,124 @@ void resolve_uncertified(const ProjectionSetup& setup,
     // was quadratic (hours for a 3,100-region panel at 1,000 draws, where
     // millions of quantiles are uncertified).
     for (std::size_t k : in_range[g])
-      out.quantiles[std::size_t(c0 + pending[k].cell) * levels +
+      out.quantiles[std::size_t(tile.cell(pending[k].cell)) * levels +
                     pending[k].level] =
           exact_from_bin(values, pending[k].at, out.draws,
                          kQuantileLevels[pending[k].level]);
   }
+}
+
+// The statistics' memory of one tile of regions (below the streaming
+// budget): 384 MiB.
+constexpr std::size_t kRegionTileBytes = std::size_t(3) << 27;
+
+// A tile of regions first .. first + count - 1 with the groups (indices)
+// whose members all lie there, and its cells (CellTile's rows and source,
+// setup unset).
+struct RegionTile {
+  int first = 0, count = 0;
+  std::vector<int> groups;
+  CellTile cells;
+};
+
+// The panel's reported rows in tiles of whole regions of at most
+// `tile_rows` rows each (a region's output rows and those of the groups
+// whose last member it is), over the regions reported or in a group; empty
+// when tiles of regions cannot give the panel's draws (spillovers, pins,
+// or a group across two tiles).
+std::vector<RegionTile> region_tiles(const ProjectionSetup& setup,
+                                     std::int64_t tile_rows) {
+  if (!region_tiles_allowed(setup)) return {};
+  const int n = int(setup.regions.size());
+  const int variables = int(setup.outputs.size());
+  const int outputs = int(setup.output_regions.size());
+  std::vector<std::int64_t> rows_at(std::size_t(n), 0);
+  std::vector<bool> needed(std::size_t(n), false);
+  for (int i : setup.output_regions) {
+    rows_at[std::size_t(i)] += variables;
+    needed[std::size_t(i)] = true;
+  }
+  std::vector<int> last_member(setup.groups.size(), -1);
+  for (std::size_t g = 0; g < setup.groups.size(); ++g) {
+    for (int i : setup.groups[g].members) {
+      needed[std::size_t(i)] = true;
+      last_member[g] = std::max(last_member[g], i);
+    }
+    if (last_member[g] < 0) return {};
+    rows_at[std::size_t(last_member[g])] += variables;
+  }
+  std::vector<RegionTile> tiles;
+  std::vector<int> tile_of(std::size_t(n), -1);
+  for (int i = 0; i < n;) {
+    if (!needed[std::size_t(i)]) {
+      ++i;
+      continue;
+    }
+    RegionTile tile;
+    tile.first = i;
+    std::int64_t rows = 0;
+    int end = i;
+    for (; i < n && (rows == 0 || rows + rows_at[std::size_t(i)] <= tile_rows);
+         ++i) {
+      rows += rows_at[std::size_t(i)];
+      if (needed[std::size_t(i)]) end = i + 1;
+      tile_of[std::size_t(i)] = int(tiles.size());
+    }
+    tile.count = end - tile.first;
+    tiles.push_back(std::move(tile));
+  }
+  for (std::size_t g = 0; g < setup.groups.size(); ++g) {
+    const int t = tile_of[std::size_t(last_member[g])];
+    for (int i : setup.groups[g].members)
+      if (i < tiles[std::size_t(t)].first) return {};
+    tiles[std::size_t(t)].groups.push_back(int(g));
+  }
+  // Each tile's units as the panel's: its output regions in the panel's
+  // order, then its groups; reported row j * units + unit of each.
+  const int units = setup.units();
+  for (RegionTile& tile : tiles) {
+    std::vector<int> unit_of;
+    for (int o = 0; o < outputs; ++o) {
+      const int i = setup.output_regions[std::size_t(o)];
+      if (i >= tile.first && i < tile.first + tile.count) unit_of.push_back(o);
+    }
+    for (int g : tile.groups) unit_of.push_back(outputs + g);
+    const int tile_units = int(unit_of.size());
+    for (int j = 0; j < variables; ++j)
+      for (int u = 0; u < tile_units; ++u) {
+        tile.cells.rows.push_back(std::int64_t(j) * units +
+                                  unit_of[std::size_t(u)]);
+        tile.cells.source.push_back(std::int64_t(j) * tile_units + u);
+      }
+    tile.cells.years = setup.years();
+  }
+  return tiles;
+}
+
+// Streaming mode, one tile: its statistics into `out`.
+Status run_streaming_tile(const scenario::Scenario& sc, int threads,
+                          const RunOptions& options, const CellTile& tile,
+                          std::int64_t chunks, bool count_redraws,
+                          const std::function<void(double)>& progress,
+                          ScenarioForecast& out) {
+  std::int64_t tile_redraws = 0;
+  StreamingHistogram histogram{int(tile.count())};
+  place_slots(out, threads, options.cancel, tile, histogram);
+  if (is_cancelled(options.cancel)) return cancelled();
+  StreamingCounts counts(histogram, threads, tile.count(), chunks);
+  const Failure failure = count_draws(out, threads, options, tile, histogram,
+                                      counts, &tile_redraws, progress);
+  if (count_redraws) out.parameter_redraws += tile_redraws;
+  if (is_cancelled(options.cancel)) return cancelled();
+  if (failure.draw >= 0)
+    return tl::unexpected(nonfinite_error(*tile.setup, sc, failure).error());
+  reduce_counts(histogram, threads, tile, chunks, counts, out);
+  const std::vector<Pending> pending =
+      certified_quantiles(histogram, tile, threads, counts, out);
+  out.uncertified_quantiles += std::int64_t(pending.size());
+  resolve_uncertified(histogram, threads, tile, pending, options.cancel, out);
+  if (is_cancelled(options.cancel)) return cancelled();
+  return {};
 }
 
 // Streaming mode: a pilot of the first draws fixes each cell's slots; the
@@ -657,10 +779,26 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
       std::int64_t(double(options.streaming_memory_bytes) /
                    (per_cell * double(years))),
       1, rows);
-  const std::int64_t tiles = (rows + tile_rows - 1) / tile_rows;
+  // Tiles of whole regions, each simulating its own regions only
+  // (region_tile_setup: the same draws, bits and redraws), so that the
+  // cost per region-year does not grow with the panel; these are kept
+  // within kRegionTileBytes, as smaller tiles cost little more and their
+  // counts are touched more locally (bench/README.md, "Large panels":
+  // 3,100 regions x 100,000 draws took 13% less CPU and 916 MiB rather
+  // than 2.06 GiB). Where the regions are coupled, every tile simulates
+  // them all: tiles of rows, as few as the budget allows.
+  const std::int64_t region_tile_rows = std::clamp<std::int64_t>(
+      std::int64_t(
+          double(std::min(options.streaming_memory_bytes, kRegionTileBytes)) /
+          (per_cell * double(years))),
+      1, rows);
+  std::vector<RegionTile> by_region;
+  if (region_tile_rows < rows)
+    by_region = region_tiles(setup, region_tile_rows);
+  const std::int64_t tiles = by_region.empty()
+                                 ? (rows + tile_rows - 1) / tile_rows
+                                 : std::int64_t(by_region.size());
   for (std::int64_t t = 0; t < tiles; ++t) {
-    const CellTile tile{t * tile_rows, std::min(rows, (t + 1) * tile_rows),
-                        years};
     // Progress over all tiles; the redraws (the same in every tile: the
     // draws are) counted once.
     std::function<void(double)> progress;
@@ -668,25 +806,25 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
       progress = [&](double f) {
         options.progress((double(t) + f) / double(tiles));
       };
-    std::int64_t tile_redraws = 0;
-    StreamingHistogram histogram{int(tile.count())};
-    place_slots(setup, out, threads, options.cancel, tile, histogram);
-    if (is_cancelled(options.cancel)) return cancelled();
-    StreamingCounts counts(histogram, threads, tile.count(), chunks);
-    const Failure failure =
-        count_draws(setup, out, threads, options, tile, histogram, counts,
-                    &tile_redraws, progress);
-    if (t == 0) out.parameter_redraws += tile_redraws;
-    if (is_cancelled(options.cancel)) return cancelled();
-    if (failure.draw >= 0)
-      return tl::unexpected(nonfinite_error(setup, sc, failure).error());
-    reduce_counts(histogram, threads, tile, chunks, counts, out);
-    const std::vector<Pending> pending =
-        certified_quantiles(histogram, tile, threads, counts, out);
-    out.uncertified_quantiles += std::int64_t(pending.size());
-    resolve_uncertified(setup, histogram, threads, tile, pending,
-                        options.cancel, out);
-    if (is_cancelled(options.cancel)) return cancelled();
+    Status st;
+    if (by_region.empty()) {
+      CellTile tile{&setup, {}, {}, years};
+      for (std::int64_t r = t * tile_rows;
+           r < std::min(rows, (t + 1) * tile_rows); ++r) {
+        tile.rows.push_back(r);
+        tile.source.push_back(r);
+      }
+      st = run_streaming_tile(sc, threads, options, tile, chunks, t == 0,
+                              progress, out);
+    } else {
+      RegionTile& region_tile = by_region[std::size_t(t)];
+      const ProjectionSetup tile_setup = region_tile_setup(
+          setup, region_tile.first, region_tile.count, region_tile.groups);
+      region_tile.cells.setup = &tile_setup;
+      st = run_streaming_tile(sc, threads, options, region_tile.cells, chunks,
+                              t == 0, progress, out);
+    }
+    if (!st) return st;
   }
   return {};
 }

@@ -165,6 +165,97 @@ TEST(MonteCarlo, StreamingTilesOfCellsGiveTheSameBits) {
   }
 }
 
+// Tiles of regions (runner.cc, region_tiles): without spillovers, pins or
+// groups across tiles, each tile of cells simulates only its own regions
+// (region_tile_setup), and a region's draws are the same bits as in the
+// whole panel's: its parameters from the panel's factor and normals, its
+// shock normals by the panel's region index, the driver stream's ramp
+// targets drawn in the panel's order. A budget of one byte makes each
+// region (and the one-member group "G") a tile of its own; the drawn
+// R&D ramp in every region makes each tile take the other regions'
+// numbers of the driver stream. Both stream versions (version 1 draws
+// parameters with the dense factor, every column in every row), 1 and 2
+// threads, against the run in one tile.
+const char* kRegionTiles = R"(name = "t"
+horizon = 2025
+draws = 64
+seed = 7
+[groups]
+"G" = ["R2"]
+[uncertainty]
+common_shocks = true
+trend_shocks = true
+[drivers.rd_intensity]
+path = "ramp"
+target = 0.03
+by = 2023
+uncertainty = { dist = "normal", sd = 0.002 }
+[drivers.investment_rate]
+path = "ramp"
+target = 0.35
+by = 2024
+uncertainty = { dist = "uniform", low = -0.02, high = 0.02 }
+)";
+
+TEST_P(DrawsByVersion, StreamingTilesOfRegionsGiveTheSameBits) {
+  const auto sc = scenario_from(
+      "random_stream = " + std::to_string(GetParam()) + "\n" + kRegionTiles);
+  auto setup = make_setup(calibration(), sc, {});
+  ASSERT_TRUE(setup);
+  ASSERT_TRUE(region_tiles_allowed(*setup));
+  ASSERT_EQ(setup->output_regions.size(), setup->regions.size());
+  ASSERT_EQ(setup->groups.size(), 1u);
+  // Tiles of two regions, one draw at a time: each tile's cells are the
+  // panel's (regions' units first .. first + 1, then the group's unit n).
+  const int n = int(setup->regions.size()), years = setup->years();
+  for (const std::uint64_t draw : {0u, 5u, 37u}) {
+    std::vector<double> whole(std::size_t(setup->cells()));
+    const DrawOutcome a =
+        simulate_draw(*setup, sc.seed, 0, draw, whole.data(), 1);
+    for (int first = 0; first < n; first += 2) {
+      const int count = std::min(2, n - first);
+      const bool has_group = first <= 1 && 1 < first + count;
+      const ProjectionSetup tile = region_tile_setup(
+          *setup, first, count,
+          has_group ? std::vector<int>{0} : std::vector<int>{});
+      ASSERT_EQ(tile.units(), count + (has_group ? 1 : 0));
+      std::vector<double> part(std::size_t(tile.cells()));
+      const DrawOutcome b =
+          simulate_draw(tile, sc.seed, 0, draw, part.data(), 1);
+      EXPECT_EQ(a.parameter_redraws, b.parameter_redraws);
+      for (int v = 0; v < kVariableCount; ++v)
+        for (int u = 0; u < tile.units(); ++u)
+          for (int h = 0; h < years; ++h) {
+            const int panel_unit = u < count ? first + u : n;
+            const double x = whole[std::size_t(setup->cell(v, panel_unit, h))];
+            const double y = part[std::size_t(tile.cell(v, u, h))];
+            EXPECT_EQ(std::memcmp(&x, &y, sizeof x), 0)
+                << "draw " << draw << " variable " << v << " unit " << u
+                << " year " << h << ": " << x << " vs " << y;
+          }
+    }
+  }
+  // The runner: every region a tile of its own (a one-byte budget), on 1
+  // and 2 threads, against one tile.
+  RunOptions whole, tiled_one, tiled_two;
+  whole.threads = tiled_two.threads = 2;
+  tiled_one.threads = 1;
+  whole.exact_memory_bytes = tiled_one.exact_memory_bytes =
+      tiled_two.exact_memory_bytes = 1;  // force streaming
+  tiled_one.streaming_memory_bytes = tiled_two.streaming_memory_bytes = 1;
+  const std::int64_t draws = 2 * kRunnerChunk + 300;
+  const auto a = run(sc, draws, whole), b = run(sc, draws, tiled_one),
+             c = run(sc, draws, tiled_two);
+  EXPECT_FALSE(a.exact);
+  for (const auto* t : {&b, &c}) {
+    EXPECT_TRUE(same_bits(a.quantiles, t->quantiles));
+    EXPECT_TRUE(same_bits(a.mean, t->mean));
+    EXPECT_TRUE(same_bits(a.sd, t->sd));
+    EXPECT_EQ(a.parameter_redraws, t->parameter_redraws);
+    EXPECT_EQ(a.uncertified_quantiles, t->uncertified_quantiles);
+  }
+}
+
 // The projection of docs/models/cobb_douglas_rd.md for one region with no
 // uncertainty, written out: shocks decay as u_t = rho u_t-1, drivers follow
 // their paths.
