@@ -32,7 +32,13 @@ inline calibrate::CalibrationResult synthetic_calibration(
       n, std::vector<double>(years, 0.40));
   panel.data.drivers["rd_intensity"].assign(n,
                                             std::vector<double>(years, 0.02));
-  auto r = calibrate::calibrate(panel.data, model, {});
+  // Ceres alone (`--ceres-only`), not the Gauss-Newton steps by QR that
+  // end a linear model's solve: the whole-run hashes of the stream version
+  // tests (versions 1 and 2) were recorded by the code before those steps,
+  // on Ceres' solution, which differs from theirs in the 13th digit.
+  calibrate::SolverOptions solver;
+  solver.gauss_newton_by_qr = false;
+  auto r = calibrate::calibrate(panel.data, model, solver);
   if (!r) throw std::runtime_error(r.error().to_string());
   return *r;
 }
