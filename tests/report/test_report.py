@@ -400,7 +400,7 @@ class Report(unittest.TestCase):
 
     def test_runs_table_has_seed_and_random_stream(self):
         # Each scenario's seed and random stream version as the file
-        # records them (/forecast/seed, scenario_<k>_random_stream): 2, the
+        # records them (/forecast/seed, scenario_<k>_random_stream): 3, the
         # default, here; 1 in a forecast drawn with --random-stream 1.
         import h5py
         runs = self.runs_table(self.html)
@@ -411,7 +411,7 @@ class Report(unittest.TestCase):
             self.assertEqual(sorted(runs), sorted(names))
             for k, name in enumerate(names):
                 version = g.attrs[f"scenario_{k}_random_stream"]
-                self.assertEqual(version, 2)
+                self.assertEqual(version, 3)  # the default
                 self.assertEqual(runs[name]["Random stream"], str(version))
                 self.assertEqual(runs[name]["Seed"], str(g["seed"][k]))
         d = tempfile.mkdtemp(dir=self.dir)
