@@ -525,18 +525,24 @@ void fill(double* row, double value) { std::fill(row, row + B, value); }
 // bits for version 3, where GCC otherwise turns the select after a
 // floating compare into a branch around the exponential and leaves
 // tfp_convergence's output loop scalar.
+// Always inlined: an out-of-line call in an `omp simd` loop is a scalar
+// call per lane (float_core_math.h).
+#define GROWTHCAST_LANE_MATH [[gnu::always_inline]] static
 struct LibmMath {
-  static double log(double x) { return std::log(x); }
-  static double exp(double x) { return std::exp(x); }
-  static double select(bool c, double a, double b) { return c ? a : b; }
+  GROWTHCAST_LANE_MATH double log(double x) { return std::log(x); }
+  GROWTHCAST_LANE_MATH double exp(double x) { return std::exp(x); }
+  GROWTHCAST_LANE_MATH double select(bool c, double a, double b) {
+    return c ? a : b;
+  }
 };
 struct FloatCoreMath {
-  static double log(double x) { return float_core_math::log(x); }
-  static double exp(double x) { return float_core_math::exp(x); }
-  static double select(bool c, double a, double b) {
+  GROWTHCAST_LANE_MATH double log(double x) { return float_core_math::log(x); }
+  GROWTHCAST_LANE_MATH double exp(double x) { return float_core_math::exp(x); }
+  GROWTHCAST_LANE_MATH double select(bool c, double a, double b) {
     return float_core_math::select(c, a, b);
   }
 };
+#undef GROWTHCAST_LANE_MATH
 
 }  // namespace
 
