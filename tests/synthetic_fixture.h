@@ -53,6 +53,22 @@ inline const calibrate::CalibrationResult& calibration(int regions = 6) {
   return it->second;
 }
 
+// The tail of a scenario with every source of uncertainty on (parameters,
+// regional and common level shocks, trend shocks, a drawn R&D ramp target),
+// so that each random stream is used; it follows a scenario's name,
+// horizon and seed.
+inline constexpr const char* kEveryUncertainty = R"([uncertainty]
+parameters = true
+shocks = true
+common_shocks = true
+trend_shocks = true
+[drivers.rd_intensity]
+path = "ramp"
+target = 0.03
+by = 2023
+uncertainty = { dist = "normal", sd = 0.002 }
+)";
+
 inline scenario::Scenario scenario_from(const std::string& text) {
   auto s = scenario::parse_scenario(text, "test.toml");
   if (!s) throw std::runtime_error(s.error().to_string());

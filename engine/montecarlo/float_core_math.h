@@ -24,6 +24,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "montecarlo/float_normals.h"
+
 namespace growthcast::montecarlo::float_core_math {
 
 // ln v for a normal double v > 0: v = m 2^e with m in [sqrt(1/2), sqrt(2))
@@ -55,16 +57,8 @@ namespace growthcast::montecarlo::float_core_math {
       std::bit_cast<double>(mantissa | ((0x3ffull - high) << 52)) - 1.0;
   const float xf = float(x);
   const float z = xf * xf;
-  float y = 7.0376836292e-2f;
-  y = std::fma(y, xf, -1.1514610310e-1f);
-  y = std::fma(y, xf, 1.1676998740e-1f);
-  y = std::fma(y, xf, -1.2420140846e-1f);
-  y = std::fma(y, xf, 1.4249322787e-1f);
-  y = std::fma(y, xf, -1.6668057665e-1f);
-  y = std::fma(y, xf, 2.0000714765e-1f);
-  y = std::fma(y, xf, -2.4999993993e-1f);
-  y = std::fma(y, xf, 3.3333331174e-1f);
-  const float cubic = (y * xf) * z;  // x^3 P(x)
+  const float cubic =
+      (float_normals::logf_polynomial(xf) * xf) * z;  // x^3 P(x)
   const float c = std::fma(z, -0.5f, cubic);
   constexpr double kLn2 = 0.69314718055994530942;
   const double result = std::fma(e, kLn2, x + double(c));

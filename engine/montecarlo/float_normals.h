@@ -20,6 +20,22 @@
 
 namespace growthcast::montecarlo::float_normals {
 
+// P(x) of Cephes' single-precision logf (S. Moshier, Cephes Math Library,
+// logf.c): ln(1 + x) = x - x^2 / 2 + x^3 P(x) for x in [sqrt(1/2) - 1,
+// sqrt(2) - 1), by Horner's rule in fused multiply-adds. Shared by the
+// normals' logarithm (below) and stream version 3's (float_core_math.h).
+[[gnu::always_inline]] inline float logf_polynomial(float x) {
+  float y = 7.0376836292e-2f;
+  y = std::fma(y, x, -1.1514610310e-1f);
+  y = std::fma(y, x, 1.1676998740e-1f);
+  y = std::fma(y, x, -1.2420140846e-1f);
+  y = std::fma(y, x, 1.4249322787e-1f);
+  y = std::fma(y, x, -1.6668057665e-1f);
+  y = std::fma(y, x, 2.0000714765e-1f);
+  y = std::fma(y, x, -2.4999993993e-1f);
+  return std::fma(y, x, 3.3333331174e-1f);
+}
+
 // -2 ln u for u in (0, 1], normal (not subnormal): u = m 2^e with m in
 // [sqrt(1/2), sqrt(2)), ln u = e ln 2 + ln(1 + x) with x = m - 1 (exact),
 // ln(1 + x) by Cephes' single-precision logf polynomial (S. Moshier, Cephes
@@ -36,16 +52,7 @@ inline float minus_two_log(float u) {
   const float x =
       std::bit_cast<float>(mantissa | (0x3f800000u - (high << 23))) - 1.0f;
   const float z = x * x;
-  float y = 7.0376836292e-2f;
-  y = std::fma(y, x, -1.1514610310e-1f);
-  y = std::fma(y, x, 1.1676998740e-1f);
-  y = std::fma(y, x, -1.2420140846e-1f);
-  y = std::fma(y, x, 1.4249322787e-1f);
-  y = std::fma(y, x, -1.6668057665e-1f);
-  y = std::fma(y, x, 2.0000714765e-1f);
-  y = std::fma(y, x, -2.4999993993e-1f);
-  y = std::fma(y, x, 3.3333331174e-1f);
-  y = y * x * z;
+  float y = logf_polynomial(x) * x * z;
   y = std::fma(e, -2.12194440e-4f, y);
   y = std::fma(z, -0.5f, y);
   float log_u = x + y;

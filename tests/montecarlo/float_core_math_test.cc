@@ -153,20 +153,9 @@ TEST(FloatCoreMath, SameBitsInEveryBuild) {
   EXPECT_EQ(fnv1a(values.data(), values.size()), 0x9a39accf880e0c48ull);
 }
 
-const char* kScenario = R"(name = "t"
-horizon = 2026
-seed = 5
-[uncertainty]
-parameters = true
-shocks = true
-common_shocks = true
-trend_shocks = true
-[drivers.rd_intensity]
-path = "ramp"
-target = 0.03
-by = 2023
-uncertainty = { dist = "normal", sd = 0.002 }
-)";
+const std::string kScenario =
+    std::string("name = \"t\"\nhorizon = 2026\nseed = 5\n") +
+    testing_fixture::kEveryUncertainty;
 
 ScenarioForecast run_version(int version, std::int64_t draws) {
   const auto cal = testing_fixture::synthetic_calibration(6);

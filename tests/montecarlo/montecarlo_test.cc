@@ -139,13 +139,10 @@ TEST(MonteCarlo, StreamingModeIsBitIdenticalAcrossThreads) {
   EXPECT_TRUE(same_bits(a.sd, b.sd));
 }
 
-// Tiles of cells (RunOptions::streaming_memory_bytes) change which cells
-// one pass over the draws counts, never a cell's statistics: a budget so
-// small that every [variable][unit] row is a tile of its own gives the
-// bits of the run in one tile, on 1 and 2 threads, with the redraws
-// counted once.
-TEST(MonteCarlo, StreamingTilesOfCellsGiveTheSameBits) {
-  const auto sc = scenario_from(kBase);
+// The streaming run of `sc` in tiles of a one-byte budget (every tile as
+// small as the runner makes them), on 1 and 2 threads, against the run in
+// one tile: the same bits and the same redraw and uncertified counts.
+void expect_one_byte_tiles_give_the_same_bits(const scenario::Scenario& sc) {
   RunOptions whole, tiled_one, tiled_two;
   whole.threads = tiled_two.threads = 2;
   tiled_one.threads = 1;
@@ -163,6 +160,16 @@ TEST(MonteCarlo, StreamingTilesOfCellsGiveTheSameBits) {
     EXPECT_EQ(a.parameter_redraws, t->parameter_redraws);
     EXPECT_EQ(a.uncertified_quantiles, t->uncertified_quantiles);
   }
+}
+
+// Tiles of cells (RunOptions::streaming_memory_bytes) change which cells
+// one pass over the draws counts, never a cell's statistics: a budget so
+// small that every [variable][unit] row is a tile of its own gives the
+// bits of the run in one tile, on 1 and 2 threads, with the redraws
+// counted once.
+TEST(MonteCarlo, StreamingTilesOfCellsGiveTheSameBits) {
+  const auto sc = scenario_from(kBase);
+  expect_one_byte_tiles_give_the_same_bits(sc);
 }
 
 // Tiles of regions (runner.cc, region_tiles): without spillovers, pins or
@@ -237,23 +244,7 @@ TEST_P(DrawsByVersion, StreamingTilesOfRegionsGiveTheSameBits) {
   }
   // The runner: every region a tile of its own (a one-byte budget), on 1
   // and 2 threads, against one tile.
-  RunOptions whole, tiled_one, tiled_two;
-  whole.threads = tiled_two.threads = 2;
-  tiled_one.threads = 1;
-  whole.exact_memory_bytes = tiled_one.exact_memory_bytes =
-      tiled_two.exact_memory_bytes = 1;  // force streaming
-  tiled_one.streaming_memory_bytes = tiled_two.streaming_memory_bytes = 1;
-  const std::int64_t draws = 2 * kRunnerChunk + 300;
-  const auto a = run(sc, draws, whole), b = run(sc, draws, tiled_one),
-             c = run(sc, draws, tiled_two);
-  EXPECT_FALSE(a.exact);
-  for (const auto* t : {&b, &c}) {
-    EXPECT_TRUE(same_bits(a.quantiles, t->quantiles));
-    EXPECT_TRUE(same_bits(a.mean, t->mean));
-    EXPECT_TRUE(same_bits(a.sd, t->sd));
-    EXPECT_EQ(a.parameter_redraws, t->parameter_redraws);
-    EXPECT_EQ(a.uncertified_quantiles, t->uncertified_quantiles);
-  }
+  expect_one_byte_tiles_give_the_same_bits(sc);
 }
 
 // The projection of docs/models/cobb_douglas_rd.md for one region with no

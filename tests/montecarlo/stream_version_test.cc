@@ -21,20 +21,9 @@ namespace growthcast::montecarlo {
 namespace {
 
 // Every source of uncertainty on, so each stream is used.
-const char* kAll = R"(name = "t"
-horizon = 2026
-seed = 11
-[uncertainty]
-parameters = true
-shocks = true
-common_shocks = true
-trend_shocks = true
-[drivers.rd_intensity]
-path = "ramp"
-target = 0.03
-by = 2023
-uncertainty = { dist = "normal", sd = 0.002 }
-)";
+const std::string kAll =
+    std::string("name = \"t\"\nhorizon = 2026\nseed = 11\n") +
+    testing_fixture::kEveryUncertainty;
 
 // FNV-1a of the bytes of the doubles.
 std::uint64_t fnv1a(const double* p, std::size_t n) {
