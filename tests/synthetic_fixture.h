@@ -53,6 +53,18 @@ inline const calibrate::CalibrationResult& calibration(int regions = 6) {
   return it->second;
 }
 
+// FNV-1a of the bytes of the doubles: the whole-run hashes the stream
+// version tests pin.
+inline std::uint64_t fnv1a(const double* p, std::size_t n) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto* b = reinterpret_cast<const unsigned char*>(p);
+  for (std::size_t i = 0; i < n * sizeof(double); ++i) {
+    h ^= b[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 // The tail of a scenario with every source of uncertainty on (parameters,
 // regional and common level shocks, trend shocks, a drawn R&D ramp target),
 // so that each random stream is used; it follows a scenario's name,

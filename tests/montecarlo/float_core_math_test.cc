@@ -128,16 +128,7 @@ TEST(FloatCoreMath, LanesGiveTheScalarBits) {
   }
 }
 
-// FNV-1a of the bytes of the doubles.
-std::uint64_t fnv1a(const double* p, std::size_t n) {
-  std::uint64_t h = 1469598103934665603ull;
-  const auto* b = reinterpret_cast<const unsigned char*>(p);
-  for (std::size_t i = 0; i < n * sizeof(double); ++i) {
-    h ^= b[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+using testing_fixture::fnv1a;
 
 // The same bits in every build: the hashes of the values over the sweeps
 // above, printed by a program that computed them one at a time and in

@@ -25,16 +25,7 @@ const std::string kAll =
     std::string("name = \"t\"\nhorizon = 2026\nseed = 11\n") +
     testing_fixture::kEveryUncertainty;
 
-// FNV-1a of the bytes of the doubles.
-std::uint64_t fnv1a(const double* p, std::size_t n) {
-  std::uint64_t h = 1469598103934665603ull;
-  const auto* b = reinterpret_cast<const unsigned char*>(p);
-  for (std::size_t i = 0; i < n * sizeof(double); ++i) {
-    h ^= b[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+using testing_fixture::fnv1a;
 
 // kAll after `extra` on the shared synthetic calibration (6 regions;
 // tests/synthetic_fixture.h), every path kept.
