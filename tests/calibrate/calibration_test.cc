@@ -230,8 +230,13 @@ TEST(Calibration, QrStepsAgreeWithCeresOnANonlinearModel) {
   SolverOptions ceres_only;
   ceres_only.gauss_newton_by_qr = false;
   const auto without = run(panel.data, m, ceres_only);
+  // Both stop once a step changes the cost by less than the function
+  // tolerance, 1e-14 relative (SolverOptions), so their final costs may be
+  // a few such steps apart: 1e-13 relative. (In the optimised build the
+  // two runs are the same bits; the sanitizer build, with glibc's scalar
+  // log and exp, ended 1.4e-14 apart.)
   EXPECT_NEAR(with_steps.solve.final_cost, without.solve.final_cost,
-              1e-14 * without.solve.final_cost);
+              1e-13 * without.solve.final_cost);
   for (Eigen::Index k = 0; k < with_steps.estimate.size(); ++k)
     EXPECT_TRUE(IsClose(with_steps.estimate[k], without.estimate[k],
                         Tolerance::kSolverAgreement))
