@@ -58,57 +58,55 @@ namespace {
   }
 }
 
-// Philox4x32-10 (float_normals::philox4x32_10) for Lanes::kWidth counters
-// {first + 0 .. kWidth - 1, c1, c2, c3} at a time, then the Box-Muller loop
-// over the words; the tests compare it with RandomStream. `Lanes` is a
-// vector of 32-bit words (Avx2Lanes, Avx512Lanes below) with the operations
-// the rounds need. The template itself is compiled for the build's target,
-// so its AVX-512 instantiation must never run as a function of its own: an
-// AVX-512 vector passed from it to Avx512Lanes would take another ABI
-// (what -Wpsabi warns of, silenced here; at -O0 the values came out wrong).
-// It is always inlined into its kernel, so at every optimisation level the
-// lane operations are called from AVX-512 code, and the kernels are
-// [[gnu::flatten]] so that from -O1 on those calls are inlined as well.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"
-template <class Lanes>
-[[gnu::always_inline]] inline void philox_lanes_box_muller(
-    std::uint64_t first, std::uint32_t scenario, std::uint32_t stream,
-    std::uint32_t call, std::uint64_t seed, int lanes, NormalRows out) {
-  using Vector = typename Lanes::Vector;
-  constexpr int kWidth = Lanes::kWidth;
+#ifdef __AVX2__
+// float_normal_lanes_avx512's Philox (below) 8 lanes at a time with AVX2.
+struct Product32x8 {
+  __m256i high, low;
+};
+inline Product32x8 mulhilo32(__m256i x, __m256i m) {
+  const __m256i even = _mm256_mul_epu32(x, m);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
+  return {_mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA),
+          _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA)};
+}
+
+void float_normal_lanes_default(std::uint64_t first, std::uint32_t scenario,
+                                std::uint32_t stream, std::uint32_t call,
+                                std::uint64_t seed, int lanes, NormalRows out) {
   constexpr int kChunk = 512;
-  alignas(Vector) std::uint32_t words[4][kChunk];
+  alignas(32) std::uint32_t words[4][kChunk];
   const auto key = philox32_key(seed);
-  const Vector m0 = Lanes::set1(PHILOX_M4x32_0);
-  const Vector m1 = Lanes::set1(PHILOX_M4x32_1);
-  const Vector offsets = Lanes::offsets();
+  const __m256i m0 = _mm256_set1_epi32(int(PHILOX_M4x32_0));
+  const __m256i m1 = _mm256_set1_epi32(int(PHILOX_M4x32_1));
+  const __m256i offsets = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
   for (int start = 0; start < lanes; start += kChunk) {
     const int count = std::min(kChunk, lanes - start);
     int lane = 0;
-    for (; lane + kWidth <= count; lane += kWidth) {
-      Vector c0 =
-          Lanes::add(Lanes::set1(std::uint32_t(first + std::uint64_t(start) +
-                                               std::uint64_t(lane))),
-                     offsets);
-      Vector c1 = Lanes::set1(scenario);
-      Vector c2 = Lanes::set1(stream);
-      Vector c3 = Lanes::set1(call);
+    for (; lane + 8 <= count; lane += 8) {
+      __m256i c0 = _mm256_add_epi32(
+          _mm256_set1_epi32(int(std::uint32_t(first + std::uint64_t(start) +
+                                              std::uint64_t(lane)))),
+          offsets);
+      __m256i c1 = _mm256_set1_epi32(int(scenario));
+      __m256i c2 = _mm256_set1_epi32(int(stream));
+      __m256i c3 = _mm256_set1_epi32(int(call));
       std::uint32_t k0 = key[0], k1 = key[1];
       for (int round = 0; round < 10; ++round) {
-        const auto p0 = Lanes::mulhilo(c0, m0);
-        const auto p1 = Lanes::mulhilo(c2, m1);
-        c0 = Lanes::xor3(p1.high, c1, Lanes::set1(k0));
+        const Product32x8 p0 = mulhilo32(c0, m0);
+        const Product32x8 p1 = mulhilo32(c2, m1);
+        c0 = _mm256_xor_si256(_mm256_xor_si256(p1.high, c1),
+                              _mm256_set1_epi32(int(k0)));
         c1 = p1.low;
-        c2 = Lanes::xor3(p0.high, c3, Lanes::set1(k1));
+        c2 = _mm256_xor_si256(_mm256_xor_si256(p0.high, c3),
+                              _mm256_set1_epi32(int(k1)));
         c3 = p0.low;
         k0 += PHILOX_W32_0;
         k1 += PHILOX_W32_1;
       }
-      Lanes::store(words[0] + lane, c0);
-      Lanes::store(words[1] + lane, c1);
-      Lanes::store(words[2] + lane, c2);
-      Lanes::store(words[3] + lane, c3);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(words[0] + lane), c0);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(words[1] + lane), c1);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(words[2] + lane), c2);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(words[3] + lane), c3);
     }
     for (; lane < count; ++lane) {
       const float_normals::Words w = float_normals::philox4x32_10(
@@ -118,43 +116,6 @@ template <class Lanes>
     }
     box_muller_rows(words, start, count, out);
   }
-}
-#pragma GCC diagnostic pop
-
-#ifdef __AVX2__
-// Eight 32-bit lanes with AVX2. mulhilo: the 32 x 32 -> 64-bit products
-// x * m as their high and low halves: vpmuludq multiplies the even 32-bit
-// lanes (and, shifted, the odd ones) into 64 bits, and the halves are
-// blended back into place. GCC's own vectorisation of the scalar loop took
-// about twice as long.
-struct Avx2Lanes {
-  using Vector = __m256i;
-  static constexpr int kWidth = 8;
-  struct Product {
-    Vector high, low;
-  };
-  static Vector set1(std::uint32_t x) { return _mm256_set1_epi32(int(x)); }
-  static Vector offsets() { return _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0); }
-  static Vector add(Vector a, Vector b) { return _mm256_add_epi32(a, b); }
-  static Vector xor3(Vector a, Vector b, Vector c) {
-    return _mm256_xor_si256(_mm256_xor_si256(a, b), c);
-  }
-  static Product mulhilo(Vector x, Vector m) {
-    const Vector even = _mm256_mul_epu32(x, m);
-    const Vector odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m);
-    return {_mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA),
-            _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA)};
-  }
-  static void store(std::uint32_t* p, Vector v) {
-    _mm256_store_si256(reinterpret_cast<Vector*>(p), v);
-  }
-};
-
-[[gnu::flatten]] void float_normal_lanes_default(
-    std::uint64_t first, std::uint32_t scenario, std::uint32_t stream,
-    std::uint32_t call, std::uint64_t seed, int lanes, NormalRows out) {
-  philox_lanes_box_muller<Avx2Lanes>(first, scenario, stream, call, seed, lanes,
-                                     out);
 }
 #else
 void float_normal_lanes_default(std::uint64_t first, std::uint32_t scenario,
@@ -167,42 +128,70 @@ void float_normal_lanes_default(std::uint64_t first, std::uint32_t scenario,
 #ifdef GROWTHCAST_AVX512
 GROWTHCAST_AVX512_BEGIN
 
-// Avx2Lanes with 16 lanes in AVX-512 registers.
-struct Avx512Lanes {
-  using Vector = __m512i;
-  static constexpr int kWidth = 16;
-  struct Product {
-    Vector high, low;
-  };
-  GROWTHCAST_TARGET_AVX512 static Vector set1(std::uint32_t x) {
-    return _mm512_set1_epi32(int(x));
-  }
-  GROWTHCAST_TARGET_AVX512 static Vector offsets() {
-    return _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1,
-                            0);
-  }
-  GROWTHCAST_TARGET_AVX512 static Vector add(Vector a, Vector b) {
-    return _mm512_add_epi32(a, b);
-  }
-  GROWTHCAST_TARGET_AVX512 static Vector xor3(Vector a, Vector b, Vector c) {
-    return _mm512_xor_si512(_mm512_xor_si512(a, b), c);
-  }
-  GROWTHCAST_TARGET_AVX512 static Product mulhilo(Vector x, Vector m) {
-    const Vector even = _mm512_mul_epu32(x, m);
-    const Vector odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
-    return {_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd),
-            _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32))};
-  }
-  GROWTHCAST_TARGET_AVX512 static void store(std::uint32_t* p, Vector v) {
-    _mm512_store_si512(p, v);
-  }
+// The 32 x 32 -> 64-bit products x * m of 16 lanes as their high and low
+// halves: vpmuludq multiplies the even 32-bit lanes (and, shifted, the odd
+// ones) into 64 bits, and the halves are blended back into place. GCC's
+// own vectorisation of the scalar loop took about twice as long.
+struct Product64 {
+  __m512i high, low;
 };
+GROWTHCAST_TARGET_AVX512 inline Product64 mulhilo32(__m512i x, __m512i m) {
+  const __m512i even = _mm512_mul_epu32(x, m);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), m);
+  return {_mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd),
+          _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32))};
+}
 
-GROWTHCAST_TARGET_AVX512 [[gnu::flatten]] void float_normal_lanes_avx512(
+// Philox4x32-10 (float_normals::philox4x32_10) for 16 counters
+// {first + 0..15, c1, c2, c3} at a time, then the Box-Muller loop over the
+// words; the tests compare it with RandomStream.
+GROWTHCAST_TARGET_AVX512 void float_normal_lanes_avx512(
     std::uint64_t first, std::uint32_t scenario, std::uint32_t stream,
     std::uint32_t call, std::uint64_t seed, int lanes, NormalRows out) {
-  philox_lanes_box_muller<Avx512Lanes>(first, scenario, stream, call, seed,
-                                       lanes, out);
+  constexpr int kChunk = 512;
+  alignas(64) std::uint32_t words[4][kChunk];
+  const auto key = philox32_key(seed);
+  const __m512i m0 = _mm512_set1_epi32(int(PHILOX_M4x32_0));
+  const __m512i m1 = _mm512_set1_epi32(int(PHILOX_M4x32_1));
+  const __m512i offsets =
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  for (int start = 0; start < lanes; start += kChunk) {
+    const int count = std::min(kChunk, lanes - start);
+    int lane = 0;
+    for (; lane + 16 <= count; lane += 16) {
+      __m512i c0 = _mm512_add_epi32(
+          _mm512_set1_epi32(int(std::uint32_t(first + std::uint64_t(start) +
+                                              std::uint64_t(lane)))),
+          offsets);
+      __m512i c1 = _mm512_set1_epi32(int(scenario));
+      __m512i c2 = _mm512_set1_epi32(int(stream));
+      __m512i c3 = _mm512_set1_epi32(int(call));
+      std::uint32_t k0 = key[0], k1 = key[1];
+      for (int round = 0; round < 10; ++round) {
+        const Product64 p0 = mulhilo32(c0, m0);
+        const Product64 p1 = mulhilo32(c2, m1);
+        c0 = _mm512_xor_si512(_mm512_xor_si512(p1.high, c1),
+                              _mm512_set1_epi32(int(k0)));
+        c1 = p1.low;
+        c2 = _mm512_xor_si512(_mm512_xor_si512(p0.high, c3),
+                              _mm512_set1_epi32(int(k1)));
+        c3 = p0.low;
+        k0 += PHILOX_W32_0;
+        k1 += PHILOX_W32_1;
+      }
+      _mm512_store_si512(words[0] + lane, c0);
+      _mm512_store_si512(words[1] + lane, c1);
+      _mm512_store_si512(words[2] + lane, c2);
+      _mm512_store_si512(words[3] + lane, c3);
+    }
+    for (; lane < count; ++lane) {
+      const float_normals::Words w = float_normals::philox4x32_10(
+          std::uint32_t(first + std::uint64_t(start) + std::uint64_t(lane)),
+          scenario, stream, call, key[0], key[1]);
+      for (int j = 0; j < 4; ++j) words[j][lane] = w.w[j];
+    }
+    box_muller_rows(words, start, count, out);
+  }
 }
 GROWTHCAST_AVX512_END
 #endif
