@@ -232,8 +232,9 @@ Result<ProjectionSetup> make_setup(const calibrate::CalibrationResult& cal,
           "uncertainty.parameters");
     // Stream version 1 reproduces results from before version 2, whose
     // draws used the dense Cholesky factor: the same law, other bits.
-    p.factor = factor_covariance(cal.covariance, p.free_index, p.layout,
-                                 p.random_stream != StreamVersion::v1);
+    p.factor = std::make_shared<const ParameterFactor>(
+        factor_covariance(cal.covariance, p.free_index, p.layout,
+                          p.random_stream != StreamVersion::v1));
   }
 
   // Baselines: the mean over the last five data years (the model page).
@@ -368,56 +369,55 @@ bool region_tiles_allowed(const ProjectionSetup& panel) {
   return !spillover && !panel.conditioning && !panel.panel;
 }
 
+namespace {
+
+// Elements first .. first + count - 1 of a vector over regions (empty when
+// `all` is), or of each of an array of them.
+template <class T>
+std::vector<T> region_slice(const std::vector<T>& all, int first, int count) {
+  if (all.empty()) return {};
+  return std::vector<T>(all.begin() + first, all.begin() + first + count);
+}
+template <class T, std::size_t N>
+std::array<T, N> region_slice(const std::array<T, N>& all, int first,
+                              int count) {
+  std::array<T, N> out;
+  for (std::size_t k = 0; k < N; ++k)
+    out[k] = region_slice(all[k], first, count);
+  return out;
+}
+
+}  // namespace
+
+RegionInputs slice_regions(const RegionInputs& all, int first, int count) {
+  RegionInputs out;
+  // One name per field: a structured binding must name every field of
+  // RegionInputs, so one added there without being sliced here does not
+  // compile.
+  auto& [regions, rd_history, gdp_last, capital_last, labour_last,
+         residual_last, paths, baseline, observed_rd_intensity] = out;
+  regions = region_slice(all.regions, first, count);
+  rd_history = region_slice(all.rd_history, first, count);
+  gdp_last = region_slice(all.gdp_last, first, count);
+  capital_last = region_slice(all.capital_last, first, count);
+  labour_last = region_slice(all.labour_last, first, count);
+  residual_last = region_slice(all.residual_last, first, count);
+  paths = region_slice(all.paths, first, count);
+  baseline = region_slice(all.baseline, first, count);
+  observed_rd_intensity = region_slice(all.observed_rd_intensity, first, count);
+  return out;
+}
+
 ProjectionSetup region_tile_setup(const ProjectionSetup& panel, int first,
                                   int count, const std::vector<int>& groups) {
   const int end = first + count;
-  auto slice = [&](const auto& all) {
-    using Vector = std::decay_t<decltype(all)>;
-    if (all.empty()) return Vector{};
-    return Vector(all.begin() + first, all.begin() + end);
-  };
-  // The scalar settings and the parameters' fields are the panel's; the
-  // factor (its largest field) is read from the panel, not copied.
   ProjectionSetup t;
-  t.first_year = panel.first_year;
-  t.last_year = panel.last_year;
-  t.horizon = panel.horizon;
-  t.model = panel.model;
-  t.layout = panel.layout;
-  t.shared = panel.shared;
-  t.theta_hat = panel.theta_hat;
-  t.lower = panel.lower;
-  t.upper = panel.upper;
-  t.free_index = panel.free_index;
-  t.rho = panel.rho;
-  t.sigma = panel.sigma;
-  t.parameter_uncertainty = panel.parameter_uncertainty;
-  t.shock_uncertainty = panel.shock_uncertainty;
-  t.common_shocks = panel.common_shocks;
-  t.shock_sigma_common = panel.shock_sigma_common;
-  t.trend_shocks = panel.trend_shocks;
-  t.trend_sigma_common = panel.trend_sigma_common;
-  t.trend_sigma_regional = panel.trend_sigma_regional;
-  t.trend_persistence = panel.trend_persistence;
-  t.band_calibration = panel.band_calibration;
-  t.band_scale = panel.band_scale;
-  t.zero_shock_innovations = panel.zero_shock_innovations;
-  t.random_stream = panel.random_stream;
-  t.outputs = panel.outputs;
+  // The panel's settings whole (the factor shared), its regions' inputs
+  // sliced; the rest is the tile's own.
+  static_cast<PanelSettings&>(t) = panel;
+  static_cast<RegionInputs&>(t) = slice_regions(panel, first, count);
   t.panel = &panel;
   t.first_region = first;
-  // The tile's regions and their own fields.
-  t.regions = slice(panel.regions);
-  t.rd_history = slice(panel.rd_history);
-  t.gdp_last = slice(panel.gdp_last);
-  t.capital_last = slice(panel.capital_last);
-  t.labour_last = slice(panel.labour_last);
-  t.residual_last = slice(panel.residual_last);
-  for (int d = 0; d < scenario::kDriverCount; ++d) {
-    t.paths[std::size_t(d)] = slice(panel.paths[std::size_t(d)]);
-    t.baseline[std::size_t(d)] = slice(panel.baseline[std::size_t(d)]);
-  }
-  t.observed_rd_intensity = slice(panel.observed_rd_intensity);
   for (int i : panel.output_regions)
     if (i >= first && i < end) t.output_regions.push_back(i - first);
   for (int g : groups) {
@@ -924,7 +924,9 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
     w.stock_hat.push_back(ok ? stock.back() : std::nan(""));
   }
   if (w.free > 0) {
-    const auto& f = (p.panel ? p.panel->factor : p.factor).matrix;
+    if (!p.factor)
+      throw std::invalid_argument("the parameter factor is missing");
+    const auto& f = p.factor->matrix;
     if (f.rows() != w.free || f.cols() != w.free || !f.isCompressed())
       throw std::invalid_argument("the parameter factor does not match");
     w.factor_start = f.outerIndexPtr();

@@ -45,12 +45,13 @@ struct Group {
   std::vector<int> members;  // region indices
 };
 
-// Everything a draw needs, fixed for one scenario.
-struct ProjectionSetup {
-  std::vector<std::string> regions;  // all calibrated regions (projected)
-  int first_year = 0;                // t0 of the calibration
-  int last_year = 0;                 // T, the last data year
-  int horizon = 0;                   // projection years T+1..horizon
+// A setup's settings for the whole panel, fixed for one scenario: a tile of
+// regions (region_tile_setup) copies them whole. Add a setting here, a
+// per-region input to RegionInputs.
+struct PanelSettings {
+  int first_year = 0;  // t0 of the calibration
+  int last_year = 0;   // T, the last data year
+  int horizon = 0;     // projection years T+1..horizon
   int years() const { return horizon - last_year; }
 
   std::string model;                             // registered model name
@@ -58,19 +59,12 @@ struct ProjectionSetup {
   std::vector<models::ParameterSetting> shared;  // the calibration's settings
   Eigen::VectorXd theta_hat, lower, upper;
   std::vector<int> free_index;  // parameters drawn when uncertain
-  ParameterFactor factor;       // F F' = the covariance over free_index
+  // F F' = the covariance over free_index; null without parameter
+  // uncertainty. Shared, not copied, by a tile (it is the panel's largest
+  // field: the dense factor has one term per pair of free parameters).
+  std::shared_ptr<const ParameterFactor> factor;
 
-  std::vector<std::vector<double>> rd_history;  // R over t0..T, per region
-  std::vector<double> gdp_last, capital_last, labour_last, residual_last;
   double rho = 0.0, sigma = 0.0;
-
-  // Driver paths per driver and region, and their baselines.
-  std::array<std::vector<scenario::DriverPath>, scenario::kDriverCount> paths;
-  std::array<std::vector<double>, scenario::kDriverCount> baseline;
-  // R&D intensity observed after the last data year (outturns), which
-  // replaces the rd_intensity path there: [region][h], NaN = the path's
-  // value; empty = none (conditioning.h).
-  std::vector<std::vector<double>> observed_rd_intensity;
 
   bool parameter_uncertainty = true;
   bool shock_uncertainty = true;  // AR(1) level shocks u
@@ -119,12 +113,46 @@ struct ProjectionSetup {
   // `random_stream`, else the default; the command line may override it.
   StreamVersion random_stream = kDefaultStreamVersion;
 
+  // The variables summarised (the scenario's `outputs`), ascending. A
+  // draw's values of these do not depend on the selection: the kernel
+  // computes every variable, except that with only gdp and gdp_growth its
+  // output loop skips the others (their rows are then 0); the runner
+  // counts, sorts and stores only the rows of these (ScenarioForecast's
+  // layout).
+  std::vector<int> outputs = all_variables();
+};
+
+// A setup's inputs per region, each indexed by the setup's region: a tile
+// of regions (region_tile_setup) holds its regions' slice of each
+// (slice_regions, which must name every field: it does not compile
+// otherwise).
+struct RegionInputs {
+  std::vector<std::string> regions;  // all calibrated regions (projected)
+  std::vector<std::vector<double>> rd_history;  // R over t0..T, per region
+  std::vector<double> gdp_last, capital_last, labour_last, residual_last;
+  // Driver paths per driver and region, and their baselines.
+  std::array<std::vector<scenario::DriverPath>, scenario::kDriverCount> paths;
+  std::array<std::vector<double>, scenario::kDriverCount> baseline;
+  // R&D intensity observed after the last data year (outturns), which
+  // replaces the rd_intensity path there: [region][h], NaN = the path's
+  // value; empty = none (conditioning.h).
+  std::vector<std::vector<double>> observed_rd_intensity;
+};
+
+// Regions first .. first + count - 1 of every field of `all` (an empty
+// field stays empty).
+RegionInputs slice_regions(const RegionInputs& all, int first, int count);
+
+// Everything a draw needs, fixed for one scenario: the panel's settings,
+// its regions' inputs, and the fields below, which region_tile_setup sets
+// for a tile of regions.
+struct ProjectionSetup : PanelSettings, RegionInputs {
   // A tile of a panel's regions (region_tile_setup): null for a whole
   // panel. A tile's regions are the panel's first_region ..
-  // first_region + regions.size() - 1, with their own per-region fields
-  // (histories, last values, paths, baselines, outputs, groups); the
-  // parameters (layout, theta_hat, bounds, free_index, factor) are read
-  // from the panel, whose normals the tile's draws use.
+  // first_region + regions.size() - 1, with their slice of RegionInputs
+  // and their output regions and groups; its PanelSettings (the
+  // parameters, indexed as the panel's) are the panel's, whose normals the
+  // tile's draws use.
   const ProjectionSetup* panel = nullptr;
   int first_region = 0;
 
@@ -140,13 +168,6 @@ struct ProjectionSetup {
     return (variable * units() + unit) * years() + h;
   }
 
-  // The variables summarised (the scenario's `outputs`), ascending. A
-  // draw's values of these do not depend on the selection: the kernel
-  // computes every variable, except that with only gdp and gdp_growth its
-  // output loop skips the others (their rows are then 0); the runner
-  // counts, sorts and stores only the rows of these (ScenarioForecast's
-  // layout).
-  std::vector<int> outputs = all_variables();
   // Reported row k (0..reported_rows()-1) is the kernel's row
   // kernel_row(k) = outputs[k / units] * units + k % units; its cell of
   // year h is k * years + h (ScenarioForecast::cell).
