@@ -152,9 +152,7 @@ void add_shock_loading(const ProjectionSetup& p, const Conditioning& c,
   const int n = int(p.regions.size());
   const double sigma_c = p.shock_sigma_common;
   const double sigma_p =
-      p.common_shocks
-          ? std::sqrt(std::max(0.0, p.sigma * p.sigma - sigma_c * sigma_c))
-          : p.sigma;
+      p.common_shocks ? own_shock_sigma(p.sigma, sigma_c) : p.sigma;
   const double phi = p.trend_persistence;
   for (int k = 0; k <= h; ++k) {
     const double scale =

@@ -1550,8 +1550,7 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
   } else if (p.shock_uncertainty) {
     // sigma_c e_t + sigma_p e_i,t, sigma_c^2 + sigma_p^2 = sigma^2.
     const double sigma_c = p.shock_sigma_common;
-    const double sigma_p =
-        std::sqrt(std::max(0.0, p.sigma * p.sigma - sigma_c * sigma_c));
+    const double sigma_p = own_shock_sigma(p.sigma, sigma_c);
     const double common = scale * sigma_c, own = scale * sigma_p;
     const double* e = eps.region(h, panel_n, first_region + i);
     const double* ec = common_eps.row(std::size_t(h));

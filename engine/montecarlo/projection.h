@@ -5,7 +5,9 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -78,8 +80,9 @@ struct PanelSettings {
   // Level shocks with a common factor (common_shocks, needs
   // shock_uncertainty): u_i,t = rho u_i,t-1 + sigma_c e_t + sigma_p e_i,t
   // with sigma_c = shock_sigma_common (in [0, sigma]) and
-  // sigma_p = sqrt(sigma^2 - sigma_c^2), so each region's shock keeps the
-  // variance sigma^2. Off: sigma e_i,t as before.
+  // sigma_p = own_shock_sigma(sigma, sigma_c) = sqrt(sigma^2 - sigma_c^2),
+  // so each region's shock keeps the variance sigma^2. Off: sigma e_i,t as
+  // before.
   bool common_shocks = false;
   double shock_sigma_common = 0.0;
   // Trend shocks (trend_shocks): v_i,t = phi v_i,t-1 + zeta_c h_t +
@@ -177,6 +180,25 @@ struct ProjectionSetup : PanelSettings, RegionInputs {
     return outputs[std::size_t(k / units())] * units() + k % units();
   }
 };
+
+// sigma_p, the sd of a region's own level-shock innovation when a common
+// factor of sd sigma_c takes the rest of sigma: sqrt(sigma^2 - sigma_c^2),
+// exactly 0 when the shocks are fully common (sigma_c == sigma, which the
+// calibration's clamp sigma_c = min(sqrt(mean innovation variance), sigma)
+// gives, e.g. on one region). Without the test for equality it was not 0:
+// built for x86-64-v3 (FMA), GCC contracts sigma * sigma - sigma_c *
+// sigma_c into fma(sigma, sigma, -(sigma_c * sigma_c)), which for equal
+// arguments is the rounding error of sigma^2 (|.| <= 2^-53 sigma^2, of
+// either sign), and its square root, up to about 1e-8 sigma, gave every
+// region an own shock of sd ~1e-10 that the equation says is 0 (and the
+// clamp to 0 hid it for the sigmas whose error is negative). For
+// sigma_c < sigma the expression is kept as it was, so those runs keep
+// their bits: there its error is at most that of sigma_c's own last bit.
+// Requires 0 <= sigma_c <= sigma (check_uncertainty).
+inline double own_shock_sigma(double sigma, double sigma_c) {
+  if (!(sigma_c < sigma)) return 0.0;
+  return std::sqrt(std::max(0.0, sigma * sigma - sigma_c * sigma_c));
+}
 
 // Builds the setup from a calibration and a scenario; errors name the
 // scenario file, line and key (unknown region, horizon too early, a driver

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -166,6 +167,10 @@ struct ResultFile::Impl {
   int temp_slot = -1;  // in the signal-cleanup registry (atomic_file.h)
   Handle file;
   bool committed = false;
+  // write_behind: the file's size at its last call, and the first write
+  // error its waits saw (0: none).
+  off_t written_behind = 0;
+  int writeback_errno = 0;
 
   ~Impl() {
     if (committed || temp_path.empty()) return;
@@ -499,6 +504,34 @@ struct ResultFile::Impl {
     sync_file_range(*static_cast<int*>(handle), 0, 0, SYNC_FILE_RANGE_WRITE);
   }
 
+  void write_behind() {
+    if (!file.valid()) return;
+    void* handle = nullptr;
+    if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) < 0 ||
+        handle == nullptr)
+      return;
+    const int fd = *static_cast<int*>(handle);
+    // Wait for the bytes up to the previous call's end, then drop them: the
+    // disk writes the block in between while the caller copies the next.
+    // The wait reports a write error of those bytes (and marks it seen, so
+    // the fsync in commit(), on a new descriptor, might not): kept for
+    // commit(). Without support for the calls (EINVAL, ENOSYS), the
+    // pages simply stay cached.
+    if (written_behind > 0 && writeback_errno == 0) {
+      if (sync_file_range(fd, 0, written_behind,
+                          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                              SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
+        if (errno != EINVAL && errno != ENOSYS && errno != ESPIPE)
+          writeback_errno = errno;
+      } else {
+        posix_fadvise(fd, 0, written_behind, POSIX_FADV_DONTNEED);
+      }
+    }
+    sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    struct stat st;
+    if (::fstat(fd, &st) == 0) written_behind = st.st_size;
+  }
+
   Status write_block(const std::string& path,
                      const std::vector<std::uint64_t>& offset,
                      const std::vector<std::uint64_t>& count,
@@ -536,6 +569,11 @@ struct ResultFile::Impl {
     if (!file.close()) {
       return discard(hdf5_fail("cannot close (flush) temporary file",
                                temp_path.string(), name()));
+    }
+    if (writeback_errno != 0) {
+      return discard(fail("cannot write '" + temp_path.string() +
+                              "' to disk: " + errno_text(writeback_errno),
+                          name()));
     }
     if (auto status = fsync_path(temp_path, O_RDONLY, name()); !status) {
       return discard(status);
@@ -772,6 +810,7 @@ Status ResultFile::create_chunked_dataset(
 }
 
 void ResultFile::start_writeback() { impl_->start_writeback(); }
+void ResultFile::write_behind() { impl_->write_behind(); }
 
 Status ResultFile::write_block(const std::string& path,
                                const std::vector<std::uint64_t>& offset,

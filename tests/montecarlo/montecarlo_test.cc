@@ -984,23 +984,58 @@ TEST(Uncertainty, CommonLevelShocksFollowTheirOwnStream) {
 
 // sigma_c = sigma: sigma_p = 0, so every region of a draw gets the same
 // innovations e_t and the same level shock on top of its own decaying u_T.
+// Four sigmas a last bit apart, so that the rounding error of sigma^2 has
+// each sign in some of them (an FMA-contracted sigma^2 - sigma_c^2 is that
+// error, and its square root gave the regions own shocks of sd ~1e-10 when
+// it was positive: own_shock_sigma). What is left is roundoff: a
+// deviation is ln(exp(x_on)) - ln(exp(x_off)) with |x| < 0.2, and glibc's
+// exp and log are within 1 ulp, so each ln(exp(x)) is within 1.1e-16 (exp
+// near 1, relative) + 2.8e-17 (log's ulp at 0.2) of x: < 3e-16 a
+// deviation, < 6e-16 between two regions' deviations, plus the sums in x
+// (ulps of 0.2, 2.8e-17 each): 1e-15. (The 1e-12 this bound replaces hid
+// nothing but the 1e-10 above.)
 TEST(Uncertainty, FullyCommonLevelShocksAreEqualAcrossRegions) {
   const auto sc =
       scenario_from(std::string(kShocksOnly) + "common_shocks = true\n");
-  auto setup = setup_of(sc);
-  setup.shock_sigma_common = setup.sigma;
-  const auto on = run_setup(setup, sc, 200);
   const auto off_sc =
       scenario_from(std::string(kShocksOnly) + "shocks = false\n");
   const auto off = run_setup(setup_of(off_sc), off_sc, 1);
-  for (std::int64_t d : {0, 7, 199})
-    for (int h = 0; h < 6; ++h) {
-      const double first = shock_deviation(on, off, 0, h, d);
-      EXPECT_GT(std::abs(first), 0.0);
-      for (int i = 1; i < 6; ++i)
-        EXPECT_NEAR(shock_deviation(on, off, i, h, d), first, 1e-12)
-            << "draw " << d << " region " << i << " year " << 2020 + h;
-    }
+  auto setup = setup_of(sc);
+  double sigma = setup.sigma;
+  for (int nudge = 0; nudge < 4; ++nudge) {
+    setup.sigma = sigma;
+    setup.shock_sigma_common = sigma;
+    const auto on = run_setup(setup, sc, 200);
+    for (std::int64_t d : {0, 7, 199})
+      for (int h = 0; h < 6; ++h) {
+        const double first = shock_deviation(on, off, 0, h, d);
+        EXPECT_GT(std::abs(first), 0.0);
+        for (int i = 1; i < 6; ++i)
+          EXPECT_NEAR(shock_deviation(on, off, i, h, d), first, 1e-15)
+              << "sigma " << sigma << " draw " << d << " region " << i
+              << " year " << 2020 + h;
+      }
+    sigma = std::nextafter(sigma, 1.0);
+  }
+}
+
+// own_shock_sigma against sqrt(sigma^2 - sigma_c^2) = sigma sqrt(1 - f^2)
+// for sigma_c = f sigma: exactly 0 at f = 1 for each of 4096 consecutive
+// doubles (about half of which gave the square root of a positive
+// rounding error before), sigma itself at f = 0 (sqrt(fl(s^2)) = s exactly
+// in IEEE arithmetic) and 0.8 sigma at f = 0.6 within a few ulps.
+TEST(Uncertainty, OwnShockSigmaIsZeroWhenFullyCommon) {
+  double sigma = 0.01670979614632696;  // the fixture's sigma, QR steps
+  for (int k = 0; k < 4096; ++k, sigma = std::nextafter(sigma, 1.0)) {
+    // Read back through a volatile, as the kernel reads sigma_c from a
+    // field of its own: with one value for both arguments GCC computes
+    // sigma * sigma once and does not contract the subtraction.
+    volatile double fully_common = sigma;
+    EXPECT_EQ(own_shock_sigma(sigma, fully_common), 0.0) << k;
+    EXPECT_EQ(own_shock_sigma(sigma, 0.0), sigma) << k;
+    EXPECT_NEAR(own_shock_sigma(sigma, 0.6 * sigma), 0.8 * sigma, 4e-16 * sigma)
+        << k;
+  }
 }
 
 // Sample variance and covariance over draws.
