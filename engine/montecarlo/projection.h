@@ -118,6 +118,11 @@ struct ProjectionSetup {
   // The random stream's version (random_stream.h): the scenario's
   // `random_stream`, else the default; the command line may override it.
   StreamVersion random_stream = kDefaultStreamVersion;
+  // Version 3's projection years in AVX-512 lanes where the CPU has them
+  // (common/avx512.h); false: AVX2 lanes. The same bits either way
+  // (tests/montecarlo/avx512_kernel_test.cc compares whole runs); versions
+  // 1 and 2 always run in AVX2 lanes.
+  bool avx512 = true;
 
   // A tile of a panel's regions (region_tile_setup): null for a whole
   // panel. A tile's regions are the panel's first_region ..
