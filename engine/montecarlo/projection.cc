@@ -934,8 +934,8 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
         // Version 3 in AVX-512 lanes where the CPU has them (the same
         // bits as AVX2's: float_core_math.h), unless the setup asks for
         // AVX2 (ProjectionSetup::avx512).
-        const bool avx512 = float_core && p.avx512 && cpu_has_avx512();
-        run_ = avx512       ? &BlockSimulator::run_model<M, FloatCoreMathAvx512>
+        avx512_ = float_core && p.avx512 && cpu_has_avx512();
+        run_ = avx512_      ? &BlockSimulator::run_model<M, FloatCoreMathAvx512>
                : float_core ? &BlockSimulator::run_model<M, FloatCoreMath>
                             : &BlockSimulator::run_model<M, LibmMath>;
         w.shared = M::kShared;

@@ -239,6 +239,9 @@ class BlockSimulator {
            std::uint64_t first, int count, const Sink& sink,
            DrawOutcome* outcomes, const RowTarget* target = nullptr);
 
+  // Whether run() uses the AVX-512 kernel (ProjectionSetup::avx512).
+  bool avx512() const { return avx512_; }
+
  private:
   struct Scratch;
   // The kernel for one model (projection.cc) with the stream version's
@@ -253,6 +256,7 @@ class BlockSimulator {
   const ProjectionSetup& setup_;
   std::unique_ptr<Scratch> scratch_;
   RunFunction run_ = nullptr;
+  bool avx512_ = false;
 };
 
 // Simulates draw `draw` of scenario `scenario_index` and writes each cell's
