@@ -882,7 +882,7 @@ struct BlockSimulator::Scratch {
   // project_year<M, FloatCoreMath> compiled for AVX-512 with every call
   // inlined (flatten), so that its `omp simd` loops run in 8 lanes.
   template <class M>
-  GROWTHCAST_TARGET_AVX512 [[gnu::flatten]] void project_year_avx512(
+  GROWTHCAST_TARGET_AVX512 __attribute__((flatten)) void project_year_avx512(
       const ProjectionSetup& p, int h, const double* delta_s_row,
       const double* const* shared_row) {
     project_year<M, FloatCoreMath>(p, h, delta_s_row, shared_row);
