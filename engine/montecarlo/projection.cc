@@ -887,6 +887,11 @@ struct BlockSimulator::Scratch {
       const double* const* shared_row) {
     project_year<M, FloatCoreMath>(p, h, delta_s_row, shared_row);
   }
+  // initial_state<FloatCoreMath> (its logs) alike.
+  GROWTHCAST_TARGET_AVX512 __attribute__((flatten)) void initial_state_avx512(
+      const ProjectionSetup& p, const double* delta_s_row) {
+    initial_state<FloatCoreMath>(p, delta_s_row);
+  }
 #endif
   void check_finite(int count, int year, DrawOutcome* outcomes) const;
   void advance_year();
@@ -1648,9 +1653,11 @@ void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
                                               std::size_t g) {
   const std::size_t unit = p.output_regions.size() + g;
   double* out[kVariableCount];
+  // GDP only: the other rows are never written and keep their zeros, as
+  // the regions' (output_lanes_gdp); GDP's row is a sum, growth's is set.
   for (int v = 0; v < kVariableCount; ++v) {
     out[v] = out_rows[std::size_t(v) * std::size_t(units) + unit];
-    fill(out[v], 0.0);
+    if (!gdp_only || v == kGdp) fill(out[v], 0.0);
   }
   double* y_prev = sums.data();
   fill(y_prev, 0.0);
@@ -1767,7 +1774,12 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
   const double* shared_row[M::kShared];
   w.tie_shared<M>(p, M::configure(p.shared), shared_row);
   const double* delta_s_row = shared_row[M::kKnowledgeDepreciation];
-  w.initial_state<Math>(p, delta_s_row);
+#ifdef GROWTHCAST_AVX512
+  if constexpr (Math::kAvx512)
+    w.initial_state_avx512(p, delta_s_row);
+  else
+#endif
+    w.initial_state<Math>(p, delta_s_row);
   w.draw_targets(p, key);
   w.draw_common(p, key);
   if (w.cond)
