@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "common/avx512.h"
 #include "common/lanes.h"
 #include "models/registry.h"
 #include "montecarlo/conditioning.h"
@@ -527,8 +528,13 @@ void fill(double* row, double value) { std::fill(row, row + B, value); }
 // tfp_convergence's output loop scalar.
 // Always inlined: an out-of-line call in an `omp simd` loop is a scalar
 // call per lane (float_core_math.h).
+// kAvx512: run_model's projection years run in 8-double AVX-512 lanes
+// (BlockSimulator::Scratch::project_year_avx512), only for version 3,
+// whose bits do not depend on the lane count; libmvec's AVX-512 variants
+// of glibc's log and exp may differ from its AVX2 ones in the last bit.
 #define GROWTHCAST_LANE_MATH [[gnu::always_inline]] static
 struct LibmMath {
+  static constexpr bool kAvx512 = false;
   GROWTHCAST_LANE_MATH double log(double x) { return std::log(x); }
   GROWTHCAST_LANE_MATH double exp(double x) { return std::exp(x); }
   GROWTHCAST_LANE_MATH double select(bool c, double a, double b) {
@@ -536,11 +542,16 @@ struct LibmMath {
   }
 };
 struct FloatCoreMath {
+  static constexpr bool kAvx512 = false;
   GROWTHCAST_LANE_MATH double log(double x) { return float_core_math::log(x); }
   GROWTHCAST_LANE_MATH double exp(double x) { return float_core_math::exp(x); }
   GROWTHCAST_LANE_MATH double select(bool c, double a, double b) {
     return float_core_math::select(c, a, b);
   }
+};
+// Version 3's arithmetic in AVX-512 lanes where the CPU has them.
+struct FloatCoreMathAvx512 : FloatCoreMath {
+  static constexpr bool kAvx512 = true;
 };
 #undef GROWTHCAST_LANE_MATH
 
@@ -861,6 +872,27 @@ struct BlockSimulator::Scratch {
                      const double* const* shared_row);
   template <class Math>
   void aggregate_group(const ProjectionSetup& p, std::size_t g);
+  // One projection year's equations, after year_shocks: every region's
+  // factor stocks, the spillover stocks, every region's output, the
+  // groups.
+  template <class M, class Math>
+  void project_year(const ProjectionSetup& p, int h, const double* delta_s_row,
+                    const double* const* shared_row);
+#ifdef GROWTHCAST_AVX512
+  // project_year<M, FloatCoreMath> compiled for AVX-512 with every call
+  // inlined (flatten), so that its `omp simd` loops run in 8 lanes.
+  template <class M>
+  GROWTHCAST_TARGET_AVX512 __attribute__((flatten)) void project_year_avx512(
+      const ProjectionSetup& p, int h, const double* delta_s_row,
+      const double* const* shared_row) {
+    project_year<M, FloatCoreMath>(p, h, delta_s_row, shared_row);
+  }
+  // initial_state<FloatCoreMath> (its logs) alike.
+  GROWTHCAST_TARGET_AVX512 __attribute__((flatten)) void initial_state_avx512(
+      const ProjectionSetup& p, const double* delta_s_row) {
+    initial_state<FloatCoreMath>(p, delta_s_row);
+  }
+#endif
   void check_finite(int count, int year, DrawOutcome* outcomes) const;
   void advance_year();
   // Conditioning's steps (run_model, "Pins").
@@ -904,8 +936,13 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
         // "Error budget of version 3").
         const bool float_core =
             p.random_stream == StreamVersion::v3 && !p.conditioning;
-        run_ = float_core ? &BlockSimulator::run_model<M, FloatCoreMath>
-                          : &BlockSimulator::run_model<M, LibmMath>;
+        // Version 3 in AVX-512 lanes where the CPU has them (the same
+        // bits as AVX2's: float_core_math.h), unless the setup asks for
+        // AVX2 (ProjectionSetup::avx512).
+        avx512_ = float_core && p.avx512 && cpu_has_avx512();
+        run_ = avx512_      ? &BlockSimulator::run_model<M, FloatCoreMathAvx512>
+               : float_core ? &BlockSimulator::run_model<M, FloatCoreMath>
+                            : &BlockSimulator::run_model<M, LibmMath>;
         w.shared = M::kShared;
         w.delta_index = p.layout.shared_index(M::kKnowledgeDepreciation);
         w.spillover = M::uses_spillover(M::configure(p.shared));
@@ -1617,9 +1654,11 @@ void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
                                               std::size_t g) {
   const std::size_t unit = p.output_regions.size() + g;
   double* out[kVariableCount];
+  // GDP only: the other rows are never written and keep their zeros, as
+  // the regions' (output_lanes_gdp); GDP's row is a sum, growth's is set.
   for (int v = 0; v < kVariableCount; ++v) {
     out[v] = out_rows[std::size_t(v) * std::size_t(units) + unit];
-    fill(out[v], 0.0);
+    if (!gdp_only || v == kGdp) fill(out[v], 0.0);
   }
   double* y_prev = sums.data();
   fill(y_prev, 0.0);
@@ -1736,7 +1775,12 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
   const double* shared_row[M::kShared];
   w.tie_shared<M>(p, M::configure(p.shared), shared_row);
   const double* delta_s_row = shared_row[M::kKnowledgeDepreciation];
-  w.initial_state<Math>(p, delta_s_row);
+#ifdef GROWTHCAST_AVX512
+  if constexpr (Math::kAvx512)
+    w.initial_state_avx512(p, delta_s_row);
+  else
+#endif
+    w.initial_state<Math>(p, delta_s_row);
   w.draw_targets(p, key);
   w.draw_common(p, key);
   if (w.cond)
@@ -1751,18 +1795,29 @@ void BlockSimulator::run_model(std::uint64_t seed, std::uint64_t scenario_index,
     const int year = p.last_year + 1 + h;
     w.set_out_rows(h, direct);
     w.year_shocks(p, key, h);
-    for (int i = 0; i < w.n; ++i)
-      w.accumulate_region<Math>(p, i, year, delta_s_row);
-    w.spill_logs<Math>(w.s1, w.lsp1);
-    for (int i = 0; i < w.n; ++i) w.output_region<M, Math>(p, i, h, shared_row);
-    for (std::size_t g = 0; g < p.groups.size(); ++g)
-      w.aggregate_group<Math>(p, g);
+#ifdef GROWTHCAST_AVX512
+    if constexpr (Math::kAvx512)
+      w.project_year_avx512<M>(p, h, delta_s_row, shared_row);
+    else
+#endif
+      w.project_year<M, Math>(p, h, delta_s_row, shared_row);
     w.check_finite(count, year, outcomes);
     sink(h, direct ? nullptr : w.rows.data());
     w.advance_year();
   }
   for (int lane = 0; lane < count; ++lane)
     outcomes[lane].parameter_redraws = redraws[lane];
+}
+
+template <class M, class Math>
+void BlockSimulator::Scratch::project_year(const ProjectionSetup& p, int h,
+                                           const double* delta_s_row,
+                                           const double* const* shared_row) {
+  const int year = p.last_year + 1 + h;
+  for (int i = 0; i < n; ++i) accumulate_region<Math>(p, i, year, delta_s_row);
+  spill_logs<Math>(s1, lsp1);
+  for (int i = 0; i < n; ++i) output_region<M, Math>(p, i, h, shared_row);
+  for (std::size_t g = 0; g < p.groups.size(); ++g) aggregate_group<Math>(p, g);
 }
 
 // Pins: the pinned years are simulated with the draws' innovations, each

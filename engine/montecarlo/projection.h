@@ -115,6 +115,11 @@ struct PanelSettings {
   // The random stream's version (random_stream.h): the scenario's
   // `random_stream`, else the default; the command line may override it.
   StreamVersion random_stream = kDefaultStreamVersion;
+  // Version 3's projection years in AVX-512 lanes where the CPU has them
+  // (common/avx512.h); false: AVX2 lanes. The same bits either way
+  // (tests/montecarlo/avx512_kernel_test.cc compares whole runs); versions
+  // 1 and 2 always run in AVX2 lanes.
+  bool avx512 = true;
 
   // The variables summarised (the scenario's `outputs`), ascending. A
   // draw's values of these do not depend on the selection: the kernel
@@ -277,6 +282,9 @@ class BlockSimulator {
            std::uint64_t first, int count, const Sink& sink,
            DrawOutcome* outcomes, const RowTarget* target = nullptr);
 
+  // Whether run() uses the AVX-512 kernel (ProjectionSetup::avx512).
+  bool avx512() const { return avx512_; }
+
  private:
   struct Scratch;
   // The kernel for one model (projection.cc) with the stream version's
@@ -291,6 +299,7 @@ class BlockSimulator {
   const ProjectionSetup& setup_;
   std::unique_ptr<Scratch> scratch_;
   RunFunction run_ = nullptr;
+  bool avx512_ = false;
 };
 
 // Simulates draw `draw` of scenario `scenario_index` and writes each cell's
