@@ -494,23 +494,24 @@ struct ResultFile::Impl {
     return write_attribute(dataset.get(), path, "long_name", long_name);
   }
 
-  void start_writeback() {
-    if (!file.valid()) return;
+  // The open file's descriptor (the sec2 driver's handle), or -1.
+  int file_descriptor() const {
+    if (!file.valid()) return -1;
     void* handle = nullptr;
-    // The sec2 driver's handle is its file descriptor.
     if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) < 0 ||
         handle == nullptr)
-      return;
-    sync_file_range(*static_cast<int*>(handle), 0, 0, SYNC_FILE_RANGE_WRITE);
+      return -1;
+    return *static_cast<int*>(handle);
+  }
+
+  void start_writeback() {
+    const int fd = file_descriptor();
+    if (fd >= 0) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   }
 
   void write_behind() {
-    if (!file.valid()) return;
-    void* handle = nullptr;
-    if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) < 0 ||
-        handle == nullptr)
-      return;
-    const int fd = *static_cast<int*>(handle);
+    const int fd = file_descriptor();
+    if (fd < 0) return;
     // Wait for the bytes up to the previous call's end, then drop them: the
     // disk writes the block in between while the caller copies the next.
     // The wait reports a write error of those bytes (and marks it seen, so
