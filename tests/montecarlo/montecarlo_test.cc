@@ -27,6 +27,7 @@ using growthcast::testing::Tolerance;
 // The shared synthetic calibration (6 regions) and scenarios from TOML
 // text (tests/synthetic_fixture.h).
 using testing_fixture::calibration;
+using testing_fixture::kEveryUncertainty;
 using testing_fixture::scenario_from;
 
 // Both random stream versions (random_stream.h).
@@ -183,21 +184,13 @@ TEST(MonteCarlo, StreamingTilesOfCellsGiveTheSameBits) {
 // numbers of the driver stream. Both stream versions (version 1 draws
 // parameters with the dense factor, every column in every row), 1 and 2
 // threads, against the run in one tile.
-const char* kRegionTiles = R"(name = "t"
+const std::string kRegionTiles = std::string(R"(name = "t"
 horizon = 2025
 draws = 64
 seed = 7
 [groups]
 "G" = ["R2"]
-[uncertainty]
-common_shocks = true
-trend_shocks = true
-[drivers.rd_intensity]
-path = "ramp"
-target = 0.03
-by = 2023
-uncertainty = { dist = "normal", sd = 0.002 }
-[drivers.investment_rate]
+)") + kEveryUncertainty + R"([drivers.investment_rate]
 path = "ramp"
 target = 0.35
 by = 2024
