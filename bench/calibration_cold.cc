@@ -63,9 +63,9 @@ struct RunTimes {
 
 // calibrate_main (cli/calibrate_command.cc) without the command-line
 // parsing and the printing. pipeline::run_calibration's steps are made
-// here one by one, the same calls in the same order (keep in step with
-// pipeline/calibration_run.cc), so that one cold process times both the
-// whole calibration and calibrate() from data in memory.
+// here one by one (its read_calibration_input, then calibrate() and the
+// trend shocks), so that one cold process times both the whole
+// calibration and calibrate() from data in memory.
 RunTimes run_once(const std::string& model, const std::string& data,
                   const std::string& out, bool calibration_only) {
   RunTimes times;
@@ -82,34 +82,16 @@ RunTimes run_once(const std::string& model, const std::string& data,
     die(s.error());
   auto options = request.model_options();
   if (!options) die(options.error());
-  gc::data::ColumnMapping mapping;
-  mapping.region = request.panel.region_col;
-  mapping.year = request.panel.year_col;
-  const auto& c = request.columns;
-  mapping.values = {c.gdp, c.capital, c.labour, c.rd};
-  mapping.optional_values = {c.gdp_nominal, c.investment_nominal, c.rd_nominal};
-  auto panel = gc::data::read_panel(request.panel.data, mapping);
-  if (!panel) die(panel.error());
-  gc::data::Selection selection;
-  selection.regions = request.panel.regions;
-  selection.first_year = request.from;
-  selection.last_year = request.to;
-  selection.positive = mapping.values;
-  if (panel->column(c.gdp_nominal)) {
-    selection.positive.push_back(c.gdp_nominal);
-    for (const auto* name : {&c.investment_nominal, &c.rd_nominal})
-      if (panel->column(*name)) selection.required.push_back(*name);
-  }
-  auto window = gc::data::select(*panel, selection);
-  if (!window) die(window.error());
-  auto cdata = gc::calibrate::calibration_data(*window, c);
-  if (!cdata) die(cdata.error());
+  auto input = gc::pipeline::read_calibration_input(request);
+  if (!input) die(input.error());
   const auto t_read = Clock::now();
-  auto result =
-      gc::calibrate::calibrate(std::move(*cdata), *options, request.solver);
+  auto result = gc::calibrate::calibrate(std::move(input->data), *options,
+                                         request.solver);
   if (!result) die(result.error());
   const auto t_fit = Clock::now();
-  if (auto s = gc::pipeline::estimate_trend_shocks(*panel, c.gdp, *result); !s)
+  if (auto s = gc::pipeline::estimate_trend_shocks(
+          input->panel, request.columns.gdp, *result);
+      !s)
     die(s.error());
   const auto t1 = Clock::now();
   times.read = seconds(t0, t_read);

@@ -194,17 +194,8 @@ Result<calibrate::ModelOptions> CalibrationRequest::model_options() const {
   return model;
 }
 
-Result<calibrate::CalibrationResult> run_calibration(
-    CalibrationRequest& request, const CancelFlag* cancel) {
-  request.panel.resolve();
-  if (!calibrate::StringToLossKind(request.loss, &request.solver.loss))
-    return usage_error(
-        "unknown loss '" + request.loss + "' (none, huber, cauchy)", "--loss");
-  std::string why;
-  if (!request.solver.IsValid(&why)) return usage_error(why, "solver options");
-  auto model = request.model_options();
-  if (!model) return tl::unexpected(model.error());
-
+Result<CalibrationInput> read_calibration_input(
+    const CalibrationRequest& request) {
   data::ColumnMapping mapping;
   mapping.region = request.panel.region_col;
   mapping.year = request.panel.year_col;
@@ -229,16 +220,33 @@ Result<calibrate::CalibrationResult> run_calibration(
   if (!window) return tl::unexpected(window.error());
   auto data = calibrate::calibration_data(*window, c);
   if (!data) return tl::unexpected(data.error());
+  return CalibrationInput{std::move(*panel), std::move(*data)};
+}
+
+Result<calibrate::CalibrationResult> run_calibration(
+    CalibrationRequest& request, const CancelFlag* cancel) {
+  request.panel.resolve();
+  if (!calibrate::StringToLossKind(request.loss, &request.solver.loss))
+    return usage_error(
+        "unknown loss '" + request.loss + "' (none, huber, cauchy)", "--loss");
+  std::string why;
+  if (!request.solver.IsValid(&why)) return usage_error(why, "solver options");
+  auto model = request.model_options();
+  if (!model) return tl::unexpected(model.error());
+
+  auto input = read_calibration_input(request);
+  if (!input) return tl::unexpected(input.error());
+  const auto& c = request.columns;
   calibrate::SolverOptions solver = request.solver;
   solver.cancel = cancel;
-  auto result = calibrate::calibrate(std::move(*data), *model, solver);
+  auto result = calibrate::calibrate(std::move(input->data), *model, solver);
   if (!result) return result;
   if (!request.bands.empty()) {
     auto scale = read_band_scale(request.bands, result->model);
     if (!scale) return tl::unexpected(scale.error());
     result->band_scale = *scale;
   }
-  if (auto s = estimate_trend_shocks(*panel, c.gdp, *result); !s)
+  if (auto s = estimate_trend_shocks(input->panel, c.gdp, *result); !s)
     return tl::unexpected(s.error());
   return result;
 }

@@ -32,6 +32,16 @@ struct CalibrationRequest {
   Result<calibrate::ModelOptions> model_options() const;
 };
 
+// The panel read with the request's columns and the calibration window
+// selected from it (reading, selection, data): run_calibration's first
+// step, on its own for benchmarks that time the steps.
+struct CalibrationInput {
+  data::Panel panel;
+  calibrate::CalibrationData data;
+};
+Result<CalibrationInput> read_calibration_input(
+    const CalibrationRequest& request);
+
 // Loads the panel, calibrates, and returns the result. Resolves the
 // panel's defaults and the loss in `request`. When `cancel` is set the
 // solver stops after its iteration and cancelled() is returned.
