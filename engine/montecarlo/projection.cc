@@ -662,15 +662,22 @@ struct GdpLane {
   double level, growth;
 };
 template <class M, bool kSpill, class Math>
+[[gnu::always_inline]] inline double gdp_level_lane(
+    const typename M::LaneRows& rows, int lane, double t, double u1,
+    double lk1, double ll1, double ls1, double lsp1) {
+  const double ln_y = M::template lane_log_output<kSpill, Math>(
+                          rows, lane, t, lk1, ll1, ls1, lsp1) +
+                      u1;
+  return Math::exp(ln_y);
+}
+template <class M, bool kSpill, class Math>
 [[gnu::always_inline]] inline GdpLane gdp_lane(const typename M::LaneRows& rows,
                                                int lane, double t, double y,
                                                double u1, double lk1,
                                                double ll1, double ls1,
                                                double lsp1) {
-  const double ln_y = M::template lane_log_output<kSpill, Math>(
-                          rows, lane, t, lk1, ll1, ls1, lsp1) +
-                      u1;
-  const double level = Math::exp(ln_y);
+  const double level = gdp_level_lane<M, kSpill, Math>(rows, lane, t, u1, lk1,
+                                                       ll1, ls1, lsp1);
   return {level, level / y - 1.0};
 }
 
@@ -747,7 +754,11 @@ void output_lanes(const typename M::LaneRows rows, double t, double years_ahead,
 // check covers the values reported: a state that is not finite shows in
 // the next year's GDP, so only one in the last year (or an overflow of the
 // TFP index alone) would fail the all-variables run and not this one.
-template <class M, bool kSpill, class Math>
+// kGrowth: whether growth is reported. When it is not, its division (the
+// loop's costliest instruction with AVX-512: the divider takes about two
+// cycles a lane) is left out and its row keeps its zeros; then a GDP that
+// underflows to 0, whose next growth would not be finite, is not refused.
+template <class M, bool kSpill, class Math, bool kGrowth>
 void output_lanes_gdp(const typename M::LaneRows rows, double t,
                       const RegionRows& in, double* acc) {
   const double* y = in.y;
@@ -759,16 +770,29 @@ void output_lanes_gdp(const typename M::LaneRows rows, double t,
   double* y1 = in.y1;
   double* out_gdp = in.out[kGdp];
   double* out_growth = in.out[kGdpGrowth];
+  if constexpr (kGrowth) {
 #pragma omp simd
-  for (int lane = 0; lane < B; ++lane) {
-    const GdpLane gdp =
-        gdp_lane<M, kSpill, Math>(rows, lane, t, y[lane], u1[lane], lk1[lane],
-                                  ll1[lane], ls1[lane], lsp1[lane]);
-    const double yv = gdp.level, growth = gdp.growth;
-    y1[lane] = yv;
-    out_gdp[lane] = yv;
-    out_growth[lane] = growth;
-    acc[lane] += yv + growth;
+    for (int lane = 0; lane < B; ++lane) {
+      const GdpLane gdp = gdp_lane<M, kSpill, Math>(
+          rows, lane, t, y[lane], u1[lane], lk1[lane], ll1[lane], ls1[lane],
+          lsp1[lane]);
+      const double yv = gdp.level, growth = gdp.growth;
+      y1[lane] = yv;
+      out_gdp[lane] = yv;
+      out_growth[lane] = growth;
+      acc[lane] += yv + growth;
+    }
+  } else {
+    (void)y;
+    (void)out_growth;
+#pragma omp simd
+    for (int lane = 0; lane < B; ++lane) {
+      const double yv = gdp_level_lane<M, kSpill, Math>(
+          rows, lane, t, u1[lane], lk1[lane], ll1[lane], ls1[lane], lsp1[lane]);
+      y1[lane] = yv;
+      out_gdp[lane] = yv;
+      acc[lane] += yv;
+    }
   }
 }
 
@@ -803,8 +827,9 @@ struct BlockSimulator::Scratch {
   std::vector<int> output_of;  // [region]: its output unit, or -1
   // Only GDP and its growth are reported (ProjectionSetup::outputs): the
   // output loop and the groups skip the other variables, whose rows then
-  // hold zeros (output_lanes_gdp).
-  bool gdp_only = false;
+  // hold zeros (output_lanes_gdp); gdp_growth: and growth is one of them
+  // (otherwise its row is left at zero too).
+  bool gdp_only = false, gdp_growth = true;
   // [region]: labour is the same in every lane (its growth path has no
   // drawn target), so its log is taken once per year, not per lane.
   std::vector<bool> labour_uniform;
@@ -982,6 +1007,8 @@ BlockSimulator::BlockSimulator(const ProjectionSetup& p)
   }
   w.gdp_only = std::all_of(p.outputs.begin(), p.outputs.end(),
                            [](int v) { return v == kGdp || v == kGdpGrowth; });
+  w.gdp_growth = std::find(p.outputs.begin(), p.outputs.end(), kGdpGrowth) !=
+                 p.outputs.end();
   w.output_of.assign(n, -1);
   for (std::size_t o = 0; o < p.output_regions.size(); ++o)
     w.output_of[std::size_t(p.output_regions[o])] = int(o);
@@ -1635,10 +1662,14 @@ void BlockSimulator::Scratch::output_region(const ProjectionSetup& p, int i,
   const double t = double(year - p.first_year);
   const double years_ahead = double(h + 1);
   const double u_last = p.residual_last[r];
-  if (gdp_only && spillover)
-    output_lanes_gdp<M, true, Math>(lane_rows, t, in, acc.data());
+  if (gdp_only && gdp_growth && spillover)
+    output_lanes_gdp<M, true, Math, true>(lane_rows, t, in, acc.data());
+  else if (gdp_only && gdp_growth)
+    output_lanes_gdp<M, false, Math, true>(lane_rows, t, in, acc.data());
+  else if (gdp_only && spillover)
+    output_lanes_gdp<M, true, Math, false>(lane_rows, t, in, acc.data());
   else if (gdp_only)
-    output_lanes_gdp<M, false, Math>(lane_rows, t, in, acc.data());
+    output_lanes_gdp<M, false, Math, false>(lane_rows, t, in, acc.data());
   else if (spillover)
     output_lanes<M, true, Math>(lane_rows, t, years_ahead, u_last, in,
                                 acc.data());
@@ -1662,6 +1693,15 @@ void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
   }
   double* y_prev = sums.data();
   fill(y_prev, 0.0);
+  if (gdp_only && !gdp_growth) {
+    // GDP alone (output_lanes_gdp without growth): the same sum.
+    for (int i : p.groups[g].members) {
+      const double* y1_r = y1.row(std::size_t(i));
+#pragma omp simd
+      for (int lane = 0; lane < B; ++lane) out[kGdp][lane] += y1_r[lane];
+    }
+    return;
+  }
   if (gdp_only) {
     // GDP and its growth only (output_lanes_gdp): the same sums and ratio.
     for (int i : p.groups[g].members) {

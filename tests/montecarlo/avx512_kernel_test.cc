@@ -81,7 +81,7 @@ TEST(Avx512Kernel, SameBytesAsAvx2) {
       ASSERT_NE(cal.shared("phi"), 0.0);  // the spillover terms are on
     }
     for (const std::string outputs :
-         {"", "outputs = [\"gdp\", \"gdp_growth\"]"}) {
+         {"", "outputs = [\"gdp\", \"gdp_growth\"]", "outputs = [\"gdp\"]"}) {
       SCOPED_TRACE(model + " " + outputs);
       bool wide = false, narrow = true;
       const auto b = run(cal, outputs, 3, false, &narrow);

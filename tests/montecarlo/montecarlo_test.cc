@@ -462,6 +462,37 @@ TEST(Outputs, ExactSelectionIsBitIdenticalToAllVariables) {
                         {b.paths.data(), b.paths.size()}));
 }
 
+// GDP alone: the kernel then leaves out growth's division
+// (output_lanes_gdp without growth) and the groups' growth, so this is a
+// path of its own. Its GDP must be the all-variables run's bit for bit,
+// kept or counted, on one or two threads, under every stream version (the
+// third takes the AVX-512 kernel where the CPU has it).
+TEST(Outputs, GdpAloneIsBitIdenticalToAllVariables) {
+  for (const std::string stream :
+       {"random_stream = 1\n", "random_stream = 2\n", "random_stream = 3\n"}) {
+    SCOPED_TRACE(stream);
+    const auto every = scenario_from(stream + kBase);
+    const auto gdp = scenario_from(stream + "outputs = [\"gdp\"]\n" + kBase);
+    ASSERT_EQ(gdp.outputs, (std::vector<int>{kGdp}));
+    for (const bool keep : {true, false}) {
+      SCOPED_TRACE(keep ? "exact, paths kept" : "streaming");
+      RunOptions one, two;
+      one.threads = 1;
+      two.threads = 2;
+      one.keep_paths = two.keep_paths = keep;
+      if (!keep) one.exact_memory_bytes = two.exact_memory_bytes = 1;
+      const std::int64_t draws = kSeveralChunksPerThread;
+      const auto all = run(every, draws, two);
+      const auto a = run(gdp, draws, one), b = run(gdp, draws, two);
+      ASSERT_EQ(a.exact, keep);
+      EXPECT_EQ(a.variables, (std::vector<int>{kGdp}));
+      EXPECT_FALSE(a.reports(kGdpGrowth));
+      expect_selection_matches(all, a);
+      expect_selection_matches(all, b);
+    }
+  }
+}
+
 TEST(Outputs, StreamingSelectionIsBitIdenticalToAllVariables) {
   const auto every = scenario_from(kBase);
   // A variable from the middle of the list, alone, and GDP.
@@ -1412,12 +1443,19 @@ TEST(Outputs, GdpOnlyWithSpilloversIsBitIdentical) {
         std::pair<std::string, int>{"random_stream = 2\n", 200}}) {
     SCOPED_TRACE(stream);
     auto all = scenario_from(stream + std::string(kBase));
-    auto gdp = scenario_from(stream + "outputs = [\"gdp_growth\", \"gdp\"]\n" +
-                             std::string(kBase));
     const auto a = run_with(spill_calibration(), all, draws);
-    const auto b = run_with(spill_calibration(), gdp, draws);
-    ASSERT_EQ(b.variables, (std::vector<int>{kGdp, kGdpGrowth}));
-    expect_selection_matches(a, b);
+    // With growth, and GDP alone (no growth division in the kernel).
+    for (const auto& [line, variables] :
+         {std::pair<std::string, std::vector<int>>{
+              "outputs = [\"gdp_growth\", \"gdp\"]\n", {kGdp, kGdpGrowth}},
+          std::pair<std::string, std::vector<int>>{"outputs = [\"gdp\"]\n",
+                                                   {kGdp}}}) {
+      SCOPED_TRACE(line);
+      auto gdp = scenario_from(stream + line + std::string(kBase));
+      const auto b = run_with(spill_calibration(), gdp, draws);
+      ASSERT_EQ(b.variables, variables);
+      expect_selection_matches(a, b);
+    }
   }
 }
 
