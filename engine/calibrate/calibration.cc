@@ -26,9 +26,14 @@ using PriorCost =
 
 std::vector<models::RegionSeries> to_series(const CalibrationData& data) {
   std::vector<models::RegionSeries> out(data.regions.size());
+  const std::size_t years = data.years.size();
   for (std::size_t i = 0; i < out.size(); ++i) {
     auto& s = out[i];
-    for (std::size_t t = 0; t < data.years.size(); ++t) {
+    // Each series' memory once: grown a value at a time, the four series
+    // of 31 regions were 600 allocations, a tenth of a cold calibration.
+    for (auto* series : {&s.ln_gdp, &s.ln_capital, &s.ln_labour, &s.rd})
+      series->reserve(years);
+    for (std::size_t t = 0; t < years; ++t) {
       s.ln_gdp.push_back(std::log(data.gdp[i][t]));
       s.ln_capital.push_back(std::log(data.capital[i][t]));
       s.ln_labour.push_back(std::log(data.labour[i][t]));
@@ -130,7 +135,8 @@ std::vector<std::vector<double>> knowledge_stocks(
 struct CalibrationProblem::Impl {
   virtual ~Impl() = default;
   virtual const SolveSummary& solve() = 0;
-  virtual CalibrationResult infer(bool covariance) = 0;
+  // take_data: the result takes the data series (no infer after this).
+  virtual CalibrationResult infer(bool covariance, bool take_data) = 0;
 };
 
 namespace {
@@ -268,7 +274,7 @@ class ModelProblem final : public CalibrationProblem::Impl {
                                              const ModelOptions& model,
                                              const SolverOptions& solver);
   const SolveSummary& solve() override;
-  CalibrationResult infer(bool covariance) override;
+  CalibrationResult infer(bool covariance, bool take_data) override;
 
  private:
   static constexpr int kShared = M::kShared;
@@ -333,6 +339,19 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // tolerances, so Ceres spent 6-9 rejected steps confirming a minimum it
   // had reached at the first (bench/README.md, "Calibration cold").
   bool solve_by_qr(bool first);
+  // What Problem::Evaluate gives over the data blocks, then the prior
+  // blocks (with the loss function or without): the cost, and when asked the residuals and
+  // the Jacobian in the columns of `columns` (region blocks and shared
+  // scalars, in that order), bit for bit. Evaluated block by block with
+  // Problem::EvaluateResidualBlock, the residuals where Problem::Evaluate
+  // puts them (so Ceres' squared norm of each block sees the same
+  // alignment) and the costs added in block order from 0, as its
+  // evaluator does on one thread. Problem::Evaluate builds a program, an
+  // evaluator and a Jacobian structure at every call: two fifths of a QR
+  // step at this panel's size (bench/README.md, "Calibration cold").
+  bool evaluate_blocks(const std::vector<double*>& columns, bool apply_loss,
+                       double* cost, std::vector<double>* residuals,
+                       ceres::CRSMatrix* jacobian) const;
   bool arrow_covariance(const std::vector<const double*>& blocks,
                         const std::vector<Eigen::Index>& shared_at,
                         double sigma2, Eigen::MatrixXd& out);
@@ -352,6 +371,7 @@ class ModelProblem final : public CalibrationProblem::Impl {
   double prior_scale_ = 0.0;  // sigma_hat of the fit without priors
   std::vector<ceres::ResidualBlockId> data_blocks_;   // one per region
   std::vector<ceres::ResidualBlockId> prior_blocks_;  // one per prior
+  std::vector<int> prior_shared_;  // [prior]: the shared parameter it is on
   // The last Jacobian gauss_newton_step evaluated (over every region's
   // block and the free shared ones, data and prior rows), the parameters
   // it was taken at, and which shared parameters were free: the
@@ -396,6 +416,7 @@ bool ModelProblem<M>::add_priors() {
         new PriorCost(new models::GaussianPriorResidual{
             setting.prior->mean, setting.prior->sd, prior_scale_}),
         nullptr, &shared_[std::size_t(k)]));
+    prior_shared_.push_back(k);
   }
   return true;
 }
@@ -453,6 +474,125 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
 }
 
 template <class M>
+bool ModelProblem<M>::evaluate_blocks(const std::vector<double*>& columns,
+                                      bool apply_loss, double* cost,
+                                      std::vector<double>* residuals,
+                                      ceres::CRSMatrix* jacobian) const {
+  const int regions = int(series_.size());
+  const int kr = M::kRegional;
+  // The first column of each region block and shared scalar, -1 when it
+  // has none.
+  std::vector<int> region_column(std::size_t(regions), -1);
+  std::array<int, kShared> shared_column;
+  shared_column.fill(-1);
+  int columns_total = 0;
+  for (double* block : columns) {
+    const auto region = std::size_t(
+        reinterpret_cast<const std::array<double, M::kRegional>*>(block) -
+        region_params_.data());
+    if (region < region_params_.size() &&
+        block == region_params_[region].data()) {
+      region_column[region] = columns_total;
+      columns_total += kr;
+    } else {
+      shared_column[std::size_t(block - shared_.data())] = columns_total;
+      columns_total += 1;
+    }
+  }
+  const std::size_t blocks = data_blocks_.size() + prior_blocks_.size();
+  // A block's parameters: a region's block then every shared scalar, or
+  // (a prior) one shared scalar.
+  struct Parameter {
+    int column, width;
+  };
+  auto parameters_of = [&](std::size_t b, Parameter* out) {
+    if (b < data_blocks_.size()) {
+      out[0] = {region_column[b], kr};
+      for (int k = 0; k < kShared; ++k)
+        out[k + 1] = {shared_column[std::size_t(k)], 1};
+      return kShared + 1;
+    }
+    const int k = prior_shared_[b - data_blocks_.size()];
+    out[0] = {shared_column[std::size_t(k)], 1};
+    return 1;
+  };
+  std::vector<int> first_row(blocks + 1, 0);
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const ceres::ResidualBlockId id = b < data_blocks_.size()
+                                          ? data_blocks_[b]
+                                          : prior_blocks_[b - data_blocks_.size()];
+    first_row[b + 1] =
+        first_row[b] +
+        problem_.GetCostFunctionForResidualBlock(id)->num_residuals();
+  }
+  const int rows = first_row[blocks];
+  std::vector<double> block_residuals;  // when no residuals are asked for
+  if (residuals) {
+    residuals->assign(std::size_t(rows), 0.0);
+  } else {
+    int most = 0;
+    for (std::size_t b = 0; b < blocks; ++b)
+      most = std::max(most, first_row[b + 1] - first_row[b]);
+    block_residuals.assign(std::size_t(most), 0.0);
+  }
+  if (jacobian) {
+    jacobian->num_rows = rows;
+    jacobian->num_cols = columns_total;
+    jacobian->rows.assign(1, 0);
+    jacobian->rows.reserve(std::size_t(rows) + 1);
+    jacobian->cols.clear();
+    jacobian->values.clear();
+    // At most a region's block and every shared scalar in a row.
+    const auto most = std::size_t(rows) * std::size_t(kr + kShared);
+    jacobian->cols.reserve(most);
+    jacobian->values.reserve(most);
+  }
+  Parameter parameter[kShared + 1];
+  std::vector<double> block_jacobian[kShared + 1];
+  double* jacobians[kShared + 1];
+  double total = 0.0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const ceres::ResidualBlockId id = b < data_blocks_.size()
+                                          ? data_blocks_[b]
+                                          : prior_blocks_[b - data_blocks_.size()];
+    const int n_rows = first_row[b + 1] - first_row[b];
+    const int n_parameters = parameters_of(b, parameter);
+    for (int j = 0; j < n_parameters; ++j) {
+      jacobians[j] = nullptr;
+      if (!jacobian || parameter[j].column < 0) continue;
+      block_jacobian[j].resize(std::size_t(n_rows * parameter[j].width));
+      jacobians[j] = block_jacobian[j].data();
+    }
+    double block_cost = 0.0;
+    double* r = residuals ? residuals->data() + first_row[b]
+                          : block_residuals.data();
+    if (!problem_.EvaluateResidualBlock(id, apply_loss, &block_cost, r,
+                                        jacobian ? jacobians : nullptr)) {
+      if (jacobian) *jacobian = ceres::CRSMatrix{};
+      return false;
+    }
+    total += block_cost;
+    if (!jacobian) continue;
+    // A row's entries in the block's parameter order (Ceres' are in
+    // column order; the readers, put_row and arrow_rows, place each entry
+    // by its column).
+    for (int row = 0; row < n_rows; ++row) {
+      for (int j = 0; j < n_parameters; ++j) {
+        if (!jacobians[j]) continue;
+        const int width = parameter[j].width;
+        for (int c = 0; c < width; ++c) {
+          jacobian->cols.push_back(parameter[j].column + c);
+          jacobian->values.push_back(jacobians[j][std::size_t(row * width + c)]);
+        }
+      }
+      jacobian->rows.push_back(int(jacobian->cols.size()));
+    }
+  }
+  *cost = total;
+  return true;
+}
+
+template <class M>
 typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   using Matrix = Eigen::MatrixXd;
   QrStep out;
@@ -470,19 +610,13 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   const int ks = int(shared.size());
   const int priors = int(prior_blocks_.size());
   if (years <= kr) return out;
-  ceres::Problem::EvaluateOptions options;
-  options.apply_loss_function = false;
-  for (auto& block : region_params_)
-    options.parameter_blocks.push_back(block.data());
-  options.parameter_blocks.insert(options.parameter_blocks.end(),
-                                  shared.begin(), shared.end());
-  options.residual_blocks = data_blocks_;
-  options.residual_blocks.insert(options.residual_blocks.end(),
-                                 prior_blocks_.begin(), prior_blocks_.end());
+  std::vector<double*> columns;
+  for (auto& block : region_params_) columns.push_back(block.data());
+  columns.insert(columns.end(), shared.begin(), shared.end());
   ceres::CRSMatrix& jacobian = step_jacobian_;
   step_point_.clear();
   std::vector<double> residuals;
-  if (!problem_.Evaluate(options, &out.cost, &residuals, nullptr, &jacobian) ||
+  if (!evaluate_blocks(columns, false, &out.cost, &residuals, &jacobian) ||
       !std::isfinite(out.cost))
     return out;
   step_point_ = parameter_snapshot();
@@ -503,13 +637,18 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   Matrix block(years, kr + ks + 1);
   Matrix reduced = Matrix::Zero(regions * (years - kr) + priors, ks + 1);
   std::vector<Matrix> top(static_cast<std::size_t>(regions));  // [R C z]
+  // One factorisation's storage for every region (compute() keeps it when
+  // the size is the same): allocations were a sixth of a warm step.
+  Eigen::HouseholderQR<Matrix> qr(years, kr);
+  Eigen::VectorXd workspace(ks + 1);
   for (int i = 0; i < regions; ++i) {
     block.setZero();
     for (int t = 0; t < years; ++t) put_row(i * years + t, i, block, t);
     // Q_i' [A_i B_i r_i]: the first kr rows are [R_i C_i z_i], the rest
     // the region's rows of the reduced problem in the shared parameters.
-    Eigen::HouseholderQR<Matrix> qr(block.leftCols(kr));
-    block.rightCols(ks + 1).applyOnTheLeft(qr.householderQ().adjoint());
+    qr.compute(block.leftCols(kr));
+    auto right = block.rightCols(ks + 1);
+    qr.householderQ().adjoint().applyThisOnTheLeft(right, workspace);
     Matrix& t = top[std::size_t(i)];
     t = Matrix::Zero(kr, kr + ks + 1);
     t.leftCols(kr) =
@@ -524,13 +663,13 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
     put_row(regions * years + p, -1, reduced, regions * (years - kr) + p);
   Eigen::VectorXd ds = Eigen::VectorXd::Zero(ks);
   if (ks > 0) {
-    Eigen::HouseholderQR<Matrix> qr(reduced.leftCols(ks));
-    const Matrix rs =
-        qr.matrixQR().topRows(ks).template triangularView<Eigen::Upper>();
+    const Eigen::HouseholderQR<Matrix> shared_qr(reduced.leftCols(ks));
+    const Matrix rs = shared_qr.matrixQR().topRows(ks).template triangularView<
+        Eigen::Upper>();
     for (int k = 0; k < ks; ++k)
       if (!(std::fabs(rs(k, k)) > 0.0)) return out;
     const Eigen::VectorXd qw =
-        (qr.householderQ().adjoint() * reduced.col(ks)).head(ks);
+        (shared_qr.householderQ().adjoint() * reduced.col(ks)).head(ks);
     ds = -rs.template triangularView<Eigen::Upper>().solve(qw);
   }
   std::vector<std::array<double, M::kRegional>> regional = region_params_;
@@ -568,7 +707,7 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   };
   exchange();
   out.candidate_cost = std::numeric_limits<double>::infinity();
-  problem_.Evaluate(options, &out.candidate_cost, nullptr, nullptr, nullptr);
+  evaluate_blocks(columns, false, &out.candidate_cost, nullptr, nullptr);
   out.applied = out.candidate_cost < out.cost;
   if (!out.applied) exchange();
   return out;
@@ -709,22 +848,19 @@ bool ModelProblem<M>::arrow_covariance(
   using Matrix = Eigen::MatrixXd;
   const int regions = int(series_.size());
   const int kr = M::kRegional, ks = int(shared_at.size());
-  ceres::Problem::EvaluateOptions options;
-  for (const double* b : blocks)
-    options.parameter_blocks.push_back(const_cast<double*>(b));
-  options.residual_blocks = data_blocks_;
-  options.residual_blocks.insert(options.residual_blocks.end(),
-                                 prior_blocks_.begin(), prior_blocks_.end());
+  std::vector<double*> columns;
+  for (const double* b : blocks) columns.push_back(const_cast<double*>(b));
   // The solve's last Jacobian when it was taken here, over the same
   // blocks (the same bits as evaluating it again).
-  std::vector<double*> shared_blocks(options.parameter_blocks.begin() + regions,
-                                     options.parameter_blocks.end());
+  std::vector<double*> shared_blocks(columns.begin() + regions, columns.end());
   ceres::CRSMatrix evaluated;
   const bool reuse = !step_point_.empty() && shared_blocks == step_shared_ &&
                      step_point_ == parameter_snapshot();
   if (!reuse) {
+    // With the loss function, as Problem::Evaluate's default options.
     double cost = 0.0;
-    problem_.Evaluate(options, &cost, nullptr, nullptr, &evaluated);
+    if (!evaluate_blocks(columns, true, &cost, nullptr, &evaluated))
+      return false;
   }
   const ceres::CRSMatrix& jacobian = reuse ? step_jacobian_ : evaluated;
   const int years = int(data_.years.size());
@@ -752,9 +888,10 @@ bool ModelProblem<M>::arrow_covariance(
   Matrix reduced(regions * ks, ks);
   double scale = 0.0;
   Matrix block;
+  Eigen::HouseholderQR<Matrix> qr(years, kr + ks);  // storage for every region
   for (int i = 0; i < regions; ++i) {
     arrow_rows(i * years, years, i, block);
-    Eigen::HouseholderQR<Matrix> qr(block);
+    qr.compute(block);
     const Matrix top = qr.matrixQR()
                            .topRows(std::min(years, kr + ks))
                            .template triangularView<Eigen::Upper>();
@@ -778,7 +915,7 @@ bool ModelProblem<M>::arrow_covariance(
   }
   Matrix cov_ss = Matrix::Zero(ks, ks);
   if (ks > 0) {
-    Eigen::HouseholderQR<Matrix> qr(reduced);
+    qr.compute(reduced);
     if (reduced.rows() < ks) return false;
     const Matrix rs =
         qr.matrixQR().topRows(ks).template triangularView<Eigen::Upper>();
@@ -836,7 +973,8 @@ bool ModelProblem<M>::arrow_covariance(
 }
 
 template <class M>
-CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
+CalibrationResult ModelProblem<M>::infer(bool with_covariance,
+                                         bool take_data) {
   using models::ParameterStatus;
   const std::size_t n_regions = data_.regions.size();
   const std::size_t n_years = data_.years.size();
@@ -853,12 +991,18 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
   r.model_options = model_;
   r.solver_options = solver_;
   r.solve = summary_;
-  r.gdp = data_.gdp;
-  r.capital = data_.capital;
-  r.labour = data_.labour;
-  r.rd = data_.rd;
-  r.drivers = data_.drivers;
-  r.units = data_.units;
+  // The series are not read below (but R&D, by stocks()).
+  auto give = [take_data](auto& from, auto& to) {
+    if (take_data)
+      to = std::move(from);
+    else
+      to = from;
+  };
+  give(data_.gdp, r.gdp);
+  give(data_.capital, r.capital);
+  give(data_.labour, r.labour);
+  give(data_.drivers, r.drivers);
+  give(data_.units, r.units);
   r.estimate.resize(n_params);
   constexpr double kInf = std::numeric_limits<double>::infinity();
   r.lower = Eigen::VectorXd::Constant(n_params, -kInf);
@@ -890,6 +1034,7 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance) {
 
   // Residuals and fitted values, evaluated through the same functors.
   r.knowledge = stocks();
+  give(data_.rd, r.rd);
   r.fitted.assign(n_regions, std::vector<double>(n_years));
   r.residual.assign(n_regions, std::vector<double>(n_years));
   for (std::size_t i = 0; i < n_regions; ++i) {
@@ -1003,8 +1148,11 @@ Result<CalibrationProblem> CalibrationProblem::build(
 
 const SolveSummary& CalibrationProblem::solve() { return impl_->solve(); }
 
-CalibrationResult CalibrationProblem::infer(bool with_covariance) {
-  return impl_->infer(with_covariance);
+CalibrationResult CalibrationProblem::infer(bool with_covariance) & {
+  return impl_->infer(with_covariance, false);
+}
+CalibrationResult CalibrationProblem::infer(bool with_covariance) && {
+  return impl_->infer(with_covariance, true);
 }
 
 Result<CalibrationResult> calibrate(CalibrationData data,
@@ -1021,7 +1169,7 @@ Result<CalibrationResult> calibrate(CalibrationData data,
             "); raise the iteration limit, change the solver options, or "
             "allow a result without convergence",
         "", 0, "convergence");
-  return problem->infer();
+  return std::move(*problem).infer();
 }
 
 std::vector<std::vector<double>> spill_stocks(const CalibrationResult& r) {

@@ -161,7 +161,10 @@ class CalibrationProblem {
   // Standard errors, covariance and fit statistics at the current estimate.
   // Without `covariance` the standard errors are NaN: the dense covariance
   // of thousands of regions' parameters costs far more than the solve.
-  CalibrationResult infer(bool covariance = true);
+  CalibrationResult infer(bool covariance = true) &;
+  // The same, last: the result takes the data series instead of copies
+  // (about 190 vectors for 31 regions; calibrate() ends this way).
+  CalibrationResult infer(bool covariance = true) &&;
 
  public:
   // One implementation per registered model (calibration.cc).
