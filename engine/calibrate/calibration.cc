@@ -340,17 +340,19 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // had reached at the first (bench/README.md, "Calibration cold").
   bool solve_by_qr(bool first);
   // What Problem::Evaluate gives over the data blocks, then the prior
-  // blocks (with the loss function or without): the cost, and when asked the residuals and
-  // the Jacobian in the columns of `columns` (region blocks and shared
-  // scalars, in that order), bit for bit. Evaluated block by block with
-  // Problem::EvaluateResidualBlock, the residuals where Problem::Evaluate
-  // puts them (so Ceres' squared norm of each block sees the same
-  // alignment) and the costs added in block order from 0, as its
+  // blocks (with the loss function or without), bit for bit: the cost,
+  // and when asked the residuals and the Jacobian whose columns are every
+  // region's block, then the shared parameters `shared_columns` (indices
+  // into shared_, in that order; none held constant). Evaluated block by
+  // block with Problem::EvaluateResidualBlock, the residuals where
+  // Problem::Evaluate puts them (so Ceres' squared norm of each block sees
+  // the same alignment) and the costs added in block order from 0, as its
   // evaluator does on one thread. Problem::Evaluate builds a program, an
-  // evaluator and a Jacobian structure at every call: two fifths of a QR
-  // step at this panel's size (bench/README.md, "Calibration cold").
-  bool evaluate_blocks(const std::vector<double*>& columns, bool apply_loss,
-                       double* cost, std::vector<double>* residuals,
+  // evaluator and a Jacobian structure at every call: a fifth of the
+  // default calibration's solve (bench/README.md, "Calibration cold").
+  bool evaluate_blocks(const std::vector<int>& shared_columns,
+                       bool apply_loss, double* cost,
+                       std::vector<double>* residuals,
                        ceres::CRSMatrix* jacobian) const;
   bool arrow_covariance(const std::vector<const double*>& blocks,
                         const std::vector<Eigen::Index>& shared_at,
@@ -474,31 +476,18 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
 }
 
 template <class M>
-bool ModelProblem<M>::evaluate_blocks(const std::vector<double*>& columns,
+bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
                                       bool apply_loss, double* cost,
                                       std::vector<double>* residuals,
                                       ceres::CRSMatrix* jacobian) const {
   const int regions = int(series_.size());
   const int kr = M::kRegional;
-  // The first column of each region block and shared scalar, -1 when it
-  // has none.
-  std::vector<int> region_column(std::size_t(regions), -1);
+  // Each shared parameter's column, -1 when it has none.
   std::array<int, kShared> shared_column;
   shared_column.fill(-1);
-  int columns_total = 0;
-  for (double* block : columns) {
-    const auto region = std::size_t(
-        reinterpret_cast<const std::array<double, M::kRegional>*>(block) -
-        region_params_.data());
-    if (region < region_params_.size() &&
-        block == region_params_[region].data()) {
-      region_column[region] = columns_total;
-      columns_total += kr;
-    } else {
-      shared_column[std::size_t(block - shared_.data())] = columns_total;
-      columns_total += 1;
-    }
-  }
+  for (std::size_t j = 0; j < shared_columns.size(); ++j)
+    shared_column[std::size_t(shared_columns[j])] = regions * kr + int(j);
+  const int columns_total = regions * kr + int(shared_columns.size());
   const std::size_t blocks = data_blocks_.size() + prior_blocks_.size();
   // A block's parameters: a region's block then every shared scalar, or
   // (a prior) one shared scalar.
@@ -507,7 +496,7 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<double*>& columns,
   };
   auto parameters_of = [&](std::size_t b, Parameter* out) {
     if (b < data_blocks_.size()) {
-      out[0] = {region_column[b], kr};
+      out[0] = {int(b) * kr, kr};
       for (int k = 0; k < kShared; ++k)
         out[k + 1] = {shared_column[std::size_t(k)], 1};
       return kShared + 1;
@@ -610,13 +599,11 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   const int ks = int(shared.size());
   const int priors = int(prior_blocks_.size());
   if (years <= kr) return out;
-  std::vector<double*> columns;
-  for (auto& block : region_params_) columns.push_back(block.data());
-  columns.insert(columns.end(), shared.begin(), shared.end());
   ceres::CRSMatrix& jacobian = step_jacobian_;
   step_point_.clear();
   std::vector<double> residuals;
-  if (!evaluate_blocks(columns, false, &out.cost, &residuals, &jacobian) ||
+  if (!evaluate_blocks(shared_index, false, &out.cost, &residuals,
+                       &jacobian) ||
       !std::isfinite(out.cost))
     return out;
   step_point_ = parameter_snapshot();
@@ -707,7 +694,7 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   };
   exchange();
   out.candidate_cost = std::numeric_limits<double>::infinity();
-  evaluate_blocks(columns, false, &out.candidate_cost, nullptr, nullptr);
+  evaluate_blocks(shared_index, false, &out.candidate_cost, nullptr, nullptr);
   out.applied = out.candidate_cost < out.cost;
   if (!out.applied) exchange();
   return out;
@@ -848,18 +835,21 @@ bool ModelProblem<M>::arrow_covariance(
   using Matrix = Eigen::MatrixXd;
   const int regions = int(series_.size());
   const int kr = M::kRegional, ks = int(shared_at.size());
-  std::vector<double*> columns;
-  for (const double* b : blocks) columns.push_back(const_cast<double*>(b));
   // The solve's last Jacobian when it was taken here, over the same
   // blocks (the same bits as evaluating it again).
-  std::vector<double*> shared_blocks(columns.begin() + regions, columns.end());
+  std::vector<double*> shared_blocks;
+  std::vector<int> shared_columns;
+  for (auto b = blocks.begin() + regions; b != blocks.end(); ++b) {
+    shared_blocks.push_back(const_cast<double*>(*b));
+    shared_columns.push_back(int(*b - shared_.data()));
+  }
   ceres::CRSMatrix evaluated;
   const bool reuse = !step_point_.empty() && shared_blocks == step_shared_ &&
                      step_point_ == parameter_snapshot();
   if (!reuse) {
     // With the loss function, as Problem::Evaluate's default options.
     double cost = 0.0;
-    if (!evaluate_blocks(columns, true, &cost, nullptr, &evaluated))
+    if (!evaluate_blocks(shared_columns, true, &cost, nullptr, &evaluated))
       return false;
   }
   const ceres::CRSMatrix& jacobian = reuse ? step_jacobian_ : evaluated;
