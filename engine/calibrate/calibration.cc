@@ -350,9 +350,8 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // evaluator does on one thread. Problem::Evaluate builds a program, an
   // evaluator and a Jacobian structure at every call: a fifth of the
   // default calibration's solve (bench/README.md, "Calibration cold").
-  bool evaluate_blocks(const std::vector<int>& shared_columns,
-                       bool apply_loss, double* cost,
-                       std::vector<double>* residuals,
+  bool evaluate_blocks(const std::vector<int>& shared_columns, bool apply_loss,
+                       double* cost, std::vector<double>* residuals,
                        ceres::CRSMatrix* jacobian) const;
   bool arrow_covariance(const std::vector<const double*>& blocks,
                         const std::vector<Eigen::Index>& shared_at,
@@ -507,9 +506,9 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
   };
   std::vector<int> first_row(blocks + 1, 0);
   for (std::size_t b = 0; b < blocks; ++b) {
-    const ceres::ResidualBlockId id = b < data_blocks_.size()
-                                          ? data_blocks_[b]
-                                          : prior_blocks_[b - data_blocks_.size()];
+    const ceres::ResidualBlockId id =
+        b < data_blocks_.size() ? data_blocks_[b]
+                                : prior_blocks_[b - data_blocks_.size()];
     first_row[b + 1] =
         first_row[b] +
         problem_.GetCostFunctionForResidualBlock(id)->num_residuals();
@@ -541,9 +540,9 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
   double* jacobians[kShared + 1];
   double total = 0.0;
   for (std::size_t b = 0; b < blocks; ++b) {
-    const ceres::ResidualBlockId id = b < data_blocks_.size()
-                                          ? data_blocks_[b]
-                                          : prior_blocks_[b - data_blocks_.size()];
+    const ceres::ResidualBlockId id =
+        b < data_blocks_.size() ? data_blocks_[b]
+                                : prior_blocks_[b - data_blocks_.size()];
     const int n_rows = first_row[b + 1] - first_row[b];
     const int n_parameters = parameters_of(b, parameter);
     for (int j = 0; j < n_parameters; ++j) {
@@ -553,8 +552,8 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
       jacobians[j] = block_jacobian[j].data();
     }
     double block_cost = 0.0;
-    double* r = residuals ? residuals->data() + first_row[b]
-                          : block_residuals.data();
+    double* r =
+        residuals ? residuals->data() + first_row[b] : block_residuals.data();
     if (!problem_.EvaluateResidualBlock(id, apply_loss, &block_cost, r,
                                         jacobian ? jacobians : nullptr)) {
       if (jacobian) *jacobian = ceres::CRSMatrix{};
@@ -571,7 +570,8 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
         const int width = parameter[j].width;
         for (int c = 0; c < width; ++c) {
           jacobian->cols.push_back(parameter[j].column + c);
-          jacobian->values.push_back(jacobians[j][std::size_t(row * width + c)]);
+          jacobian->values.push_back(
+              jacobians[j][std::size_t(row * width + c)]);
         }
       }
       jacobian->rows.push_back(int(jacobian->cols.size()));
@@ -602,8 +602,7 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   ceres::CRSMatrix& jacobian = step_jacobian_;
   step_point_.clear();
   std::vector<double> residuals;
-  if (!evaluate_blocks(shared_index, false, &out.cost, &residuals,
-                       &jacobian) ||
+  if (!evaluate_blocks(shared_index, false, &out.cost, &residuals, &jacobian) ||
       !std::isfinite(out.cost))
     return out;
   step_point_ = parameter_snapshot();
@@ -651,8 +650,9 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   Eigen::VectorXd ds = Eigen::VectorXd::Zero(ks);
   if (ks > 0) {
     const Eigen::HouseholderQR<Matrix> shared_qr(reduced.leftCols(ks));
-    const Matrix rs = shared_qr.matrixQR().topRows(ks).template triangularView<
-        Eigen::Upper>();
+    const Matrix rs = shared_qr.matrixQR()
+                          .topRows(ks)
+                          .template triangularView<Eigen::Upper>();
     for (int k = 0; k < ks; ++k)
       if (!(std::fabs(rs(k, k)) > 0.0)) return out;
     const Eigen::VectorXd qw =
@@ -963,8 +963,7 @@ bool ModelProblem<M>::arrow_covariance(
 }
 
 template <class M>
-CalibrationResult ModelProblem<M>::infer(bool with_covariance,
-                                         bool take_data) {
+CalibrationResult ModelProblem<M>::infer(bool with_covariance, bool take_data) {
   using models::ParameterStatus;
   const std::size_t n_regions = data_.regions.size();
   const std::size_t n_years = data_.years.size();

@@ -663,8 +663,8 @@ struct GdpLane {
 };
 template <class M, bool kSpill, class Math>
 [[gnu::always_inline]] inline double gdp_level_lane(
-    const typename M::LaneRows& rows, int lane, double t, double u1,
-    double lk1, double ll1, double ls1, double lsp1) {
+    const typename M::LaneRows& rows, int lane, double t, double u1, double lk1,
+    double ll1, double ls1, double lsp1) {
   const double ln_y = M::template lane_log_output<kSpill, Math>(
                           rows, lane, t, lk1, ll1, ls1, lsp1) +
                       u1;
@@ -676,8 +676,8 @@ template <class M, bool kSpill, class Math>
                                                double u1, double lk1,
                                                double ll1, double ls1,
                                                double lsp1) {
-  const double level = gdp_level_lane<M, kSpill, Math>(rows, lane, t, u1, lk1,
-                                                       ll1, ls1, lsp1);
+  const double level =
+      gdp_level_lane<M, kSpill, Math>(rows, lane, t, u1, lk1, ll1, ls1, lsp1);
   return {level, level / y - 1.0};
 }
 
@@ -773,9 +773,9 @@ void output_lanes_gdp(const typename M::LaneRows rows, double t,
   if constexpr (kGrowth) {
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane) {
-      const GdpLane gdp = gdp_lane<M, kSpill, Math>(
-          rows, lane, t, y[lane], u1[lane], lk1[lane], ll1[lane], ls1[lane],
-          lsp1[lane]);
+      const GdpLane gdp =
+          gdp_lane<M, kSpill, Math>(rows, lane, t, y[lane], u1[lane], lk1[lane],
+                                    ll1[lane], ls1[lane], lsp1[lane]);
       const double yv = gdp.level, growth = gdp.growth;
       y1[lane] = yv;
       out_gdp[lane] = yv;
