@@ -305,15 +305,13 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // parameter's own units; Ceres' covariance then includes the prior rows
   // (a Laplace approximation). Returns whether any prior was added.
   bool add_priors();
-  // (J'J)^-1 over the free blocks (each region's block, then
-  // `shared_free` shared scalars) from a QR of J that uses its arrow
-  // structure: each region's rows hold only its own block and the shared
-  // ones. Written with Eigen so that its bits depend on the data alone
-  // (Ceres' SPARSE_QR through SuiteSparse and BLAS moved in the last bits
-  // with the memory layout). False when J is rank deficient.
-  // Writes sigma2 (J'J)^-1 of the free blocks into the full parameter
-  // vector's covariance `out` (zero elsewhere); false when J is rank
-  // deficient.
+  // sigma2 (J'J)^-1 over the free blocks (each region's block, then the
+  // shared scalars `shared_free`, indices into shared_, at `shared_at` in
+  // the full parameter vector) written into `out`, from a QR of J that
+  // uses its arrow structure: each region's rows hold only its own block
+  // and the shared ones. Written with Eigen so that its bits depend on the
+  // data alone (Ceres' SPARSE_QR through SuiteSparse and BLAS moved in the
+  // last bits with the memory layout). False when J is rank deficient.
   // A Gauss-Newton step min ||r + J dx|| at the current parameters (the
   // free blocks: each region's, the shared ones Ceres does not hold
   // constant), by a Householder QR of each region's rows (the arrow
@@ -353,7 +351,7 @@ class ModelProblem final : public CalibrationProblem::Impl {
   bool evaluate_blocks(const std::vector<int>& shared_columns, bool apply_loss,
                        double* cost, std::vector<double>* residuals,
                        ceres::CRSMatrix* jacobian) const;
-  bool arrow_covariance(const std::vector<const double*>& blocks,
+  bool arrow_covariance(const std::vector<int>& shared_free,
                         const std::vector<Eigen::Index>& shared_at,
                         double sigma2, Eigen::MatrixXd& out);
 
@@ -379,7 +377,7 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // covariance reuses it when the solve ended there.
   ceres::CRSMatrix step_jacobian_;
   std::vector<double> step_point_;
-  std::vector<double*> step_shared_;
+  std::vector<int> step_shared_;
   std::vector<double> parameter_snapshot() const {
     std::vector<double> out;
     for (const auto& block : region_params_)
@@ -504,15 +502,15 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
     out[0] = {shared_column[std::size_t(k)], 1};
     return 1;
   };
+  auto id_of = [&](std::size_t b) {
+    return b < data_blocks_.size() ? data_blocks_[b]
+                                   : prior_blocks_[b - data_blocks_.size()];
+  };
   std::vector<int> first_row(blocks + 1, 0);
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const ceres::ResidualBlockId id =
-        b < data_blocks_.size() ? data_blocks_[b]
-                                : prior_blocks_[b - data_blocks_.size()];
+  for (std::size_t b = 0; b < blocks; ++b)
     first_row[b + 1] =
         first_row[b] +
-        problem_.GetCostFunctionForResidualBlock(id)->num_residuals();
-  }
+        problem_.GetCostFunctionForResidualBlock(id_of(b))->num_residuals();
   const int rows = first_row[blocks];
   std::vector<double> block_residuals;  // when no residuals are asked for
   if (residuals) {
@@ -540,9 +538,6 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
   double* jacobians[kShared + 1];
   double total = 0.0;
   for (std::size_t b = 0; b < blocks; ++b) {
-    const ceres::ResidualBlockId id =
-        b < data_blocks_.size() ? data_blocks_[b]
-                                : prior_blocks_[b - data_blocks_.size()];
     const int n_rows = first_row[b + 1] - first_row[b];
     const int n_parameters = parameters_of(b, parameter);
     for (int j = 0; j < n_parameters; ++j) {
@@ -554,7 +549,7 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
     double block_cost = 0.0;
     double* r =
         residuals ? residuals->data() + first_row[b] : block_residuals.data();
-    if (!problem_.EvaluateResidualBlock(id, apply_loss, &block_cost, r,
+    if (!problem_.EvaluateResidualBlock(id_of(b), apply_loss, &block_cost, r,
                                         jacobian ? jacobians : nullptr)) {
       if (jacobian) *jacobian = ceres::CRSMatrix{};
       return false;
@@ -589,14 +584,11 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   const int years = int(data_.years.size());
   const int kr = M::kRegional;
   std::vector<int> shared_index;
-  std::vector<double*> shared;
   for (int k = 0; k < kShared; ++k)
     if (shared_free(k) &&
-        !problem_.IsParameterBlockConstant(&shared_[std::size_t(k)])) {
+        !problem_.IsParameterBlockConstant(&shared_[std::size_t(k)]))
       shared_index.push_back(k);
-      shared.push_back(&shared_[std::size_t(k)]);
-    }
-  const int ks = int(shared.size());
+  const int ks = int(shared_index.size());
   const int priors = int(prior_blocks_.size());
   if (years <= kr) return out;
   ceres::CRSMatrix& jacobian = step_jacobian_;
@@ -606,7 +598,7 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
       !std::isfinite(out.cost))
     return out;
   step_point_ = parameter_snapshot();
-  step_shared_ = shared;
+  step_shared_ = shared_index;
   const int shared_col = regions * kr;
   // Row `row` of [J r] into row `to` of `m`, region i's columns first
   // (none for i < 0), then the shared ones, then the residual.
@@ -829,27 +821,21 @@ const SolveSummary& ModelProblem<M>::solve() {
 
 template <class M>
 bool ModelProblem<M>::arrow_covariance(
-    const std::vector<const double*>& blocks,
+    const std::vector<int>& shared_free,
     const std::vector<Eigen::Index>& shared_at, double sigma2,
     Eigen::MatrixXd& out) {
   using Matrix = Eigen::MatrixXd;
   const int regions = int(series_.size());
   const int kr = M::kRegional, ks = int(shared_at.size());
   // The solve's last Jacobian when it was taken here, over the same
-  // blocks (the same bits as evaluating it again).
-  std::vector<double*> shared_blocks;
-  std::vector<int> shared_columns;
-  for (auto b = blocks.begin() + regions; b != blocks.end(); ++b) {
-    shared_blocks.push_back(const_cast<double*>(*b));
-    shared_columns.push_back(int(*b - shared_.data()));
-  }
+  // columns (the same bits as evaluating it again).
   ceres::CRSMatrix evaluated;
-  const bool reuse = !step_point_.empty() && shared_blocks == step_shared_ &&
+  const bool reuse = !step_point_.empty() && shared_free == step_shared_ &&
                      step_point_ == parameter_snapshot();
   if (!reuse) {
     // With the loss function, as Problem::Evaluate's default options.
     double cost = 0.0;
-    if (!evaluate_blocks(shared_columns, true, &cost, nullptr, &evaluated))
+    if (!evaluate_blocks(shared_free, true, &cost, nullptr, &evaluated))
       return false;
   }
   const ceres::CRSMatrix& jacobian = reuse ? step_jacobian_ : evaluated;
@@ -1050,13 +1036,11 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance, bool take_data) {
   // evaluates J at the estimate): each region's block, then the free shared
   // parameters held inside their bounds, at their places in the full
   // parameter vector.
-  std::vector<const double*> blocks;
-  for (std::size_t i = 0; i < n_regions; ++i)
-    blocks.push_back(region_params_[i].data());
+  std::vector<int> shared_free;
   std::vector<Eigen::Index> shared_at;
   for (int k = 0; k < kShared; ++k)
     if (shared_interior(k)) {
-      blocks.push_back(&shared_[std::size_t(k)]);
+      shared_free.push_back(k);
       shared_at.push_back(shared0 + k);
     }
 
@@ -1072,7 +1056,7 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance, bool take_data) {
   }
   if (!with_covariance) {
     r.covariance_message = "covariance not computed (skipped on request)";
-  } else if (arrow_covariance(blocks, shared_at, f.sigma2, r.covariance)) {
+  } else if (arrow_covariance(shared_free, shared_at, f.sigma2, r.covariance)) {
     r.covariance_ok = true;
     // A tied parameter moves with its source: tied = c - source gives
     // cov(tied, .) = -cov(source, .) and var(tied) = var(source).

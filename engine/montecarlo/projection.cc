@@ -1693,26 +1693,24 @@ void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
   }
   double* y_prev = sums.data();
   fill(y_prev, 0.0);
-  if (gdp_only && !gdp_growth) {
-    // GDP alone (output_lanes_gdp without growth): the same sum.
-    for (int i : p.groups[g].members) {
-      const double* y1_r = y1.row(std::size_t(i));
-#pragma omp simd
-      for (int lane = 0; lane < B; ++lane) out[kGdp][lane] += y1_r[lane];
-    }
-    return;
-  }
   if (gdp_only) {
-    // GDP and its growth only (output_lanes_gdp): the same sums and ratio.
+    // GDP and its growth only (output_lanes_gdp): the same sums and ratio;
+    // GDP alone, the same sum and no ratio.
     for (int i : p.groups[g].members) {
       const double* y_r = y.row(std::size_t(i));
       const double* y1_r = y1.row(std::size_t(i));
+      if (!gdp_growth) {
+#pragma omp simd
+        for (int lane = 0; lane < B; ++lane) out[kGdp][lane] += y1_r[lane];
+        continue;
+      }
 #pragma omp simd
       for (int lane = 0; lane < B; ++lane) {
         out[kGdp][lane] += y1_r[lane];
         y_prev[lane] += y_r[lane];
       }
     }
+    if (!gdp_growth) return;
     double* sum = acc.data();
 #pragma omp simd
     for (int lane = 0; lane < B; ++lane) {
