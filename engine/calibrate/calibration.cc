@@ -5,9 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <numbers>
 #include <type_traits>
 #include <utility>
+
+#include "calibrate/half_squared_norm.h"
 
 namespace growthcast::calibrate {
 namespace {
@@ -342,15 +345,15 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // and when asked the residuals and the Jacobian whose columns are every
   // region's block, then the shared parameters `shared_columns` (indices
   // into shared_, in that order; none held constant). Evaluated block by
-  // block with Problem::EvaluateResidualBlock, the residuals where
-  // Problem::Evaluate puts them (so Ceres' squared norm of each block sees
-  // the same alignment) and the costs added in block order from 0, as its
-  // evaluator does on one thread. Problem::Evaluate builds a program, an
-  // evaluator and a Jacobian structure at every call: a fifth of the
-  // default calibration's solve (bench/README.md, "Calibration cold").
+  // block (evaluate_block), the residuals where Problem::Evaluate puts
+  // them (so each block's squared norm sees the same alignment) and the
+  // costs added in block order from 0, as its evaluator does on one
+  // thread. Problem::Evaluate builds a program, an evaluator and a
+  // Jacobian structure at every call: a fifth of the default calibration's
+  // solve (bench/README.md, "Calibration cold").
   bool evaluate_blocks(const std::vector<int>& shared_columns, bool apply_loss,
                        double* cost, std::vector<double>* residuals,
-                       ceres::CRSMatrix* jacobian) const;
+                       ceres::CRSMatrix* jacobian);
   bool arrow_covariance(const std::vector<int>& shared_free,
                         const std::vector<Eigen::Index>& shared_at,
                         double sigma2, Eigen::MatrixXd& out);
@@ -360,16 +363,44 @@ class ModelProblem final : public CalibrationProblem::Impl {
   SolverOptions solver_;
   typename M::Config config_;
   std::vector<models::RegionSeries> series_;
-  // Parameter storage: Ceres holds pointers into these.
+  // Parameter storage: the cost functions and Ceres hold pointers into
+  // these.
   std::vector<std::array<double, M::kRegional>> region_params_;
   std::array<double, kShared> shared_{};
-  ceres::Problem problem_;
+  // The cost functions (one per region, then one per prior) and the loss,
+  // owned here. The ceres::Problem borrows them and is built only when
+  // Ceres is needed (problem()): the Gauss-Newton steps by QR and the
+  // covariance evaluate them directly. Building it was a sixth of the
+  // default calibration's cold run (bench/README.md, "Calibration cold").
+  std::vector<std::unique_ptr<ceres::CostFunction>> data_costs_;
+  std::vector<std::unique_ptr<ceres::CostFunction>> prior_costs_;
+  std::unique_ptr<ceres::LossFunction> loss_;
+  // Shared parameters held constant: not free (fixed or tied) or pinned on
+  // a bound. Mirrored into the Problem when there is one.
+  std::array<bool, kShared> constant_{};
+  // Declared after what it borrows, so destroyed first.
+  std::unique_ptr<ceres::Problem> problem_;
+  ceres::Problem& problem();
+  void set_constant(int k, bool constant);
+  // Block b's cost (0.5 |r|^2, or with the loss when asked and there is
+  // one), residuals and the Jacobians asked for (null for constant
+  // blocks), as Problem::EvaluateResidualBlock gives them: the cost
+  // function called directly, false when it fails or a value is not
+  // finite, the cost in Ceres' bits (half_squared_norm.h). With a robust
+  // loss applied, through the Problem.
+  bool evaluate_block(std::size_t b, bool apply_loss, double* cost,
+                      double* residuals, double** jacobians);
+  const ceres::CostFunction& cost_function(std::size_t b) const {
+    return b < data_costs_.size() ? *data_costs_[b]
+                                  : *prior_costs_[b - data_costs_.size()];
+  }
   SolveSummary summary_;
   // Free shared parameters held on a binding bound (see solve()).
   std::vector<bool> pinned_ = std::vector<bool>(kShared, false);
   double prior_scale_ = 0.0;  // sigma_hat of the fit without priors
-  std::vector<ceres::ResidualBlockId> data_blocks_;   // one per region
-  std::vector<ceres::ResidualBlockId> prior_blocks_;  // one per prior
+  // The Problem's residual blocks, in data_costs_' then prior_costs_' order
+  // (empty until problem() builds it).
+  std::vector<ceres::ResidualBlockId> block_ids_;
   std::vector<int> prior_shared_;  // [prior]: the shared parameter it is on
   // The last Jacobian gauss_newton_step evaluated (over every region's
   // block and the free shared ones, data and prior rows), the parameters
@@ -397,11 +428,9 @@ bool ModelProblem<M>::add_priors() {
   for (int k = 0; k < kShared; ++k)
     any = any || (shared_free(k) && model_.shared[std::size_t(k)].prior);
   if (!any) return false;
-  ceres::Problem::EvaluateOptions options;
-  options.apply_loss_function = false;
   double cost = 0.0;
   std::vector<double> residuals;
-  problem_.Evaluate(options, &cost, &residuals, nullptr, nullptr);
+  evaluate_blocks({}, false, &cost, &residuals, nullptr);
   double ssr = 0.0;
   for (double e : residuals) ssr += e * e;
   long p = static_cast<long>(series_.size()) * M::kRegional;
@@ -411,13 +440,60 @@ bool ModelProblem<M>::add_priors() {
   for (int k = 0; k < kShared; ++k) {
     const ParameterSetting& setting = model_.shared[std::size_t(k)];
     if (!shared_free(k) || !setting.prior) continue;
-    prior_blocks_.push_back(problem_.AddResidualBlock(
-        new PriorCost(new models::GaussianPriorResidual{
-            setting.prior->mean, setting.prior->sd, prior_scale_}),
-        nullptr, &shared_[std::size_t(k)]));
+    prior_costs_.push_back(
+        std::make_unique<PriorCost>(new models::GaussianPriorResidual{
+            setting.prior->mean, setting.prior->sd, prior_scale_}));
     prior_shared_.push_back(k);
+    if (problem_)
+      block_ids_.push_back(problem_->AddResidualBlock(
+          prior_costs_.back().get(), nullptr, &shared_[std::size_t(k)]));
   }
   return true;
+}
+
+template <class M>
+ceres::Problem& ModelProblem<M>::problem() {
+  if (problem_) return *problem_;
+  ceres::Problem::Options options;
+  options.cost_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+  options.loss_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
+  problem_ = std::make_unique<ceres::Problem>(options);
+  for (std::size_t i = 0; i < data_costs_.size(); ++i) {
+    std::vector<double*> blocks = {region_params_[i].data()};
+    for (int k = 0; k < kShared; ++k)
+      blocks.push_back(&shared_[std::size_t(k)]);
+    block_ids_.push_back(
+        problem_->AddResidualBlock(data_costs_[i].get(), loss_.get(), blocks));
+  }
+  for (int k = 0; k < kShared; ++k) {
+    double* block = &shared_[std::size_t(k)];
+    if (!shared_free(k)) {
+      problem_->SetParameterBlockConstant(block);
+      continue;
+    }
+    const ParameterSetting& setting = model_.shared[std::size_t(k)];
+    if (setting.lower > -1e300)
+      problem_->SetParameterLowerBound(block, 0, setting.lower);
+    if (setting.upper < 1e300)
+      problem_->SetParameterUpperBound(block, 0, setting.upper);
+    if (constant_[std::size_t(k)]) problem_->SetParameterBlockConstant(block);
+  }
+  for (std::size_t p = 0; p < prior_costs_.size(); ++p)
+    block_ids_.push_back(
+        problem_->AddResidualBlock(prior_costs_[p].get(), nullptr,
+                                   &shared_[std::size_t(prior_shared_[p])]));
+  return *problem_;
+}
+
+template <class M>
+void ModelProblem<M>::set_constant(int k, bool constant) {
+  constant_[std::size_t(k)] = constant;
+  if (!problem_) return;
+  double* block = &shared_[std::size_t(k)];
+  if (constant)
+    problem_->SetParameterBlockConstant(block);
+  else
+    problem_->SetParameterBlockVariable(block);
 }
 
 template <class M>
@@ -450,25 +526,12 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
 
   for (std::size_t i = 0; i < m.series_.size(); ++i) {
     auto* functor = M::make_residual(&m.series_, int(i), m.config_);
-    auto* cost = new ResidualCost<M>(functor, functor->num_residuals());
-    std::vector<double*> blocks = {m.region_params_[i].data()};
-    for (int k = 0; k < kShared; ++k)
-      blocks.push_back(&m.shared_[std::size_t(k)]);
-    m.data_blocks_.push_back(
-        m.problem_.AddResidualBlock(cost, make_loss(solver), blocks));
+    m.data_costs_.push_back(
+        std::make_unique<ResidualCost<M>>(functor, functor->num_residuals()));
   }
-  for (int k = 0; k < kShared; ++k) {
-    double* block = &m.shared_[std::size_t(k)];
-    if (!m.shared_free(k)) {
-      m.problem_.SetParameterBlockConstant(block);
-      continue;
-    }
-    const ParameterSetting& setting = model.shared[std::size_t(k)];
-    if (setting.lower > -1e300)
-      m.problem_.SetParameterLowerBound(block, 0, setting.lower);
-    if (setting.upper < 1e300)
-      m.problem_.SetParameterUpperBound(block, 0, setting.upper);
-  }
+  m.loss_.reset(make_loss(solver));
+  for (int k = 0; k < kShared; ++k)
+    m.constant_[std::size_t(k)] = !m.shared_free(k);
   return std::unique_ptr<CalibrationProblem::Impl>(std::move(impl));
 }
 
@@ -476,7 +539,7 @@ template <class M>
 bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
                                       bool apply_loss, double* cost,
                                       std::vector<double>* residuals,
-                                      ceres::CRSMatrix* jacobian) const {
+                                      ceres::CRSMatrix* jacobian) {
   const int regions = int(series_.size());
   const int kr = M::kRegional;
   // Each shared parameter's column, -1 when it has none.
@@ -485,32 +548,26 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
   for (std::size_t j = 0; j < shared_columns.size(); ++j)
     shared_column[std::size_t(shared_columns[j])] = regions * kr + int(j);
   const int columns_total = regions * kr + int(shared_columns.size());
-  const std::size_t blocks = data_blocks_.size() + prior_blocks_.size();
+  const std::size_t blocks = data_costs_.size() + prior_costs_.size();
   // A block's parameters: a region's block then every shared scalar, or
   // (a prior) one shared scalar.
   struct Parameter {
     int column, width;
   };
   auto parameters_of = [&](std::size_t b, Parameter* out) {
-    if (b < data_blocks_.size()) {
+    if (b < data_costs_.size()) {
       out[0] = {int(b) * kr, kr};
       for (int k = 0; k < kShared; ++k)
         out[k + 1] = {shared_column[std::size_t(k)], 1};
       return kShared + 1;
     }
-    const int k = prior_shared_[b - data_blocks_.size()];
+    const int k = prior_shared_[b - data_costs_.size()];
     out[0] = {shared_column[std::size_t(k)], 1};
     return 1;
   };
-  auto id_of = [&](std::size_t b) {
-    return b < data_blocks_.size() ? data_blocks_[b]
-                                   : prior_blocks_[b - data_blocks_.size()];
-  };
   std::vector<int> first_row(blocks + 1, 0);
   for (std::size_t b = 0; b < blocks; ++b)
-    first_row[b + 1] =
-        first_row[b] +
-        problem_.GetCostFunctionForResidualBlock(id_of(b))->num_residuals();
+    first_row[b + 1] = first_row[b] + cost_function(b).num_residuals();
   const int rows = first_row[blocks];
   std::vector<double> block_residuals;  // when no residuals are asked for
   if (residuals) {
@@ -549,8 +606,8 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
     double block_cost = 0.0;
     double* r =
         residuals ? residuals->data() + first_row[b] : block_residuals.data();
-    if (!problem_.EvaluateResidualBlock(id_of(b), apply_loss, &block_cost, r,
-                                        jacobian ? jacobians : nullptr)) {
+    if (!evaluate_block(b, apply_loss, &block_cost, r,
+                        jacobian ? jacobians : nullptr)) {
       if (jacobian) *jacobian = ceres::CRSMatrix{};
       return false;
     }
@@ -577,6 +634,42 @@ bool ModelProblem<M>::evaluate_blocks(const std::vector<int>& shared_columns,
 }
 
 template <class M>
+bool ModelProblem<M>::evaluate_block(std::size_t b, bool apply_loss,
+                                     double* cost, double* residuals,
+                                     double** jacobians) {
+  // A robust loss's correction of the residuals and Jacobian is Ceres'
+  // (its Corrector): through the Problem.
+  if (apply_loss && loss_ && b < data_costs_.size())
+    return problem().EvaluateResidualBlock(block_ids_[b], true, cost, residuals,
+                                           jacobians);
+  const ceres::CostFunction& f = cost_function(b);
+  const double* parameters[kShared + 1];
+  if (b < data_costs_.size()) {
+    parameters[0] = region_params_[b].data();
+    for (int k = 0; k < kShared; ++k)
+      parameters[k + 1] = &shared_[std::size_t(k)];
+  } else {
+    parameters[0] =
+        &shared_[std::size_t(prior_shared_[b - data_costs_.size()])];
+  }
+  if (!f.Evaluate(parameters, residuals, jacobians)) return false;
+  // Ceres refuses a block whose values are not all finite.
+  const int rows = f.num_residuals();
+  for (int i = 0; i < rows; ++i)
+    if (!std::isfinite(residuals[i])) return false;
+  if (jacobians) {
+    const auto& sizes = f.parameter_block_sizes();
+    for (std::size_t j = 0; j < sizes.size(); ++j) {
+      if (!jacobians[j]) continue;
+      for (int i = 0; i < rows * sizes[j]; ++i)
+        if (!std::isfinite(jacobians[j][i])) return false;
+    }
+  }
+  *cost = half_squared_norm(residuals, rows);
+  return true;
+}
+
+template <class M>
 typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   using Matrix = Eigen::MatrixXd;
   QrStep out;
@@ -585,11 +678,9 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   const int kr = M::kRegional;
   std::vector<int> shared_index;
   for (int k = 0; k < kShared; ++k)
-    if (shared_free(k) &&
-        !problem_.IsParameterBlockConstant(&shared_[std::size_t(k)]))
-      shared_index.push_back(k);
+    if (shared_free(k) && !constant_[std::size_t(k)]) shared_index.push_back(k);
   const int ks = int(shared_index.size());
-  const int priors = int(prior_blocks_.size());
+  const int priors = int(prior_costs_.size());
   if (years <= kr) return out;
   ceres::CRSMatrix& jacobian = step_jacobian_;
   step_point_.clear();
@@ -761,16 +852,16 @@ bool ModelProblem<M>::solve_by_qr(bool first) {
 
 template <class M>
 const SolveSummary& ModelProblem<M>::solve() {
-  ceres::Solver::Options options = ceres_options(solver_);
-  CancelCallback cancel(solver_.cancel);
-  if (solver_.cancel) options.callbacks.push_back(&cancel);
   auto run = [&](bool first) {
     if (is_cancelled(solver_.cancel)) return;
     // solve_by_qr leaves the parameters where they were when it does not
     // converge, so Ceres starts (and reports its initial cost) as before.
     if (solver_.gauss_newton_by_qr && solve_by_qr(first)) return;
+    ceres::Solver::Options options = ceres_options(solver_);
+    CancelCallback cancel(solver_.cancel);
+    if (solver_.cancel) options.callbacks.push_back(&cancel);
     ceres::Solver::Summary summary;
-    ceres::Solve(options, &problem_, &summary);
+    ceres::Solve(options, &problem(), &summary);
     accumulate(summary, first, summary_);
   };
   run(true);
@@ -787,7 +878,7 @@ const SolveSummary& ModelProblem<M>::solve() {
       const BoundSide side = side_at(value, setting);
       if (side == BoundSide::none) continue;
       value = side == BoundSide::lower ? setting.lower : setting.upper;
-      problem_.SetParameterBlockConstant(&value);
+      set_constant(k, true);
       pinned_[std::size_t(k)] = true;
       changed = true;
     }
@@ -798,19 +889,19 @@ const SolveSummary& ModelProblem<M>::solve() {
     for (int k = 0; k < kShared; ++k) {
       if (!pinned_[std::size_t(k)]) continue;
       double& value = shared_[std::size_t(k)];
-      problem_.SetParameterBlockVariable(&value);
+      set_constant(k, false);
       ceres::Problem::EvaluateOptions evaluate_options;
       evaluate_options.parameter_blocks = {&value};
       double cost = 0.0;
       std::vector<double> gradient;
-      problem_.Evaluate(evaluate_options, &cost, nullptr, &gradient, nullptr);
+      problem().Evaluate(evaluate_options, &cost, nullptr, &gradient, nullptr);
       const bool at_lower = value == model_.shared[std::size_t(k)].lower;
       const bool inward = at_lower ? gradient[0] < 0.0 : gradient[0] > 0.0;
       if (inward) {
         pinned_[std::size_t(k)] = false;
         released = true;
       } else {
-        problem_.SetParameterBlockConstant(&value);
+        set_constant(k, true);
       }
     }
     if (released) run(false);
@@ -882,9 +973,9 @@ bool ModelProblem<M>::arrow_covariance(
     d.middleCols(i * kr, kr) = r_inv * r_inv.transpose();
     reduced.middleRows(i * ks, ks) = full.bottomRightCorner(ks, ks);
   }
-  if (!prior_blocks_.empty()) {
+  if (!prior_costs_.empty()) {
     Matrix prior_rows;
-    arrow_rows(regions * years, int(prior_blocks_.size()), -1, prior_rows);
+    arrow_rows(regions * years, int(prior_costs_.size()), -1, prior_rows);
     reduced.conservativeResize(reduced.rows() + prior_rows.rows(),
                                Eigen::NoChange);
     reduced.bottomRows(prior_rows.rows()) = prior_rows;
