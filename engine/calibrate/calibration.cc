@@ -59,16 +59,16 @@ ceres::LossFunction* make_loss(const SolverOptions& options) {
   return nullptr;
 }
 
-// The inverse of an upper triangular matrix by back substitution, in
-// the order and with the operations of Eigen's triangular solve with a
+// The inverse of an upper triangular matrix, into `out`, by back substitution,
+// in the order and with the operations of Eigen's triangular solve with a
 // matrix right-hand side (a reciprocal of the diagonal, then each known
 // entry subtracted from the rows above): the same bits on every
 // calibration compared. That solve goes through Eigen's blocked kernel,
 // whose first call in a process queries the cache sizes by cpuid (a VM
 // exit each; bench/README.md, "Calibration cold").
-Eigen::MatrixXd upper_inverse(const Eigen::MatrixXd& r) {
+void upper_inverse(const Eigen::MatrixXd& r, Eigen::MatrixXd& out) {
   const Eigen::Index n = r.rows();
-  Eigen::MatrixXd out = Eigen::MatrixXd::Identity(n, n);
+  out.setIdentity(n, n);
   for (Eigen::Index i = n - 1; i >= 0; --i) {
     const double a = 1.0 / r(i, i);
     for (Eigen::Index j = 0; j < n; ++j) {
@@ -76,7 +76,6 @@ Eigen::MatrixXd upper_inverse(const Eigen::MatrixXd& r) {
       for (Eigen::Index k = 0; k < i; ++k) out(k, j) -= b * r(k, i);
     }
   }
-  return out;
 }
 
 std::string format_double(const char* format, double v) {
@@ -124,6 +123,7 @@ Result<CalibrationData> calibration_data(const data::PanelWindow& window,
 std::vector<std::vector<double>> knowledge_stocks(
     const std::vector<std::vector<double>>& rd, double delta_s) {
   std::vector<std::vector<double>> out;
+  out.reserve(rd.size());
   for (const auto& series : rd) {
     std::vector<double> stock(series.size());
     const double g = models::rd_mean_log_growth(series);
@@ -407,10 +407,12 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // it was taken at, and which shared parameters were free: the
   // covariance reuses it when the solve ended there.
   ceres::CRSMatrix step_jacobian_;
+  std::vector<Eigen::MatrixXd> step_top_;  // gauss_newton_step's storage
   std::vector<double> step_point_;
   std::vector<int> step_shared_;
   std::vector<double> parameter_snapshot() const {
     std::vector<double> out;
+    out.reserve(region_params_.size() * M::kRegional + kShared);
     for (const auto& block : region_params_)
       out.insert(out.end(), block.begin(), block.end());
     // A tied parameter is left out: apply_ties sets it after the solve,
@@ -511,15 +513,17 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
     m.shared_[std::size_t(k)] = model.shared[std::size_t(k)].value;
   M::apply_ties(m.config_, m.shared_.data());
 
-  const auto start_stocks = m.stocks();
+  auto start_stocks = m.stocks();
+  m.region_params_.reserve(m.series_.size());
+  m.data_costs_.reserve(m.series_.size());
   for (std::size_t i = 0; i < m.series_.size(); ++i) {
     if (!std::isfinite(start_stocks[i][0]))
       return fail("region '" + m.data_.regions[i] +
                       "': R&D growth g plus delta_S is not positive, so the "
                       "initial knowledge stock is undefined",
                   m.data_.source, 0, "delta_S");
-    std::vector<double> ln_stock;
-    for (double v : start_stocks[i]) ln_stock.push_back(std::log(v));
+    std::vector<double>& ln_stock = start_stocks[i];
+    for (double& v : ln_stock) v = std::log(v);
     m.region_params_.push_back(
         M::start_regional(m.series_[i], ln_stock, m.shared_.data()));
   }
@@ -705,7 +709,10 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   };
   Matrix block(years, kr + ks + 1);
   Matrix reduced = Matrix::Zero(regions * (years - kr) + priors, ks + 1);
-  std::vector<Matrix> top(static_cast<std::size_t>(regions));  // [R C z]
+  // [R C z] of each region, kept between steps (the same sizes: no
+  // allocation at the second step).
+  std::vector<Matrix>& top = step_top_;
+  top.resize(static_cast<std::size_t>(regions));
   // One factorisation's storage for every region (compute() keeps it when
   // the size is the same): allocations were a sixth of a warm step.
   Eigen::HouseholderQR<Matrix> qr(years, kr);
@@ -954,21 +961,22 @@ bool ModelProblem<M>::arrow_covariance(
   Matrix g(regions * kr, ks), d(kr, regions * kr);
   Matrix reduced(regions * ks, ks);
   double scale = 0.0;
-  Matrix block;
-  Eigen::HouseholderQR<Matrix> qr(years, kr + ks);  // storage for every region
+  // Storage for every region (each the same size region after region).
+  Matrix block, top, full(kr + ks, kr + ks), ri, r_inv;
+  Eigen::HouseholderQR<Matrix> qr(years, kr + ks);
   for (int i = 0; i < regions; ++i) {
     arrow_rows(i * years, years, i, block);
     qr.compute(block);
-    const Matrix top = qr.matrixQR()
-                           .topRows(std::min(years, kr + ks))
-                           .template triangularView<Eigen::Upper>();
-    Matrix full = Matrix::Zero(kr + ks, kr + ks);
+    top = qr.matrixQR()
+              .topRows(std::min(years, kr + ks))
+              .template triangularView<Eigen::Upper>();
+    full.setZero();
     full.topRows(top.rows()) = top;
-    const Matrix ri = full.topLeftCorner(kr, kr);
+    ri = full.topLeftCorner(kr, kr);
     scale = std::max(scale, ri.cwiseAbs().maxCoeff());
     for (int k = 0; k < kr; ++k)
       if (!(std::fabs(ri(k, k)) > 1e-12 * scale)) return false;
-    const Matrix r_inv = upper_inverse(ri);
+    upper_inverse(ri, r_inv);
     g.middleRows(i * kr, kr) = r_inv * full.topRightCorner(kr, ks);
     d.middleCols(i * kr, kr) = r_inv * r_inv.transpose();
     reduced.middleRows(i * ks, ks) = full.bottomRightCorner(ks, ks);
@@ -989,7 +997,8 @@ bool ModelProblem<M>::arrow_covariance(
     const double s_scale = std::max(rs.cwiseAbs().maxCoeff(), scale);
     for (int k = 0; k < ks; ++k)
       if (!(std::fabs(rs(k, k)) > 1e-12 * s_scale)) return false;
-    const Matrix rs_inv = upper_inverse(rs);
+    Matrix rs_inv;
+    upper_inverse(rs, rs_inv);
     cov_ss = rs_inv * rs_inv.transpose();
   }
   // sigma^2 (J'J)^-1 by blocks, written into `out` (the full parameter
@@ -1103,10 +1112,10 @@ CalibrationResult ModelProblem<M>::infer(bool with_covariance, bool take_data) {
   give(data_.rd, r.rd);
   r.fitted.assign(n_regions, std::vector<double>(n_years));
   r.residual.assign(n_regions, std::vector<double>(n_years));
+  std::vector<double> e(n_years);
   for (std::size_t i = 0; i < n_regions; ++i) {
     std::unique_ptr<typename M::Residual> functor(
         M::make_residual(&series_, int(i), config_));
-    std::vector<double> e(n_years);
     evaluate(*functor, region_params_[i].data(), e.data(),
              std::make_index_sequence<kShared>{});
     for (std::size_t t = 0; t < n_years; ++t) {
