@@ -17,8 +17,9 @@ gamma0 = 0.1, lambda_i = 0 and
 a_i = mean_t(ln Y - alpha0 ln K - (1 - alpha0) ln L - gamma0 ln S).
 
 Exit status: 0 when every scipy method ends at growthcast's final cost within
---cost-rtol (default 1e-8, relative), 1 otherwise (or when --min-ratio is
-given and the 'lm' speed ratio is below it), 2 on a usage or input error.
+--cost-rtol (default 1e-8, relative; with --cold-binary, scipy's median over
+the starts of NUDGED), 1 otherwise (or when --min-ratio is given and the 'lm'
+speed ratio is below it), 2 on a usage or input error.
 
 numpy and scipy only (Debian's python3-numpy, python3-scipy): run with
 /usr/bin/python3.
@@ -250,14 +251,37 @@ def spread(values, scale=1e3):
             f"({min(values) * scale:.3f}-{max(values) * scale:.3f})")
 
 
-def scipy_fit(gdp, capital, labour, rd):
+# scipy's 'lm' with its 2-point Jacobian is chaotic on this problem: a
+# start one unit in the last place away takes 275 to 668 function
+# evaluations (7 to 15 ms here) and ends at a cost 1e-11 to 2e-9 above the
+# optimum. numpy's mean in start() moves in the last bit with the arrays'
+# alignment, so one fixed start made the "lm alone" figure 7.5 ms in one
+# call and 15 ms in the next. The cold comparison therefore solves from
+# the start and its neighbours below in turn and quotes the median.
+NUDGED = ((None, 0.0),) + tuple(
+    (j, direction) for j in (0, 30, 60, -2, -1)
+    for direction in (-np.inf, np.inf))
+
+
+def nudge_start(x0, k):
+    """The start x0 with entry NUDGED[k] moved one unit in the last place
+    (k = 0: x0 itself): a_0, a_15, a_30, alpha or gamma, down or up."""
+    j, direction = NUDGED[k % len(NUDGED)]
+    x = x0.copy()
+    if j is not None:
+        x[j] = np.nextafter(x[j], direction)
+    return x
+
+
+def scipy_fit(gdp, capital, labour, rd, nudge=0):
     """What growthcast's calibrate() computes from data in memory, in
     numpy/scipy: the model's logs and knowledge stocks (build), the start
-    point, scipy's default 'lm' solve (2-point Jacobian), then the
-    covariance sigma^2 (J'J)^-1 with the analytic Jacobian at the optimum
-    and sigma^2 = SSR / (n - p). Returns (x, cost)."""
+    point (moved by nudge_start(., nudge)), scipy's default 'lm' solve
+    (2-point Jacobian), then the covariance sigma^2 (J'J)^-1 with the
+    analytic Jacobian at the optimum and sigma^2 = SSR / (n - p). Returns
+    (x, cost)."""
     problem = Problem(gdp, capital, labour, rd)
-    x0 = problem.start()
+    x0 = nudge_start(problem.start(), nudge)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = least_squares(problem.residuals, x0, method="lm", ftol=TOL,
@@ -284,8 +308,9 @@ def run_cold(binary, problem, x0, runs, warm, gc_cost, cost_rtol,
     import tempfile
     cold, cold_fit, cold_read, cold_total, warm_times, warm_fit = \
         [], [], [], [], [], []
-    lm, sp_fit, sp_read_fit, ratios = [], [], [], []
-    base_cold, base_total, base_warm = [], [], []
+    lm, lm_evaluations, sp_fit, sp_read_fit, ratios = [], [], [], [], []
+    scipy_gaps = []  # scipy's final costs relative to growthcast's
+    base_cold, base_fit, base_total, base_warm = [], [], [], []
     problems = []
     gdp, capital, labour, rd = (problem.gdp, problem.capital, problem.labour,
                                 problem.rd)
@@ -314,42 +339,53 @@ def run_cold(binary, problem, x0, runs, warm, gc_cost, cost_rtol,
             if baseline:
                 doc = one(baseline, out)
                 base_cold.append(doc["cold"]["calibration"])
+                base_fit.append(doc["cold"].get("fit", float("nan")))
                 base_total.append(doc["cold"]["total"])
                 base_warm += [w["calibration"] for w in doc["warm"]]
             # The three Python measurements in turn, each first in one run
             # of three (the first after a growthcast process measured
             # faster).
+            # This run's start: growthcast's, or a neighbour (NUDGED).
+            nudge = len(cold) - 1
+            x_start = nudge_start(x0, nudge)
+
             def solve_alone():
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     start = time.perf_counter()
-                    least_squares(problem.residuals, x0, method="lm",
-                                  ftol=TOL, xtol=TOL, gtol=TOL,
-                                  max_nfev=(MAX_ITERATIONS
-                                            * (problem.n_params + 1)))
+                    result = least_squares(
+                        problem.residuals, x_start, method="lm", ftol=TOL,
+                        xtol=TOL, gtol=TOL,
+                        max_nfev=MAX_ITERATIONS * (problem.n_params + 1))
                     lm.append(time.perf_counter() - start)
+                lm_evaluations.append(int(result.nfev))
+                return result.cost
 
             def fit_in_memory():
                 start = time.perf_counter()
-                _, cost = scipy_fit(gdp, capital, labour, rd)
+                _, cost = scipy_fit(gdp, capital, labour, rd, nudge)
                 sp_fit.append(time.perf_counter() - start)
                 return cost
 
             def fit_with_csv():
                 start = time.perf_counter()
                 _, _, g, k, l, r = load_panel(panel, 2010, 2019)
-                _, cost = scipy_fit(g, k, l, r)
+                _, cost = scipy_fit(g, k, l, r, nudge)
                 sp_read_fit.append(time.perf_counter() - start)
                 return cost
 
             steps = [solve_alone, fit_in_memory, fit_with_csv]
             turn = len(lm) % 3
             for step in steps[turn:] + steps[:turn]:
-                c = step()
-                if c is not None and abs(c - gc_cost) / gc_cost > cost_rtol:
-                    problems.append(f"scipy_fit: final cost {c:.17g} "
-                                    f"differs from {gc_cost:.17g}")
+                scipy_gaps.append((step() - gc_cost) / gc_cost)
             ratios.append(lm[-1] / cold[-1])
+    # scipy's finite differences stop it anywhere from 1e-11 to about 3e-8
+    # above the optimum depending on the start's last bits (NUDGED): a
+    # wrong problem or setup shows in the typical run, not in one start.
+    if abs(statistics.median(scipy_gaps)) > cost_rtol:
+        problems.append(f"scipy: median final cost "
+                        f"{statistics.median(scipy_gaps):+.2e} relative to "
+                        f"growthcast's {gc_cost:.17g}")
     med = statistics.median
     return dict(runs=runs, warm_per_process=warm,
                 cold_calibration_seconds=cold,
@@ -357,6 +393,9 @@ def run_cold(binary, problem, x0, runs, warm, gc_cost, cost_rtol,
                 cold_with_write_seconds=cold_total,
                 warm_calibration_seconds=warm_times,
                 warm_fit_seconds=warm_fit, scipy_lm_seconds=lm,
+                scipy_lm_evaluations=lm_evaluations,
+                scipy_cost_gaps=scipy_gaps,
+                starts=min(runs, len(NUDGED)),
                 scipy_fit_seconds=sp_fit,
                 scipy_read_fit_seconds=sp_read_fit,
                 ratio_median=med(lm) / med(cold),
@@ -368,6 +407,7 @@ def run_cold(binary, problem, x0, runs, warm, gc_cost, cost_rtol,
                 load_average=os.getloadavg(),
                 baseline=dict(
                     binary=str(baseline), cold_calibration_seconds=base_cold,
+                    cold_fit_seconds=base_fit,
                     cold_with_write_seconds=base_total,
                     warm_calibration_seconds=base_warm,
                     ratio_median=med(lm) / med(base_cold),
@@ -401,12 +441,20 @@ def cold_report(c):
         f"| growthcast cold with table and HDF5 write (fsync) | | "
         f"{spread(c['cold_with_write_seconds'])} |",
         f"| scipy `lm` solve alone (2-point Jacobian) | the solve from "
-        f"arrays prepared beforehand | {spread(c['scipy_lm_seconds'])} |",
+        f"arrays prepared beforehand, from growthcast's start and "
+        f"{c['starts'] - 1} neighbours one unit in the last place away "
+        f"({min(c['scipy_lm_evaluations'])}-"
+        f"{max(c['scipy_lm_evaluations'])} function evaluations) | "
+        f"{spread(c['scipy_lm_seconds'])} |",
         f"| numpy/scipy, the same work as `calibrate()` | logs, knowledge "
-        f"stocks, start, `lm`, covariance | "
+        f"stocks, start (the same starts), `lm`, covariance | "
         f"{spread(c['scipy_fit_seconds'])} |",
         f"| numpy/scipy, the same work with the CSV | `csv` module read + "
         f"the above | {spread(c['scipy_read_fit_seconds'])} |",
+        "",
+        f"scipy's final costs: {min(c['scipy_cost_gaps']):+.1e} to "
+        f"{max(c['scipy_cost_gaps']):+.1e} relative to growthcast's "
+        f"(median {statistics.median(c['scipy_cost_gaps']):+.1e}).",
         "",
         "| ratio (medians) | value |",
         "|---|---:|",
@@ -427,7 +475,10 @@ def cold_report(c):
     if b:
         lines += [
             "",
-            f"Baseline `{b['binary']}`: cold run_calibration "
+            f"Baseline `{b['binary']}`: cold `calibrate()` "
+            f"{spread(b['cold_fit_seconds'])} ms (same work "
+            f"{statistics.median(c['scipy_fit_seconds']) / statistics.median(b['cold_fit_seconds']):.1f}x); "
+            f"cold run_calibration "
             f"{spread(b['cold_calibration_seconds'])} ms "
             f"({b['ratio_median']:.1f}x), warm "
             f"{spread(b['warm_calibration_seconds'])} ms "
