@@ -370,7 +370,7 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // The cost functions (one per region, then one per prior) and the loss,
   // owned here. The ceres::Problem borrows them and is built only when
   // Ceres is needed (problem()): the Gauss-Newton steps by QR and the
-  // covariance evaluate them directly. Building it was a sixth of the
+  // covariance evaluate them directly. Building it was a fifth of the
   // default calibration's cold run (bench/README.md, "Calibration cold").
   std::vector<std::unique_ptr<ceres::CostFunction>> data_costs_;
   std::vector<std::unique_ptr<ceres::CostFunction>> prior_costs_;
