@@ -346,9 +346,8 @@ class ModelProblem final : public CalibrationProblem::Impl {
   // region's block, then the shared parameters `shared_columns` (indices
   // into shared_, in that order; none held constant). Evaluated block by
   // block (evaluate_block), the residuals where Problem::Evaluate puts
-  // them (so each block's squared norm sees the same alignment) and the
-  // costs added in block order from 0, as its evaluator does on one
-  // thread. Problem::Evaluate builds a program, an evaluator and a
+  // them and the costs added in block order from 0, as its evaluator does
+  // on one thread. Problem::Evaluate builds a program, an evaluator and a
   // Jacobian structure at every call: a fifth of the default calibration's
   // solve (bench/README.md, "Calibration cold").
   bool evaluate_blocks(const std::vector<int>& shared_columns, bool apply_loss,
