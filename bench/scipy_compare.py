@@ -253,19 +253,20 @@ def spread(values, scale=1e3):
 
 # scipy's 'lm' with its 2-point Jacobian is chaotic on this problem: a
 # start one unit in the last place away takes 275 to 668 function
-# evaluations (7 to 15 ms here) and ends at a cost 1e-11 to 2e-9 above the
+# evaluations (7 to 15 ms here) and ends at a cost 1e-11 to 3e-8 above the
 # optimum. numpy's mean in start() moves in the last bit with the arrays'
 # alignment, so one fixed start made the "lm alone" figure 7.5 ms in one
 # call and 15 ms in the next. The cold comparison therefore solves from
 # the start and its neighbours below in turn and quotes the median.
 NUDGED = ((None, 0.0),) + tuple(
-    (j, direction) for j in (0, 30, 60, -2, -1)
+    (j, direction) for j in (0, 10, 20, 30, 40, 50, 60, -2, -1)
     for direction in (-np.inf, np.inf))
 
 
 def nudge_start(x0, k):
     """The start x0 with entry NUDGED[k] moved one unit in the last place
-    (k = 0: x0 itself): a_0, a_15, a_30, alpha or gamma, down or up."""
+    (k = 0: x0 itself): a_0, a_5, a_10, a_15, a_20, a_25, a_30, alpha or
+    gamma, down or up."""
     j, direction = NUDGED[k % len(NUDGED)]
     x = x0.copy()
     if j is not None:
@@ -520,8 +521,9 @@ def main():
     ap.add_argument("--cold-baseline-binary", help="another build's "
                     "growthcast_calibration_cold, run in turn with "
                     "--cold-binary")
-    ap.add_argument("--cold-runs", type=int, default=21,
-                    help="cold processes (each beside one scipy lm solve)")
+    ap.add_argument("--cold-runs", type=int, default=57,
+                    help="cold processes (each beside one scipy lm solve "
+                    "from the next start of NUDGED: 57 = three rounds)")
     ap.add_argument("--cold-warm", type=int, default=5,
                     help="warm repeats inside each cold process")
     args = ap.parse_args()
