@@ -374,13 +374,17 @@ class ModelProblem final : public CalibrationProblem::Impl {
   std::vector<std::unique_ptr<ceres::CostFunction>> data_costs_;
   std::vector<std::unique_ptr<ceres::CostFunction>> prior_costs_;
   std::unique_ptr<ceres::LossFunction> loss_;
-  // Shared parameters held constant: not free (fixed or tied) or pinned on
-  // a bound. Mirrored into the Problem when there is one.
-  std::array<bool, kShared> constant_{};
-  // Declared after what it borrows, so destroyed first.
+  // Declared after what it borrows, so destroyed first. Its constant
+  // blocks are the shared parameters that are not free (fixed or tied) or
+  // are pinned (pinned_).
   std::unique_ptr<ceres::Problem> problem_;
   ceres::Problem& problem();
-  void set_constant(int k, bool constant);
+  // Pins shared parameter k on its bound or releases it, in pinned_ and
+  // in the Problem when there is one.
+  void pin(int k, bool pinned);
+  // Block b's parameter blocks (a region's, then every shared scalar; or
+  // a prior's one shared scalar) into `out`; returns how many.
+  int block_parameters(std::size_t b, double** out);
   // Block b's cost (0.5 |r|^2, or with the loss when asked and there is
   // one), residuals and the Jacobians asked for (null for constant
   // blocks), as Problem::EvaluateResidualBlock gives them: the cost
@@ -460,11 +464,11 @@ ceres::Problem& ModelProblem<M>::problem() {
   options.loss_function_ownership = ceres::DO_NOT_TAKE_OWNERSHIP;
   problem_ = std::make_unique<ceres::Problem>(options);
   for (std::size_t i = 0; i < data_costs_.size(); ++i) {
-    std::vector<double*> blocks = {region_params_[i].data()};
-    for (int k = 0; k < kShared; ++k)
-      blocks.push_back(&shared_[std::size_t(k)]);
+    double* blocks[kShared + 1];
+    const int n = block_parameters(i, blocks);
     block_ids_.push_back(
-        problem_->AddResidualBlock(data_costs_[i].get(), loss_.get(), blocks));
+        problem_->AddResidualBlock(data_costs_[i].get(), loss_.get(),
+                                   std::vector<double*>(blocks, blocks + n)));
   }
   for (int k = 0; k < kShared; ++k) {
     double* block = &shared_[std::size_t(k)];
@@ -477,24 +481,37 @@ ceres::Problem& ModelProblem<M>::problem() {
       problem_->SetParameterLowerBound(block, 0, setting.lower);
     if (setting.upper < 1e300)
       problem_->SetParameterUpperBound(block, 0, setting.upper);
-    if (constant_[std::size_t(k)]) problem_->SetParameterBlockConstant(block);
+    if (pinned_[std::size_t(k)]) problem_->SetParameterBlockConstant(block);
   }
-  for (std::size_t p = 0; p < prior_costs_.size(); ++p)
+  for (std::size_t p = 0; p < prior_costs_.size(); ++p) {
+    double* blocks[kShared + 1];
+    block_parameters(data_costs_.size() + p, blocks);
     block_ids_.push_back(
-        problem_->AddResidualBlock(prior_costs_[p].get(), nullptr,
-                                   &shared_[std::size_t(prior_shared_[p])]));
+        problem_->AddResidualBlock(prior_costs_[p].get(), nullptr, blocks[0]));
+  }
   return *problem_;
 }
 
 template <class M>
-void ModelProblem<M>::set_constant(int k, bool constant) {
-  constant_[std::size_t(k)] = constant;
+void ModelProblem<M>::pin(int k, bool pinned) {
+  pinned_[std::size_t(k)] = pinned;
   if (!problem_) return;
   double* block = &shared_[std::size_t(k)];
-  if (constant)
+  if (pinned)
     problem_->SetParameterBlockConstant(block);
   else
     problem_->SetParameterBlockVariable(block);
+}
+
+template <class M>
+int ModelProblem<M>::block_parameters(std::size_t b, double** out) {
+  if (b >= data_costs_.size()) {
+    out[0] = &shared_[std::size_t(prior_shared_[b - data_costs_.size()])];
+    return 1;
+  }
+  out[0] = region_params_[b].data();
+  for (int k = 0; k < kShared; ++k) out[k + 1] = &shared_[std::size_t(k)];
+  return kShared + 1;
 }
 
 template <class M>
@@ -533,8 +550,6 @@ Result<std::unique_ptr<CalibrationProblem::Impl>> ModelProblem<M>::build(
         std::make_unique<ResidualCost<M>>(functor, functor->num_residuals()));
   }
   m.loss_.reset(make_loss(solver));
-  for (int k = 0; k < kShared; ++k)
-    m.constant_[std::size_t(k)] = !m.shared_free(k);
   return std::unique_ptr<CalibrationProblem::Impl>(std::move(impl));
 }
 
@@ -646,15 +661,8 @@ bool ModelProblem<M>::evaluate_block(std::size_t b, bool apply_loss,
     return problem().EvaluateResidualBlock(block_ids_[b], true, cost, residuals,
                                            jacobians);
   const ceres::CostFunction& f = cost_function(b);
-  const double* parameters[kShared + 1];
-  if (b < data_costs_.size()) {
-    parameters[0] = region_params_[b].data();
-    for (int k = 0; k < kShared; ++k)
-      parameters[k + 1] = &shared_[std::size_t(k)];
-  } else {
-    parameters[0] =
-        &shared_[std::size_t(prior_shared_[b - data_costs_.size()])];
-  }
+  double* parameters[kShared + 1];
+  block_parameters(b, parameters);
   if (!f.Evaluate(parameters, residuals, jacobians)) return false;
   // Ceres refuses a block whose values are not all finite.
   const int rows = f.num_residuals();
@@ -681,7 +689,7 @@ typename ModelProblem<M>::QrStep ModelProblem<M>::gauss_newton_step() {
   const int kr = M::kRegional;
   std::vector<int> shared_index;
   for (int k = 0; k < kShared; ++k)
-    if (shared_free(k) && !constant_[std::size_t(k)]) shared_index.push_back(k);
+    if (shared_interior(k)) shared_index.push_back(k);
   const int ks = int(shared_index.size());
   const int priors = int(prior_costs_.size());
   if (years <= kr) return out;
@@ -884,8 +892,7 @@ const SolveSummary& ModelProblem<M>::solve() {
       const BoundSide side = side_at(value, setting);
       if (side == BoundSide::none) continue;
       value = side == BoundSide::lower ? setting.lower : setting.upper;
-      set_constant(k, true);
-      pinned_[std::size_t(k)] = true;
+      pin(k, true);
       changed = true;
     }
     if (!changed) break;
@@ -895,19 +902,21 @@ const SolveSummary& ModelProblem<M>::solve() {
     for (int k = 0; k < kShared; ++k) {
       if (!pinned_[std::size_t(k)]) continue;
       double& value = shared_[std::size_t(k)];
-      set_constant(k, false);
+      // The gradient in k alone: k variable for this one evaluation.
+      ceres::Problem& p = problem();
+      p.SetParameterBlockVariable(&value);
       ceres::Problem::EvaluateOptions evaluate_options;
       evaluate_options.parameter_blocks = {&value};
       double cost = 0.0;
       std::vector<double> gradient;
-      problem().Evaluate(evaluate_options, &cost, nullptr, &gradient, nullptr);
+      p.Evaluate(evaluate_options, &cost, nullptr, &gradient, nullptr);
       const bool at_lower = value == model_.shared[std::size_t(k)].lower;
       const bool inward = at_lower ? gradient[0] < 0.0 : gradient[0] > 0.0;
       if (inward) {
-        pinned_[std::size_t(k)] = false;
+        pin(k, false);
         released = true;
       } else {
-        set_constant(k, true);
+        p.SetParameterBlockConstant(&value);
       }
     }
     if (released) run(false);
