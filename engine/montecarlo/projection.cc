@@ -1692,23 +1692,18 @@ void BlockSimulator::Scratch::aggregate_group(const ProjectionSetup& p,
     if (!gdp_only || v == kGdp) fill(out[v], 0.0);
   }
   double* y_prev = sums.data();
-  fill(y_prev, 0.0);
+  if (!gdp_only || gdp_growth) fill(y_prev, 0.0);
   if (gdp_only) {
     // GDP and its growth only (output_lanes_gdp): the same sums and ratio;
     // GDP alone, the same sum and no ratio.
     for (int i : p.groups[g].members) {
-      const double* y_r = y.row(std::size_t(i));
       const double* y1_r = y1.row(std::size_t(i));
-      if (!gdp_growth) {
 #pragma omp simd
-        for (int lane = 0; lane < B; ++lane) out[kGdp][lane] += y1_r[lane];
-        continue;
-      }
+      for (int lane = 0; lane < B; ++lane) out[kGdp][lane] += y1_r[lane];
+      if (!gdp_growth) continue;
+      const double* y_r = y.row(std::size_t(i));
 #pragma omp simd
-      for (int lane = 0; lane < B; ++lane) {
-        out[kGdp][lane] += y1_r[lane];
-        y_prev[lane] += y_r[lane];
-      }
+      for (int lane = 0; lane < B; ++lane) y_prev[lane] += y_r[lane];
     }
     if (!gdp_growth) return;
     double* sum = acc.data();
