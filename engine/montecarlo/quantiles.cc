@@ -179,7 +179,8 @@ StreamingHistogram::StreamingHistogram(int cells)
       inv_width_(std::size_t(cells)),
       origin_(std::size_t(cells)),
       tables_(std::size_t(cells)),
-      offset_(std::size_t(cells) + 1, 0) {
+      offset_(std::size_t(cells), 0),
+      slots_(std::size_t(cells), 0) {
   for (Path fastest : {Path::avx512, Path::avx2})
     if (path_ == Path::scalar && available(fastest)) path_ = fastest;
 }
@@ -233,15 +234,20 @@ void StreamingHistogram::place(int cell, const double* v,
     table.shift[c] = float(base - c * fine);
     base += fine;
   }
-  offset_[ci + 1] = std::size_t(base);  // the cell's slots, until finished
+  slots_[ci] = std::size_t(base);
 }
 
-void StreamingHistogram::finish_placing() {
-  for (std::size_t c = 0; c < std::size_t(cells_); ++c)
-    offset_[c + 1] += offset_[c];
+void StreamingHistogram::finish_placing(const std::vector<int>& count_order) {
+  std::size_t next = 0;
+  for (std::size_t k = 0; k < std::size_t(cells_); ++k) {
+    const auto c = count_order.empty() ? k : std::size_t(count_order[k]);
+    offset_[c] = next;
+    next += slots_[c];
+  }
+  total_slots_ = next;
   // Counting indexes the slots of all cells with 32 bits. Beyond them,
   // each thread's counts alone would take 24 GB: out of memory either way.
-  if (offset_.back() > std::numeric_limits<std::uint32_t>::max())
+  if (total_slots_ > std::numeric_limits<std::uint32_t>::max())
     throw std::bad_alloc();
 }
 

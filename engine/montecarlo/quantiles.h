@@ -140,15 +140,17 @@ class StreamingHistogram {
   explicit StreamingHistogram(int cells);
   void place(int cell, const double* pilot, std::int64_t pilot_draws,
              const double* pilot_quantiles, double centre);
-  void finish_placing();
+  // Lays the cells' slots out in the counts of all cells in `count_order`
+  // (a permutation of 0 .. cells - 1; empty: cell order). The order the
+  // caller counts cells in makes the next cell's counts follow the
+  // current's in memory, where the hardware prefetcher streams them.
+  void finish_placing(const std::vector<int>& count_order = {});
 
   int cells() const { return cells_; }
-  int slots(int cell) const {
-    return int(offset_[std::size_t(cell) + 1] - offset_[std::size_t(cell)]);
-  }
+  int slots(int cell) const { return int(slots_[std::size_t(cell)]); }
   // Where a cell's slots start in the counts of all cells.
   std::size_t offset(int cell) const { return offset_[std::size_t(cell)]; }
-  std::size_t total_slots() const { return offset_.back(); }
+  std::size_t total_slots() const { return total_slots_; }
   // The value deviations are taken from, and moments are taken about.
   double centre(int cell) const { return centre_[std::size_t(cell)]; }
 
@@ -469,9 +471,10 @@ class StreamingHistogram {
   // position() = deviation * inv_width + origin: origin is the centre's
   // position.
   std::vector<float> inv_width_, origin_;
-  std::vector<Table> tables_;        // [cell]
-  std::vector<std::size_t> offset_;  // [cells + 1]
-  Path path_ = Path::scalar;         // the fastest available()
+  std::vector<Table> tables_;                // [cell]
+  std::vector<std::size_t> offset_, slots_;  // [cell]
+  std::size_t total_slots_ = 0;
+  Path path_ = Path::scalar;  // the fastest available()
 };
 
 // Where a quantile falls in a cell's counts, and whether the slot's value

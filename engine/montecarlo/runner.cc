@@ -377,7 +377,13 @@ void place_slots(const ScenarioForecast& out, int threads,
                       mean_of(v.data(), pilot_draws));
     }
   }
-  histogram.finish_placing();
+  // count_draws counts a year's cells region by region.
+  std::vector<int> count_order;
+  count_order.reserve(std::size_t(cells));
+  for (int h = 0; h < years; ++h)
+    for (std::int64_t j = 0; j < std::int64_t(tile.rows.size()); ++j)
+      count_order.push_back(int(j * years + h));
+  histogram.finish_placing(count_order);
 }
 
 // Streaming mode, step 2: the full pass. Per thread, slot counts (16-bit,
