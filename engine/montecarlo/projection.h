@@ -246,11 +246,13 @@ struct DrawOutcome {
 // Draws simulated together, one per SIMD lane, in structure-of-arrays form.
 // Every lane runs the same vector code, so a draw's values are a pure
 // function of (seed, scenario, draw), whatever block, thread or shard it is
-// simulated in. 512 rather than 1024: with two threads, each thread's
-// block rows and histogram counts then fit the shared L3 together (10^6
-// draws on 2 threads: 12.3-12.7 s -> 11.5-11.9 s). With the rows a cache
-// line apart (kRowStride), 1024 is no faster and 256 slower.
-inline constexpr int kBlockDraws = 512;
+// simulated in. 256: a year's rows of every unit, the regions' state and
+// the year's histogram counts then come near one core's L2 (2 MB here),
+// where with 512 the output loop of all variables streamed them from L3.
+// With the counts laid out in counting order (StreamingHistogram::
+// finish_placing) 256 made a 10^6-draw run of all variables 9% faster
+// than 512 and 128 slower again (bench/README.md, "Blocks of 256 draws").
+inline constexpr int kBlockDraws = 256;
 // A block's rows are this many values apart: one cache line more than a
 // row. Rows 4 KiB apart put the same lanes of every row in the same L1
 // sets, and a loop over twenty or thirty rows (the simulation's output
