@@ -321,9 +321,14 @@ struct CellTile {
   }
 };
 
+// `pilot` holds the pilot's values. Tiles of regions keep it from tile to
+// tile, so that its pages are faulted in once per run rather than once per
+// tile (the kernel's zeroing of fresh huge pages was a seventh of the CPU
+// of a 3,100-region forecast on this project's VM). It is grown when a
+// tile needs more, and every value a tile reads is written first.
 void place_slots(const ScenarioForecast& out, int threads,
                  const CancelFlag* cancel, const CellTile& tile,
-                 StreamingHistogram& histogram) {
+                 StreamingHistogram& histogram, BulkVector<float>& pilot) {
   const ProjectionSetup& setup = *tile.setup;
   const std::int64_t cells = tile.count();
   const int years = setup.years();
@@ -345,8 +350,13 @@ void place_slots(const ScenarioForecast& out, int threads,
           all_reference[std::size_t(
               reported.kernel[std::size_t(tile.source[j])] * years + h)];
   all_reference = {};
-  BulkVector<float> pilot(std::size_t(cells) * std::size_t(pilot_draws));
-  prefer_huge_pages(pilot);
+  const std::size_t pilot_values =
+      std::size_t(cells) * std::size_t(pilot_draws);
+  if (pilot.size() < pilot_values) {
+    pilot = {};  // freed before the larger one is taken
+    pilot = BulkVector<float>(pilot_values);
+    prefer_huge_pages(pilot);
+  }
   std::int64_t ignored_redraws = 0;
   run_chunks(setup, out.seed, out.scenario_index, 0, pilot_draws, threads,
              &ignored_redraws, nullptr, cancel,
@@ -733,10 +743,17 @@ Status run_streaming_tile(const scenario::Scenario& sc, int threads,
                           const RunOptions& options, const CellTile& tile,
                           std::int64_t chunks, bool count_redraws,
                           const std::function<void(double)>& progress,
+                          BulkVector<float>* kept_pilot,
                           ScenarioForecast& out) {
   std::int64_t tile_redraws = 0;
   StreamingHistogram histogram{int(tile.count())};
-  place_slots(out, threads, options.cancel, tile, histogram);
+  {
+    // The pilot's memory: the caller's, kept for the next tile, or this
+    // tile's own, freed before the counts are made.
+    BulkVector<float> own_pilot;
+    place_slots(out, threads, options.cancel, tile, histogram,
+                kept_pilot ? *kept_pilot : own_pilot);
+  }
   if (is_cancelled(options.cancel)) return cancelled();
   StreamingCounts counts(histogram, threads, tile.count(), chunks);
   const Failure failure = count_draws(out, threads, options, tile, histogram,
@@ -774,13 +791,17 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
   // placing: about 1,000 slots a cell with the windows of an 8,192-draw
   // pilot; the windows widen as 1 / sqrt(pilot draws)) the 32- and 16-bit
   // slot counts of every thread, whichever is more, and the sums per
-  // chunk, extremes and slot table.
+  // chunk, extremes and slot table. Tiles of regions keep the pilot from
+  // tile to tile (place_slots), so theirs hold both.
   const double pilot_draws = double(std::min(kPilotDraws, out.draws));
   const double slot_estimate =
       1024.0 * std::sqrt(double(kPilotDraws) / pilot_draws);
-  const double per_cell =
-      std::max(4.0 * pilot_draws, double(threads) * 6.0 * slot_estimate) +
+  const double pilot_bytes = 4.0 * pilot_draws;
+  const double count_bytes = double(threads) * 6.0 * slot_estimate;
+  const double other_bytes =
       16.0 * double(chunks) + 16.0 * double(threads) + 300.0;
+  const double per_cell = std::max(pilot_bytes, count_bytes) + other_bytes;
+  const double per_cell_kept_pilot = pilot_bytes + count_bytes + other_bytes;
   const std::int64_t tile_rows = std::clamp<std::int64_t>(
       std::int64_t(double(options.streaming_memory_bytes) /
                    (per_cell * double(years))),
@@ -796,7 +817,7 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
   const std::int64_t region_tile_rows = std::clamp<std::int64_t>(
       std::int64_t(
           double(std::min(options.streaming_memory_bytes, kRegionTileBytes)) /
-          (per_cell * double(years))),
+          (per_cell_kept_pilot * double(years))),
       1, rows);
   std::vector<RegionTile> by_region;
   if (region_tile_rows < rows)
@@ -804,6 +825,7 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
   const std::int64_t tiles = by_region.empty()
                                  ? (rows + tile_rows - 1) / tile_rows
                                  : std::int64_t(by_region.size());
+  BulkVector<float> pilot;  // every region tile's, in turn (place_slots)
   for (std::int64_t t = 0; t < tiles; ++t) {
     // Progress over all tiles; the redraws (the same in every tile: the
     // draws are) counted once.
@@ -821,14 +843,14 @@ Status run_streaming(const ProjectionSetup& setup, const scenario::Scenario& sc,
         tile.source.push_back(r);
       }
       st = run_streaming_tile(sc, threads, options, tile, chunks, t == 0,
-                              progress, out);
+                              progress, nullptr, out);
     } else {
       RegionTile& region_tile = by_region[std::size_t(t)];
       const ProjectionSetup tile_setup = region_tile_setup(
           setup, region_tile.first, region_tile.count, region_tile.groups);
       region_tile.cells.setup = &tile_setup;
       st = run_streaming_tile(sc, threads, options, region_tile.cells, chunks,
-                              t == 0, progress, out);
+                              t == 0, progress, &pilot, out);
     }
     if (!st) return st;
   }
