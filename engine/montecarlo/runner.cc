@@ -319,12 +319,22 @@ struct CellTile {
   std::int64_t cell(std::int64_t c) const {
     return rows[std::size_t(c / years)] * years + c % years;
   }
+  // The cells in the order count_draws counts them: the kernel hands over
+  // a block a year at a time, so a year's cells, row by row.
+  std::vector<int> counting_order() const {
+    std::vector<int> order;
+    order.reserve(std::size_t(count()));
+    for (int h = 0; h < years; ++h)
+      for (std::size_t j = 0; j < rows.size(); ++j)
+        order.push_back(int(std::int64_t(j) * years + h));
+    return order;
+  }
 };
 
 // `pilot` holds the pilot's values. Tiles of regions keep it from tile to
 // tile, so that its pages are faulted in once per run rather than once per
-// tile (the kernel's zeroing of fresh huge pages was a seventh of the CPU
-// of a 3,100-region forecast on this project's VM). It is grown when a
+// tile (the kernel's zeroing of fresh huge pages was a sixth to a fifth of
+// the CPU of a 3,100-region forecast on this project's VM). It is grown when a
 // tile needs more, and every value a tile reads is written first.
 void place_slots(const ScenarioForecast& out, int threads,
                  const CancelFlag* cancel, const CellTile& tile,
@@ -387,13 +397,7 @@ void place_slots(const ScenarioForecast& out, int threads,
                       mean_of(v.data(), pilot_draws));
     }
   }
-  // count_draws counts a year's cells region by region.
-  std::vector<int> count_order;
-  count_order.reserve(std::size_t(cells));
-  for (int h = 0; h < years; ++h)
-    for (std::int64_t j = 0; j < std::int64_t(tile.rows.size()); ++j)
-      count_order.push_back(int(j * years + h));
-  histogram.finish_placing(count_order);
+  histogram.finish_placing(tile.counting_order());
 }
 
 // Streaming mode, step 2: the full pass. Per thread, slot counts (16-bit,
@@ -461,6 +465,7 @@ Failure count_draws(const ScenarioForecast& out, int threads,
         double* high = s.highs[std::size_t(thread)].data();
         double* sums =
             s.chunk_sums.data() + std::size_t(chunk) * std::size_t(cells) * 2;
+        // Year h's cells row by row: CellTile::counting_order.
         for (std::int64_t j = 0; j < tile_rows; ++j) {
           const std::int64_t c = j * years + h;
           const double* v = reported.in(rows, tile.source[std::size_t(j)]);
