@@ -250,8 +250,9 @@ struct DrawOutcome {
 // the year's histogram counts then come near one core's L2 (2 MB here),
 // where with 512 the output loop of all variables streamed them from L3.
 // With the counts laid out in counting order (StreamingHistogram::
-// finish_placing) 256 made a 10^6-draw run of all variables 9% faster
-// than 512 and 128 slower again (bench/README.md, "Blocks of 256 draws").
+// finish_placing) a 10^6-draw run of all variables took 0.93 of 512's
+// wall time, and 128 was slower again (bench/README.md, "Blocks of 256
+// draws").
 inline constexpr int kBlockDraws = 256;
 // A block's rows are this many values apart: one cache line more than a
 // row. Rows 4 KiB apart put the same lanes of every row in the same L1
